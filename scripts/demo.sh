@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The main job: the demo. Brings up local Kafka and Redis when KAFKA_BROKERS / REDIS_URL are not
+# set, then runs scripts/demo.ts with any extra arguments (`npm run demo -- --help`).
+# The infrastructure it started keeps running afterwards (for the API and dashboards it points
+# to); `npm run infra:down` stops it.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/.." && pwd)
+LOG_TAG=demo
+# shellcheck source=lib/prereqs.sh
+. "$here/lib/prereqs.sh"
+
+ensure_node_deps "$root"
+cd "$root"
+if [ -z "${KAFKA_BROKERS:-}" ] || [ -z "${REDIS_URL:-}" ]; then
+  infra_env=$(bash scripts/infra.sh up)
+  eval "$infra_env"
+fi
+export KAFKAJS_NO_PARTITIONER_WARNING=1
+exec npx tsx scripts/demo.ts "$@"
