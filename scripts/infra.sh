@@ -116,7 +116,9 @@ kafka_up() {
     sleep 0.25
   done
   local version
-  version=$(grep -m1 -oE 'Kafka version: [^ ]+' "$kafka_dir/kafka.log" | awk '{print $3}')
+  # The broker logs its version on 3.x; 4.x does not, so fall back to the version of the jar it runs.
+  version=$(grep -m1 -oE 'Kafka version: [^ ]+' "$kafka_dir/kafka.log" | awk '{print $3}' || true)
+  [ -n "$version" ] || version=$(cd "$jars_dir" && ls kafka_2.13-*.jar | sed -E 's/kafka_2\.13-(.*)\.jar/\1/')
   echo "Kafka ${version:-$KAFKA_VERSION}" >"$kafka_dir/version"
   log "Kafka broker version ${version:-unknown} is up on 127.0.0.1:$KAFKA_PORT after $((SECONDS - started))s (pid $(cat "$kafka_dir/kafka.pid"))"
 }

@@ -1,0 +1,163 @@
+/**
+ * The engine's doors: what it takes in and what it gives back. The engine is pure,
+ * `(definition, record, input, now) → StepResult`; the store persists a StepResult atomically and
+ * the transport publishes its commands. Nothing here does I/O or reads a clock.
+ */
+import type { AnyStateMachine } from 'xstate';
+import type {
+  JsonObject,
+  LifecycleEventName,
+  ReplyMessage,
+  SagaStatus,
+} from '../contract/messages.js';
+
+export type { SagaStatus } from '../contract/messages.js';
+
+/** An instant as milliseconds since the epoch: the engine is told the time, it never reads it. */
+export type EpochMs = number;
+
+/** Whether a value is a valid saga input, and what is wrong with it when it is not. */
+export type InputCheck<TInput> = { ok: true; value: TInput } | { ok: false; errors: string[] };
+
+/**
+ * A saga definition as the architect writes it in `sagas/<name>/`: a plain XState v5 machine
+ * built with the vocabulary of `orchestrator/engine` (so the Stately visualizer can open it), a
+ * name, a version, and an input check.
+ */
+export interface SagaDefinition<TInput = unknown> {
+  /** The saga type, used in the API and on the wire (`sagaType`), e.g. `order`. */
+  readonly type: string;
+  /** Changes whenever the statechart changes shape; stored with every saga it starts. */
+  readonly version: string;
+  readonly description?: string;
+  readonly machine: AnyStateMachine;
+  /** Validates (and may normalise) the input before a saga starts. */
+  checkInput(input: unknown): InputCheck<TInput>;
+}
+
+/** A command the statechart sent and whose reply it still waits for. */
+export interface PendingCommand {
+  commandId: string;
+  /** The step (or, for a compensation, the step it undoes). */
+  step: string;
+  participant: string;
+  /** The command type, e.g. `ReserveItems`. */
+  command: string;
+  kind: 'action' | 'compensation';
+  attempt: number;
+  issuedAt: EpochMs;
+  expiresAt: EpochMs;
+}
+
+/** A durable timer the statechart armed with `after`, fed back as its event when due. */
+export interface ArmedTimer {
+  /** XState's send id of the delayed event, e.g. `xstate.after.stepTimeout.order.reserve.attempt`. */
+  timerId: string;
+  dueAt: EpochMs;
+  /** The event to feed back, e.g. `{ type: 'xstate.after.stepTimeout.order.reserve.attempt' }`. */
+  event: { type: string } & JsonObject;
+}
+
+/** The engine-visible part of a stored saga. */
+export interface SagaRecord {
+  id: string;
+  type: string;
+  definitionVersion: string;
+  /** Optimistic-concurrency counter: 1 after start, +1 for every applied step. */
+  version: number;
+  status: SagaStatus;
+  /** The statechart state as a dotted path; parallel regions joined with `,`. */
+  state: string;
+  /** XState's persisted snapshot (JSON), restored with the definition's machine. */
+  snapshot: JsonObject;
+  pending: PendingCommand[];
+  timers: ArmedTimer[];
+  createdAt: EpochMs;
+  updatedAt: EpochMs;
+  idempotencyKey?: string;
+}
+
+/** What can happen to a running saga. */
+export type SagaInput =
+  | { kind: 'reply'; reply: ReplyMessage }
+  | { kind: 'timer'; timerId: string }
+  /**
+   * An event from outside (the API, an operator). Reserved types: `saga.cancel` (run the
+   * compensations, end `cancelled`) and `saga.retry` (a parked saga tries its compensation again).
+   */
+  | { kind: 'signal'; event: { type: string } & JsonObject };
+
+/** A command to publish on `<prefix>.<participant>.commands`. */
+export interface CommandEffect {
+  type: 'command';
+  commandId: string;
+  sagaId: string;
+  sagaType: string;
+  participant: string;
+  command: string;
+  step: string;
+  kind: 'action' | 'compensation';
+  payload: JsonObject;
+  attempt: number;
+  issuedAt: EpochMs;
+  expiresAt: EpochMs;
+}
+
+export interface SetTimerEffect {
+  type: 'setTimer';
+  timer: ArmedTimer;
+}
+
+export interface CancelTimerEffect {
+  type: 'cancelTimer';
+  timerId: string;
+}
+
+/** A lifecycle event to publish on `<prefix>.events`. */
+export interface LifecycleEffect {
+  type: 'lifecycle';
+  event: LifecycleEventName | (string & {});
+  data: JsonObject;
+}
+
+/** Effects in the order the statechart produced them; timers are set/cancelled in this order. */
+export type Effect = CommandEffect | SetTimerEffect | CancelTimerEffect | LifecycleEffect;
+
+/** One line of a saga's history, for operators (the API shows them). */
+export interface HistoryEntry {
+  at: EpochMs;
+  kind: 'started' | 'command' | 'reply' | 'timer' | 'signal' | 'transition' | 'ignored';
+  /** Short human-readable line, e.g. `reserveInventory: ReserveItems → inventory (attempt 1)`. */
+  summary: string;
+  step?: string;
+  commandId?: string;
+  from?: string;
+  to?: string;
+  data?: JsonObject;
+}
+
+export type StepResult =
+  | {
+      outcome: 'applied';
+      /** The next record: `version` is the previous one + 1 (1 for a new saga). */
+      record: SagaRecord;
+      effects: Effect[];
+      history: HistoryEntry[];
+    }
+  | {
+      /** Nothing changes and nothing is written (a duplicate, a late reply, a dropped timer…). */
+      outcome: 'ignored';
+      reason: IgnoredReason;
+      /** Optional note for the history/logs. */
+      detail?: string;
+    };
+
+export type IgnoredReason =
+  /** A reply whose commandId is not pending (duplicate, or late after a timeout/retry). */
+  | 'not-pending'
+  /** A timer that is no longer armed (the saga left the state that set it). */
+  | 'timer-not-armed'
+  /** An external event the statechart does not accept in its current state. */
+  | 'event-not-accepted'
+  /** The saga has ended; nothing moves it any more. */
+  | 'saga-ended';
