@@ -1,0 +1,101 @@
+/**
+ * Every environment variable the orchestrator and the example participants read, in one table.
+ * The table is the single source of the names: the loader parses it, `docs/configuration.md` and
+ * the Helm chart's test compare against it, so a name cannot drift between them.
+ *
+ * The standard `OTEL_*` variables are read by OpenTelemetry itself and are not repeated here.
+ */
+import { bool, port, str } from 'envalid';
+import { brokerList, duration, intBetween, redisUrl, topicPart } from './validators.js';
+
+/** Connections and naming shared by the orchestrator and participant processes. */
+export const connectionEnvSpec = {
+  KAFKA_BROKERS: brokerList({
+    desc: 'Kafka bootstrap brokers, comma-separated host:port',
+    example: 'kafka-0:9092,kafka-1:9092',
+  }),
+  KAFKA_CLIENT_ID: str({ default: '', desc: 'Kafka client id (default: the process name)' }),
+  KAFKA_SASL_MECHANISM: str({
+    default: 'none',
+    choices: ['none', 'plain', 'scram-sha-256', 'scram-sha-512'],
+    desc: 'SASL mechanism for Kafka',
+  }),
+  KAFKA_SASL_USERNAME: str({ default: '', desc: 'SASL user name' }),
+  KAFKA_SASL_PASSWORD: str({ default: '', desc: 'SASL password (from a Secret)' }),
+  KAFKA_TLS: bool({ default: false, desc: 'Connect to Kafka with TLS' }),
+  KAFKA_TLS_CA_FILE: str({ default: '', desc: 'PEM file of CA certificates for Kafka TLS' }),
+  KAFKA_TLS_CERT_FILE: str({ default: '', desc: 'PEM client certificate (mutual TLS)' }),
+  KAFKA_TLS_KEY_FILE: str({ default: '', desc: 'PEM client key (mutual TLS)' }),
+  KAFKA_TLS_REJECT_UNAUTHORIZED: bool({
+    default: true,
+    desc: 'Verify the brokers’ certificates',
+  }),
+  REDIS_URL: redisUrl({
+    desc: 'Redis URL; rediss:// for TLS',
+    example: 'redis://redis:6379',
+  }),
+  REDIS_PASSWORD: str({ default: '', desc: 'Redis password (overrides one in REDIS_URL)' }),
+  REDIS_TLS_CA_FILE: str({ default: '', desc: 'PEM file of CA certificates for Redis TLS' }),
+  REDIS_TLS_REJECT_UNAUTHORIZED: bool({
+    default: true,
+    desc: 'Verify the Redis server’s certificate',
+  }),
+  SAGA_TOPIC_PREFIX: topicPart({ default: 'saga', desc: 'Prefix of every topic name' }),
+  LOG_LEVEL: str({
+    default: 'info',
+    choices: ['debug', 'info', 'warn', 'error'],
+    desc: 'Least severe log level written',
+  }),
+} as const;
+
+/** The orchestrator service's own settings. */
+export const orchestratorEnvSpec = {
+  ...connectionEnvSpec,
+  HTTP_PORT: port({ default: 8080, desc: 'Port of the HTTP API, health and metrics' }),
+  API_TOKEN: str({
+    default: '',
+    desc: 'When set, every /v1 route needs Authorization: Bearer <token>',
+  }),
+  REDIS_KEY_PREFIX: str({ default: 'saga', desc: 'Prefix of every Redis key of the store' }),
+  SAGA_STORE_SHARDS: intBetween(
+    1,
+    1024,
+  )({
+    default: 16,
+    desc: 'Store shards (hash tags). Fixed for the life of the data: do not change it later',
+  }),
+  SAGA_RETENTION: duration({
+    default: 7 * 24 * 3_600_000,
+    desc: 'How long finished sagas stay readable before they are deleted (parked ones stay)',
+    example: '7d',
+  }),
+  SAGA_DEFINITIONS_DIR: str({
+    default: '',
+    desc: 'Extra folder of saga definitions to load (each <name>/index.ts|js default-exports one)',
+  }),
+  SAGA_TOPIC_PARTITIONS: intBetween(
+    1,
+    10_000,
+  )({
+    default: 12,
+    desc: 'Partitions of the topics the orchestrator creates at start-up',
+  }),
+  SAGA_TOPIC_REPLICATION_FACTOR: intBetween(
+    1,
+    10,
+  )({
+    default: 1,
+    desc: 'Replication factor of the topics the orchestrator creates at start-up',
+  }),
+  SAGA_CREATE_TOPICS: bool({
+    default: true,
+    desc: 'Create missing topics at start-up (turn off when a provisioning job does it)',
+  }),
+  SHUTDOWN_TIMEOUT: duration({
+    default: 30_000,
+    desc: 'How long a graceful shutdown may take before the process exits anyway',
+  }),
+} as const;
+
+export type OrchestratorEnvName = keyof typeof orchestratorEnvSpec;
+export type ConnectionEnvName = keyof typeof connectionEnvSpec;

@@ -1,0 +1,2 @@
+export * from './env-spec.js';
+export * from './load-config.js';

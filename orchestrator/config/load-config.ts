@@ -1,0 +1,149 @@
+/**
+ * Reads and validates the environment once, at start-up, and gives the rest of the program a typed,
+ * frozen configuration. This module (with `env-spec.ts`) is the only place that reads
+ * `process.env`; everything else receives options.
+ */
+import { cleanEnv, EnvMissingError } from 'envalid';
+import { connectionEnvSpec, orchestratorEnvSpec } from './env-spec.js';
+
+/** Every problem with the environment at once, so an operator fixes them in one go. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function clean<S extends object>(env: Env, spec: S) {
+  return cleanEnv(env, spec, {
+    reporter: ({ errors }) => {
+      const problems = Object.entries(errors).map(([name, error]) =>
+        // A missing variable's message is its description; say what to do instead.
+        error instanceof EnvMissingError
+          ? `${name} is required (${error.message})`
+          : `${name}: ${(error as Error | undefined)?.message ?? 'invalid'}`,
+      );
+      if (problems.length > 0) throw new ConfigError(problems);
+    },
+  });
+}
+
+export interface KafkaConnectionConfig {
+  brokers: string[];
+  clientId: string;
+  sasl?: {
+    mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+    username: string;
+    password: string;
+  };
+  tls?: { caFile?: string; certFile?: string; keyFile?: string; rejectUnauthorized: boolean };
+}
+
+export interface RedisConnectionConfig {
+  url: string;
+  password?: string;
+  tls?: { caFile?: string; rejectUnauthorized: boolean };
+}
+
+export interface ConnectionConfig {
+  kafka: KafkaConnectionConfig;
+  redis: RedisConnectionConfig;
+  topicPrefix: string;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export interface OrchestratorConfig extends ConnectionConfig {
+  http: { port: number; apiToken?: string };
+  store: { keyPrefix: string; shards: number; retentionMs: number };
+  topics: { partitions: number; replicationFactor: number; create: boolean };
+  definitionsDir?: string;
+  shutdownTimeoutMs: number;
+}
+
+const optional = (value: string) => (value === '' ? undefined : value);
+
+type CleanConnectionEnv = ReturnType<typeof clean<typeof connectionEnvSpec>>;
+
+/** Kafka, Redis and naming settings, for any process of the project. */
+export function loadConnectionConfig(env: Env, defaultClientId: string): ConnectionConfig {
+  return connectionConfig(clean(env, connectionEnvSpec), defaultClientId);
+}
+
+function connectionConfig(e: CleanConnectionEnv, defaultClientId: string): ConnectionConfig {
+  const problems: string[] = [];
+  let sasl: KafkaConnectionConfig['sasl'];
+  if (e.KAFKA_SASL_MECHANISM !== 'none') {
+    if (!e.KAFKA_SASL_USERNAME || !e.KAFKA_SASL_PASSWORD) {
+      problems.push(
+        `KAFKA_SASL_MECHANISM=${e.KAFKA_SASL_MECHANISM} needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD`,
+      );
+    }
+    sasl = {
+      mechanism: e.KAFKA_SASL_MECHANISM,
+      username: e.KAFKA_SASL_USERNAME,
+      password: e.KAFKA_SASL_PASSWORD,
+    };
+  }
+  if (Boolean(e.KAFKA_TLS_CERT_FILE) !== Boolean(e.KAFKA_TLS_KEY_FILE)) {
+    problems.push('KAFKA_TLS_CERT_FILE and KAFKA_TLS_KEY_FILE go together (mutual TLS)');
+  }
+  if (!e.KAFKA_TLS && (e.KAFKA_TLS_CA_FILE || e.KAFKA_TLS_CERT_FILE)) {
+    problems.push('KAFKA_TLS_* files are set but KAFKA_TLS is false');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  const redisTls = e.REDIS_URL.startsWith('rediss://');
+  return {
+    kafka: {
+      brokers: e.KAFKA_BROKERS,
+      clientId: e.KAFKA_CLIENT_ID || defaultClientId,
+      ...(sasl ? { sasl } : {}),
+      ...(e.KAFKA_TLS
+        ? {
+            tls: {
+              caFile: optional(e.KAFKA_TLS_CA_FILE),
+              certFile: optional(e.KAFKA_TLS_CERT_FILE),
+              keyFile: optional(e.KAFKA_TLS_KEY_FILE),
+              rejectUnauthorized: e.KAFKA_TLS_REJECT_UNAUTHORIZED,
+            },
+          }
+        : {}),
+    },
+    redis: {
+      url: e.REDIS_URL,
+      password: optional(e.REDIS_PASSWORD),
+      ...(redisTls
+        ? {
+            tls: {
+              caFile: optional(e.REDIS_TLS_CA_FILE),
+              rejectUnauthorized: e.REDIS_TLS_REJECT_UNAUTHORIZED,
+            },
+          }
+        : {}),
+    },
+    topicPrefix: e.SAGA_TOPIC_PREFIX,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** The orchestrator service's configuration; throws a ConfigError naming every problem. */
+export function loadOrchestratorConfig(env: Env): Readonly<OrchestratorConfig> {
+  const e = clean(env, orchestratorEnvSpec);
+  return Object.freeze({
+    ...connectionConfig(e, 'saga-orchestrator'),
+    http: { port: e.HTTP_PORT, apiToken: optional(e.API_TOKEN) },
+    store: {
+      keyPrefix: e.REDIS_KEY_PREFIX,
+      shards: e.SAGA_STORE_SHARDS,
+      retentionMs: e.SAGA_RETENTION,
+    },
+    topics: {
+      partitions: e.SAGA_TOPIC_PARTITIONS,
+      replicationFactor: e.SAGA_TOPIC_REPLICATION_FACTOR,
+      create: e.SAGA_CREATE_TOPICS,
+    },
+    definitionsDir: optional(e.SAGA_DEFINITIONS_DIR),
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT,
+  });
+}

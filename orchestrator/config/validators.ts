@@ -1,0 +1,70 @@
+/** envalid validators for the value kinds our configuration has beyond envalid's own. */
+import { makeValidator } from 'envalid';
+import ms from 'ms';
+
+/** A duration: `250ms`, `30s`, `5m`, `7d`, or a bare number of milliseconds. */
+export const duration = makeValidator<number>((input) => {
+  const trimmed = input.trim();
+  const value = /^\d+$/.test(trimmed) ? Number(trimmed) : ms(trimmed as ms.StringValue);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new Error(`"${input}" is not a duration (examples: 500ms, 30s, 5m, 7d)`);
+  }
+  return value;
+});
+
+/** A comma-separated list of non-empty items. */
+export const list = makeValidator<string[]>((input) => {
+  const items = input
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+  if (items.length === 0) throw new Error('must list at least one item, comma-separated');
+  return items;
+});
+
+/** `host:port` items, comma-separated (Kafka bootstrap brokers). */
+export const brokerList = makeValidator<string[]>((input) => {
+  const brokers = input
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+  if (brokers.length === 0) throw new Error('must list at least one broker as host:port');
+  for (const broker of brokers) {
+    if (!/^[^\s:,]+:\d{1,5}$/.test(broker)) {
+      throw new Error(`"${broker}" is not host:port`);
+    }
+  }
+  return brokers;
+});
+
+/** An integer within bounds. */
+export const intBetween = (min: number, max: number) =>
+  makeValidator<number>((input) => {
+    const value = Number(input.trim());
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new Error(`"${input}" must be an integer from ${min} to ${max}`);
+    }
+    return value;
+  });
+
+/** A Redis URL: redis:// or rediss:// (TLS). */
+export const redisUrl = makeValidator<string>((input) => {
+  let url: URL;
+  try {
+    url = new URL(input);
+  } catch {
+    throw new Error(`"${input}" is not a URL (example: redis://127.0.0.1:6379)`);
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    throw new Error(`"${input}" must start with redis:// or rediss:// (TLS)`);
+  }
+  return input;
+});
+
+/** A topic-name part: letters, digits, '.', '_' and '-'. */
+export const topicPart = makeValidator<string>((input) => {
+  if (!/^[A-Za-z0-9._-]{1,100}$/.test(input)) {
+    throw new Error(`"${input}" may only hold letters, digits, '.', '_' and '-'`);
+  }
+  return input;
+});

@@ -1,0 +1,111 @@
+import { expect } from 'chai';
+import {
+  ConfigError,
+  loadConnectionConfig,
+  loadOrchestratorConfig,
+  orchestratorEnvSpec,
+} from '../../../orchestrator/config/index.js';
+
+const minimal = { KAFKA_BROKERS: '127.0.0.1:9092', REDIS_URL: 'redis://127.0.0.1:6379' };
+
+function problemsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration from the environment', () => {
+  it('fills the documented defaults from the two required variables', () => {
+    const config = loadOrchestratorConfig(minimal);
+    expect(config.kafka.brokers).to.deep.equal(['127.0.0.1:9092']);
+    expect(config.kafka.clientId).to.equal('saga-orchestrator');
+    expect(config.kafka.sasl).to.equal(undefined);
+    expect(config.redis.tls).to.equal(undefined);
+    expect(config.http).to.deep.equal({ port: 8080, apiToken: undefined });
+    expect(config.topicPrefix).to.equal('saga');
+    expect(config.store).to.deep.equal({
+      keyPrefix: 'saga',
+      shards: 16,
+      retentionMs: 7 * 24 * 3_600_000,
+    });
+    expect(Object.isFrozen(config)).to.equal(true);
+  });
+
+  it('parses lists, durations, TLS and SASL', () => {
+    const config = loadOrchestratorConfig({
+      ...minimal,
+      KAFKA_BROKERS: 'k0:9092, k1:9093',
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      KAFKA_SASL_USERNAME: 'svc',
+      KAFKA_SASL_PASSWORD: 'secret',
+      KAFKA_TLS: 'true',
+      KAFKA_TLS_CA_FILE: '/etc/kafka/ca.pem',
+      REDIS_URL: 'rediss://redis:6380',
+      SAGA_RETENTION: '36h',
+      SHUTDOWN_TIMEOUT: '1500',
+      API_TOKEN: 't0ken',
+    });
+    expect(config.kafka.brokers).to.deep.equal(['k0:9092', 'k1:9093']);
+    expect(config.kafka.sasl).to.deep.equal({
+      mechanism: 'scram-sha-512',
+      username: 'svc',
+      password: 'secret',
+    });
+    expect(config.kafka.tls).to.deep.include({
+      caFile: '/etc/kafka/ca.pem',
+      rejectUnauthorized: true,
+    });
+    expect(config.redis.tls).to.deep.equal({ caFile: undefined, rejectUnauthorized: true });
+    expect(config.store.retentionMs).to.equal(36 * 3_600_000);
+    expect(config.shutdownTimeoutMs).to.equal(1500);
+    expect(config.http.apiToken).to.equal('t0ken');
+  });
+
+  it('names every problem at once, with what is wrong', () => {
+    const problems = problemsOf(() =>
+      loadOrchestratorConfig({
+        KAFKA_BROKERS: 'localhost',
+        HTTP_PORT: 'eighty',
+        SAGA_RETENTION: 'forever',
+        SAGA_TOPIC_PREFIX: 'a/b',
+      }),
+    );
+    const text = problems.join('\n');
+    expect(text).to.contain('"localhost" is not host:port');
+    expect(text).to.contain('REDIS_URL is required');
+    expect(text).to.match(/HTTP_PORT/);
+    expect(text).to.contain('"forever" is not a duration');
+    expect(text).to.match(/SAGA_TOPIC_PREFIX/);
+    expect(problems).to.have.length(5);
+  });
+
+  it('refuses SASL without credentials and half a client certificate', () => {
+    const problems = problemsOf(() =>
+      loadConnectionConfig(
+        {
+          ...minimal,
+          KAFKA_SASL_MECHANISM: 'plain',
+          KAFKA_TLS: 'true',
+          KAFKA_TLS_CERT_FILE: '/c.pem',
+        },
+        'participant',
+      ),
+    );
+    expect(problems.join('\n')).to.contain('needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD');
+    expect(problems.join('\n')).to.contain('go together');
+  });
+
+  it('lists every variable it reads, for the docs and the Helm chart to compare', () => {
+    expect(Object.keys(orchestratorEnvSpec)).to.include.members([
+      'KAFKA_BROKERS',
+      'REDIS_URL',
+      'HTTP_PORT',
+      'SAGA_TOPIC_PREFIX',
+      'API_TOKEN',
+    ]);
+  });
+});
