@@ -1,0 +1,83 @@
+/**
+ * Finds saga definitions on disk: every `<dir>/<name>/index.(js|ts)` that default-exports a
+ * SagaDefinition is registered. This is how architects add a saga: drop a folder into `sagas/`.
+ * (Definitions can also be passed to the orchestrator's factory directly.)
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { SagaDefinition } from '../engine/types.js';
+
+/** The project's own `sagas/` folder. */
+export const BUILT_IN_SAGAS_DIR = path.resolve(import.meta.dirname, '..', '..', 'sagas');
+
+export class DefinitionLoadError extends Error {
+  constructor(
+    message: string,
+    readonly file?: string,
+  ) {
+    super(file ? `${message} (${file})` : message);
+    this.name = 'DefinitionLoadError';
+  }
+}
+
+function isSagaDefinition(value: unknown): value is SagaDefinition {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Partial<SagaDefinition>;
+  return (
+    typeof candidate.type === 'string' &&
+    typeof candidate.version === 'string' &&
+    typeof candidate.checkInput === 'function' &&
+    typeof candidate.machine === 'object' &&
+    candidate.machine !== null
+  );
+}
+
+function entryFile(folder: string): string | undefined {
+  // Compiled builds ship .js; running from source (tsx) finds .ts.
+  for (const name of ['index.js', 'index.ts']) {
+    const file = path.join(folder, name);
+    if (existsSync(file)) return file;
+  }
+  return undefined;
+}
+
+/** Imports every saga folder of `dir`, in name order. Folders without an index are skipped. */
+export async function loadDefinitionsFromDir(dir: string): Promise<SagaDefinition[]> {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new DefinitionLoadError(`saga definitions folder does not exist: ${dir}`);
+  }
+  const definitions: SagaDefinition[] = [];
+  const folders = readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))
+    .map((entry) => entry.name)
+    .sort();
+  for (const folder of folders) {
+    const file = entryFile(path.join(dir, folder));
+    if (!file) continue;
+    const module = (await import(pathToFileURL(file).href)) as { default?: unknown };
+    if (!isSagaDefinition(module.default)) {
+      throw new DefinitionLoadError(
+        'the default export is not a saga definition (type, version, machine, checkInput)',
+        file,
+      );
+    }
+    definitions.push(module.default);
+  }
+  return definitions;
+}
+
+/** Combines definition lists; the same type twice is a mistake worth stopping for. */
+export function mergeDefinitions(...lists: SagaDefinition[][]): SagaDefinition[] {
+  const byType = new Map<string, SagaDefinition>();
+  for (const definition of lists.flat()) {
+    const existing = byType.get(definition.type);
+    if (existing && existing !== definition) {
+      throw new DefinitionLoadError(
+        `two saga definitions have the type "${definition.type}" (versions ${existing.version} and ${definition.version})`,
+      );
+    }
+    byType.set(definition.type, definition);
+  }
+  return [...byType.values()];
+}
