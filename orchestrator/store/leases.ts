@@ -5,7 +5,7 @@
  */
 import type { StoreKeys } from './keys.js';
 import type { RedisClient } from './options.js';
-import { interpretLeaseReply } from './script-status.js';
+import { interpretOkReply } from './script-status.js';
 import { runScript } from './scripts.js';
 
 export interface LeaseContext {
@@ -19,7 +19,8 @@ export async function tryAcquireLease(
   owner: string,
   ttlMs: number,
 ): Promise<boolean> {
-  return interpretLeaseReply(
+  return interpretOkReply(
+    'acquire-lease',
     await runScript(redis, 'acquireLease', [keys.lease(shard)], [owner, ttlMs]),
   );
 }
@@ -30,7 +31,8 @@ export async function renewLease(
   owner: string,
   ttlMs: number,
 ): Promise<boolean> {
-  return interpretLeaseReply(
+  return interpretOkReply(
+    'renew-lease',
     await runScript(redis, 'renewLease', [keys.lease(shard)], [owner, ttlMs]),
   );
 }
@@ -40,7 +42,10 @@ export async function releaseLease(
   shard: number,
   owner: string,
 ): Promise<boolean> {
-  return interpretLeaseReply(await runScript(redis, 'releaseLease', [keys.lease(shard)], [owner]));
+  return interpretOkReply(
+    'release-lease',
+    await runScript(redis, 'releaseLease', [keys.lease(shard)], [owner]),
+  );
 }
 
 export async function leaseOwner(

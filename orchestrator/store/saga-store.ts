@@ -31,8 +31,9 @@ import {
 } from './record-codec.js';
 import { interpretApplyReply } from './script-status.js';
 import { defineScripts, queueScript, runScript } from './scripts.js';
-import { claimDueTimers, nextDueAt, pendingTimers } from './timers.js';
+import { claimDueTimers, discardClaimedTimer, nextDueAt, pendingTimers } from './timers.js';
 import type {
+  ClaimedTimer,
   ClaimResult,
   CommitItem,
   CommitResult,
@@ -88,6 +89,11 @@ export interface SagaStore {
    * gone or no longer has them armed are dropped.
    */
   claimDueTimers(shard: number, now: number, limit: number, leaseMs: number): Promise<ClaimResult>;
+  /**
+   * Removes a claimed timer that no commit will consume (the engine ignored it), unless it was
+   * re-armed since the claim; true when removed.
+   */
+  discardClaimedTimer(claim: ClaimedTimer): Promise<boolean>;
   pendingTimers(): Promise<number>;
   nextDueAt(shard: number): Promise<number | undefined>;
 
@@ -217,6 +223,7 @@ export function createSagaStore(options: SagaStoreOptions): SagaStore {
 
     claimDueTimers: (shard, now, limit, leaseMs) =>
       claimDueTimers(context, shard, now, limit, leaseMs),
+    discardClaimedTimer: (claim) => discardClaimedTimer(context, claim),
     pendingTimers: () => pendingTimers(context),
     nextDueAt: (shard) => nextDueAt(context, shard),
 

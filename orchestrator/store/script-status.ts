@@ -10,8 +10,11 @@ import type { CommitResult } from './types.js';
 export enum ScriptStatus {
   /** The write happened; for a lease script, the caller holds the lease. */
   Ok = 1,
-  /** Lease scripts: another owner holds the lease (or nobody, for renew/release). */
-  NotLeaseOwner = 0,
+  /**
+   * Nothing changed: for a lease script, the caller does not hold the lease; for discard-timer,
+   * the timer was re-armed since its claim, or is gone.
+   */
+  Unchanged = 0,
   /** apply-step, create: a saga with this id exists. */
   SagaExists = -1,
   /** apply-step, commit: no such saga. */
@@ -41,9 +44,12 @@ export function interpretApplyReply(sagaId: string, reply: unknown, version: num
   throw new UnexpectedScriptReplyError(`apply-step answered ${JSON.stringify(reply)}`, { sagaId });
 }
 
-/** Turns a lease script's reply into whether the caller holds (or released) the lease. */
-export function interpretLeaseReply(reply: unknown): boolean {
+/**
+ * Turns the reply of a script that either acts or leaves things as they are (leases,
+ * discard-timer) into whether it acted.
+ */
+export function interpretOkReply(script: string, reply: unknown): boolean {
   if (reply === ScriptStatus.Ok) return true;
-  if (reply === ScriptStatus.NotLeaseOwner) return false;
-  throw new UnexpectedScriptReplyError(`a lease script answered ${JSON.stringify(reply)}`);
+  if (reply === ScriptStatus.Unchanged) return false;
+  throw new UnexpectedScriptReplyError(`${script} answered ${JSON.stringify(reply)}`);
 }

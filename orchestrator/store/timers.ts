@@ -4,9 +4,11 @@
  * same commit, and a claim that is never followed by that step makes the timer due again.
  */
 import { UnexpectedScriptReplyError } from './errors.js';
+import { timerMember } from './keys.js';
 import type { StoreKeys } from './keys.js';
 import type { RedisClient } from './options.js';
 import { allShards } from './pipelines.js';
+import { interpretOkReply } from './script-status.js';
 import { runScript } from './scripts.js';
 import type { ClaimedTimer, ClaimResult } from './types.js';
 
@@ -38,9 +40,29 @@ export async function claimDueTimers(
       sagaId: String(flat[i]),
       timerId: String(flat[i + 1]),
       dueAt: Number(flat[i + 2]),
+      claimedUntil: now + leaseMs,
     });
   }
   return { claimed, dropped: reply[0] };
+}
+
+/**
+ * Removes a claimed timer that no commit will consume (the engine ignored its event), so it does
+ * not come back after every lease; a timer re-armed since the claim is left alone.
+ */
+export async function discardClaimedTimer(
+  { redis, keys }: TimerContext,
+  claim: ClaimedTimer,
+): Promise<boolean> {
+  return interpretOkReply(
+    'discard-timer',
+    await runScript(
+      redis,
+      'discardTimer',
+      [keys.timers(keys.shardOf(claim.sagaId))],
+      [timerMember(claim.sagaId, claim.timerId), claim.claimedUntil],
+    ),
+  );
 }
 
 /** Timers in every shard's set, claimed ones included. */
@@ -56,6 +78,9 @@ export async function nextDueAt(
   { redis, keys }: TimerContext,
   shard: number,
 ): Promise<number | undefined> {
-  const [, score] = await redis.zrange(keys.timers(shard), '0', '0', 'WITHSCORES');
-  return score === undefined ? undefined : Number(score);
+  // ZRANGE then ZSCORE rather than WITHSCORES, whose reply shape depends on the RESP mapping.
+  const [member] = await redis.zrange(keys.timers(shard), '0', '0');
+  if (member === undefined) return undefined;
+  const score = await redis.zscore(keys.timers(shard), member);
+  return score === null ? undefined : Number(score);
 }

@@ -59,11 +59,13 @@ export interface ClaimedTimer {
   timerId: string;
   /** When the statechart wanted it to fire. */
   dueAt: EpochMs;
+  /** When the claim ends and the timer is due again unless a commit cancelled it. */
+  claimedUntil: EpochMs;
 }
 
 export interface ClaimResult {
   claimed: ClaimedTimer[];
-  /** Due entries removed because their saga is gone or no longer has the timer armed. */
+  /** Due entries removed: their saga is gone, has ended, or no longer has the timer armed. */
   dropped: number;
 }
 

@@ -4,7 +4,8 @@
 
   A claimed timer stays in the set with its score moved to the lease's end, so if the caller
   dies before the step that consumes it (and cancels it) is committed, it becomes due again.
-  A due entry whose saga is gone, or whose saga no longer has that timer armed, is removed.
+  A due entry is removed instead when its saga is gone, has ended (it is scheduled for purge:
+  nothing moves it any more), or no longer has that timer armed.
 
   KEYS[1] timers zset      <prefix>:{s<n>}:timers (members `<sagaId>\0<timerId>`)
 
@@ -26,8 +27,9 @@ for _, member in ipairs(due) do
   if separator then
     local sagaId = string.sub(member, 1, separator - 1)
     local timerId = string.sub(member, separator + 1)
-    local timers = redis.call('HGET', ARGV[4] .. sagaId, 'timers')
-    if timers then
+    local saga = redis.call('HMGET', ARGV[4] .. sagaId, 'timers', '_expireAt')
+    local timers, ended = saga[1], saga[2]
+    if timers and not ended then
       local ok, list = pcall(cjson.decode, timers)
       if ok and type(list) == 'table' then
         for _, timer in ipairs(list) do

@@ -32,10 +32,11 @@ describe('saga store: durable timers (real Redis)', function () {
 
     const { claimed, dropped } = await store.claimDueTimers(0, T0 + 3_000, 10, 30_000);
     expect(dropped).to.equal(0);
+    const claimedUntil = T0 + 33_000;
     expect(claimed).to.deep.equal([
-      { sagaId: early.id, timerId: 'early', dueAt: T0 + 1_000 },
-      { sagaId: middle.id, timerId: 'middle', dueAt: T0 + 2_000 },
-      { sagaId: late.id, timerId: 'late', dueAt: T0 + 3_000 },
+      { sagaId: early.id, timerId: 'early', dueAt: T0 + 1_000, claimedUntil },
+      { sagaId: middle.id, timerId: 'middle', dueAt: T0 + 2_000, claimedUntil },
+      { sagaId: late.id, timerId: 'late', dueAt: T0 + 3_000, claimedUntil },
     ]);
     // Claimed timers are hidden until their lease ends; the future one was never due.
     expect((await store.claimDueTimers(0, T0 + 3_000, 10, 30_000)).claimed).to.deep.equal([]);
@@ -46,7 +47,9 @@ describe('saga store: durable timers (real Redis)', function () {
     await sagaWithTimers(timer('a', T0 + 10));
     const second = await sagaWithTimers(timer('b', T0 + 5));
     const { claimed } = await store.claimDueTimers(0, T0 + 100, 1, 30_000);
-    expect(claimed).to.deep.equal([{ sagaId: second.id, timerId: 'b', dueAt: T0 + 5 }]);
+    expect(claimed).to.deep.equal([
+      { sagaId: second.id, timerId: 'b', dueAt: T0 + 5, claimedUntil: T0 + 30_100 },
+    ]);
     expect(await store.nextDueAt(0)).to.equal(T0 + 10);
   });
 
@@ -60,7 +63,7 @@ describe('saga store: durable timers (real Redis)', function () {
     expect((await store.claimDueTimers(0, T0 + 5_999, 10, 5_000)).claimed).to.deep.equal([]);
     const second = await store.claimDueTimers(0, T0 + 6_000, 10, 5_000);
     expect(second.claimed).to.deep.equal([
-      { sagaId: record.id, timerId: 'attempt', dueAt: T0 + 1_000 },
+      { sagaId: record.id, timerId: 'attempt', dueAt: T0 + 1_000, claimedUntil: T0 + 11_000 },
     ]);
 
     // This time the step is committed and cancels the timer: it is gone for good.
@@ -79,8 +82,37 @@ describe('saga store: durable timers (real Redis)', function () {
 
     const { claimed, dropped } = await store.claimDueTimers(0, T0 + 2_000, 10, 30_000);
     expect(dropped).to.equal(2);
-    expect(claimed).to.deep.equal([{ sagaId: record.id, timerId: 'kept', dueAt: T0 + 2_000 }]);
+    expect(claimed).to.deep.equal([
+      { sagaId: record.id, timerId: 'kept', dueAt: T0 + 2_000, claimedUntil: T0 + 32_000 },
+    ]);
     expect(await store.pendingTimers()).to.equal(1);
+  });
+
+  it('drops the timers of a saga that has ended, even if they are still armed on it', async () => {
+    const record = await sagaWithTimers(timer('late', T0 + 1_000));
+    await store.commit(1, nextRecord(record, { status: 'completed', state: 'done' }));
+    const { claimed, dropped } = await store.claimDueTimers(0, T0 + 1_000, 10, 30_000);
+    expect(claimed).to.deep.equal([]);
+    expect(dropped).to.equal(1);
+    expect(await store.pendingTimers()).to.equal(0);
+  });
+
+  it('discards a claimed timer the engine ignored, but not one re-armed since the claim', async () => {
+    const ignored = await sagaWithTimers(timer('ignored', T0 + 1_000));
+    const rearmed = await sagaWithTimers(timer('again', T0 + 1_000));
+    const { claimed } = await store.claimDueTimers(0, T0 + 1_000, 10, 30_000);
+    expect(claimed).to.have.length(2);
+    // Meanwhile a step re-arms `again` for later.
+    await store.commit(1, nextRecord(rearmed, { timers: [timer('again', T0 + 50_000)] }), {
+      timersToCancel: ['again'],
+      timersToSet: [timer('again', T0 + 50_000)],
+    });
+    const results = await Promise.all(claimed.map((claim) => store.discardClaimedTimer(claim)));
+    expect(results).to.deep.equal(claimed.map((claim) => claim.sagaId === ignored.id));
+    expect(await infra.redis.zrange(store.keys.timers(0), '0', '-1')).to.deep.equal([
+      `${rearmed.id}\u0000again`,
+    ]);
+    expect(await store.nextDueAt(0)).to.equal(T0 + 50_000);
   });
 
   it('claims a timer that was cancelled and re-armed in one commit at its new due time', async () => {
@@ -92,7 +124,7 @@ describe('saga store: durable timers (real Redis)', function () {
     });
     expect((await store.claimDueTimers(0, T0 + 8_999, 10, 30_000)).claimed).to.deep.equal([]);
     expect((await store.claimDueTimers(0, T0 + 9_000, 10, 30_000)).claimed).to.deep.equal([
-      { sagaId: record.id, timerId: 'retry', dueAt: T0 + 9_000 },
+      { sagaId: record.id, timerId: 'retry', dueAt: T0 + 9_000, claimedUntil: T0 + 39_000 },
     ]);
   });
 

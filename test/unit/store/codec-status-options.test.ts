@@ -13,7 +13,7 @@ import {
 import {
   ScriptStatus,
   interpretApplyReply,
-  interpretLeaseReply,
+  interpretOkReply,
 } from '../../../orchestrator/store/script-status.js';
 
 const record: SagaRecord = {
@@ -116,9 +116,9 @@ describe('store record codec, script statuses, options', () => {
         /apply-step answered/,
       );
     }
-    expect(interpretLeaseReply(1)).to.equal(true);
-    expect(interpretLeaseReply(0)).to.equal(false);
-    expect(() => interpretLeaseReply(-1)).to.throw(/lease/);
+    expect(interpretOkReply('renew-lease', ScriptStatus.Ok)).to.equal(true);
+    expect(interpretOkReply('renew-lease', ScriptStatus.Unchanged)).to.equal(false);
+    expect(() => interpretOkReply('renew-lease', -1)).to.throw(/renew-lease answered/);
   });
 
   it('fills option defaults and rejects what cannot work', () => {
