@@ -1,0 +1,120 @@
+/**
+ * Builds the KEYS and ARGV of `apply-step-6.lua` for a create or a commit. Pure, so the argument
+ * layout (the contract with the script's header) is unit-tested without Redis.
+ */
+import type { SagaRecord, SagaStatus } from '../engine/types.js';
+import { InvalidRecordError } from './errors.js';
+import { counterField, indexMember, timerMember, TIMER_MEMBER_SEPARATOR } from './keys.js';
+import type { StoreKeys } from './keys.js';
+import { outboxArgs, recordToFields } from './record-codec.js';
+import type { ScriptArg } from './scripts.js';
+import type { StepWrite } from './types.js';
+
+/** Statuses after which a saga never moves again, so it may be purged after the retention. */
+export const ENDED_STATUSES: readonly SagaStatus[] = [
+  'completed',
+  'compensated',
+  'failed',
+  'cancelled',
+];
+
+export interface ApplyStepSettings {
+  retentionMs: number;
+  historyLimit: number;
+}
+
+export interface ScriptCall {
+  keys: string[];
+  args: ScriptArg[];
+}
+
+/** `expectedVersion` 0 creates the saga (it must not exist); otherwise it is compared. */
+export function applyStepCall(
+  keys: StoreKeys,
+  settings: ApplyStepSettings,
+  expectedVersion: number,
+  record: SagaRecord,
+  write: StepWrite = {},
+): ScriptCall {
+  checkWrite(record, expectedVersion, write);
+  const shard = keys.shardOf(record.id);
+  const expireAt = ENDED_STATUSES.includes(record.status)
+    ? record.updatedAt + settings.retentionMs
+    : 0;
+  const fields = recordToFields(record);
+  const cancels = (write.timersToCancel ?? []).map((timerId) => timerMember(record.id, timerId));
+  const sets = (write.timersToSet ?? []).flatMap((timer) => [
+    timer.dueAt,
+    timerMember(record.id, timer.timerId),
+  ]);
+  const history = (write.history ?? []).map((entry) => JSON.stringify(entry));
+  const outbox = (write.outbox ?? []).flatMap(outboxArgs);
+  return {
+    keys: [
+      keys.saga(record.id),
+      keys.history(record.id),
+      keys.outbox(shard),
+      keys.timers(shard),
+      keys.counters(shard),
+      keys.expiry(shard),
+    ],
+    args: [
+      String(expectedVersion),
+      record.id,
+      indexMember(record),
+      keys.indexKeysOf(record).join('\n'),
+      counterField(record.type, record.state, record.status),
+      String(expireAt),
+      String(settings.historyLimit),
+      fields.length,
+      ...fields,
+      cancels.length,
+      ...cancels,
+      sets.length / 2,
+      ...sets,
+      history.length,
+      ...history,
+      outbox.length / 5,
+      ...outbox,
+    ],
+  };
+}
+
+/**
+ * Everything that could make the script fail half-way is checked here, before it runs: Redis
+ * does not roll a script back, so a write must be refused whole rather than fail in the middle.
+ */
+function checkWrite(record: SagaRecord, expectedVersion: number, write: StepWrite): void {
+  const sagaId = record.id;
+  if (sagaId.length === 0 || sagaId.includes(TIMER_MEMBER_SEPARATOR)) {
+    throw new InvalidRecordError('a saga id must be non-empty and free of NUL characters', {
+      sagaId,
+    });
+  }
+  if (!Number.isSafeInteger(expectedVersion) || expectedVersion < 0) {
+    throw new InvalidRecordError(`expected version ${expectedVersion} is not a version`, {
+      sagaId,
+    });
+  }
+  // The engine's rule (1 after start, +1 per step), checked here so a bug cannot skip or repeat.
+  if (record.version !== expectedVersion + 1) {
+    throw new InvalidRecordError(
+      `a write from version ${expectedVersion} must store version ${expectedVersion + 1}, ` +
+        `not ${record.version}`,
+      { sagaId },
+    );
+  }
+  const instants: [string, number][] = [
+    ['createdAt', record.createdAt],
+    ['updatedAt', record.updatedAt],
+    ...(write.timersToSet ?? []).map((timer): [string, number] => [
+      `dueAt of timer ${timer.timerId}`,
+      timer.dueAt,
+    ]),
+  ];
+  for (const [name, value] of instants) {
+    if (!Number.isSafeInteger(value) || value < 0) {
+      throw new InvalidRecordError(`${name} must be a non-negative integer (ms)`, { sagaId });
+    }
+  }
+}

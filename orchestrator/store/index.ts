@@ -1,0 +1,19 @@
+/** The Redis saga store: state, history, outbox, durable timers, indexes, counters, retention. */
+export { createSagaStore } from './saga-store.js';
+export type { SagaStore } from './saga-store.js';
+export { compileSagaStoreOptions } from './options.js';
+export type { CompiledSagaStoreOptions, RedisClient, SagaStoreOptions } from './options.js';
+export { createStoreKeys, indexMember, timerMember } from './keys.js';
+export type { StoreKeys } from './keys.js';
+export { shardOf } from './shard.js';
+export { ENDED_STATUSES } from './apply-step-call.js';
+export { ScriptStatus } from './script-status.js';
+export {
+  CorruptRecordError,
+  InvalidQueryError,
+  InvalidRecordError,
+  SagaStoreError,
+  StoreConfigError,
+  UnexpectedScriptReplyError,
+} from './errors.js';
+export type * from './types.js';

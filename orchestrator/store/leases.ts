@@ -1,0 +1,56 @@
+/**
+ * Shard leases: one owner relays a shard's outbox at a time, so the shard's messages (and
+ * therefore each saga's) go out in order. A lease is a key with the owner's id that Redis expires;
+ * only the owner may renew or release it, and anyone may take it once it has expired.
+ */
+import type { StoreKeys } from './keys.js';
+import type { RedisClient } from './options.js';
+import { interpretOkReply } from './script-status.js';
+import { runScript } from './scripts.js';
+
+export interface LeaseContext {
+  redis: RedisClient;
+  keys: StoreKeys;
+}
+
+export async function tryAcquireLease(
+  { redis, keys }: LeaseContext,
+  shard: number,
+  owner: string,
+  ttlMs: number,
+): Promise<boolean> {
+  return interpretOkReply(
+    'acquire-lease',
+    await runScript(redis, 'acquireLease', [keys.lease(shard)], [owner, ttlMs]),
+  );
+}
+
+export async function renewLease(
+  { redis, keys }: LeaseContext,
+  shard: number,
+  owner: string,
+  ttlMs: number,
+): Promise<boolean> {
+  return interpretOkReply(
+    'renew-lease',
+    await runScript(redis, 'renewLease', [keys.lease(shard)], [owner, ttlMs]),
+  );
+}
+
+export async function releaseLease(
+  { redis, keys }: LeaseContext,
+  shard: number,
+  owner: string,
+): Promise<boolean> {
+  return interpretOkReply(
+    'release-lease',
+    await runScript(redis, 'releaseLease', [keys.lease(shard)], [owner]),
+  );
+}
+
+export async function leaseOwner(
+  { redis, keys }: LeaseContext,
+  shard: number,
+): Promise<string | undefined> {
+  return (await redis.get(keys.lease(shard))) ?? undefined;
+}

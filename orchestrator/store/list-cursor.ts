@@ -1,0 +1,73 @@
+/**
+ * Paging across shards, pure: which index serves a query, how the shards' pages merge, and the
+ * opaque cursor. Every index orders its members (`<createdAt>:<id>`) by bytes, as Redis does with
+ * BYLEX, so the newest-first order is total and the same in every shard; a page is the top of the
+ * shards' merged lists, and the cursor is the last member handed out.
+ */
+import { InvalidQueryError } from './errors.js';
+import { isIndexMember } from './keys.js';
+import type { StoreKeys } from './keys.js';
+import type { ListQuery, SagaSummary } from './types.js';
+
+export const MAX_LIST_LIMIT = 500;
+export const DEFAULT_LIST_LIMIT = 50;
+
+/** The index (per shard) that holds every saga the query can match, as few others as possible. */
+export function indexForQuery(keys: StoreKeys, query: ListQuery): (shard: number) => string {
+  const { type, status, state } = query;
+  if (type !== undefined && state !== undefined) {
+    return (shard) => keys.indexByTypeState(shard, type, state);
+  }
+  if (type !== undefined && status !== undefined) {
+    return (shard) => keys.indexByTypeStatus(shard, type, status);
+  }
+  if (type !== undefined) return (shard) => keys.indexByType(shard, type);
+  if (status !== undefined) return (shard) => keys.indexByStatus(shard, status);
+  return (shard) => keys.indexAll(shard);
+}
+
+/**
+ * Whether a saga matches every filter of the query. Checked on every item, so a page never shows
+ * a saga that moved out of the filter between reading the index and reading the saga.
+ */
+export function matchesQuery(summary: SagaSummary, query: ListQuery): boolean {
+  return (
+    (query.type === undefined || summary.type === query.type) &&
+    (query.status === undefined || summary.status === query.status) &&
+    (query.state === undefined || summary.state === query.state)
+  );
+}
+
+/** Redis's order for BYLEX: plain bytes of the UTF-8 strings. */
+export function compareBytes(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/** The first `take` members of the shards' newest-first lists, merged newest first. */
+export function mergeNewestFirst(lists: readonly (readonly string[])[], take: number): string[] {
+  return lists
+    .flat()
+    .sort((a, b) => compareBytes(b, a))
+    .slice(0, take);
+}
+
+export function encodeCursor(member: string): string {
+  return Buffer.from(member, 'utf8').toString('base64url');
+}
+
+/** The member a cursor stands for; an unknown cursor is the caller's error. */
+export function decodeCursor(cursor: string): string {
+  const member = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!isIndexMember(member) || encodeCursor(member) !== cursor) {
+    throw new InvalidQueryError(`'${cursor}' is not a cursor of this list`);
+  }
+  return member;
+}
+
+export function checkLimit(limit: number | undefined): number {
+  const value = limit ?? DEFAULT_LIST_LIMIT;
+  if (!Number.isSafeInteger(value) || value < 1 || value > MAX_LIST_LIMIT) {
+    throw new InvalidQueryError(`limit must be an integer from 1 to ${MAX_LIST_LIMIT}`);
+  }
+  return value;
+}

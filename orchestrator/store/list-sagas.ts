@@ -1,0 +1,65 @@
+/**
+ * `listSagas`: a page of saga summaries from the indexes, newest first, across all shards.
+ * Served from the per-shard index sorted sets only (never a SCAN of the keyspace).
+ */
+import { sagaIdOfIndexMember } from './keys.js';
+import type { StoreKeys } from './keys.js';
+import {
+  checkLimit,
+  decodeCursor,
+  encodeCursor,
+  indexForQuery,
+  matchesQuery,
+  mergeNewestFirst,
+} from './list-cursor.js';
+import type { RedisClient } from './options.js';
+import { allShards } from './pipelines.js';
+import type { ListPage, ListQuery, SagaSummary } from './types.js';
+
+export interface ListContext {
+  redis: RedisClient;
+  keys: StoreKeys;
+  /** Most index entries examined per call before a short page is returned with a cursor. */
+  scanLimit: number;
+  loadSummaries(ids: readonly string[]): Promise<(SagaSummary | undefined)[]>;
+}
+
+export async function listSagas(context: ListContext, query: ListQuery): Promise<ListPage> {
+  const { redis, keys } = context;
+  const limit = checkLimit(query.limit);
+  const indexKey = indexForQuery(keys, query);
+  const shards = allShards(keys.shards);
+  const found: { summary: SagaSummary; member: string }[] = [];
+  let bound = query.cursor === undefined ? '+' : `(${decodeCursor(query.cursor)}`;
+  let examined = 0;
+
+  for (;;) {
+    // One more than the page, to know whether another page exists.
+    const wanted = limit + 1 - found.length;
+    const lists = await Promise.all(
+      shards.map((shard) =>
+        redis.zrange(indexKey(shard), bound, '-', 'BYLEX', 'REV', 'LIMIT', 0, wanted),
+      ),
+    );
+    const candidates = mergeNewestFirst(lists, wanted);
+    const summaries = await context.loadSummaries(candidates.map(sagaIdOfIndexMember));
+    for (const [position, member] of candidates.entries()) {
+      examined += 1;
+      const summary = summaries[position];
+      if (summary && matchesQuery(summary, query)) found.push({ summary, member });
+      if (found.length > limit) {
+        const items = found.slice(0, limit);
+        return {
+          items: items.map((item) => item.summary),
+          nextCursor: encodeCursor(items[limit - 1]?.member ?? member),
+        };
+      }
+    }
+    const items = found.map((item) => item.summary);
+    const last = candidates[candidates.length - 1];
+    // Fewer than asked across all shards: every shard is exhausted.
+    if (last === undefined || candidates.length < wanted) return { items };
+    if (examined >= context.scanLimit) return { items, nextCursor: encodeCursor(last) };
+    bound = `(${last}`;
+  }
+}

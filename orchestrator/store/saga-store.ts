@@ -1,0 +1,243 @@
+/**
+ * The saga store: sagas, their history, the outbox, durable timers, indexes, counters and
+ * retention in Redis, every step written by one atomic script. See `docs/store.md`.
+ *
+ * @example
+ * const store = createSagaStore({ redis, keyPrefix: 'saga', shards: 16 });
+ * const started = await store.create(record, { outbox, timersToSet, history });
+ * const saga = await store.load(id);
+ * const result = await store.commit(saga.version, next, { outbox, timersToCancel, history });
+ * if (result.status === 'conflict') { … reload and re-apply … }
+ */
+import type { HistoryEntry, SagaRecord, SagaStatus } from '../engine/types.js';
+import { applyStepCall } from './apply-step-call.js';
+import { countsByStatus, countsByTypeAndState } from './counters.js';
+import { InvalidRecordError, UnexpectedScriptReplyError } from './errors.js';
+import { createStoreKeys } from './keys.js';
+import type { StoreKeys } from './keys.js';
+import { releaseLease, renewLease, leaseOwner, tryAcquireLease } from './leases.js';
+import { listSagas } from './list-sagas.js';
+import { compileSagaStoreOptions } from './options.js';
+import type { SagaStoreOptions } from './options.js';
+import { ackOutbox, outboxBacklog, readOutbox } from './outbox.js';
+import { pipelinePerShard } from './pipelines.js';
+import { purgeExpired, scheduledForPurge } from './retention.js';
+import {
+  INTERNAL_FIELDS,
+  RECORD_FIELDS,
+  SUMMARY_FIELDS,
+  recordFromValues,
+  summaryFromValues,
+} from './record-codec.js';
+import { interpretApplyReply } from './script-status.js';
+import { defineScripts, queueScript, runScript } from './scripts.js';
+import { claimDueTimers, discardClaimedTimer, nextDueAt, pendingTimers } from './timers.js';
+import type {
+  ClaimedTimer,
+  ClaimResult,
+  CommitItem,
+  CommitResult,
+  CreateResult,
+  HistoryPage,
+  ListPage,
+  ListQuery,
+  OutboxEntry,
+  SagaCount,
+  SagaSummary,
+  StepWrite,
+} from './types.js';
+
+export interface SagaStore {
+  readonly keys: StoreKeys;
+  /** The shard count (shards are numbered 0 … shards − 1). */
+  readonly shards: number;
+  shardOf: (sagaId: string) => number;
+
+  /** Creates the saga (version 1) with its first step's writes, unless the id is taken. */
+  create(record: SagaRecord, write?: StepWrite): Promise<CreateResult>;
+  load(sagaId: string): Promise<SagaRecord | undefined>;
+  /** Loads many sagas in one pipelined round trip per shard; `undefined` where missing. */
+  loadMany(sagaIds: readonly string[]): Promise<(SagaRecord | undefined)[]>;
+  /** Writes `record` (version `expectedVersion + 1`) if the saga is still at `expectedVersion`. */
+  commit(expectedVersion: number, record: SagaRecord, write?: StepWrite): Promise<CommitResult>;
+  /**
+   * Commits many steps in one pipelined round trip per shard, each atomic on its own. Results
+   * are in the items' order. If it throws, some commits may have been applied: retrying is
+   * safe, the applied ones then answer `conflict`.
+   */
+  commitMany(items: readonly CommitItem[]): Promise<CommitResult[]>;
+  /** History, oldest first; at most `historyLimit` entries are kept per saga. */
+  history(sagaId: string, page?: { offset?: number; limit?: number }): Promise<HistoryPage>;
+
+  /** Up to `limit` messages of a shard's outbox, oldest first, still there until acked. */
+  readOutbox(shard: number, limit: number): Promise<OutboxEntry[]>;
+  /** Deletes published entries; returns how many were deleted. */
+  ackOutbox(shard: number, entryIds: readonly string[]): Promise<number>;
+  /** Messages waiting in every shard's outbox. */
+  outboxBacklog(): Promise<number>;
+
+  /** Takes the shard's lease if free (or extends it if `owner` holds it). */
+  tryAcquireLease(shard: number, owner: string, ttlMs: number): Promise<boolean>;
+  /** Extends the lease if `owner` still holds it; false means the shard was lost. */
+  renewLease(shard: number, owner: string, ttlMs: number): Promise<boolean>;
+  releaseLease(shard: number, owner: string): Promise<boolean>;
+  leaseOwner(shard: number): Promise<string | undefined>;
+
+  /**
+   * Claims up to `limit` timers of the shard due at `now`, in due order, for `leaseMs`: unless
+   * a commit cancels them first, they are due again at `now + leaseMs`. Timers whose saga is
+   * gone or no longer has them armed are dropped.
+   */
+  claimDueTimers(shard: number, now: number, limit: number, leaseMs: number): Promise<ClaimResult>;
+  /**
+   * Removes a claimed timer that no commit will consume (the engine ignored it), unless it was
+   * re-armed since the claim; true when removed.
+   */
+  discardClaimedTimer(claim: ClaimedTimer): Promise<boolean>;
+  pendingTimers(): Promise<number>;
+  nextDueAt(shard: number): Promise<number | undefined>;
+
+  /** A page of sagas, newest first, filtered by any of type, status and state. */
+  listSagas(query?: ListQuery): Promise<ListPage>;
+  /** Summaries of many sagas (pipelined); `undefined` where missing. */
+  loadSummaries(sagaIds: readonly string[]): Promise<(SagaSummary | undefined)[]>;
+
+  countsByTypeAndState(): Promise<SagaCount[]>;
+  countsByStatus(): Promise<Partial<Record<SagaStatus, number>>>;
+
+  /** Deletes ended sagas whose retention has passed (up to `limitPerShard` per shard). */
+  purgeExpired(now: number, limitPerShard?: number): Promise<string[]>;
+  /** Ended sagas waiting to be purged. */
+  scheduledForPurge(): Promise<number>;
+}
+
+export function createSagaStore(options: SagaStoreOptions): SagaStore {
+  const settings = compileSagaStoreOptions(options);
+  const { redis } = settings;
+  const keys = createStoreKeys(settings.keyPrefix, settings.shards);
+  defineScripts(redis);
+  const context = { redis, keys };
+
+  const applyAll = async (
+    items: readonly CommitItem[],
+  ): Promise<ReturnType<typeof interpretApplyReply>[]> => {
+    const calls = items.map((item) => ({
+      item,
+      call: applyStepCall(keys, settings, item.expectedVersion, item.record, item.write),
+    }));
+    const replies =
+      calls.length === 1 && calls[0]
+        ? [await runScript(redis, 'applyStep', calls[0].call.keys, calls[0].call.args)]
+        : await pipelinePerShard(
+            redis,
+            calls,
+            ({ item }) => keys.shardOf(item.record.id),
+            (pipeline, { call }) => queueScript(pipeline, 'applyStep', call.keys, call.args),
+          );
+    return calls.map(({ item }, index) =>
+      interpretApplyReply(item.record.id, replies[index], item.record.version),
+    );
+  };
+
+  const loadSummaries = async (sagaIds: readonly string[]) => {
+    const replies = await pipelinePerShard(redis, sagaIds, keys.shardOf, (pipeline, id) =>
+      pipeline.hmget(keys.saga(id), ...SUMMARY_FIELDS),
+    );
+    return sagaIds.map((id, index) => summaryFromValues(id, replies[index] as (string | null)[]));
+  };
+
+  const store: SagaStore = {
+    keys,
+    shards: settings.shards,
+    shardOf: keys.shardOf,
+
+    async create(record, write) {
+      const [outcome] = await applyAll([{ expectedVersion: 0, record, write: write ?? {} }]);
+      if (outcome?.status === 'committed') return { created: true, record };
+      if (outcome?.status === 'exists') return { created: false, record: outcome.record };
+      throw new UnexpectedScriptReplyError(`create answered ${outcome?.status}`, {
+        sagaId: record.id,
+      });
+    },
+
+    async load(sagaId) {
+      const values = await redis.hmget(keys.saga(sagaId), ...RECORD_FIELDS);
+      return recordFromValues(sagaId, values);
+    },
+
+    async loadMany(sagaIds) {
+      const replies = await pipelinePerShard(redis, sagaIds, keys.shardOf, (pipeline, id) =>
+        pipeline.hmget(keys.saga(id), ...RECORD_FIELDS),
+      );
+      return sagaIds.map((id, index) => recordFromValues(id, replies[index] as (string | null)[]));
+    },
+
+    async commit(expectedVersion, record, write) {
+      const [result] = await store.commitMany([{ expectedVersion, record, write: write ?? {} }]);
+      if (!result) throw new UnexpectedScriptReplyError('commit answered nothing');
+      return result;
+    },
+
+    async commitMany(items) {
+      for (const item of items) {
+        if (item.expectedVersion < 1) {
+          throw new InvalidRecordError('commit needs the version the saga had (≥ 1)', {
+            sagaId: item.record.id,
+          });
+        }
+      }
+      const outcomes = await applyAll(items);
+      return outcomes.map((outcome) => {
+        if (outcome.status === 'exists') {
+          throw new UnexpectedScriptReplyError('commit answered as a create', {
+            sagaId: outcome.sagaId,
+          });
+        }
+        return outcome;
+      });
+    },
+
+    async history(sagaId, page = {}) {
+      const offset = Math.max(0, page.offset ?? 0);
+      const limit = Math.max(1, page.limit ?? 100);
+      const [entries, total, dropped] = await Promise.all([
+        redis.lrange(keys.history(sagaId), offset, offset + limit - 1),
+        redis.llen(keys.history(sagaId)),
+        redis.hget(keys.saga(sagaId), INTERNAL_FIELDS.historyDropped),
+      ]);
+      return {
+        entries: entries.map((entry) => JSON.parse(entry) as HistoryEntry),
+        total,
+        dropped: Number(dropped ?? 0),
+      };
+    },
+
+    readOutbox: (shard, limit) => readOutbox(context, shard, limit),
+    ackOutbox: (shard, entryIds) => ackOutbox(context, shard, entryIds),
+    outboxBacklog: () => outboxBacklog(context),
+
+    tryAcquireLease: (shard, owner, ttlMs) => tryAcquireLease(context, shard, owner, ttlMs),
+    renewLease: (shard, owner, ttlMs) => renewLease(context, shard, owner, ttlMs),
+    releaseLease: (shard, owner) => releaseLease(context, shard, owner),
+    leaseOwner: (shard) => leaseOwner(context, shard),
+
+    claimDueTimers: (shard, now, limit, leaseMs) =>
+      claimDueTimers(context, shard, now, limit, leaseMs),
+    discardClaimedTimer: (claim) => discardClaimedTimer(context, claim),
+    pendingTimers: () => pendingTimers(context),
+    nextDueAt: (shard) => nextDueAt(context, shard),
+
+    listSagas: (query = {}) =>
+      listSagas({ ...context, scanLimit: settings.listScanLimit, loadSummaries }, query),
+    loadSummaries,
+
+    countsByTypeAndState: () => countsByTypeAndState(context),
+    async countsByStatus() {
+      return countsByStatus(await countsByTypeAndState(context));
+    },
+
+    purgeExpired: (now, limitPerShard = 100) => purgeExpired(context, now, limitPerShard),
+    scheduledForPurge: () => scheduledForPurge(context),
+  };
+  return store;
+}

@@ -1,0 +1,171 @@
+#!lua
+--[[
+  apply-step: create a saga, or commit one step of it, atomically with everything the step writes.
+
+  The `#!lua` line opts into Redis 7 script flags with none set, so Redis Cluster refuses any key
+  outside the slot of KEYS (the index keys read from ARGV and from the hash share the tag).
+
+  KEYS[1] saga hash            <prefix>:{s<n>}:saga:<id>
+  KEYS[2] history list         <prefix>:{s<n>}:history:<id>
+  KEYS[3] outbox stream        <prefix>:{s<n>}:outbox
+  KEYS[4] timers zset          <prefix>:{s<n>}:timers
+  KEYS[5] counters hash        <prefix>:{s<n>}:counts
+  KEYS[6] expiry zset          <prefix>:{s<n>}:expiry
+
+  ARGV[1] expected version: '0' = create (the saga must not exist), else the stored version
+  ARGV[2] saga id
+  ARGV[3] index member of the saga (`<createdAt>:<id>`)
+  ARGV[4] index keys the saga belongs in after this step, joined by '\n'
+  ARGV[5] counter field after this step (`<type>:<state>:<status>`)
+  ARGV[6] purge time (ms) if the saga has ended, '0' to keep it
+  ARGV[7] history limit (entries kept per saga)
+  ARGV[8] F, then F arguments: the record as field, value, … pairs (HSET)
+  then  C, then C timer members to remove (cancelled timers; before the ones set)
+  then  S, then S × (dueAt, member) timers to add or move
+  then  H, then H history entries (JSON) to append
+  then  O, then O × (topic, key, value, headers JSON or '', value encoding or '') outbox messages
+
+  Returns (codes: orchestrator/store/script-status.ts)
+   { 1 }                         applied
+   { -1, { field, value, … } }   create: a saga with this id exists (its stored hash)
+   { -2 }                        commit: no such saga
+   { -3, storedVersion }         commit: the saga is at another version; nothing written
+]]
+local sagaKey, historyKey, outboxKey = KEYS[1], KEYS[2], KEYS[3]
+local timersKey, countersKey, expiryKey = KEYS[4], KEYS[5], KEYS[6]
+local expected, sagaId, member = ARGV[1], ARGV[2], ARGV[3]
+local indexes, counter, expireAt = ARGV[4], ARGV[5], ARGV[6]
+local historyLimit = tonumber(ARGV[7])
+
+local old
+if expected == '0' then
+  if redis.call('EXISTS', sagaKey) == 1 then
+    return { -1, redis.call('HGETALL', sagaKey) }
+  end
+  old = {}
+else
+  local stored = redis.call('HGET', sagaKey, 'version')
+  if not stored then
+    return { -2 }
+  end
+  if stored ~= expected then
+    return { -3, tonumber(stored) }
+  end
+  old = redis.call('HMGET', sagaKey, '_indexes', '_indexMember', '_counter', '_expireAt')
+end
+local oldIndexes, oldMember, oldCounter, oldExpireAt = old[1], old[2], old[3], old[4]
+
+local function lines(text)
+  local list = {}
+  if text then
+    for line in string.gmatch(text, '[^\n]+') do
+      list[#list + 1] = line
+    end
+  end
+  return list
+end
+
+-- The record, and where the store finds it again (indexes, counter, purge time).
+local pos = 8
+local fieldCount = tonumber(ARGV[pos])
+local hset = {}
+for i = 1, fieldCount do
+  hset[i] = ARGV[pos + i]
+end
+pos = pos + fieldCount + 1
+hset[#hset + 1] = '_indexes'
+hset[#hset + 1] = indexes
+hset[#hset + 1] = '_indexMember'
+hset[#hset + 1] = member
+hset[#hset + 1] = '_counter'
+hset[#hset + 1] = counter
+if expireAt ~= '0' then
+  hset[#hset + 1] = '_expireAt'
+  hset[#hset + 1] = expireAt
+end
+redis.call('HSET', sagaKey, unpack(hset))
+
+if expireAt ~= '0' then
+  redis.call('ZADD', expiryKey, expireAt, sagaId)
+elseif oldExpireAt then
+  redis.call('HDEL', sagaKey, '_expireAt')
+  redis.call('ZREM', expiryKey, sagaId)
+end
+
+-- Timers: cancel first, then set, so one step may cancel and re-arm the same timer id.
+local cancelCount = tonumber(ARGV[pos])
+for i = 1, cancelCount do
+  redis.call('ZREM', timersKey, ARGV[pos + i])
+end
+pos = pos + cancelCount + 1
+local setCount = tonumber(ARGV[pos])
+for i = 1, setCount do
+  redis.call('ZADD', timersKey, ARGV[pos + 2 * i - 1], ARGV[pos + 2 * i])
+end
+pos = pos + 2 * setCount + 1
+
+-- History, bounded: the oldest entries go, and the hash counts how many went.
+local historyCount = tonumber(ARGV[pos])
+if historyCount > 0 then
+  local length = 0
+  for i = 1, historyCount do
+    length = redis.call('RPUSH', historyKey, ARGV[pos + i])
+  end
+  local excess = length - historyLimit
+  if excess > 0 then
+    redis.call('LTRIM', historyKey, excess, -1)
+    redis.call('HINCRBY', sagaKey, '_historyDropped', excess)
+  end
+end
+pos = pos + historyCount + 1
+
+-- Outbox, in the order given; the stream id orders the shard's messages.
+local outboxCount = tonumber(ARGV[pos])
+for i = 0, outboxCount - 1 do
+  local at = pos + 1 + i * 5
+  local entry = { 't', ARGV[at], 'k', ARGV[at + 1], 'v', ARGV[at + 2] }
+  if ARGV[at + 3] ~= '' then
+    entry[#entry + 1] = 'h'
+    entry[#entry + 1] = ARGV[at + 3]
+  end
+  if ARGV[at + 4] ~= '' then
+    entry[#entry + 1] = 'e'
+    entry[#entry + 1] = ARGV[at + 4]
+  end
+  redis.call('XADD', outboxKey, '*', unpack(entry))
+end
+
+-- Indexes: leave the ones the saga no longer belongs in, join the new ones.
+if oldIndexes ~= indexes or oldMember ~= member then
+  local newKeys = lines(indexes)
+  local oldKeys = lines(oldIndexes)
+  local inNew, inOld = {}, {}
+  if oldMember == member then
+    for _, key in ipairs(newKeys) do
+      inNew[key] = true
+    end
+    for _, key in ipairs(oldKeys) do
+      inOld[key] = true
+    end
+  end
+  for _, key in ipairs(oldKeys) do
+    if not inNew[key] then
+      redis.call('ZREM', key, oldMember)
+    end
+  end
+  for _, key in ipairs(newKeys) do
+    if not inOld[key] then
+      redis.call('ZADD', key, 0, member)
+    end
+  end
+end
+
+-- Counters: one saga leaves its old (type, state, status) and joins the new one.
+if oldCounter ~= counter then
+  if oldCounter and redis.call('HINCRBY', countersKey, oldCounter, -1) <= 0 then
+    redis.call('HDEL', countersKey, oldCounter)
+  end
+  redis.call('HINCRBY', countersKey, counter, 1)
+end
+
+return { 1 }

@@ -1,0 +1,86 @@
+/**
+ * Durable timers: per shard, a sorted set of `<sagaId>\0<timerId>` scored by due time. Pollers
+ * claim due timers with a visibility timeout; the step that consumes a timer cancels it in the
+ * same commit, and a claim that is never followed by that step makes the timer due again.
+ */
+import { UnexpectedScriptReplyError } from './errors.js';
+import { timerMember } from './keys.js';
+import type { StoreKeys } from './keys.js';
+import type { RedisClient } from './options.js';
+import { allShards } from './pipelines.js';
+import { interpretOkReply } from './script-status.js';
+import { runScript } from './scripts.js';
+import type { ClaimedTimer, ClaimResult } from './types.js';
+
+export interface TimerContext {
+  redis: RedisClient;
+  keys: StoreKeys;
+}
+
+export async function claimDueTimers(
+  { redis, keys }: TimerContext,
+  shard: number,
+  now: number,
+  limit: number,
+  leaseMs: number,
+): Promise<ClaimResult> {
+  const reply = await runScript(
+    redis,
+    'claimTimers',
+    [keys.timers(shard)],
+    [now, limit, now + leaseMs, keys.sagaKeyPrefix(shard)],
+  );
+  if (!Array.isArray(reply) || typeof reply[0] !== 'number' || !Array.isArray(reply[1])) {
+    throw new UnexpectedScriptReplyError(`claim-timers answered ${JSON.stringify(reply)}`);
+  }
+  const flat = reply[1] as unknown[];
+  const claimed: ClaimedTimer[] = [];
+  for (let i = 0; i + 2 < flat.length; i += 3) {
+    claimed.push({
+      sagaId: String(flat[i]),
+      timerId: String(flat[i + 1]),
+      dueAt: Number(flat[i + 2]),
+      claimedUntil: now + leaseMs,
+    });
+  }
+  return { claimed, dropped: reply[0] };
+}
+
+/**
+ * Removes a claimed timer that no commit will consume (the engine ignored its event), so it does
+ * not come back after every lease; a timer re-armed since the claim is left alone.
+ */
+export async function discardClaimedTimer(
+  { redis, keys }: TimerContext,
+  claim: ClaimedTimer,
+): Promise<boolean> {
+  return interpretOkReply(
+    'discard-timer',
+    await runScript(
+      redis,
+      'discardTimer',
+      [keys.timers(keys.shardOf(claim.sagaId))],
+      [timerMember(claim.sagaId, claim.timerId), claim.claimedUntil],
+    ),
+  );
+}
+
+/** Timers in every shard's set, claimed ones included. */
+export async function pendingTimers({ redis, keys }: TimerContext): Promise<number> {
+  const counts = await Promise.all(
+    allShards(keys.shards).map((shard) => redis.zcard(keys.timers(shard))),
+  );
+  return counts.reduce((sum, count) => sum + count, 0);
+}
+
+/** When the shard's earliest timer is due (or its claim ends); undefined when it has none. */
+export async function nextDueAt(
+  { redis, keys }: TimerContext,
+  shard: number,
+): Promise<number | undefined> {
+  // ZRANGE then ZSCORE rather than WITHSCORES, whose reply shape depends on the RESP mapping.
+  const [member] = await redis.zrange(keys.timers(shard), '0', '0');
+  if (member === undefined) return undefined;
+  const score = await redis.zscore(keys.timers(shard), member);
+  return score === null ? undefined : Number(score);
+}

@@ -1,0 +1,107 @@
+/** The shapes that cross the store's API. */
+import type { ArmedTimer, EpochMs, HistoryEntry, SagaRecord, SagaStatus } from '../engine/types.js';
+import type { OutgoingMessage } from '../transport/ports.js';
+
+/**
+ * Everything besides the record that one step writes, atomically with it. Timers are cancelled
+ * first and then set, so one step may cancel and re-arm the same timer id.
+ */
+export interface StepWrite {
+  /** Messages for the outbox relay to publish, in this order. */
+  outbox?: readonly OutgoingMessage[];
+  timersToSet?: readonly ArmedTimer[];
+  /** Timer ids to disarm, including the one whose firing this step consumes. */
+  timersToCancel?: readonly string[];
+  history?: readonly HistoryEntry[];
+}
+
+export type CreateResult =
+  /** The saga is new: the record and the write are stored. */
+  | { created: true; record: SagaRecord }
+  /** A saga with this id already exists: nothing was written; this is the stored one. */
+  | { created: false; record: SagaRecord };
+
+export type CommitResult =
+  | { status: 'committed'; sagaId: string; version: number }
+  /** The saga is at another version than expected: nothing was written. */
+  | { status: 'conflict'; sagaId: string; currentVersion: number }
+  /** No such saga (never created, or purged): nothing was written. */
+  | { status: 'missing'; sagaId: string };
+
+/** One step to commit: the record the saga had (`expectedVersion`) and the one it moves to. */
+export interface CommitItem {
+  expectedVersion: number;
+  record: SagaRecord;
+  write?: StepWrite;
+}
+
+export interface HistoryPage {
+  /** Oldest first, from `offset`. */
+  entries: HistoryEntry[];
+  /** Entries kept now. */
+  total: number;
+  /** Older entries dropped because the saga's history reached its limit. */
+  dropped: number;
+}
+
+/** A message waiting in a shard's outbox. */
+export interface OutboxEntry {
+  /** The stream entry id, to ack once published. */
+  id: string;
+  message: OutgoingMessage;
+  /** When Redis stored it (from the stream id): the relay's lag is now − enqueuedAt. */
+  enqueuedAt: EpochMs;
+}
+
+/** A timer handed to one poller until `now + leaseMs`. */
+export interface ClaimedTimer {
+  sagaId: string;
+  timerId: string;
+  /** When the statechart wanted it to fire. */
+  dueAt: EpochMs;
+  /** When the claim ends and the timer is due again unless a commit cancelled it. */
+  claimedUntil: EpochMs;
+}
+
+export interface ClaimResult {
+  claimed: ClaimedTimer[];
+  /** Due entries removed: their saga is gone, has ended, or no longer has the timer armed. */
+  dropped: number;
+}
+
+export interface SagaSummary {
+  id: string;
+  type: string;
+  definitionVersion: string;
+  version: number;
+  status: SagaStatus;
+  state: string;
+  createdAt: EpochMs;
+  updatedAt: EpochMs;
+}
+
+export interface ListQuery {
+  type?: string;
+  status?: SagaStatus;
+  /** The statechart state path; best combined with `type` (state names belong to a type). */
+  state?: string;
+  /** 1–500. @default 50 */
+  limit?: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
+}
+
+export interface ListPage {
+  /** Newest first. A page may hold fewer than `limit` items and still have a `nextCursor`. */
+  items: SagaSummary[];
+  /** Present while there may be more: pass it back as `cursor`. */
+  nextCursor?: string;
+}
+
+/** Sagas stored now (ended ones included, until purged) with this type, state and status. */
+export interface SagaCount {
+  type: string;
+  state: string;
+  status: SagaStatus;
+  count: number;
+}

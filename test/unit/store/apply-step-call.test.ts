@@ -1,0 +1,102 @@
+import { expect } from 'chai';
+import type { SagaRecord } from '../../../orchestrator/engine/types.js';
+import { applyStepCall } from '../../../orchestrator/store/apply-step-call.js';
+import { createStoreKeys } from '../../../orchestrator/store/keys.js';
+
+const keys = createStoreKeys('p', 4);
+const settings = { retentionMs: 1_000, historyLimit: 50 };
+
+function record(overrides: Partial<SagaRecord> = {}): SagaRecord {
+  return {
+    id: 'order-1',
+    type: 'order',
+    definitionVersion: '3',
+    version: 1,
+    status: 'running',
+    state: 'reserving',
+    snapshot: { value: 'reserving' },
+    pending: [],
+    timers: [],
+    createdAt: 100,
+    updatedAt: 200,
+    ...overrides,
+  };
+}
+
+describe('apply-step arguments', () => {
+  it('lays KEYS and ARGV out as the script header says', () => {
+    const r = record({ idempotencyKey: 'k' });
+    const shard = keys.shardOf(r.id);
+    const call = applyStepCall(keys, settings, 0, r, {
+      timersToCancel: ['old'],
+      timersToSet: [{ timerId: 'new', dueAt: 900, event: { type: 'new' } }],
+      history: [{ at: 200, kind: 'started', summary: 'started' }],
+      outbox: [{ topic: 't', key: 'order-1', value: 'v', headers: { h: '1' } }],
+    });
+    expect(call.keys).to.deep.equal([
+      keys.saga(r.id),
+      keys.history(r.id),
+      keys.outbox(shard),
+      keys.timers(shard),
+      keys.counters(shard),
+      keys.expiry(shard),
+    ]);
+    const args = call.args.map(String);
+    expect(args.slice(0, 7)).to.deep.equal([
+      '0',
+      'order-1',
+      '000000000000100:order-1',
+      keys.indexKeysOf(r).join('\n'),
+      'order:reserving:running',
+      '0',
+      '50',
+    ]);
+    const fieldCount = Number(args[7]);
+    expect(fieldCount).to.equal(24);
+    const rest = args.slice(8 + fieldCount);
+    expect(rest).to.deep.equal([
+      '1',
+      'order-1\u0000old',
+      '1',
+      '900',
+      'order-1\u0000new',
+      '1',
+      JSON.stringify({ at: 200, kind: 'started', summary: 'started' }),
+      '1',
+      't',
+      'order-1',
+      'v',
+      '{"h":"1"}',
+      '',
+    ]);
+  });
+
+  it('schedules the purge of an ended saga, never of a parked or running one', () => {
+    const purgeAt = (status: SagaRecord['status']) =>
+      applyStepCall(keys, settings, 1, record({ version: 2, status })).args[5];
+    expect(purgeAt('completed')).to.equal('1200');
+    expect(purgeAt('compensated')).to.equal('1200');
+    expect(purgeAt('failed')).to.equal('1200');
+    expect(purgeAt('cancelled')).to.equal('1200');
+    expect(purgeAt('parked')).to.equal('0');
+    expect(purgeAt('running')).to.equal('0');
+  });
+
+  it('refuses ids, versions and instants the script could not store whole', () => {
+    const bad: [number, SagaRecord, object][] = [
+      [0, record({ id: '' }), {}],
+      [0, record({ id: 'a\u0000b' }), {}],
+      [0, record({ version: 2 }), {}],
+      [1, record({ version: 1 }), {}],
+      [-1, record({ version: 0 }), {}],
+      [0, record({ createdAt: Number.NaN }), {}],
+      [0, record({ updatedAt: 1.5 }), {}],
+      [0, record(), { timersToSet: [{ timerId: 't', dueAt: Infinity, event: { type: 't' } }] }],
+    ];
+    for (const [expected, r, write] of bad) {
+      expect(() => applyStepCall(keys, settings, expected, r, write), JSON.stringify(r)).to.throw(
+        /saga id|version|integer/,
+      );
+    }
+  });
+});

@@ -1,0 +1,85 @@
+import { expect } from 'chai';
+import { createStoreKeys } from '../../../orchestrator/store/keys.js';
+import {
+  checkLimit,
+  compareBytes,
+  decodeCursor,
+  encodeCursor,
+  indexForQuery,
+  matchesQuery,
+  mergeNewestFirst,
+} from '../../../orchestrator/store/list-cursor.js';
+import type { SagaSummary } from '../../../orchestrator/store/types.js';
+
+describe('store list paging', () => {
+  const keys = createStoreKeys('saga', 4);
+
+  it('serves each filter from the narrowest index', () => {
+    expect(indexForQuery(keys, {})(2)).to.equal(keys.indexAll(2));
+    expect(indexForQuery(keys, { type: 'order' })(2)).to.equal(keys.indexByType(2, 'order'));
+    expect(indexForQuery(keys, { status: 'parked' })(2)).to.equal(keys.indexByStatus(2, 'parked'));
+    expect(indexForQuery(keys, { type: 'order', status: 'parked' })(1)).to.equal(
+      keys.indexByTypeStatus(1, 'order', 'parked'),
+    );
+    expect(indexForQuery(keys, { type: 'order', state: 'paying', status: 'running' })(1)).to.equal(
+      keys.indexByTypeState(1, 'order', 'paying'),
+    );
+    expect(indexForQuery(keys, { state: 'paying', status: 'running' })(0)).to.equal(
+      keys.indexByStatus(0, 'running'),
+    );
+    expect(indexForQuery(keys, { state: 'paying' })(0)).to.equal(keys.indexAll(0));
+  });
+
+  it('checks every filter on a summary', () => {
+    const summary: SagaSummary = {
+      id: 'a',
+      type: 'order',
+      definitionVersion: '1',
+      version: 2,
+      status: 'running',
+      state: 'paying',
+      createdAt: 1,
+      updatedAt: 2,
+    };
+    expect(matchesQuery(summary, {})).to.equal(true);
+    expect(matchesQuery(summary, { type: 'order', state: 'paying', status: 'running' })).to.equal(
+      true,
+    );
+    expect(matchesQuery(summary, { type: 'refund' })).to.equal(false);
+    expect(matchesQuery(summary, { status: 'parked' })).to.equal(false);
+    expect(matchesQuery(summary, { state: 'reserving' })).to.equal(false);
+  });
+
+  it('orders strings by UTF-8 bytes, as Redis does, not by UTF-16 units', () => {
+    // U+FF5E is one UTF-16 unit above the surrogate U+D83D, but its UTF-8 bytes sort lower.
+    const emoji = '\u{1F600}';
+    const fullwidth = '\uFF5E';
+    expect(emoji < fullwidth).to.equal(true);
+    expect(compareBytes(emoji, fullwidth)).to.be.greaterThan(0);
+    expect(compareBytes('a', 'a')).to.equal(0);
+  });
+
+  it('merges shard lists newest first and keeps only what was asked', () => {
+    const merged = mergeNewestFirst(
+      [['000000000000009:a', '000000000000003:c'], ['000000000000007:b', '000000000000003:d'], []],
+      3,
+    );
+    expect(merged).to.deep.equal(['000000000000009:a', '000000000000007:b', '000000000000003:d']);
+  });
+
+  it('round-trips a cursor and rejects one it did not make', () => {
+    const member = '001700000000000:order-ü:1';
+    expect(decodeCursor(encodeCursor(member))).to.equal(member);
+    for (const bad of ['', 'abc', encodeCursor('not-a-member'), `${encodeCursor(member)}=`]) {
+      expect(() => decodeCursor(bad), bad).to.throw(/not a cursor/);
+    }
+  });
+
+  it('defaults the limit and bounds it', () => {
+    expect(checkLimit(undefined)).to.equal(50);
+    expect(checkLimit(500)).to.equal(500);
+    for (const bad of [0, -1, 501, 2.5, Number.NaN]) {
+      expect(() => checkLimit(bad), String(bad)).to.throw(/limit/);
+    }
+  });
+});
