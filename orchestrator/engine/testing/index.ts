@@ -1,0 +1,2 @@
+/** Test helpers for saga authors: run a definition without infrastructure. */
+export * from './simulator.js';
