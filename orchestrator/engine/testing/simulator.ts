@@ -16,6 +16,7 @@
 import type { JsonObject, ReplyError, ReplyMessage } from '../../contract/messages.js';
 import { createEngine } from '../create-engine.js';
 import type {
+  AppliedStep,
   CommandEffect,
   Effect,
   EpochMs,
@@ -56,6 +57,9 @@ const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 export class SagaSimulation {
   record: SagaRecord;
   now: EpochMs;
+  /** The start's result (version 1). */
+  readonly started: AppliedStep;
+  /** Every `apply` after the start, ignored ones included. */
   readonly calls: SimulatedCall[] = [];
   readonly effects: Effect[] = [];
   readonly history: HistoryEntry[] = [];
@@ -74,6 +78,7 @@ export class SagaSimulation {
       ...(options.idempotencyKey !== undefined ? { idempotencyKey: options.idempotencyKey } : {}),
     });
     if (started.outcome === 'rejected') throw new Error(started.message);
+    this.started = started;
     this.record = this.stored(started.record);
     this.effects.push(...started.effects);
     this.history.push(...started.history);

@@ -7,9 +7,9 @@
  *                        → #compensated otherwise
  *   running  [awaiting:compensation]  entry: saga.beginCompensationAttempt, saga.sendCommand
  *                                     after saga.compensationTimeout: raise compensation.timedOut
+ *     on compensation.succeeded → next (saga.compensationSucceeded)
+ *     on compensation.failed / .timedOut → retrying if saga.mayRetryCompensation, else #parked
  *   retrying                          after saga.compensationBackoff → running
- *   on compensation.succeeded → .next (saga.compensationSucceeded)
- *   on compensation.failed / .timedOut → .retrying if saga.mayRetryCompensation, else #parked
  * parked (#parked) [status:parked]   on saga.retry → #compensating (saga.resumeCompensation)
  * completed / compensated / failed / cancelled: final, tagged status:<name>
  * ```
@@ -51,7 +51,7 @@ function compensationCommand(context: SagaContext<unknown>): SendCommandParams {
 const retryOrPark = [
   {
     guard: 'saga.mayRetryCompensation',
-    target: '.retrying',
+    target: 'retrying',
     actions: 'saga.scheduleCompensationRetry',
   },
   { target: `#${SAGA_STATE_IDS.parked}`, actions: 'saga.compensationStuck' },
@@ -84,13 +84,13 @@ const compensating: ErasedStateConfig = erasedSagaSetup.createStateConfig({
           })),
         },
       },
+      on: {
+        [COMPENSATION_EVENTS.succeeded]: { target: 'next', actions: 'saga.compensationSucceeded' },
+        [COMPENSATION_EVENTS.failed]: [...retryOrPark],
+        [COMPENSATION_EVENTS.timedOut]: [...retryOrPark],
+      },
     },
     retrying: { after: { 'saga.compensationBackoff': 'running' } },
-  },
-  on: {
-    [COMPENSATION_EVENTS.succeeded]: { target: '.next', actions: 'saga.compensationSucceeded' },
-    [COMPENSATION_EVENTS.failed]: [...retryOrPark],
-    [COMPENSATION_EVENTS.timedOut]: [...retryOrPark],
   },
 });
 

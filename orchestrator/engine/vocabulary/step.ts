@@ -8,14 +8,17 @@
  * reserve                      entry: saga.beginStep
  *   attempting  [awaiting:reserve]   entry: saga.beginAttempt, saga.sendCommand
  *                                    after <timeoutMs>: saga.noteTimeout, raise step.reserve.timedOut
+ *     on step.reserve.succeeded → done       (saga.stepSucceeded, saga.recordCompensation)
+ *     on step.reserve.failed    → retrying   if saga.mayRetryStep (saga.scheduleRetry)
+ *                               → onFailure  otherwise (saga.stepFailed)
+ *     on step.reserve.timedOut  → retrying   if saga.mayRetryStep (saga.scheduleRetry)
+ *                               → onFailure  otherwise (saga.stepGaveUp)
  *   retrying                         after saga.retryBackoff → attempting
  *   done (final)                     → the step's onDone
- * on step.reserve.succeeded → .done        (saga.stepSucceeded, saga.recordCompensation)
- * on step.reserve.failed    → .retrying    if saga.mayRetryStep (saga.scheduleRetry)
- *                           → onFailure    otherwise (saga.stepFailed)
- * on step.reserve.timedOut  → .retrying    if saga.mayRetryStep (saga.scheduleRetry)
- *                           → onFailure    otherwise (saga.stepGaveUp)
  * ```
+ *
+ * Only `attempting` listens to the step's events: a reply is meaningful while the command is in
+ * flight and nowhere else (the engine enforces the same with `record.pending`).
  *
  * Success reaches the final child `done`, so the author routes on with XState's own `onDone`
  * (guards included), and a step can be a region of a parallel state as it is.
@@ -127,7 +130,7 @@ export function sagaStep<
   const events = stepEventTypes(step);
   const retry = {
     guard: { type: 'saga.mayRetryStep', params: { step, maxAttempts } },
-    target: '.retrying',
+    target: 'retrying',
     actions: { type: 'saga.scheduleRetry', params: { step, backoff } },
   } as const;
   const meta: SagaStepMeta = {
@@ -147,7 +150,7 @@ export function sagaStep<
 
   const on = {
     [events.succeeded]: {
-      target: '.done',
+      target: 'done',
       actions: [
         { type: 'saga.stepSucceeded', params: { step } },
         ...(options.compensation
@@ -211,11 +214,11 @@ export function sagaStep<
             ],
           },
         },
+        on: on as ErasedStateConfig['on'],
       },
       retrying: { after: { 'saga.retryBackoff': 'attempting' } },
       done: { type: 'final' },
     },
-    on: on as ErasedStateConfig['on'],
   });
   return typedStateConfig<TInput, TSignals, TEmitted>(config);
 }
