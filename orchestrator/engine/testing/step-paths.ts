@@ -53,7 +53,7 @@ export function stepPaths(
   const steps = sagaStepsOf(definition.machine);
   const signals = options.signals ?? [];
   const events = (snapshot: AnyMachineSnapshot): EventObject[] => {
-    const accepted = new Set(getNextTransitions(snapshot).map((t) => t.eventType));
+    const accepted = new Set(getNextTransitions(snapshot).map((t): string => String(t.eventType)));
     const out: EventObject[] = [];
     for (const type of accepted) {
       const step = SUCCEEDED.exec(type)?.[1];
@@ -78,15 +78,19 @@ export function stepPaths(
     snapshot.hasTag(awaitingTag('action', info.step));
 
   return paths.flatMap((path) => {
-    const pathEvents = path.steps.map((s) => s.event).filter((e) => e.type !== 'xstate.init');
+    // The machine is untyped here (any definition), so its events are read as plain events.
+    const pathEvents = path.steps
+      .map((s): EventObject => s.event as EventObject)
+      .filter((e) => e.type !== 'xstate.init');
     const succeeded = pathEvents.flatMap((e) => SUCCEEDED.exec(e.type)?.[1] ?? []);
-    const active = steps.filter((info) => inFlight(path.state, info)).map((s) => s.step);
+    const end = path.state as AnyMachineSnapshot;
+    const active = steps.filter((info) => inFlight(end, info)).map((s) => s.step);
     const replay = (sim: SagaSimulation) => {
       for (const event of pathEvents) {
         const step = SUCCEEDED.exec(event.type)?.[1];
         const result = step
           ? sim.succeed(step, options.replyPayload?.(step) ?? {})
-          : sim.signal(event as { type: string } & JsonObject);
+          : sim.signal(event);
         if (result.outcome !== 'applied') {
           throw new Error(`path ${event.type} was ${result.reason} in ${sim.state}`);
         }

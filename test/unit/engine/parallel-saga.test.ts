@@ -40,9 +40,7 @@ describe('engine: a saga with two steps in parallel', () => {
     const sim = start();
     sim.succeed('bookHotel', { roomId: 'room-7' });
     sim.fail('bookFlight', { code: 'NO_SEATS' });
-    expect(sim.pending.map((c) => `${c.kind}:${c.step}`)).to.deep.equal([
-      'compensation:bookHotel',
-    ]);
+    expect(sim.pending.map((c) => `${c.kind}:${c.step}`)).to.deep.equal(['compensation:bookHotel']);
     expect(sim.commands('compensation')[0]?.payload).to.deep.equal({
       tripId: 'trip-1',
       roomId: 'room-7',

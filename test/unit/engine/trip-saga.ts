@@ -7,8 +7,10 @@ export interface TripInput {
 
 const kit = createSagaKit<TripInput>();
 
-const idFrom = (reply: Record<string, unknown> | undefined, key: string) =>
-  typeof reply?.[key] === 'string' ? { [key]: reply[key] as string } : {};
+const idFrom = (reply: Record<string, unknown> | undefined, key: string) => {
+  const id = reply?.[key];
+  return typeof id === 'string' ? { [key]: id } : {};
+};
 
 export const tripMachine = kit.setup.createMachine({
   id: 'trip',

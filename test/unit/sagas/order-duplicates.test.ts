@@ -25,10 +25,12 @@ describe('order saga: duplicates, late replies and stray timers change nothing',
       outcome: 'ignored',
       reason: 'not-pending',
     });
-    expect(sim.reply({ ...successReply(command, 'saga-1'), type: 'ReleaseItems' })).to.deep.include({
-      outcome: 'ignored',
-      reason: 'not-pending',
-    });
+    expect(sim.reply({ ...successReply(command, 'saga-1'), type: 'ReleaseItems' })).to.deep.include(
+      {
+        outcome: 'ignored',
+        reason: 'not-pending',
+      },
+    );
     expect(sim.state).to.equal('reserveInventory.attempting');
   });
 

@@ -1,9 +1,6 @@
 /** Shared inputs and helpers for the order saga tests. */
 import { simulateSaga, type SagaSimulation } from '../../../orchestrator/engine/testing/index.js';
-import orderSaga, {
-  APPROVAL_THRESHOLD,
-  type OrderInput,
-} from '../../../sagas/order/index.js';
+import orderSaga, { APPROVAL_THRESHOLD, type OrderInput } from '../../../sagas/order/index.js';
 
 export const smallOrder: OrderInput = {
   orderId: 'order-1',
@@ -63,9 +60,12 @@ export function assertTimersFollowEffects(sim: SagaSimulation): void {
       }
     }
     const actual = call.result.record.timers;
-    const key = (list: typeof actual) => JSON.stringify([...list].sort((a, b) => (a.timerId < b.timerId ? -1 : 1)));
+    const key = (list: typeof actual) =>
+      JSON.stringify([...list].sort((a, b) => (a.timerId < b.timerId ? -1 : 1)));
     if (key(actual) !== key(expected)) {
-      throw new Error(`timers out of step after ${JSON.stringify(call.input)}: ${key(actual)} vs ${key(expected)}`);
+      throw new Error(
+        `timers out of step after ${JSON.stringify(call.input)}: ${key(actual)} vs ${key(expected)}`,
+      );
     }
     timers = actual;
   }

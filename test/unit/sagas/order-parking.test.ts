@@ -28,7 +28,10 @@ describe('order saga: compensations that fail park the saga', () => {
     expect(sim.record.timers).to.deep.equal([]);
     const parked = sim.lifecycle().at(-1);
     expect(parked?.event).to.equal('SagaParked');
-    expect(parked?.data).to.deep.include({ step: 'authorizePayment', command: 'VoidAuthorization' });
+    expect(parked?.data).to.deep.include({
+      step: 'authorizePayment',
+      command: 'VoidAuthorization',
+    });
     expect((parked?.data.error as { code: string }).code).to.equal('PAYMENT_DOWN');
 
     // Nothing moves a parked saga but saga.retry.
