@@ -2,7 +2,7 @@
  * Between steps a saga is a persisted XState snapshot (JSON). XState cannot take raw JSON back,
  * so it is resolved against the definition's machine; what goes out is plain JSON again.
  */
-import type { AnyMachineSnapshot, AnyStateMachine, StateValue } from 'xstate';
+import type { AnyMachineSnapshot, AnyStateMachine, AnyStateNode, StateValue } from 'xstate';
 import type { JsonObject, SagaStatus } from '../contract/messages.js';
 import { SagaEngineError } from './errors.js';
 import { STATUS_TAG_PREFIX } from './vocabulary/names.js';
@@ -34,7 +34,7 @@ export function restoreSnapshot(
   if (!isStateValue(value) || context == null || typeof context !== 'object') {
     throw new SagaEngineError('SNAPSHOT_INVALID', `saga ${sagaId}: snapshot has no value/context`);
   }
-  const revivedHistory: Record<string, unknown[]> = {};
+  const revivedHistory: Record<string, AnyStateNode[]> = {};
   if (historyValue != null && typeof historyValue === 'object') {
     for (const [key, entries] of Object.entries(historyValue as Record<string, unknown>)) {
       if (!Array.isArray(entries)) continue;
@@ -48,7 +48,7 @@ export function restoreSnapshot(
     return machine.resolveState({
       value,
       context,
-      historyValue: revivedHistory as never,
+      historyValue: revivedHistory,
     });
   } catch (error) {
     throw new SagaEngineError(

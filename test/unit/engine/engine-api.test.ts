@@ -3,10 +3,12 @@ import { setup } from 'xstate';
 import {
   SagaEngineError,
   commandIdFor,
+  createSagaKit,
   createEngine,
   defineSaga,
   type SagaRecord,
 } from '../../../orchestrator/engine/index.js';
+import { simulateSaga } from '../../../orchestrator/engine/testing/index.js';
 import orderSaga from '../../../sagas/order/index.js';
 import { smallOrder } from '../sagas/order-fixtures.js';
 import { tripSaga } from './trip-saga.js';
@@ -163,6 +165,28 @@ describe('engine: start and apply', () => {
     expect(() => createEngine([broken]).start('broken', { sagaId: 's', input: {}, now: NOW }))
       .to.throw(SagaEngineError)
       .with.property('code', 'DEFINITION_INVALID');
+  });
+
+  it('restores history states from the persisted snapshot', () => {
+    const kit = createSagaKit<Record<string, never>, { type: 'next' | 'pause' | 'resume' }>();
+    const machine = kit.setup.createMachine({
+      id: 'hist',
+      context: kit.initialContext,
+      initial: 'work',
+      states: {
+        work: {
+          initial: 'a',
+          states: { a: { on: { next: 'b' } }, b: {}, resumeHere: { type: 'history' } },
+          on: { pause: 'paused' },
+        },
+        paused: { on: { resume: 'work.resumeHere' } },
+        ...kit.endStates,
+      },
+    });
+    const saga = defineSaga({ type: 'hist', version: '1', machine, input: { schema: {} } });
+    const sim = simulateSaga(saga, {});
+    for (const type of ['next', 'pause', 'resume']) sim.signal({ type });
+    expect(sim.state).to.equal('work.b');
   });
 
   it('derives command ids from saga, step, kind and attempt', () => {

@@ -18,6 +18,18 @@ describe('order saga: duplicates, late replies and stray timers change nothing',
     expect(JSON.stringify(sim.record)).to.equal(before);
   });
 
+  it('a reply that arrives during the backoff after its deadline is ignored', () => {
+    const sim = orderAt('authorizePayment');
+    const first = sim.pendingCommand('authorizePayment');
+    sim.advance(STEP_TIMEOUT_MS);
+    expect(sim.state).to.equal('authorizePayment.retrying');
+    expect(sim.reply(successReply(first, 'saga-1'))).to.deep.include({
+      outcome: 'ignored',
+      reason: 'not-pending',
+    });
+    expect(sim.state).to.equal('authorizePayment.retrying');
+  });
+
   it('a reply that names another saga, or answers with another type, is ignored', () => {
     const sim = simulateOrder();
     const command = sim.pendingCommand('reserveInventory');
