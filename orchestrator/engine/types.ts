@@ -80,7 +80,15 @@ export interface SagaRecord {
 /** What can happen to a running saga. */
 export type SagaInput =
   | { kind: 'reply'; reply: ReplyMessage }
-  | { kind: 'timer'; timerId: string }
+  | {
+      kind: 'timer';
+      timerId: string;
+      /**
+       * The `dueAt` the timer was claimed with, when known. A timer that was re-armed since (a
+       * retry re-entered its state) then no longer matches and the stale firing is ignored.
+       */
+      dueAt?: EpochMs;
+    }
   /**
    * An event from outside (the API, an operator). Reserved types: `saga.cancel` (run the
    * compensations, end `cancelled`) and `saga.retry` (a parked saga tries its compensation again).
@@ -161,3 +169,41 @@ export type IgnoredReason =
   | 'event-not-accepted'
   /** The saga has ended; nothing moves it any more. */
   | 'saga-ended';
+
+/** What `SagaEngine.start` needs. */
+export interface StartOptions {
+  sagaId: string;
+  /** Checked with the definition's `checkInput` first. */
+  input: unknown;
+  now: EpochMs;
+  idempotencyKey?: string;
+}
+
+/** `start` could not start a saga; nothing is written. */
+export interface StartRejected {
+  outcome: 'rejected';
+  /** `UNKNOWN_TYPE`: no definition of that type (404); `INVALID_INPUT`: see `errors` (400). */
+  code: 'UNKNOWN_TYPE' | 'INVALID_INPUT';
+  /** One line, e.g. `invalid input for order: /items must NOT have fewer than 1 items`. */
+  message: string;
+  errors: string[];
+}
+
+export type AppliedStep = Extract<StepResult, { outcome: 'applied' }>;
+
+export type StartResult = AppliedStep | StartRejected;
+
+/**
+ * The pure engine (`createEngine(definitions)`). It never reads a clock, does no I/O and draws no
+ * random numbers: the same record, input and `now` always give the same result.
+ */
+export interface SagaEngine {
+  /** Starts a saga: version 1 of its record, its first commands, timers and lifecycle events. */
+  start(type: string, options: StartOptions): StartResult;
+  /** Applies a reply, a due timer or a signal to a stored saga. */
+  apply(record: SagaRecord, input: SagaInput, now: EpochMs): StepResult;
+  /** The definition new sagas of `type` start on. */
+  definition(type: string): SagaDefinition | undefined;
+  /** The latest definition of every type. */
+  definitions(): SagaDefinition[];
+}

@@ -1,0 +1,127 @@
+/**
+ * Applying a reply, a due timer or a signal to a stored saga. Everything that must not move the
+ * saga is answered `ignored` before XState runs: a saga that ended, a reply to a command that is
+ * not pending, a timer that is not armed, a signal the statechart does not accept.
+ */
+import { transition, type AnyMachineSnapshot, type EventObject } from 'xstate';
+import type { JsonObject, ReplyMessage } from '../contract/messages.js';
+import { replyEntry, signalEntry, timerEntry } from './history.js';
+import { replyReceived } from './lifecycle.js';
+import { settle, type StepInputs } from './settle.js';
+import { isEnded, restoreSnapshot } from './snapshot.js';
+import type {
+  EpochMs,
+  IgnoredReason,
+  SagaDefinition,
+  SagaInput,
+  SagaRecord,
+  StepResult,
+} from './types.js';
+import { replyEvent } from './vocabulary/events.js';
+import { isReservedEventType } from './vocabulary/names.js';
+
+type Prepared =
+  | { ignored: IgnoredReason; detail: string }
+  | {
+      event: EventObject;
+      consumed: Set<string>;
+      timers: SagaRecord['timers'];
+      leading: StepInputs['leading'];
+    };
+
+const ignore = (ignored: IgnoredReason, detail: string): Prepared => ({ ignored, detail });
+
+function prepareReply(record: SagaRecord, reply: ReplyMessage, now: EpochMs): Prepared {
+  const command = record.pending.find((c) => c.commandId === reply.commandId);
+  if (!command) return ignore('not-pending', `no pending command ${reply.commandId}`);
+  if (reply.sagaId !== record.id) {
+    return ignore('not-pending', `reply for saga ${reply.sagaId} sent to saga ${record.id}`);
+  }
+  if (reply.type !== command.command) {
+    return ignore('not-pending', `reply type ${reply.type} does not answer ${command.command}`);
+  }
+  return {
+    event: replyEvent(command, reply),
+    consumed: new Set([command.commandId]),
+    timers: record.timers,
+    leading: {
+      effects: [replyReceived(command, reply)],
+      history: [replyEntry(now, command, reply)],
+    },
+  };
+}
+
+function prepareTimer(
+  record: SagaRecord,
+  timerId: string,
+  dueAt: EpochMs | undefined,
+  now: EpochMs,
+): Prepared {
+  const timer = record.timers.find((t) => t.timerId === timerId);
+  if (!timer) return ignore('timer-not-armed', `timer ${timerId} is not armed`);
+  if (dueAt !== undefined && dueAt !== timer.dueAt) {
+    return ignore('timer-not-armed', `timer ${timerId} was re-armed for ${timer.dueAt}`);
+  }
+  return {
+    event: timer.event,
+    consumed: new Set(),
+    timers: record.timers.filter((t) => t !== timer),
+    leading: { effects: [], history: [timerEntry(now, timerId, timer.dueAt)] },
+  };
+}
+
+function prepareSignal(
+  record: SagaRecord,
+  snapshot: AnyMachineSnapshot,
+  event: { type: string } & JsonObject,
+  now: EpochMs,
+): Prepared {
+  if (event == null || typeof event.type !== 'string' || event.type === '') {
+    return ignore('event-not-accepted', 'a signal needs a string type');
+  }
+  if (isReservedEventType(event.type)) {
+    return ignore('event-not-accepted', `${event.type} is reserved for the engine`);
+  }
+  if (!snapshot.can(event)) {
+    return ignore('event-not-accepted', `${event.type} is not accepted in ${record.state}`);
+  }
+  return {
+    event,
+    consumed: new Set(),
+    timers: record.timers,
+    leading: { effects: [], history: [signalEntry(now, event)] },
+  };
+}
+
+export function applyInput(
+  definition: SagaDefinition,
+  record: SagaRecord,
+  input: SagaInput,
+  now: EpochMs,
+): StepResult {
+  if (isEnded(record.status)) {
+    return { outcome: 'ignored', reason: 'saga-ended', detail: `saga is ${record.status}` };
+  }
+  const snapshot = restoreSnapshot(definition.machine, record.snapshot, record.id);
+  const prepared =
+    input.kind === 'reply'
+      ? prepareReply(record, input.reply, now)
+      : input.kind === 'timer'
+        ? prepareTimer(record, input.timerId, input.dueAt, now)
+        : prepareSignal(record, snapshot, input.event, now);
+  if ('ignored' in prepared) {
+    return { outcome: 'ignored', reason: prepared.ignored, detail: prepared.detail };
+  }
+  const [next, actions] = transition(definition.machine, snapshot, prepared.event);
+  return settle({
+    definition,
+    sagaId: record.id,
+    now,
+    previous: record,
+    snapshot: next,
+    actions,
+    consumed: prepared.consumed,
+    timers: prepared.timers,
+    leading: prepared.leading,
+  });
+}

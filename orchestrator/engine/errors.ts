@@ -1,0 +1,25 @@
+/**
+ * What the engine throws. `start` and `apply` return results for everything that can happen to a
+ * saga (bad input, duplicates, late replies…); they throw only when the engine cannot run a record
+ * at all — a definition is missing or the statechart misbehaves. That is a deployment or authoring
+ * error, not a message error: the runtime logs it and leaves the message for a fixed deployment.
+ */
+export type SagaEngineErrorCode =
+  /** No definition for the record's type and version. */
+  | 'DEFINITION_NOT_FOUND'
+  /** The stored snapshot does not fit the definition's statechart. */
+  | 'SNAPSHOT_INVALID'
+  /** The statechart produced something the engine cannot turn into effects. */
+  | 'DEFINITION_INVALID';
+
+export class SagaEngineError extends Error {
+  override readonly name = 'SagaEngineError';
+  constructor(
+    readonly code: SagaEngineErrorCode,
+    message: string,
+    readonly sagaId?: string,
+    readonly step?: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,13 @@
+/**
+ * The pure saga engine and the vocabulary saga definitions are written with. The runtime calls
+ * `createEngine(definitions)`; saga authors use `createSagaKit()` and `defineSaga()`; tests use
+ * `simulateSaga()` from `./testing/index.js`.
+ */
+export * from './types.js';
+export { createEngine } from './create-engine.js';
+export { commandIdFor } from './command-id.js';
+export { describeDefinition, type DefinitionDescription } from './describe-definition.js';
+export { SagaEngineError, type SagaEngineErrorCode } from './errors.js';
+export { ENGINE_LIFECYCLE_EVENTS } from './lifecycle.js';
+export { isEnded, stateString } from './snapshot.js';
+export * from './vocabulary/index.js';

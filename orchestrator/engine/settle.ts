@@ -1,0 +1,140 @@
+/**
+ * Turns one XState step (the next snapshot and its actions) into the engine's answer: the next
+ * record, the effects in the statechart's order, and the history lines. Shared by `start` and
+ * `apply`, which differ only in what led to the step.
+ */
+import type { AnyMachineSnapshot } from 'xstate';
+import { ArmedTimers } from './armed-timers.js';
+import { commandIdFor } from './command-id.js';
+import { abandonedEntry, commandEntry, deadlineEntry, transitionEntry } from './history.js';
+import { commandSent, deadlinePassed, statusChanged } from './lifecycle.js';
+import { nextPending } from './pending.js';
+import { isEnded, persistSnapshot, stateOf, statusOf, toJson } from './snapshot.js';
+import { readActions } from './statechart-actions.js';
+import type {
+  AppliedStep,
+  ArmedTimer,
+  CommandEffect,
+  Effect,
+  EpochMs,
+  HistoryEntry,
+  PendingCommand,
+  SagaDefinition,
+  SagaRecord,
+  SagaStatus,
+} from './types.js';
+
+export interface StepInputs {
+  definition: SagaDefinition;
+  sagaId: string;
+  now: EpochMs;
+  /** The stored saga before this step; `null` when it starts. */
+  previous: SagaRecord | null;
+  snapshot: AnyMachineSnapshot;
+  actions: readonly { type: string; params?: unknown }[];
+  /** Command ids whose reply this step consumed. */
+  consumed: ReadonlySet<string>;
+  /** Timers armed before the step (a fired timer already removed). */
+  timers: readonly ArmedTimer[];
+  /** What the input itself produced (reply lifecycle, signal history…), before the statechart's. */
+  leading: { effects: Effect[]; history: HistoryEntry[] };
+  idempotencyKey?: string;
+}
+
+export function settle(inputs: StepInputs): AppliedStep {
+  const { definition, sagaId, now, previous, snapshot } = inputs;
+  const effects: Effect[] = [...inputs.leading.effects];
+  const history: HistoryEntry[] = [...inputs.leading.history];
+  const timers = new ArmedTimers(inputs.timers);
+  const pendingBefore = (previous?.pending ?? []).filter((c) => !inputs.consumed.has(c.commandId));
+  const sent: PendingCommand[] = [];
+  const timedOut = new Set<string>();
+
+  for (const action of readActions(inputs.actions, sagaId)) {
+    switch (action.kind) {
+      case 'command': {
+        const p = action.params;
+        const command: CommandEffect = {
+          type: 'command',
+          commandId: commandIdFor(sagaId, p.step, p.kind, p.attempt),
+          sagaId,
+          sagaType: definition.type,
+          participant: p.participant,
+          command: p.command,
+          step: p.step,
+          kind: p.kind,
+          payload: toJson(p.payload),
+          attempt: p.attempt,
+          issuedAt: now,
+          expiresAt: now + p.timeoutMs,
+        };
+        effects.push(command, commandSent(command));
+        history.push(commandEntry(now, command));
+        sent.push({
+          commandId: command.commandId,
+          step: command.step,
+          participant: command.participant,
+          command: command.command,
+          kind: command.kind,
+          attempt: command.attempt,
+          issuedAt: command.issuedAt,
+          expiresAt: command.expiresAt,
+        });
+        break;
+      }
+      case 'setTimer':
+        effects.push(timers.set({ ...action, event: toJson(action.event) }, now));
+        break;
+      case 'cancelTimer': {
+        const cancel = timers.cancel(action.timerId);
+        if (cancel) effects.push(cancel);
+        break;
+      }
+      case 'emit': {
+        const { type, ...data } = toJson(action.event);
+        effects.push({ type: 'lifecycle', event: type, data });
+        break;
+      }
+      case 'timedOut': {
+        const kind = action.compensation ? 'compensation' : 'action';
+        const command = pendingBefore.find((c) => c.kind === kind && c.step === action.step);
+        if (command) timedOut.add(command.commandId);
+        effects.push(deadlinePassed(action.step, action.compensation, command));
+        history.push(deadlineEntry(now, action.step, command));
+        break;
+      }
+    }
+  }
+
+  const status: SagaStatus = statusOf(snapshot);
+  const ended = isEnded(status);
+  const { pending, dropped } = nextPending(pendingBefore, sent, snapshot);
+  for (const command of dropped) {
+    if (!timedOut.has(command.commandId)) history.push(abandonedEntry(now, command));
+  }
+  if (ended) effects.push(...timers.cancelAll());
+
+  const state = stateOf(snapshot);
+  const change = statusChanged(previous?.status ?? null, status, snapshot.context);
+  if (change) effects.push(change);
+  if (previous && previous.state !== state) {
+    history.push(transitionEntry(now, previous.state, state, status));
+  }
+
+  const idempotencyKey = inputs.idempotencyKey ?? previous?.idempotencyKey;
+  const record: SagaRecord = {
+    id: sagaId,
+    type: definition.type,
+    definitionVersion: definition.version,
+    version: (previous?.version ?? 0) + 1,
+    status,
+    state,
+    snapshot: persistSnapshot(definition.machine, snapshot),
+    pending: ended ? [] : pending,
+    timers: timers.list(),
+    createdAt: previous?.createdAt ?? now,
+    updatedAt: now,
+    ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
+  };
+  return { outcome: 'applied', record, effects, history };
+}

@@ -1,0 +1,41 @@
+/**
+ * Starting a saga: check the input, take XState's initial transition, settle it into version 1.
+ */
+import { initialTransition } from 'xstate';
+import { startedEntry } from './history.js';
+import { sagaStarted } from './lifecycle.js';
+import { settle } from './settle.js';
+import { stateOf, toJson } from './snapshot.js';
+import type { SagaDefinition, StartOptions, StartResult } from './types.js';
+
+export function startSaga(definition: SagaDefinition, options: StartOptions): StartResult {
+  const check = definition.checkInput(options.input);
+  if (!check.ok) {
+    return {
+      outcome: 'rejected',
+      code: 'INVALID_INPUT',
+      message: `invalid input for ${definition.type}: ${check.errors.join('; ')}`,
+      errors: check.errors,
+    };
+  }
+  const [snapshot, actions] = initialTransition(definition.machine, {
+    sagaId: options.sagaId,
+    input: toJson(check.value),
+  });
+  const result = settle({
+    definition,
+    sagaId: options.sagaId,
+    now: options.now,
+    previous: null,
+    snapshot,
+    actions,
+    consumed: new Set(),
+    timers: [],
+    leading: { effects: [sagaStarted(definition.type, definition.version)], history: [] },
+    ...(options.idempotencyKey !== undefined ? { idempotencyKey: options.idempotencyKey } : {}),
+  });
+  result.history.unshift(
+    startedEntry(options.now, definition.type, definition.version, stateOf(snapshot)),
+  );
+  return result;
+}

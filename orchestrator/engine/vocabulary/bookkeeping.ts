@@ -1,0 +1,265 @@
+/**
+ * The context updates behind the vocabulary's actions, as plain functions of the context: easy to
+ * read and to test, and the only place that decides which steps must be compensated.
+ *
+ * The compensation rule: a step's outcome is known only when its participant says so. A success
+ * is compensated; a non-retryable failure means the action did not happen, so there is nothing to
+ * undo. Every other case is UNKNOWN and the step is compensated too: its deadline passed, it kept
+ * failing with retryable errors until its attempts ran out, an earlier attempt timed out, or the
+ * saga left it (cancel, another region failed) while its command was in flight or a retry was
+ * scheduled. A compensation must therefore tolerate "the action never happened".
+ */
+import type { JsonObject, ReplyError } from '../../contract/messages.js';
+import { backoffDelay } from './backoff.js';
+import {
+  newStepProgress,
+  nextCompensation,
+  type CompensationEntry,
+  type SagaContext,
+  type SagaFailure,
+  type StepProgress,
+} from './context.js';
+
+type Ctx = SagaContext<unknown>;
+type Steps = Ctx['steps'];
+/** A context update: never touches `input`, so it fits a saga of any input type. */
+export type SagaUpdate = Partial<Omit<Ctx, 'input'>>;
+
+function progressOf(context: Ctx, step: string): StepProgress {
+  return context.steps[step] ?? newStepProgress();
+}
+
+function withStep(context: Ctx, step: string, change: Partial<StepProgress>): Steps {
+  return { ...context.steps, [step]: { ...progressOf(context, step), ...change } };
+}
+
+function withoutKeys<T extends object, K extends keyof T>(value: T, keys: K[]): Omit<T, K> {
+  const copy = { ...value };
+  for (const key of keys) delete copy[key];
+  return copy;
+}
+
+/** Attempts made in the current run of a step (1 during the first attempt). */
+export function attemptsInRun(progress: StepProgress): number {
+  return progress.attempt - progress.runStartAttempt + 1;
+}
+
+/** A step is entered from outside: a new run starts (its attempts keep counting). */
+export function beginStep(context: Ctx, step: string): Pick<Ctx, 'steps'> {
+  const previous = progressOf(context, step);
+  const fresh = withoutKeys(previous, ['result', 'error', 'retryDelayMs', 'compensationIfUnknown']);
+  return {
+    steps: {
+      ...context.steps,
+      [step]: {
+        ...fresh,
+        status: 'inFlight',
+        runStartAttempt: previous.attempt + 1,
+        uncertain: false,
+        compensationRecorded: false,
+      },
+    },
+  };
+}
+
+/** An attempt starts; `compensationIfUnknown` is what to undo should its outcome stay unknown. */
+export function beginAttempt(
+  context: Ctx,
+  step: string,
+  compensationIfUnknown: CompensationEntry | null,
+): Pick<Ctx, 'steps'> {
+  const previous = progressOf(context, step);
+  const base = withoutKeys(previous, ['retryDelayMs', 'compensationIfUnknown']);
+  const next: StepProgress = { ...base, status: 'inFlight', attempt: previous.attempt + 1 };
+  if (compensationIfUnknown) next.compensationIfUnknown = compensationIfUnknown;
+  return { steps: { ...context.steps, [step]: next } };
+}
+
+/** The attempt's deadline passed: whatever happens next, it may have done its action. */
+export function noteTimeout(context: Ctx, step: string): Pick<Ctx, 'steps'> {
+  return { steps: withStep(context, step, { uncertain: true }) };
+}
+
+/** A retry is scheduled after `error` (absent after a timeout). */
+export function scheduleRetry(
+  context: Ctx,
+  step: string,
+  policy: CompensationEntry['backoff'],
+  error: ReplyError | undefined,
+): Pick<Ctx, 'steps'> {
+  const progress = progressOf(context, step);
+  const retryDelayMs = backoffDelay(
+    policy,
+    attemptsInRun(progress),
+    `${context.sagaId}:${step}:${progress.attempt}`,
+  );
+  return {
+    steps: withStep(context, step, {
+      status: 'retrying',
+      retryDelayMs,
+      ...(error ? { error } : {}),
+    }),
+  };
+}
+
+/** The step succeeded; its compensation (if any) is recorded from the reply next. */
+export function stepSucceeded(context: Ctx, step: string, result: JsonObject): Pick<Ctx, 'steps'> {
+  const progress = withoutKeys(progressOf(context, step), ['compensationIfUnknown']);
+  return {
+    steps: { ...context.steps, [step]: { ...progress, status: 'succeeded', result } },
+  };
+}
+
+/** Pushes a compensation on the stack (it runs before everything recorded earlier). */
+export function recordCompensation(
+  context: Ctx,
+  entry: CompensationEntry,
+): Pick<Ctx, 'steps' | 'compensations'> {
+  // The entry for an unknown outcome is not needed once a compensation is on the stack.
+  const progress = withoutKeys(progressOf(context, entry.step), ['compensationIfUnknown']);
+  return {
+    compensations: [...context.compensations, entry],
+    steps: { ...context.steps, [entry.step]: { ...progress, compensationRecorded: true } },
+  };
+}
+
+/** The first failure is the one that sent the saga into compensation; later ones do not replace it. */
+export function recordFailure(context: Ctx, failure: SagaFailure): SagaUpdate {
+  return context.failure ? {} : { failure };
+}
+
+/** A failure reply the step will not retry: retryable errors that ran out leave the outcome unknown. */
+export function stepFailed(context: Ctx, step: string, error: ReplyError): SagaUpdate {
+  const progress = progressOf(context, step);
+  const status = error.retryable ? 'unknown' : 'failed';
+  // A refusal of a step that never timed out did nothing: no compensation can be needed.
+  const known = status === 'failed' && !progress.uncertain;
+  const kept = known ? withoutKeys(progress, ['compensationIfUnknown']) : progress;
+  return {
+    steps: { ...context.steps, [step]: { ...kept, status, error } },
+    ...recordFailure(context, { step, code: error.code, message: error.message }),
+  };
+}
+
+/** The step's deadlines ran out: its outcome is unknown. */
+export function stepGaveUp(context: Ctx, step: string, timeoutMs: number): SagaUpdate {
+  const progress = progressOf(context, step);
+  return {
+    steps: withStep(context, step, { status: 'unknown' }),
+    ...recordFailure(context, {
+      step,
+      code: 'STEP_TIMED_OUT',
+      message: `no reply within ${timeoutMs} ms (attempt ${progress.attempt})`,
+    }),
+  };
+}
+
+/** Whether leaving `progress` now leaves an action that may have happened and is not yet undone. */
+export function outcomeUnknown(progress: StepProgress): boolean {
+  if (progress.compensationRecorded || !progress.compensationIfUnknown) return false;
+  switch (progress.status) {
+    case 'inFlight':
+    case 'retrying':
+    case 'unknown':
+      return true;
+    case 'failed':
+      return progress.uncertain;
+    case 'succeeded':
+      return false;
+  }
+}
+
+/**
+ * Compensation begins: steps whose outcome is unknown are put on the stack (on top: they are the
+ * most recent), in the order they started.
+ */
+export function beginCompensation(context: Ctx): SagaUpdate {
+  let next: Ctx = { ...context, phase: 'compensating' };
+  // `next` accumulates the updates; only the changed fields are returned.
+  for (const [step, progress] of Object.entries(context.steps)) {
+    if (!outcomeUnknown(progress) || !progress.compensationIfUnknown) continue;
+    next = { ...next, ...recordCompensation(next, progress.compensationIfUnknown) };
+    if (progress.status !== 'failed') {
+      next = { ...next, steps: withStep(next, step, { status: 'unknown' }) };
+    }
+  }
+  return { phase: next.phase, steps: next.steps, compensations: next.compensations };
+}
+
+/** The compensation on top of the stack starts an attempt. */
+export function beginCompensationAttempt(context: Ctx): Pick<Ctx, 'steps'> {
+  const entry = nextCompensation(context);
+  if (!entry) return { steps: context.steps };
+  const progress = progressOf(context, entry.step);
+  return {
+    steps: withStep(context, entry.step, { compensationAttempt: progress.compensationAttempt + 1 }),
+  };
+}
+
+/** Attempts of the current compensation in its current round (1 during the first attempt). */
+export function compensationAttemptsInRound(context: Ctx): number {
+  const entry = nextCompensation(context);
+  if (!entry) return 0;
+  return progressOf(context, entry.step).compensationAttempt - entry.roundStartAttempt + 1;
+}
+
+function withTop(context: Ctx, change: Partial<CompensationEntry>): CompensationEntry[] {
+  const entry = nextCompensation(context);
+  if (!entry) return context.compensations;
+  return [...context.compensations.slice(0, -1), { ...entry, ...change }];
+}
+
+export function scheduleCompensationRetry(
+  context: Ctx,
+  error: ReplyError | undefined,
+): Pick<Ctx, 'compensations'> {
+  const entry = nextCompensation(context);
+  if (!entry) return { compensations: context.compensations };
+  const attempt = progressOf(context, entry.step).compensationAttempt;
+  const retryDelayMs = backoffDelay(
+    entry.backoff,
+    compensationAttemptsInRound(context),
+    `${context.sagaId}:${entry.step}:compensate:${attempt}`,
+  );
+  return {
+    compensations: withTop(context, { retryDelayMs, ...(error ? { lastError: error } : {}) }),
+  };
+}
+
+/** The compensation on top succeeded: it leaves the stack. */
+export function compensationSucceeded(context: Ctx): Pick<Ctx, 'compensations' | 'compensated'> {
+  const entry = nextCompensation(context);
+  if (!entry) return { compensations: context.compensations, compensated: context.compensated };
+  return {
+    compensations: context.compensations.slice(0, -1),
+    compensated: [...context.compensated, entry.step],
+  };
+}
+
+/** The compensation on top ran out of retries (or cannot be retried): the saga parks on it. */
+export function compensationStuck(
+  context: Ctx,
+  error: ReplyError | undefined,
+): Pick<Ctx, 'compensations'> {
+  const lastError = error ?? {
+    code: 'COMPENSATION_TIMED_OUT',
+    message: 'no reply to the compensation within its deadline',
+    retryable: true,
+  };
+  return { compensations: withTop(context, { lastError }) };
+}
+
+/** `saga.retry` in `parked`: the compensation on top gets a new round of attempts. */
+export function resumeCompensation(context: Ctx): Pick<Ctx, 'compensations'> {
+  const entry = nextCompensation(context);
+  if (!entry) return { compensations: context.compensations };
+  const attempt = progressOf(context, entry.step).compensationAttempt;
+  return { compensations: withTop(context, { roundStartAttempt: attempt + 1 }) };
+}
+
+export function requestCancel(context: Ctx, reason: string | undefined): SagaUpdate {
+  return {
+    cancelRequested: true,
+    ...recordFailure(context, { code: 'CANCELLED', message: reason ?? 'cancelled' }),
+  };
+}

@@ -1,0 +1,224 @@
+/**
+ * `sagaStep()`: the usual step — send a command to a participant, wait for the reply within a
+ * deadline, retry retryable failures and deadlines with backoff, and on failure go compensate.
+ *
+ * The state it builds (for a step named `reserve`):
+ *
+ * ```
+ * reserve                      entry: saga.beginStep
+ *   attempting  [awaiting:reserve]   entry: saga.beginAttempt, saga.sendCommand
+ *                                    after <timeoutMs>: saga.noteTimeout, raise step.reserve.timedOut
+ *     on step.reserve.succeeded → done       (saga.stepSucceeded, saga.recordCompensation)
+ *     on step.reserve.failed    → retrying   if saga.mayRetryStep (saga.scheduleRetry)
+ *                               → onFailure  otherwise (saga.stepFailed)
+ *     on step.reserve.timedOut  → retrying   if saga.mayRetryStep (saga.scheduleRetry)
+ *                               → onFailure  otherwise (saga.stepGaveUp)
+ *   retrying                         after saga.retryBackoff → attempting
+ *   done (final)                     → the step's onDone
+ * ```
+ *
+ * Only `attempting` listens to the step's events: a reply is meaningful while the command is in
+ * flight and nowhere else (the engine enforces the same with `record.pending`).
+ *
+ * Success reaches the final child `done`, so the author routes on with XState's own `onDone`
+ * (guards included), and a step can be a region of a parallel state as it is.
+ */
+import { raise, type EventObject, type AnyEventObject } from 'xstate';
+import type { JsonObject } from '../../contract/messages.js';
+import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
+import type { SendCommandParams } from './command-params.js';
+import type { CompensationEntry, SagaContext } from './context.js';
+import {
+  erasedSagaSetup,
+  typedStateConfig,
+  type ErasedStateConfig,
+  type SagaStateConfig,
+} from './kit-setup.js';
+import { SAGA_STATE_IDS, assertStepName, awaitingTag, stepEventTypes } from './names.js';
+
+export interface RetryOptions {
+  /** Attempts in all, the first one included; `1` means no retry. @default 3 */
+  maxAttempts?: number;
+  backoff?: Partial<BackoffPolicy>;
+}
+
+/**
+ * How to undo a step. The command must be idempotent and must tolerate "the action never
+ * happened": it also runs when the step's outcome is unknown (its deadline passed, its retries ran
+ * out, or the saga was cancelled while its command was in flight), and then `reply` is undefined.
+ */
+export interface CompensationOptions<TInput> {
+  /** @default the step's participant */
+  participant?: string;
+  command: string;
+  /** The payload; `reply` is the step's success payload, undefined when its outcome is unknown. */
+  payload: (context: SagaContext<TInput>, reply: JsonObject | undefined) => JsonObject;
+  /** @default the step's timeoutMs */
+  timeoutMs?: number;
+  /** Attempts per round before the saga parks. @default 5 */
+  maxAttempts?: number;
+  backoff?: Partial<BackoffPolicy>;
+}
+
+export interface StepOptions<TInput> {
+  /** Unique in the saga; appears in event types and command ids. */
+  name: string;
+  participant: string;
+  command: string;
+  payload: (context: SagaContext<TInput>) => JsonObject;
+  /** How long to wait for a reply to one attempt. */
+  timeoutMs: number;
+  retry?: RetryOptions;
+  /** Absent: the step cannot (or need not) be undone. */
+  compensation?: CompensationOptions<TInput>;
+  /**
+   * Where a failure goes (a state id, so it works from inside parallel regions).
+   * @default '#compensating'
+   */
+  onFailure?: `#${string}`;
+  description?: string;
+}
+
+export const DEFAULT_STEP_MAX_ATTEMPTS = 3;
+export const DEFAULT_COMPENSATION_MAX_ATTEMPTS = 5;
+
+/** The `meta` a step state carries, for the visualizer, the API and path-generating tests. */
+export interface SagaStepMeta {
+  kind: 'step';
+  step: string;
+  participant: string;
+  command: string;
+  timeoutMs: number;
+  maxAttempts: number;
+  compensation: { participant: string; command: string } | null;
+}
+
+function compensationEntryFor<TInput>(
+  step: StepOptions<TInput>,
+  erasedContext: SagaContext<unknown>,
+  reply: JsonObject | undefined,
+): CompensationEntry | null {
+  const compensation = step.compensation;
+  if (!compensation) return null;
+  // The context of a saga whose input is TInput (the erased config cannot say so).
+  const context = erasedContext as SagaContext<TInput>;
+  return {
+    step: step.name,
+    participant: compensation.participant ?? step.participant,
+    command: compensation.command,
+    payload: compensation.payload(context, reply),
+    timeoutMs: compensation.timeoutMs ?? step.timeoutMs,
+    maxAttempts: compensation.maxAttempts ?? DEFAULT_COMPENSATION_MAX_ATTEMPTS,
+    backoff: { ...DEFAULT_BACKOFF, ...compensation.backoff },
+    reason: reply === undefined ? 'unknown' : 'completed',
+    roundStartAttempt: (context.steps[step.name]?.compensationAttempt ?? 0) + 1,
+  };
+}
+
+/** Builds the step state; see the file comment for its shape. */
+export function sagaStep<
+  TInput,
+  TSignals extends EventObject = never,
+  TEmitted extends EventObject = AnyEventObject,
+>(options: StepOptions<TInput>): SagaStateConfig<TInput, TSignals, TEmitted> {
+  const step = options.name;
+  assertStepName(step);
+  if (!(options.timeoutMs > 0)) throw new Error(`saga step "${step}": timeoutMs must be > 0`);
+  const maxAttempts = options.retry?.maxAttempts ?? DEFAULT_STEP_MAX_ATTEMPTS;
+  const backoff: BackoffPolicy = { ...DEFAULT_BACKOFF, ...options.retry?.backoff };
+  const onFailure = options.onFailure ?? `#${SAGA_STATE_IDS.compensating}`;
+  const events = stepEventTypes(step);
+  const retry = {
+    guard: { type: 'saga.mayRetryStep', params: { step, maxAttempts } },
+    target: 'retrying',
+    actions: { type: 'saga.scheduleRetry', params: { step, backoff } },
+  } as const;
+  const meta: SagaStepMeta = {
+    kind: 'step',
+    step,
+    participant: options.participant,
+    command: options.command,
+    timeoutMs: options.timeoutMs,
+    maxAttempts,
+    compensation: options.compensation
+      ? {
+          participant: options.compensation.participant ?? options.participant,
+          command: options.compensation.command,
+        }
+      : null,
+  };
+
+  const on = {
+    [events.succeeded]: {
+      target: 'done',
+      actions: [
+        { type: 'saga.stepSucceeded', params: { step } },
+        ...(options.compensation
+          ? [
+              {
+                type: 'saga.recordCompensation',
+                params: ({ context }: { context: SagaContext<unknown> }) =>
+                  compensationEntryFor(options, context, context.steps[step]?.result ?? {}),
+              },
+            ]
+          : []),
+      ],
+    },
+    [events.failed]: [
+      retry,
+      { target: onFailure, actions: { type: 'saga.stepFailed', params: { step } } },
+    ],
+    [events.timedOut]: [
+      retry,
+      {
+        target: onFailure,
+        actions: { type: 'saga.stepGaveUp', params: { step, timeoutMs: options.timeoutMs } },
+      },
+    ],
+  };
+
+  const config = erasedSagaSetup.createStateConfig({
+    description: options.description ?? `${options.participant}.${options.command}`,
+    meta: { saga: meta },
+    entry: { type: 'saga.beginStep', params: { step } },
+    initial: 'attempting',
+    states: {
+      attempting: {
+        tags: [awaitingTag('action', step)],
+        entry: [
+          {
+            type: 'saga.beginAttempt',
+            params: ({ context }) => ({
+              step,
+              compensationIfUnknown: compensationEntryFor(options, context, undefined),
+            }),
+          },
+          {
+            type: 'saga.sendCommand',
+            params: ({ context }): SendCommandParams => ({
+              step,
+              participant: options.participant,
+              command: options.command,
+              kind: 'action',
+              attempt: context.steps[step]?.attempt ?? 1,
+              payload: options.payload(context as SagaContext<TInput>),
+              timeoutMs: options.timeoutMs,
+            }),
+          },
+        ],
+        after: {
+          [options.timeoutMs]: {
+            actions: [
+              { type: 'saga.noteTimeout', params: { step } },
+              raise({ type: events.timedOut, step }),
+            ],
+          },
+        },
+        on: on as ErasedStateConfig['on'],
+      },
+      retrying: { after: { 'saga.retryBackoff': 'attempting' } },
+      done: { type: 'final' },
+    },
+  });
+  return typedStateConfig<TInput, TSignals, TEmitted>(config);
+}
