@@ -9,10 +9,13 @@
  * meanwhile. A handler that keeps rejecting blocks its partition: poison messages are the
  * handler's to dead-letter.
  *
- * Crashes. kafkajs restarts its consumer by itself after a retriable crash; after a
- * non-retriable one it stays down. This subscriber restarts it in that case too (with a capped
- * back-off), so a consumer never silently dies; every crash is logged as an error, and
- * `isJoined()` is false until the group is joined again.
+ * Crashes. Left to itself, kafkajs restarts its consumer after a retriable crash and leaves it
+ * dead after any other (a TypeError, say). Here kafkajs' own restart is switched off and every
+ * crash after the first join is restarted by this subscriber, with a capped exponential back-off
+ * (1 s doubling to 30 s, reset by a successful join): a consumer never silently dies. Each crash
+ * is logged as an error and counted (`crashCount()`), and `isJoined()` is false until the group
+ * is joined again. Before the first join, a retriable crash is retried the same way (bounded by
+ * `joinTimeoutMs`) and any other makes `start` reject.
  */
 import type { Consumer, ConsumerConfig, EachBatchPayload, Kafka } from 'kafkajs';
 import type {
@@ -224,6 +227,9 @@ class KafkaBatchSubscriber implements KafkaSubscriber {
       maxWaitTimeInMs: t.maxWaitTimeInMs,
       maxBytesPerPartition: t.maxBytesPerPartition,
       allowAutoTopicCreation: false,
+      // Every restart goes through this subscriber (scheduleRestart): one path, one back-off,
+      // and also after the crashes kafkajs itself would leave dead.
+      retry: { restartOnFailure: async () => false },
     };
   }
 
@@ -279,15 +285,14 @@ class KafkaBatchSubscriber implements KafkaSubscriber {
         this.joined = false;
         if (this.consumer !== consumer || this.state === 'stopping') return;
         this.crashes += 1;
+        // Before the first join only a retriable crash is worth another try (`start` is bounded
+        // by joinTimeoutMs); after it, every crash is restarted: a consumer never just dies.
+        const restart = settled || isRetriableCrash(payload.error);
         this.logger.error(
-          payload.restart
-            ? 'consumer crashed; kafkajs restarts it'
-            : 'consumer crashed; restarting it',
+          restart ? 'consumer crashed; restarting it' : 'consumer crashed before joining',
           { error: payload.error, crashes: this.crashes },
         );
-        if (payload.restart) return;
-        // Before the first join a crash fails `start`; after it, this subscriber restarts.
-        if (settled) this.scheduleRestart(consumer);
+        if (restart) this.scheduleRestart(consumer);
         else settle(payload.error);
       });
     });
@@ -301,7 +306,8 @@ class KafkaBatchSubscriber implements KafkaSubscriber {
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
       const handler = this.runHandler;
-      if (this.state !== 'running' || this.consumer !== consumer || !handler) return;
+      const live = this.state === 'running' || this.state === 'starting';
+      if (!live || this.consumer !== consumer || !handler) return;
       void (async () => {
         try {
           await consumer.connect();
@@ -445,4 +451,16 @@ class KafkaBatchSubscriber implements KafkaSubscriber {
     }, delay);
     this.resumeTimers.add(timer);
   }
+}
+
+/** kafkajs' own rule for restarting after a crash: retries ran out, or the root cause is retriable. */
+function isRetriableCrash(error: Error): boolean {
+  let cause: unknown = error;
+  while (cause instanceof Error && (cause as { cause?: unknown }).cause instanceof Error) {
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return (
+    error.name === 'KafkaJSNumberOfRetriesExceeded' ||
+    (cause as { retriable?: unknown }).retriable === true
+  );
 }
