@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import type { Kafka } from 'kafkajs';
 import { useInfra } from '../../support/infra.js';
 import {
+  compileKafkaOptions,
   createKafkaClient,
   createKafkaPublisher,
   createKafkaSubscriber,
@@ -171,5 +172,34 @@ describe('transport: subscriber commit semantics', function () {
     expect(await committedOf(groupId, topic)).to.equal('4');
     const { groups } = await infra.admin.describeGroups([groupId]);
     expect(groups[0]?.members).to.have.length(0);
+  });
+
+  it('start() rejects when the brokers cannot be reached, and the subscriber stays usable', async () => {
+    const unreachable = createKafkaClient(
+      compileKafkaOptions({
+        brokers: ['127.0.0.1:1'],
+        clientId: `${infra.prefix}-nowhere`,
+        logger,
+        retries: 0,
+        connectionTimeoutMs: 500,
+      }),
+    );
+    const subscriber = createKafkaSubscriber({
+      kafka: unreachable,
+      logger,
+      groupId: `${infra.prefix}-nowhere`,
+      topics: [infra.topic('nowhere')],
+      ...TEST_SUBSCRIBER_TIMINGS,
+    });
+    let failure: unknown;
+    await subscriber.start(async () => undefined).catch((e: unknown) => (failure = e));
+    expect(failure).to.be.instanceOf(Error);
+    expect(subscriber.isJoined()).to.equal(false);
+    expect(lines.some((l) => l.msg === 'could not join the consumer group')).to.equal(true);
+    // Back to idle: stop is a no-op, and start may be tried again (and fails the same way).
+    await subscriber.stop();
+    let again: unknown;
+    await subscriber.start(async () => undefined).catch((e: unknown) => (again = e));
+    expect(again).to.be.instanceOf(Error);
   });
 });
