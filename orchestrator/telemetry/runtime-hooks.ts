@@ -1,0 +1,46 @@
+/**
+ * What the runtime tells telemetry. The runtime calls these hooks at its boundaries (a step
+ * written, an input ignored, a timer claimed, a batch published, a message dead-lettered); the
+ * OpenTelemetry implementation turns them into metrics and spans. Every hook is optional, and the
+ * default does nothing, so telemetry that is off costs a property lookup.
+ */
+import type { Effect, SagaInput, SagaRecord } from '../engine/types.js';
+import type { MessageHeaders } from '../transport/ports.js';
+
+export interface StepWritten {
+  /** The record before the step; absent for a start. */
+  before?: SagaRecord;
+  after: SagaRecord;
+  effects: readonly Effect[];
+  /** What caused the step; absent for a start. */
+  input?: SagaInput;
+  /** Headers of the Kafka message that carried the input (trace context), when there was one. */
+  inputHeaders?: MessageHeaders;
+  /** When the step was applied (ms since the epoch). */
+  at: number;
+}
+
+export interface RuntimeHooks {
+  stepWritten?(step: StepWritten): void;
+  inputIgnored?(event: {
+    sagaId: string;
+    sagaType?: string;
+    input: SagaInput;
+    reason: string;
+  }): void;
+  timerClaimed?(event: { shard: number; dueAt: number; claimedAt: number }): void;
+  outboxPublished?(event: {
+    shard: number;
+    count: number;
+    /** Per message: publishedAt − enqueuedAt. */
+    latenciesMs: readonly number[];
+  }): void;
+  deadLettered?(event: { source: string; topic: string; code: string }): void;
+  /**
+   * Trace headers (W3C `traceparent`, `tracestate`) for a message the step publishes; the
+   * participant continues the trace from them.
+   */
+  outgoingHeaders?(record: SagaRecord, effect: Effect): MessageHeaders;
+}
+
+export const noRuntimeHooks: RuntimeHooks = {};

@@ -1,0 +1,179 @@
+/**
+ * The outbox relay: publishes what the store's outbox holds (commands, lifecycle events) to Kafka
+ * and deletes it once the broker acknowledged it. Entries leave the outbox only after a successful
+ * publish, so a crash in between publishes them again on restart — commands are at least once,
+ * and participants deduplicate on `commandId`.
+ *
+ * One loop per shard this instance owns; a shard's entries go out in order, in batches. The
+ * runtime wakes a shard's loop right after a commit (`notify`), so a step's commands leave without
+ * waiting for the poll interval; the poll catches entries other instances or a crash left behind.
+ */
+import type { Logger } from '../telemetry/logger.js';
+import type { MessagePublisher, OutgoingMessage } from './ports.js';
+
+/** A message waiting in the outbox (the store's OutboxEntry has this shape). */
+export interface PendingOutboxEntry {
+  id: string;
+  message: OutgoingMessage;
+  /** When it was stored, ms since the epoch: publish latency = published − enqueuedAt. */
+  enqueuedAt: number;
+}
+
+/** The door the relay needs onto the store. */
+export interface OutboxSource {
+  readOutbox(shard: number, limit: number): Promise<PendingOutboxEntry[]>;
+  ackOutbox(shard: number, entryIds: readonly string[]): Promise<number>;
+}
+
+/** Which shards to relay, and word when that changes. */
+export interface OwnedShards {
+  shards(): ReadonlySet<number>;
+  onChange(listener: (owned: ReadonlySet<number>) => void): void;
+}
+
+export interface OutboxRelayOptions {
+  source: OutboxSource;
+  publisher: MessagePublisher;
+  ownership: OwnedShards;
+  logger: Logger;
+  now?: () => number;
+  /**
+   * Entries read and published at once per shard.
+   * @default 500
+   */
+  batchSize?: number;
+  /**
+   * How often an idle shard is checked for entries nobody announced.
+   * @default 100
+   */
+  pollIntervalMs?: number;
+  /**
+   * First wait after a failed publish; doubles up to 5 s.
+   * @default 100
+   */
+  retryBackoffMs?: number;
+  /** Told after every published batch, for metrics. */
+  onPublished?: (
+    shard: number,
+    entries: readonly PendingOutboxEntry[],
+    publishedAt: number,
+  ) => void;
+}
+
+interface ShardLoop {
+  done: Promise<void>;
+  wake: () => void;
+  /** Set by notify while the loop is busy, so the next idle wait returns at once. */
+  pending: boolean;
+}
+
+export class OutboxRelay {
+  private readonly loops = new Map<number, ShardLoop>();
+  private running = false;
+  private draining = false;
+  private readonly batchSize: number;
+  private readonly pollIntervalMs: number;
+  private readonly retryBackoffMs: number;
+  private readonly now: () => number;
+
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.batchSize = options.batchSize ?? 500;
+    this.pollIntervalMs = options.pollIntervalMs ?? 100;
+    this.retryBackoffMs = options.retryBackoffMs ?? 100;
+    this.now = options.now ?? Date.now;
+    options.ownership.onChange((owned) => this.follow(owned));
+  }
+
+  start(): void {
+    this.running = true;
+    this.follow(this.options.ownership.shards());
+  }
+
+  /** New entries were committed in `shard`: publish them now rather than at the next poll. */
+  notify(shard: number): void {
+    const loop = this.loops.get(shard);
+    if (!loop) return;
+    loop.pending = true;
+    loop.wake();
+  }
+
+  /**
+   * Stops the loops. With `drain` (graceful shutdown), each owned shard's outbox is first
+   * published until it is empty.
+   */
+  async stop({ drain = true }: { drain?: boolean } = {}): Promise<void> {
+    this.draining = drain;
+    this.running = false;
+    for (const loop of this.loops.values()) loop.wake();
+    await Promise.all([...this.loops.values()].map((loop) => loop.done));
+    this.loops.clear();
+  }
+
+  private follow(owned: ReadonlySet<number>): void {
+    if (!this.running) return;
+    for (const shard of owned) {
+      if (!this.loops.has(shard)) this.startLoop(shard);
+    }
+    // Loops of shards no longer owned notice on their next turn and end themselves.
+  }
+
+  private startLoop(shard: number): void {
+    const loop: ShardLoop = { done: Promise.resolve(), wake: () => undefined, pending: true };
+    this.loops.set(shard, loop);
+    loop.done = this.run(shard, loop).finally(() => {
+      if (this.loops.get(shard) === loop) this.loops.delete(shard);
+    });
+  }
+
+  private owns(shard: number): boolean {
+    return this.options.ownership.shards().has(shard);
+  }
+
+  private async run(shard: number, loop: ShardLoop): Promise<void> {
+    const { logger } = this.options;
+    let backoff = this.retryBackoffMs;
+    while (this.owns(shard) && (this.running || this.draining)) {
+      loop.pending = false;
+      let published: number;
+      try {
+        published = await this.publishOnce(shard);
+        backoff = this.retryBackoffMs;
+      } catch (error) {
+        logger.warn('outbox publish failed; the entries stay and are retried', { shard, error });
+        if (!this.running && !this.draining) return;
+        await this.idle(loop, backoff);
+        backoff = Math.min(backoff * 2, 5_000);
+        continue;
+      }
+      if (published === 0) {
+        if (!this.running) return; // drained
+        if (!loop.pending) await this.idle(loop, this.pollIntervalMs);
+      }
+    }
+  }
+
+  private async publishOnce(shard: number): Promise<number> {
+    const { source, publisher, onPublished } = this.options;
+    const entries = await source.readOutbox(shard, this.batchSize);
+    if (entries.length === 0) return 0;
+    await publisher.publish(entries.map((entry) => entry.message));
+    await source.ackOutbox(
+      shard,
+      entries.map((entry) => entry.id),
+    );
+    onPublished?.(shard, entries, this.now());
+    return entries.length;
+  }
+
+  private idle(loop: ShardLoop, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        loop.wake = () => undefined;
+        resolve();
+      }
+      loop.wake = done;
+    });
+  }
+}
