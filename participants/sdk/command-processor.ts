@@ -6,6 +6,7 @@
  * again; everything about the message itself resolves, so the partition moves on.
  */
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import {
   context as otelContext,
   SpanKind,
@@ -87,6 +88,8 @@ const BUSY_POLL_MS = 100;
 
 export function commandProcessor(deps: CommandProcessorDeps): CommandProcessor {
   const { definition, options, metrics, stopping } = deps;
+  // Every back-off, poll and handler wait listens for the stop: one listener per command in flight.
+  setMaxListeners(0, stopping);
   const { clock, ledger, logger } = options;
   const tracer: Tracer = options.tracer ?? trace.getTracer(PARTICIPANT_SCOPE);
   const handlers = compileHandlers(definition);
