@@ -1,0 +1,24 @@
+/** The kafkajs implementation of the transport ports; import from here. */
+export {
+  compileKafkaOptions,
+  createKafkaClient,
+  isCompiledKafkaOptions,
+  KafkaOptionsError,
+  SASL_MECHANISMS,
+  type CompiledKafkaOptions,
+  type KafkaOptions,
+  type KafkaSaslOptions,
+  type KafkaTlsOptions,
+  type SaslMechanism,
+} from './options.js';
+export {
+  createKafkaPublisher,
+  type KafkaPublisher,
+  type KafkaPublisherOptions,
+} from './publisher.js';
+export {
+  createKafkaSubscriber,
+  type KafkaSubscriber,
+  type KafkaSubscriberOptions,
+} from './subscriber.js';
+export { fetchConsumerLag, totalLag, type ConsumerLagQuery, type PartitionLag } from './lag.js';

@@ -1,0 +1,448 @@
+/**
+ * The kafkajs {@link MessageSubscriber}: a consumer group read with `eachBatch`.
+ *
+ * Commit semantics. Offsets are resolved and committed by hand (kafkajs' auto-commit and
+ * auto-resolve are off), and only after the handler resolved: a batch is committed whole, or not
+ * at all. When the handler rejects, nothing of the batch is committed; the partition is sought
+ * back to the batch's first offset and paused for a back-off (exponential per partition, reset
+ * on success), then resumed, so the same batch comes again. Other partitions keep flowing
+ * meanwhile. A handler that keeps rejecting blocks its partition: poison messages are the
+ * handler's to dead-letter.
+ *
+ * Crashes. kafkajs restarts its consumer by itself after a retriable crash; after a
+ * non-retriable one it stays down. This subscriber restarts it in that case too (with a capped
+ * back-off), so a consumer never silently dies; every crash is logged as an error, and
+ * `isJoined()` is false until the group is joined again.
+ */
+import type { Consumer, ConsumerConfig, EachBatchPayload, Kafka } from 'kafkajs';
+import type {
+  BatchContext,
+  BatchHandler,
+  MessageSubscriber,
+  SubscriptionOptions,
+} from '../ports.js';
+import { createLogger, type Logger } from '../../telemetry/logger.js';
+import { toIncomingMessage } from './message-codec.js';
+
+export interface KafkaSubscriberOptions extends SubscriptionOptions {
+  /** The client, from `createKafkaClient`. */
+  kafka: Kafka;
+  /** @default createLogger('transport').child('subscriber') */
+  logger?: Logger;
+  /**
+   * The broker drops a member that sent no heartbeat for this long, in ms.
+   * @default 30000
+   */
+  sessionTimeoutMs?: number;
+  /**
+   * Heartbeat period, in ms; about a third of `sessionTimeoutMs` or less.
+   * @default 3000
+   */
+  heartbeatIntervalMs?: number;
+  /**
+   * Time members have to re-join during a rebalance, in ms.
+   * @default 60000
+   */
+  rebalanceTimeoutMs?: number;
+  /**
+   * Longest a fetch waits on the broker for new messages, in ms. Lower means snappier tests and
+   * more idle requests.
+   * @default 5000
+   */
+  maxWaitTimeMs?: number;
+  /**
+   * Most bytes fetched per partition in one request (bounds a batch's size).
+   * @default 1048576
+   */
+  maxBytesPerPartition?: number;
+  /**
+   * First pause after a handler rejected a batch, in ms; doubles per failure of the partition.
+   * @default 200
+   */
+  retryBackoffInitialMs?: number;
+  /**
+   * Longest pause after a handler rejected a batch, in ms.
+   * @default 30000
+   */
+  retryBackoffMaxMs?: number;
+  /**
+   * `start` rejects when the group was not joined within this many ms.
+   * @default 60000
+   */
+  joinTimeoutMs?: number;
+}
+
+/** A {@link MessageSubscriber} with a few read-outs for health checks, metrics and tests. */
+export interface KafkaSubscriber extends MessageSubscriber {
+  readonly groupId: string;
+  /** Crashes of the underlying consumer since `start` (each one logged as an error). */
+  crashCount(): number;
+  /** Partitions of this member after its last join, per topic. */
+  assignment(): Readonly<Record<string, readonly number[]>>;
+}
+
+type State = 'idle' | 'starting' | 'running' | 'stopping';
+
+interface Timings {
+  sessionTimeout: number;
+  heartbeatInterval: number;
+  rebalanceTimeout: number;
+  maxWaitTimeInMs: number;
+  maxBytesPerPartition: number;
+  backoffInitial: number;
+  backoffMax: number;
+  joinTimeout: number;
+  concurrency: number;
+}
+
+const RESTART_INITIAL_MS = 1_000;
+const RESTART_MAX_MS = 30_000;
+
+/** Creates a subscriber; nothing connects until `start`. Throws on invalid options. */
+export function createKafkaSubscriber(options: KafkaSubscriberOptions): KafkaSubscriber {
+  return new KafkaBatchSubscriber(options);
+}
+
+class KafkaBatchSubscriber implements KafkaSubscriber {
+  readonly groupId: string;
+  private readonly kafka: Kafka;
+  private readonly topics: readonly string[];
+  private readonly fromBeginning: boolean;
+  private readonly logger: Logger;
+  private readonly timings: Timings;
+  private state: State = 'idle';
+  private consumer: Consumer | undefined;
+  private joined = false;
+  private crashes = 0;
+  private restarts = 0;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private readonly resumeTimers = new Set<NodeJS.Timeout>();
+  private readonly failures = new Map<string, number>();
+  private currentAssignment: Record<string, readonly number[]> = {};
+  private stopping: Promise<void> | undefined;
+
+  constructor(options: KafkaSubscriberOptions) {
+    if (!options.groupId) throw new RangeError('Kafka subscriber: groupId must not be empty');
+    if (options.topics.length === 0 || options.topics.some((topic) => !topic)) {
+      throw new RangeError('Kafka subscriber: topics must name at least one topic');
+    }
+    this.kafka = options.kafka;
+    this.groupId = options.groupId;
+    this.topics = [...options.topics];
+    this.fromBeginning = options.fromBeginning ?? true;
+    this.logger = (options.logger ?? createLogger('transport').child('subscriber')).child(
+      options.groupId,
+    );
+    const ms = (name: string, value: number | undefined, fallback: number) => {
+      const result = value ?? fallback;
+      if (!Number.isInteger(result) || result <= 0) {
+        throw new RangeError(`Kafka subscriber: ${name} must be a positive whole number`);
+      }
+      return result;
+    };
+    this.timings = {
+      sessionTimeout: ms('sessionTimeoutMs', options.sessionTimeoutMs, 30_000),
+      heartbeatInterval: ms('heartbeatIntervalMs', options.heartbeatIntervalMs, 3_000),
+      rebalanceTimeout: ms('rebalanceTimeoutMs', options.rebalanceTimeoutMs, 60_000),
+      maxWaitTimeInMs: ms('maxWaitTimeMs', options.maxWaitTimeMs, 5_000),
+      maxBytesPerPartition: ms('maxBytesPerPartition', options.maxBytesPerPartition, 1_048_576),
+      backoffInitial: ms('retryBackoffInitialMs', options.retryBackoffInitialMs, 200),
+      backoffMax: ms('retryBackoffMaxMs', options.retryBackoffMaxMs, 30_000),
+      joinTimeout: ms('joinTimeoutMs', options.joinTimeoutMs, 60_000),
+      concurrency: ms('partitionsConsumedConcurrently', options.partitionsConsumedConcurrently, 1),
+    };
+    if (this.timings.heartbeatInterval >= this.timings.sessionTimeout) {
+      throw new RangeError('Kafka subscriber: heartbeatIntervalMs must be below sessionTimeoutMs');
+    }
+  }
+
+  isJoined(): boolean {
+    return this.state === 'running' && this.joined;
+  }
+
+  crashCount(): number {
+    return this.crashes;
+  }
+
+  assignment(): Readonly<Record<string, readonly number[]>> {
+    return this.currentAssignment;
+  }
+
+  async start(handler: BatchHandler): Promise<void> {
+    if (this.state !== 'idle') {
+      throw new Error(`Kafka subscriber ${this.groupId}: start() while ${this.state}`);
+    }
+    this.state = 'starting';
+    this.crashes = 0;
+    this.restarts = 0;
+    this.failures.clear();
+    const consumer = this.kafka.consumer(this.consumerConfig());
+    this.consumer = consumer;
+    this.runHandler = handler;
+    const firstJoin = this.watch(consumer);
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [...this.topics], fromBeginning: this.fromBeginning });
+      await this.run(consumer, handler);
+      await firstJoin;
+      this.abortStart = undefined;
+      this.state = 'running';
+      this.logger.info('subscribed', { topics: this.topics, assignment: this.currentAssignment });
+    } catch (error) {
+      this.abortStart = undefined;
+      if (this.state === 'starting') {
+        this.logger.error('could not join the consumer group', { topics: this.topics, error });
+      }
+      await this.shutDown(consumer);
+      throw error;
+    }
+  }
+
+  stop(): Promise<void> {
+    if (this.state === 'idle') return this.stopping ?? Promise.resolve();
+    if (this.state === 'stopping' && this.stopping) return this.stopping;
+    this.state = 'stopping';
+    this.abortStart?.(new Error(`Kafka subscriber ${this.groupId}: stopped before it joined`));
+    const consumer = this.consumer;
+    this.stopping = (async () => {
+      if (consumer) await this.shutDown(consumer);
+      this.logger.info('stopped');
+    })();
+    return this.stopping;
+  }
+
+  private runHandler: BatchHandler | undefined;
+  private abortStart: ((error: Error) => void) | undefined;
+
+  private consumerConfig(): ConsumerConfig {
+    const t = this.timings;
+    return {
+      groupId: this.groupId,
+      sessionTimeout: t.sessionTimeout,
+      heartbeatInterval: t.heartbeatInterval,
+      rebalanceTimeout: t.rebalanceTimeout,
+      maxWaitTimeInMs: t.maxWaitTimeInMs,
+      maxBytesPerPartition: t.maxBytesPerPartition,
+      allowAutoTopicCreation: false,
+    };
+  }
+
+  private run(consumer: Consumer, handler: BatchHandler): Promise<void> {
+    return consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.timings.concurrency,
+      eachBatch: (payload) => this.onBatch(consumer, handler, payload),
+    });
+  }
+
+  /** Tracks membership and crashes; resolves on the first join, rejects when that fails. */
+  private watch(consumer: Consumer): Promise<void> {
+    const { events } = consumer;
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const settle = (error?: Error) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (error) reject(error);
+        else resolve();
+      };
+      const timer = setTimeout(
+        () =>
+          settle(
+            new Error(
+              `Kafka subscriber ${this.groupId}: group not joined within ${this.timings.joinTimeout} ms`,
+            ),
+          ),
+        this.timings.joinTimeout,
+      );
+      this.abortStart = settle;
+      consumer.on(events.GROUP_JOIN, ({ payload }) => {
+        if (this.consumer !== consumer) return;
+        this.joined = true;
+        this.restarts = 0;
+        this.currentAssignment = payload.memberAssignment;
+        this.logger.debug('joined the group', {
+          memberId: payload.memberId,
+          assignment: payload.memberAssignment,
+        });
+        settle();
+      });
+      consumer.on(events.REBALANCING, () => {
+        this.joined = false;
+      });
+      consumer.on(events.STOP, () => {
+        this.joined = false;
+      });
+      consumer.on(events.CRASH, ({ payload }) => {
+        this.joined = false;
+        if (this.consumer !== consumer || this.state === 'stopping') return;
+        this.crashes += 1;
+        this.logger.error(
+          payload.restart
+            ? 'consumer crashed; kafkajs restarts it'
+            : 'consumer crashed; restarting it',
+          { error: payload.error, crashes: this.crashes },
+        );
+        if (payload.restart) return;
+        // Before the first join a crash fails `start`; after it, this subscriber restarts.
+        if (settled) this.scheduleRestart(consumer);
+        else settle(payload.error);
+      });
+    });
+  }
+
+  /** After a crash kafkajs will not recover from: it has disconnected; connect and run again. */
+  private scheduleRestart(consumer: Consumer): void {
+    const delay = Math.min(RESTART_MAX_MS, RESTART_INITIAL_MS * 2 ** this.restarts);
+    this.restarts += 1;
+    clearTimeout(this.restartTimer);
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      const handler = this.runHandler;
+      if (this.state !== 'running' || this.consumer !== consumer || !handler) return;
+      void (async () => {
+        try {
+          await consumer.connect();
+          await this.run(consumer, handler);
+        } catch (error) {
+          this.logger.error('restarting the consumer failed; trying again', { error });
+          this.scheduleRestart(consumer);
+        }
+      })();
+    }, delay);
+  }
+
+  private async shutDown(consumer: Consumer): Promise<void> {
+    clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
+    for (const timer of this.resumeTimers) clearTimeout(timer);
+    this.resumeTimers.clear();
+    try {
+      // Waits for the batch in hand (which commits when its handler succeeds), leaves the group.
+      await consumer.disconnect();
+    } finally {
+      this.joined = false;
+      this.currentAssignment = {};
+      this.consumer = undefined;
+      this.runHandler = undefined;
+      this.state = 'idle';
+    }
+  }
+
+  private async onBatch(
+    consumer: Consumer,
+    handler: BatchHandler,
+    payload: EachBatchPayload,
+  ): Promise<void> {
+    const { batch } = payload;
+    const { topic, partition } = batch;
+    const messages = batch.messages.map((message) => toIncomingMessage(topic, partition, message));
+    const first = messages[0];
+    const last = messages[messages.length - 1];
+    if (!first || !last) return;
+
+    // A heartbeat that fails means the group is rebalancing: remember it, so the failure that
+    // follows goes back to kafkajs (which re-joins) instead of being treated as the handler's.
+    let membershipError: Error | undefined;
+    const context: BatchContext = {
+      topic,
+      partition,
+      heartbeat: async () => {
+        try {
+          await payload.heartbeat();
+        } catch (error) {
+          membershipError ??= error instanceof Error ? error : new Error(String(error));
+          throw error;
+        }
+      },
+      isStale: () => membershipError !== undefined || !payload.isRunning() || payload.isStale(),
+    };
+
+    try {
+      await handler(messages, context);
+    } catch (error) {
+      if (membershipError !== undefined) throw membershipError;
+      this.retryLater(consumer, payload, first.offset, messages.length, error);
+      return;
+    }
+
+    // Resolving the last message also covers a trailing transaction marker (kafkajs' rule);
+    // then exactly what was resolved for this partition is committed.
+    payload.resolveOffset(last.offset);
+    const resolved = payload
+      .uncommittedOffsets()
+      .topics.filter((entry) => entry.topic === topic)
+      .flatMap((entry) => entry.partitions)
+      // kafkajs lists partitions by object key here, so they may arrive as strings.
+      .find((entry) => Number(entry.partition) === partition);
+    try {
+      if (resolved) {
+        await payload.commitOffsetsIfNecessary({
+          topics: [{ topic, partitions: [{ partition, offset: String(resolved.offset) }] }],
+        });
+      }
+    } catch (error) {
+      // Usually a rebalance took the partition: the next owner re-reads the batch.
+      this.logger.info('commit refused; the batch will be delivered again', {
+        topic,
+        partition,
+        error,
+      });
+      throw error;
+    }
+    this.failures.delete(`${topic}|${partition}`);
+  }
+
+  /** Seeks back to the batch's first offset and pauses the partition for the back-off. */
+  private retryLater(
+    consumer: Consumer,
+    payload: EachBatchPayload,
+    firstOffset: string,
+    size: number,
+    error: unknown,
+  ): void {
+    const { topic, partition } = payload.batch;
+    try {
+      consumer.seek({ topic, partition, offset: firstOffset });
+    } catch (seekError) {
+      // The consumer is going away; the committed offset is still the batch's first one.
+      this.logger.debug('seek skipped', { topic, partition, error: seekError });
+    }
+    if (!payload.isRunning()) {
+      this.logger.info('handler gave up while stopping; the batch is not committed', {
+        topic,
+        partition,
+        firstOffset,
+      });
+      return;
+    }
+    const key = `${topic}|${partition}`;
+    const failures = (this.failures.get(key) ?? 0) + 1;
+    this.failures.set(key, failures);
+    const delay = Math.min(
+      this.timings.backoffMax,
+      this.timings.backoffInitial * 2 ** Math.min(failures - 1, 30),
+    );
+    this.logger.warn('handler rejected a batch; it will be delivered again', {
+      topic,
+      partition,
+      firstOffset,
+      messages: size,
+      failures,
+      retryInMs: delay,
+      error,
+    });
+    const resume = payload.pause();
+    const timer = setTimeout(() => {
+      this.resumeTimers.delete(timer);
+      try {
+        resume();
+      } catch (resumeError) {
+        this.logger.debug('resume skipped', { topic, partition, error: resumeError });
+      }
+    }, delay);
+    this.resumeTimers.add(timer);
+  }
+}
