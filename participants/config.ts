@@ -5,6 +5,14 @@
  * | variable                       | meaning                                            | default         |
  * | ------------------------------ | -------------------------------------------------- | --------------- |
  * | `KAFKA_BROKERS`                | comma list of `host:port`                          | required        |
+ * | `KAFKA_CLIENT_ID`              | client id the brokers see                          | `saga-participant-<name>` |
+ * | `KAFKA_SASL_MECHANISM`         | `plain`, `scram-sha-256`, `scram-sha-512`          | none            |
+ * | `KAFKA_SASL_USERNAME`, `KAFKA_SASL_PASSWORD` | SASL credentials                     | none            |
+ * | `KAFKA_TLS`                    | `true` for TLS with the system's CAs               | `false`         |
+ * | `KAFKA_TLS_CA_FILE`            | PEM file of the brokers' CA (implies TLS)          | none            |
+ * | `KAFKA_SESSION_TIMEOUT_MS`     | consumer session timeout                           | `30000`         |
+ * | `KAFKA_HEARTBEAT_INTERVAL_MS`  | consumer heartbeat period                          | `3000`          |
+ * | `KAFKA_MAX_WAIT_MS`            | longest a fetch waits for messages                 | `5000`          |
  * | `REDIS_URL`                    | `redis://` or `rediss://` URL                      | required        |
  * | `SAGA_TOPIC_PREFIX`            | topic prefix                                       | `saga`          |
  * | `PARTICIPANT_KEY_PREFIX`       | prefix of the examples' Redis keys                 | `saga-example`  |
@@ -19,13 +27,20 @@
  * | `SHIPPING_FAILURE_RATE`        | fraction of transient failures, 0 to 1             | `0`             |
  * | `SHIPPING_FAILURE_SEED`        | seed of the failure choice                         | `shipping`      |
  */
-import type { LogLevel } from './sdk/index.js';
+import {
+  SASL_MECHANISMS,
+  type KafkaOptions,
+  type SaslMechanism,
+} from '../orchestrator/transport/kafka/index.js';
+import type { LogLevel, ParticipantSubscriberSettings } from './sdk/index.js';
 
 export const EXAMPLE_NAMES = ['inventory', 'payment', 'shipping'] as const;
 export type ExampleName = (typeof EXAMPLE_NAMES)[number];
 
 export interface ParticipantProcessConfig {
-  brokers: string[];
+  /** Everything of `KafkaOptions` but the logger (the process adds its own). */
+  kafka: Omit<KafkaOptions, 'logger'>;
+  subscriber: ParticipantSubscriberSettings;
   redisUrl: string;
   topicPrefix: string;
   keyPrefix: string;
@@ -92,6 +107,34 @@ export function readParticipantConfig(
     .split(',')
     .map((b) => b.trim())
     .filter(Boolean);
+  const kafka: Omit<KafkaOptions, 'logger'> = { brokers };
+  const clientId = text('KAFKA_CLIENT_ID');
+  if (clientId) kafka.clientId = clientId;
+  const mechanism = text('KAFKA_SASL_MECHANISM');
+  if (mechanism) {
+    if (!(SASL_MECHANISMS as readonly string[]).includes(mechanism)) {
+      problems.push(`KAFKA_SASL_MECHANISM must be one of ${SASL_MECHANISMS.join(', ')}`);
+    }
+    kafka.sasl = {
+      mechanism: mechanism as SaslMechanism,
+      username: required('KAFKA_SASL_USERNAME', 'with KAFKA_SASL_MECHANISM'),
+      password: required('KAFKA_SASL_PASSWORD', 'with KAFKA_SASL_MECHANISM'),
+    };
+  }
+  const caFile = text('KAFKA_TLS_CA_FILE');
+  const tls = text('KAFKA_TLS');
+  if (tls !== undefined && tls !== 'true' && tls !== 'false') {
+    problems.push(`KAFKA_TLS must be true or false, got "${tls}"`);
+  }
+  if (caFile) kafka.tls = { caFile };
+  else if (tls === 'true') kafka.tls = true;
+  const ms = (name: string, fallback: number) =>
+    number(name, fallback, (n) => Number.isInteger(n) && n > 0, 'a positive whole number of ms');
+  const subscriber: ParticipantSubscriberSettings = {
+    sessionTimeoutMs: ms('KAFKA_SESSION_TIMEOUT_MS', 30_000),
+    heartbeatIntervalMs: ms('KAFKA_HEARTBEAT_INTERVAL_MS', 3_000),
+    maxWaitTimeMs: ms('KAFKA_MAX_WAIT_MS', 5_000),
+  };
   const redisUrl = required('REDIS_URL', 'e.g. redis://localhost:6379');
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) {
     problems.push(`REDIS_URL must start with redis:// or rediss://, got "${redisUrl}"`);
@@ -101,7 +144,8 @@ export function readParticipantConfig(
     problems.push(`PARTICIPANT_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   }
   const config: ParticipantProcessConfig = {
-    brokers,
+    kafka,
+    subscriber,
     redisUrl,
     topicPrefix: text('SAGA_TOPIC_PREFIX') ?? 'saga',
     keyPrefix: text('PARTICIPANT_KEY_PREFIX') ?? 'saga-example',

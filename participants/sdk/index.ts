@@ -36,10 +36,16 @@ export {
 } from './command-ledger.js';
 export { redisCommandLedger, type RedisCommandLedgerOptions } from './redis-command-ledger.js';
 export { systemClock, type Clock } from './clock.js';
-export { consoleLogger, silentLogger, type Logger, type LogLevel } from './logger.js';
+export { createLogger, silentLogger, type Logger, type LogLevel } from './logger.js';
 export {
   PARTICIPANT_ATTRIBUTES,
   PARTICIPANT_METRICS,
   PARTICIPANT_SCOPE,
 } from './telemetry-names.js';
 export { loadRedisScript, type RedisScript } from './redis-script.js';
+export {
+  kafkaParticipantTransport,
+  type KafkaParticipantTransport,
+  type KafkaParticipantTransportOptions,
+  type ParticipantSubscriberSettings,
+} from './kafka-participant-transport.js';

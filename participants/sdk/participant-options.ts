@@ -13,7 +13,7 @@ import {
 import { systemClock, type Clock } from './clock.js';
 import type { CommandLedger } from './command-ledger.js';
 import type { ParticipantDefinition } from './define-participant.js';
-import { consoleLogger, type Logger } from './logger.js';
+import { createLogger, type Logger } from './logger.js';
 import { redisCommandLedger } from './redis-command-ledger.js';
 import type { ParticipantTransport } from './participant-transport.js';
 
@@ -65,7 +65,7 @@ export interface ParticipantOptions {
   fromBeginning?: boolean;
   /** @default the system clock */
   clock?: Clock;
-  /** @default JSON lines on stderr, warnings and errors */
+  /** @default the project's JSON-lines logger, namespace `participant.<name>`, level info */
   logger?: Logger;
   /** @default the global meter (a no-op without an OpenTelemetry SDK) */
   meter?: Meter;
@@ -139,7 +139,7 @@ export function compileParticipantOptions(
     replyLingerMs: nonNegative('replyLingerMs', options.replyLingerMs ?? 2),
     fromBeginning: options.fromBeginning ?? true,
     clock: options.clock ?? systemClock,
-    logger: options.logger ?? consoleLogger(`participant:${definition.name}`),
+    logger: options.logger ?? createLogger(`participant.${definition.name}`),
     meter: options.meter,
     tracer: options.tracer,
   };
