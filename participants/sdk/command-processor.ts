@@ -83,6 +83,8 @@ type Execution =
   | { kind: 'expired' }
   | { kind: 'left-to-other-delivery' };
 
+const EXPIRED: unique symbol = Symbol('expired');
+
 /** How often a delivery that finds the command claimed by another looks again. */
 const BUSY_POLL_MS = 100;
 
@@ -145,16 +147,47 @@ export function commandProcessor(deps: CommandProcessorDeps): CommandProcessor {
     };
   };
 
+  /**
+   * Waits for `work`, but not past the command's deadline: the orchestrator has given up by then,
+   * and a hung handler must not hold its partition. The work itself cannot be cancelled.
+   */
+  const untilExpiry = async <T>(
+    command: CommandMessage,
+    work: Promise<T>,
+  ): Promise<T | typeof EXPIRED> => {
+    const deadlinePassed = new AbortController();
+    const timer: Promise<typeof EXPIRED> = clock
+      .sleep(Date.parse(command.expiresAt) - clock.now(), deadlinePassed.signal)
+      .then(() => EXPIRED);
+    try {
+      return await Promise.race([work, timer]);
+    } finally {
+      deadlinePassed.abort();
+    }
+  };
+
   const runHandler = async (
     command: CommandMessage,
     handler: CompiledHandler,
-  ): Promise<{ kind: 'result'; result: RecordedResult } | { kind: 'expired' }> => {
+  ): Promise<
+    { kind: 'result'; result: RecordedResult } | { kind: 'expired'; stillRunning: boolean }
+  > => {
     const { retry } = options;
     const started = clock.now();
     try {
       for (let tryNumber = 1; ; tryNumber++) {
         try {
-          const value = await handler.handle(command.payload, handlerContext(command, tryNumber));
+          const value = await untilExpiry(
+            command,
+            handler.handle(command.payload, handlerContext(command, tryNumber)),
+          );
+          if (value === EXPIRED) {
+            logger.warn('handler still running at the command deadline: no longer waiting', {
+              commandId: command.commandId,
+              type: command.type,
+            });
+            return { kind: 'expired', stillRunning: true };
+          }
           return { kind: 'result', result: successResult(value, command.type) };
         } catch (error) {
           const described = describeHandlerError(error);
@@ -175,7 +208,7 @@ export function commandProcessor(deps: CommandProcessorDeps): CommandProcessor {
             retry.initialBackoffMs * retry.multiplier ** (tryNumber - 1),
           );
           await clock.sleep(backoff, stopping);
-          if (isExpired(command)) return { kind: 'expired' };
+          if (isExpired(command)) return { kind: 'expired', stillRunning: false };
         }
       }
     } finally {
@@ -213,8 +246,10 @@ export function commandProcessor(deps: CommandProcessorDeps): CommandProcessor {
       await stopKeepingAlive();
     }
     if (ran.kind === 'expired') {
-      await ledger.release(command.commandId, owner);
-      return ran;
+      // A handler still running keeps its claim until the lease lapses: no second execution
+      // starts beside it. One that gave up between tries gives the claim back.
+      if (!ran.stillRunning) await ledger.release(command.commandId, owner);
+      return { kind: 'expired' };
     }
     const completed = await ledger.complete(
       command.commandId,

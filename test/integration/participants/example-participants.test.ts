@@ -19,6 +19,7 @@ import {
   shippingKeys,
   shippingParticipant,
 } from '../../../participants/examples/shipping/index.js';
+import { systemClock, type Clock } from '../../../participants/sdk/index.js';
 import { useInfra } from '../../support/infra.js';
 import { driveParticipant, orderCommand } from './support/drive-participant.js';
 
@@ -236,7 +237,14 @@ describe('example participants: state in Redis (real Redis, in-process delivery)
 
     it('waits the configured delay on its clock before confirming', async () => {
       const slept: number[] = [];
-      const clock = { now: () => Date.now(), sleep: async (ms: number) => void slept.push(ms) };
+      // The delay is recorded and skipped; every other wait (the deadline, the lease) is real.
+      const clock: Clock = {
+        now: () => Date.now(),
+        sleep: (ms, signal) => {
+          slept.push(ms);
+          return ms === 2_500 ? Promise.resolve() : systemClock.sleep(ms, signal);
+        },
+      };
       const shipping = driveParticipant(
         shippingParticipant({ redis: infra.redis, keyPrefix: keyPrefix(), delayMs: 2_500 }),
         { redis: infra.redis, ledgerKeyPrefix: shippingKeys(keyPrefix()).base, clock },

@@ -82,9 +82,12 @@ function harness(
   };
 }
 
-/** What the handler's retries slept (not the claim keep-alive, a third of the 30 s lease). */
+/**
+ * What the handler's retries slept: not the claim keep-alive (a third of the 30 s lease) nor the
+ * wait for the command's deadline (about a minute), both also on the clock.
+ */
 function backoffs(h: Harness): number[] {
-  return h.clock.slept.filter((ms) => ms !== 10_000);
+  return h.clock.slept.filter((ms) => ms < 10_000);
 }
 
 function onlyReply(processed: Processed): { message: OutgoingMessage; reply: ReplyMessage } {
@@ -290,6 +293,20 @@ describe('participant SDK: command processor', () => {
     expect(processed.disposition).to.deep.equal({ kind: 'expired' });
     expect(runs).to.equal(2);
     expect(h.ledger.records.has(cmd.commandId)).to.equal(false);
+  });
+
+  it('stops waiting for a hung handler at the command deadline: no reply, the claim stays', async () => {
+    const h = harness({ ReserveItems: () => new Promise<never>(() => undefined) });
+    const cmd = command(
+      { expiresAt: new Date(h.clock.now() + 45_000).toISOString() },
+      h.clock.now(),
+    );
+    const processed = await h.process(cmd);
+    expect(processed).to.deep.equal({ disposition: { kind: 'expired' }, outgoing: [] });
+    expect(h.clock.now()).to.be.at.least(Date.parse(cmd.expiresAt));
+    // Still claimed: no second execution starts beside the hung one before the lease lapses.
+    expect(h.ledger.records.get(cmd.commandId)?.state).to.equal('claimed');
+    expect((await h.metrics.totals())[PARTICIPANT_METRICS.expired]).to.equal(1);
   });
 
   it('treats a handler that returns something other than an object as failing (retryable)', async () => {

@@ -4,8 +4,18 @@
  * order, as its saga would (reserve, authorize, then either keep both or undo both); orders run
  * concurrently. Choices come from a seeded hash, so a run is reproducible.
  */
+import { expect } from 'chai';
+import type { Redis } from 'ioredis';
 import type { CommandMessage, ReplyMessage } from '../../../../orchestrator/contract/index.js';
-import { deterministicFraction } from '../../../../participants/examples/shipping/index.js';
+import {
+  checkExampleInvariants,
+  deterministicFraction,
+  readInventory,
+  readPayment,
+  readShipping,
+  seedInventory,
+  seedPayment,
+} from '../../../../participants/examples/index.js';
 import { orderCommand } from './drive-participant.js';
 
 export const BURST_SKUS = ['S0', 'S1', 'S2', 'S3', 'S4'];
@@ -25,6 +35,9 @@ export interface BurstTally {
   voided: number;
   releasesOfNothing: number;
   voidsOfNothing: number;
+  shipped: number;
+  /** ConfirmOrder attempts answered with a retryable failure (each retried with a new command). */
+  shippingRetries: number;
   /** Pairs of deliveries of one command that got different replies (must stay 0). */
   inconsistentReplies: number;
 }
@@ -43,6 +56,8 @@ export async function runOrderBurst(
     voided: 0,
     releasesOfNothing: 0,
     voidsOfNothing: 0,
+    shipped: 0,
+    shippingRetries: 0,
     inconsistentReplies: 0,
   };
   /** Twice at once, then once more: all three replies must be the same. */
@@ -104,7 +119,21 @@ export async function runOrderBurst(
     const undo = authorize.outcome === 'failure' || pick(`${n}:undo`) < 0.3;
     if (authorize.outcome === 'failure') tally.declined++;
     else tally.authorized++;
-    if (!undo) return;
+    if (!undo) {
+      // The saga retries a transient shipping failure with a new command, a few times.
+      for (let attempt = 1; attempt <= 4; attempt++) {
+        const confirm = await deliverWithDuplicates(
+          'shipping',
+          orderCommand('ConfirmOrder', { orderId, customerId, items }, { ...ids, attempt }),
+        );
+        if (confirm.outcome === 'success') {
+          tally.shipped++;
+          return;
+        }
+        tally.shippingRetries++;
+      }
+      // Shipping never confirmed: compensate, as the saga would.
+    }
     if (authorize.outcome === 'success') {
       const voided = await deliverWithDuplicates(
         'payment',
@@ -121,4 +150,48 @@ export async function runOrderBurst(
 
   await Promise.all(Array.from({ length: orders }, (_, n) => runOrder(n)));
   return tally;
+}
+
+/** Seeds the example participants' state for a burst under `keyPrefix`. */
+export async function seedBurst(redis: Redis, keyPrefix: string): Promise<void> {
+  await seedInventory(redis, { keyPrefix, stock: BURST_STOCK });
+  await seedPayment(redis, {
+    keyPrefix,
+    creditLimits: Object.fromEntries(BURST_CUSTOMERS.map((c) => [c, BURST_CREDIT_LIMIT])),
+  });
+}
+
+/**
+ * What must hold after a burst: the invariants, every path exercised, and every effect counted
+ * once although each command was delivered three times.
+ */
+export async function expectBurstConsistent(
+  redis: Redis,
+  keyPrefix: string,
+  tally: BurstTally,
+): Promise<void> {
+  expect(tally.inconsistentReplies).to.equal(0);
+  expect(tally.reserved).to.be.greaterThan(20);
+  expect(tally.outOfStock).to.be.greaterThan(0);
+  expect(tally.authorized).to.be.greaterThan(10);
+  expect(tally.declined).to.be.greaterThan(0);
+  expect(tally.released).to.be.greaterThan(0);
+  expect(tally.voided).to.be.greaterThan(0);
+  expect(tally.releasesOfNothing).to.be.greaterThan(0);
+  expect(tally.shipped).to.be.greaterThan(0);
+  expect(tally.shippingRetries).to.be.greaterThan(0);
+
+  expect(await checkExampleInvariants(redis, { keyPrefix })).to.deep.equal([]);
+  const inventory = await readInventory(redis, { keyPrefix });
+  const payment = await readPayment(redis, { keyPrefix });
+  const shipping = await readShipping(redis, { keyPrefix });
+  expect(inventory.stats.reservations).to.equal(tally.reserved);
+  expect(inventory.stats.releases).to.equal(tally.released);
+  expect(Object.keys(inventory.reservations)).to.have.length(tally.reserved - tally.released);
+  expect(payment.stats.authorizations).to.equal(tally.authorized);
+  expect(payment.stats.voids).to.equal(tally.voided);
+  expect(payment.log.filter((e) => e.op === 'void')).to.have.length(tally.voided);
+  expect(payment.stats.voidsOfNothing).to.equal(tally.voidsOfNothing);
+  expect(shipping.stats.shipments).to.equal(tally.shipped);
+  expect(shipping.log).to.have.length(tally.shipped);
 }
