@@ -43,7 +43,11 @@ export interface BatchContext {
   partition: number;
   /** Keeps the group membership alive during long work. */
   heartbeat(): Promise<void>;
-  /** True once a rebalance took the partition away or the subscriber is stopping: stop early. */
+  /**
+   * True once a rebalance took the partition away or the subscriber is stopping: stop early.
+   * To stop early, reject: resolving commits the whole batch, including what was not handled.
+   * A rejected batch is not committed and reaches whichever member owns the partition next.
+   */
   isStale(): boolean;
 }
 

@@ -22,3 +22,13 @@ export {
   type KafkaSubscriberOptions,
 } from './subscriber.js';
 export { fetchConsumerLag, totalLag, type ConsumerLagQuery, type PartitionLag } from './lag.js';
+export {
+  contractTopicSpecs,
+  ensureTopics,
+  TopicPartitionMismatchError,
+  type ContractTopicsOptions,
+  type EnsureTopicsOptions,
+  type TopicOutcome,
+  type TopicReport,
+  type TopicSpec,
+} from './topics.js';

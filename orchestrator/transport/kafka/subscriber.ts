@@ -1,28 +1,25 @@
 /**
  * The kafkajs {@link MessageSubscriber}: a consumer group read with `eachBatch`.
  *
- * Commit semantics. Offsets are resolved and committed by hand (kafkajs' auto-commit and
- * auto-resolve are off), and only after the handler resolved: a batch is committed whole, or not
- * at all. When the handler rejects, nothing of the batch is committed; the partition is sought
- * back to the batch's first offset and paused for a back-off (exponential per partition, reset
- * on success), then resumed, so the same batch comes again. Other partitions keep flowing
- * meanwhile. A handler that keeps rejecting blocks its partition: poison messages are the
- * handler's to dead-letter.
+ * Commit semantics (applied per batch by {@link BatchProcessor}). Offsets are resolved and
+ * committed by hand (kafkajs' auto-commit and auto-resolve are off), and only after the handler
+ * resolved: a batch is committed whole, or not at all. When the handler rejects, nothing of the
+ * batch is committed; the partition is sought back to the batch's first offset and paused for a
+ * back-off, then the same batch comes again. Other partitions keep flowing meanwhile. A handler
+ * that keeps rejecting blocks its partition: poison messages are the handler's to dead-letter.
  *
- * Crashes. kafkajs restarts its consumer by itself after a retriable crash; after a
- * non-retriable one it stays down. This subscriber restarts it in that case too (with a capped
- * back-off), so a consumer never silently dies; every crash is logged as an error, and
- * `isJoined()` is false until the group is joined again.
+ * Crashes. Left to itself, kafkajs restarts its consumer after a retriable crash and leaves it
+ * dead after any other (a TypeError, say). Here kafkajs' own restart is switched off and every
+ * crash after the first join is restarted by this subscriber, with a capped exponential back-off
+ * (1 s doubling to 30 s, reset by a successful join): a consumer never silently dies. Each crash
+ * is logged as an error and counted (`crashCount()`), and `isJoined()` is false until the group
+ * is joined again. Before the first join, a retriable crash is retried the same way (bounded by
+ * `joinTimeoutMs`) and any other makes `start` reject.
  */
-import type { Consumer, ConsumerConfig, EachBatchPayload, Kafka } from 'kafkajs';
-import type {
-  BatchContext,
-  BatchHandler,
-  MessageSubscriber,
-  SubscriptionOptions,
-} from '../ports.js';
+import type { Consumer, ConsumerConfig, Kafka } from 'kafkajs';
+import type { BatchHandler, MessageSubscriber, SubscriptionOptions } from '../ports.js';
 import { createLogger, type Logger } from '../../telemetry/logger.js';
-import { toIncomingMessage } from './message-codec.js';
+import { BatchProcessor } from './batch-processor.js';
 
 export interface KafkaSubscriberOptions extends SubscriptionOptions {
   /** The client, from `createKafkaClient`. */
@@ -116,8 +113,7 @@ class KafkaBatchSubscriber implements KafkaSubscriber {
   private crashes = 0;
   private restarts = 0;
   private restartTimer: NodeJS.Timeout | undefined;
-  private readonly resumeTimers = new Set<NodeJS.Timeout>();
-  private readonly failures = new Map<string, number>();
+  private readonly batches: BatchProcessor;
   private currentAssignment: Record<string, readonly number[]> = {};
   private stopping: Promise<void> | undefined;
 
@@ -154,6 +150,10 @@ class KafkaBatchSubscriber implements KafkaSubscriber {
     if (this.timings.heartbeatInterval >= this.timings.sessionTimeout) {
       throw new RangeError('Kafka subscriber: heartbeatIntervalMs must be below sessionTimeoutMs');
     }
+    this.batches = new BatchProcessor(this.logger, {
+      initialMs: this.timings.backoffInitial,
+      maxMs: this.timings.backoffMax,
+    });
   }
 
   isJoined(): boolean {
@@ -175,11 +175,13 @@ class KafkaBatchSubscriber implements KafkaSubscriber {
     this.state = 'starting';
     this.crashes = 0;
     this.restarts = 0;
-    this.failures.clear();
+    this.batches.reset();
     const consumer = this.kafka.consumer(this.consumerConfig());
     this.consumer = consumer;
     this.runHandler = handler;
     const firstJoin = this.watch(consumer);
+    // Awaited below; this only keeps an early failure (connect) from going unhandled.
+    firstJoin.catch(() => undefined);
     try {
       await consumer.connect();
       await consumer.subscribe({ topics: [...this.topics], fromBeginning: this.fromBeginning });
@@ -189,6 +191,7 @@ class KafkaBatchSubscriber implements KafkaSubscriber {
       this.state = 'running';
       this.logger.info('subscribed', { topics: this.topics, assignment: this.currentAssignment });
     } catch (error) {
+      this.abortStart?.(error instanceof Error ? error : new Error(String(error)));
       this.abortStart = undefined;
       if (this.state === 'starting') {
         this.logger.error('could not join the consumer group', { topics: this.topics, error });
@@ -224,6 +227,9 @@ class KafkaBatchSubscriber implements KafkaSubscriber {
       maxWaitTimeInMs: t.maxWaitTimeInMs,
       maxBytesPerPartition: t.maxBytesPerPartition,
       allowAutoTopicCreation: false,
+      // Every restart goes through this subscriber (scheduleRestart): one path, one back-off,
+      // and also after the crashes kafkajs itself would leave dead.
+      retry: { restartOnFailure: async () => false },
     };
   }
 
@@ -232,7 +238,7 @@ class KafkaBatchSubscriber implements KafkaSubscriber {
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.timings.concurrency,
-      eachBatch: (payload) => this.onBatch(consumer, handler, payload),
+      eachBatch: (payload) => this.batches.process(consumer, handler, payload),
     });
   }
 
@@ -279,15 +285,14 @@ class KafkaBatchSubscriber implements KafkaSubscriber {
         this.joined = false;
         if (this.consumer !== consumer || this.state === 'stopping') return;
         this.crashes += 1;
+        // Before the first join only a retriable crash is worth another try (`start` is bounded
+        // by joinTimeoutMs); after it, every crash is restarted: a consumer never just dies.
+        const restart = settled || isRetriableCrash(payload.error);
         this.logger.error(
-          payload.restart
-            ? 'consumer crashed; kafkajs restarts it'
-            : 'consumer crashed; restarting it',
+          restart ? 'consumer crashed; restarting it' : 'consumer crashed before joining',
           { error: payload.error, crashes: this.crashes },
         );
-        if (payload.restart) return;
-        // Before the first join a crash fails `start`; after it, this subscriber restarts.
-        if (settled) this.scheduleRestart(consumer);
+        if (restart) this.scheduleRestart(consumer);
         else settle(payload.error);
       });
     });
@@ -301,7 +306,8 @@ class KafkaBatchSubscriber implements KafkaSubscriber {
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
       const handler = this.runHandler;
-      if (this.state !== 'running' || this.consumer !== consumer || !handler) return;
+      const live = this.state === 'running' || this.state === 'starting';
+      if (!live || this.consumer !== consumer || !handler) return;
       void (async () => {
         try {
           await consumer.connect();
@@ -317,8 +323,7 @@ class KafkaBatchSubscriber implements KafkaSubscriber {
   private async shutDown(consumer: Consumer): Promise<void> {
     clearTimeout(this.restartTimer);
     this.restartTimer = undefined;
-    for (const timer of this.resumeTimers) clearTimeout(timer);
-    this.resumeTimers.clear();
+    this.batches.reset();
     try {
       // Waits for the batch in hand (which commits when its handler succeeds), leaves the group.
       await consumer.disconnect();
@@ -330,119 +335,16 @@ class KafkaBatchSubscriber implements KafkaSubscriber {
       this.state = 'idle';
     }
   }
+}
 
-  private async onBatch(
-    consumer: Consumer,
-    handler: BatchHandler,
-    payload: EachBatchPayload,
-  ): Promise<void> {
-    const { batch } = payload;
-    const { topic, partition } = batch;
-    const messages = batch.messages.map((message) => toIncomingMessage(topic, partition, message));
-    const first = messages[0];
-    const last = messages[messages.length - 1];
-    if (!first || !last) return;
-
-    // A heartbeat that fails means the group is rebalancing: remember it, so the failure that
-    // follows goes back to kafkajs (which re-joins) instead of being treated as the handler's.
-    let membershipError: Error | undefined;
-    const context: BatchContext = {
-      topic,
-      partition,
-      heartbeat: async () => {
-        try {
-          await payload.heartbeat();
-        } catch (error) {
-          membershipError ??= error instanceof Error ? error : new Error(String(error));
-          throw error;
-        }
-      },
-      isStale: () => membershipError !== undefined || !payload.isRunning() || payload.isStale(),
-    };
-
-    try {
-      await handler(messages, context);
-    } catch (error) {
-      if (membershipError !== undefined) throw membershipError;
-      this.retryLater(consumer, payload, first.offset, messages.length, error);
-      return;
-    }
-
-    // Resolving the last message also covers a trailing transaction marker (kafkajs' rule);
-    // then exactly what was resolved for this partition is committed.
-    payload.resolveOffset(last.offset);
-    const resolved = payload
-      .uncommittedOffsets()
-      .topics.filter((entry) => entry.topic === topic)
-      .flatMap((entry) => entry.partitions)
-      // kafkajs lists partitions by object key here, so they may arrive as strings.
-      .find((entry) => Number(entry.partition) === partition);
-    try {
-      if (resolved) {
-        await payload.commitOffsetsIfNecessary({
-          topics: [{ topic, partitions: [{ partition, offset: String(resolved.offset) }] }],
-        });
-      }
-    } catch (error) {
-      // Usually a rebalance took the partition: the next owner re-reads the batch.
-      this.logger.info('commit refused; the batch will be delivered again', {
-        topic,
-        partition,
-        error,
-      });
-      throw error;
-    }
-    this.failures.delete(`${topic}|${partition}`);
+/** kafkajs' own rule for restarting after a crash: retries ran out, or the root cause is retriable. */
+function isRetriableCrash(error: Error): boolean {
+  let cause: unknown = error;
+  while (cause instanceof Error && (cause as { cause?: unknown }).cause instanceof Error) {
+    cause = (cause as { cause?: unknown }).cause;
   }
-
-  /** Seeks back to the batch's first offset and pauses the partition for the back-off. */
-  private retryLater(
-    consumer: Consumer,
-    payload: EachBatchPayload,
-    firstOffset: string,
-    size: number,
-    error: unknown,
-  ): void {
-    const { topic, partition } = payload.batch;
-    try {
-      consumer.seek({ topic, partition, offset: firstOffset });
-    } catch (seekError) {
-      // The consumer is going away; the committed offset is still the batch's first one.
-      this.logger.debug('seek skipped', { topic, partition, error: seekError });
-    }
-    if (!payload.isRunning()) {
-      this.logger.info('handler gave up while stopping; the batch is not committed', {
-        topic,
-        partition,
-        firstOffset,
-      });
-      return;
-    }
-    const key = `${topic}|${partition}`;
-    const failures = (this.failures.get(key) ?? 0) + 1;
-    this.failures.set(key, failures);
-    const delay = Math.min(
-      this.timings.backoffMax,
-      this.timings.backoffInitial * 2 ** Math.min(failures - 1, 30),
-    );
-    this.logger.warn('handler rejected a batch; it will be delivered again', {
-      topic,
-      partition,
-      firstOffset,
-      messages: size,
-      failures,
-      retryInMs: delay,
-      error,
-    });
-    const resume = payload.pause();
-    const timer = setTimeout(() => {
-      this.resumeTimers.delete(timer);
-      try {
-        resume();
-      } catch (resumeError) {
-        this.logger.debug('resume skipped', { topic, partition, error: resumeError });
-      }
-    }, delay);
-    this.resumeTimers.add(timer);
-  }
+  return (
+    error.name === 'KafkaJSNumberOfRetriesExceeded' ||
+    (cause as { retriable?: unknown }).retriable === true
+  );
 }

@@ -1,0 +1,150 @@
+/**
+ * One kafkajs `eachBatch` call, the subscriber's commit rule applied: the handler gets the batch
+ * as {@link IncomingMessage}s; its offsets are resolved and committed only once it resolved.
+ * When it rejects, nothing is committed, the partition is sought back to the batch's first
+ * offset and paused for a back-off (exponential per partition, reset by a success), then
+ * resumed, so the same batch comes again while other partitions keep flowing.
+ */
+import type { Consumer, EachBatchPayload } from 'kafkajs';
+import type { BatchContext, BatchHandler } from '../ports.js';
+import type { Logger } from '../../telemetry/logger.js';
+import { toIncomingMessage } from './message-codec.js';
+
+export interface BatchBackoff {
+  /** First pause after a rejection, in ms. */
+  initialMs: number;
+  /** Longest pause, in ms. */
+  maxMs: number;
+}
+
+export class BatchProcessor {
+  private readonly failures = new Map<string, number>();
+  private readonly resumeTimers = new Set<NodeJS.Timeout>();
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly backoff: BatchBackoff,
+  ) {}
+
+  /** Forgets back-off state and cancels pending resumes (the consumer is going away). */
+  reset(): void {
+    for (const timer of this.resumeTimers) clearTimeout(timer);
+    this.resumeTimers.clear();
+    this.failures.clear();
+  }
+
+  async process(
+    consumer: Consumer,
+    handler: BatchHandler,
+    payload: EachBatchPayload,
+  ): Promise<void> {
+    const { batch } = payload;
+    const { topic, partition } = batch;
+    const messages = batch.messages.map((message) => toIncomingMessage(topic, partition, message));
+    const first = messages[0];
+    const last = messages[messages.length - 1];
+    if (!first || !last) return;
+
+    // A heartbeat that fails means the group is rebalancing: remember it, so the failure that
+    // follows goes back to kafkajs (which re-joins) instead of being treated as the handler's.
+    let membershipError: Error | undefined;
+    const context: BatchContext = {
+      topic,
+      partition,
+      heartbeat: async () => {
+        try {
+          await payload.heartbeat();
+        } catch (error) {
+          membershipError ??= error instanceof Error ? error : new Error(String(error));
+          throw error;
+        }
+      },
+      isStale: () => membershipError !== undefined || !payload.isRunning() || payload.isStale(),
+    };
+
+    try {
+      await handler(messages, context);
+    } catch (error) {
+      if (membershipError !== undefined) throw membershipError;
+      this.retryLater(consumer, payload, first.offset, messages.length, error);
+      return;
+    }
+
+    // Resolving the last message also covers a trailing transaction marker (kafkajs' rule);
+    // then exactly what was resolved for this partition is committed.
+    payload.resolveOffset(last.offset);
+    const resolved = payload
+      .uncommittedOffsets()
+      .topics.filter((entry) => entry.topic === topic)
+      .flatMap((entry) => entry.partitions)
+      // kafkajs lists partitions by object key here, so they may arrive as strings.
+      .find((entry) => Number(entry.partition) === partition);
+    try {
+      if (resolved) {
+        await payload.commitOffsetsIfNecessary({
+          topics: [{ topic, partitions: [{ partition, offset: String(resolved.offset) }] }],
+        });
+      }
+    } catch (error) {
+      // Usually a rebalance took the partition: the next owner re-reads the batch.
+      this.logger.info('commit refused; the batch will be delivered again', {
+        topic,
+        partition,
+        error,
+      });
+      throw error;
+    }
+    this.failures.delete(`${topic}|${partition}`);
+  }
+
+  /** Seeks back to the batch's first offset and pauses the partition for the back-off. */
+  private retryLater(
+    consumer: Consumer,
+    payload: EachBatchPayload,
+    firstOffset: string,
+    size: number,
+    error: unknown,
+  ): void {
+    const { topic, partition } = payload.batch;
+    try {
+      consumer.seek({ topic, partition, offset: firstOffset });
+    } catch (seekError) {
+      // The consumer is going away; the committed offset is still the batch's first one.
+      this.logger.debug('seek skipped', { topic, partition, error: seekError });
+    }
+    if (!payload.isRunning()) {
+      this.logger.info('handler gave up while stopping; the batch is not committed', {
+        topic,
+        partition,
+        firstOffset,
+      });
+      return;
+    }
+    const key = `${topic}|${partition}`;
+    const failures = (this.failures.get(key) ?? 0) + 1;
+    this.failures.set(key, failures);
+    const delay = Math.min(
+      this.backoff.maxMs,
+      this.backoff.initialMs * 2 ** Math.min(failures - 1, 30),
+    );
+    this.logger.warn('handler rejected a batch; it will be delivered again', {
+      topic,
+      partition,
+      firstOffset,
+      messages: size,
+      failures,
+      retryInMs: delay,
+      error,
+    });
+    const resume = payload.pause();
+    const timer = setTimeout(() => {
+      this.resumeTimers.delete(timer);
+      try {
+        resume();
+      } catch (resumeError) {
+        this.logger.debug('resume skipped', { topic, partition, error: resumeError });
+      }
+    }, delay);
+    this.resumeTimers.add(timer);
+  }
+}
