@@ -27,9 +27,12 @@ import {
   type JsonObject,
   type ReplyMessage,
 } from '../../orchestrator/contract/index.js';
+import {
+  deadLetterMessage,
+  type DeadLetterReason,
+} from '../../orchestrator/transport/dead-letter.js';
 import type { IncomingMessage, OutgoingMessage } from '../../orchestrator/transport/ports.js';
 import { encodeResult, type RecordedResult } from './command-ledger.js';
-import { deadLetterFor, type DeadLetterReason } from './dead-letter.js';
 import {
   handlerParts,
   type HandlerContext,
@@ -108,7 +111,13 @@ export function commandProcessor(deps: CommandProcessorDeps): CommandProcessor {
     });
     return {
       disposition: { kind: 'dead-lettered', code: why.code },
-      outgoing: [deadLetterFor(message, why, options.topics.dlq, source, clock.now())],
+      outgoing: [
+        deadLetterMessage(message, why, {
+          topic: options.topics.dlq,
+          source,
+          at: new Date(clock.now()),
+        }),
+      ],
     };
   };
 

@@ -84,7 +84,10 @@ export async function startParticipant(
       {
         keyOf: (message) => message.key ?? '',
         concurrency: compiled.maxConcurrentCommands,
-        shouldStop: () => batch.isStale(),
+        // Stale because this participant is stopping: finish the batch (back-offs and handler
+        // waits end early on the stop signal) so what was handled is committed. Stale because a
+        // rebalance took the partition: stop early; the next owner gets the rest.
+        shouldStop: () => batch.isStale() && !stopping.signal.aborted,
       },
     );
     // Whatever happens to the rest, the replies already produced still go out.

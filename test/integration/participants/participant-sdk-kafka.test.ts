@@ -190,7 +190,7 @@ describe('participant SDK on real Kafka and Redis', function () {
     });
   });
 
-  it('stops gracefully: the command in hand finishes, is replied and committed', async () => {
+  it('stops gracefully: the batch in hand finishes, is replied and committed', async () => {
     await harness.createTopics(['graceful']);
     const replies = await collectReplies(infra, infra.topic('replies'));
     let entered: () => void = () => undefined;
@@ -207,22 +207,41 @@ describe('participant SDK on real Kafka and Redis', function () {
     });
     const groupId = `${infra.prefix}.graceful`;
     const first = await start(definition, { groupId });
-    const slow = orderCommand('Slow', { orderId: 'slow' }, { replyTopic: infra.topic('replies') });
-    await harness.sendCommands('graceful', [slow]);
+    const sagaId = 'saga-graceful';
+    const slow = orderCommand(
+      'Slow',
+      { orderId: 'slow' },
+      { sagaId, replyTopic: infra.topic('replies') },
+    );
+    // Behind the slow command, in the same batch: handled after it, before the stop completes.
+    const behind = Array.from({ length: 10 }, (_, i) =>
+      orderCommand(
+        'Count',
+        { orderId: `behind-${i}` },
+        { sagaId, replyTopic: infra.topic('replies') },
+      ),
+    );
+    await harness.sendCommands('graceful', [slow, ...behind]);
     await inHandler;
     const stopped = first.stop();
     release();
     await stopped;
     expect(first.isJoined()).to.equal(false);
-    expect(replies.repliesTo(slow.commandId).map((r) => r.reply.outcome)).to.deep.equal([
-      'success',
-    ]);
+    for (const command of [slow, ...behind]) {
+      expect(replies.repliesTo(command.commandId), command.commandId).to.have.length(1);
+    }
     // A new member of the group starts after the committed offset: nothing is handled again.
-    const next = orderCommand('Count', { orderId: 'next' }, { replyTopic: infra.topic('replies') });
+    const next = orderCommand(
+      'Count',
+      { orderId: 'next' },
+      { sagaId, replyTopic: infra.topic('replies') },
+    );
     await start(definition, { groupId });
     await harness.sendCommands('graceful', [next]);
     await replies.waitForReply(next.commandId);
-    expect(replies.repliesTo(slow.commandId)).to.have.length(1);
+    for (const command of [slow, ...behind]) {
+      expect(replies.repliesTo(command.commandId), command.commandId).to.have.length(1);
+    }
     expect(await runs('graceful', 'slow')).to.equal(1);
   });
 });
