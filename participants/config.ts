@@ -13,6 +13,7 @@
  * | `KAFKA_SESSION_TIMEOUT_MS`     | consumer session timeout                           | `30000`         |
  * | `KAFKA_HEARTBEAT_INTERVAL_MS`  | consumer heartbeat period                          | `3000`          |
  * | `KAFKA_MAX_WAIT_MS`            | longest a fetch waits for messages                 | `5000`          |
+ * | `KAFKA_TOPIC_PARTITIONS`       | partitions of topics the process creates (commands, replies, DLQ; only missing ones) | `12` |
  * | `REDIS_URL`                    | `redis://` or `rediss://` URL                      | required        |
  * | `SAGA_TOPIC_PREFIX`            | topic prefix                                       | `saga`          |
  * | `PARTICIPANT_KEY_PREFIX`       | prefix of the examples' Redis keys                 | `saga-example`  |
@@ -41,6 +42,8 @@ export interface ParticipantProcessConfig {
   /** Everything of `KafkaOptions` but the logger (the process adds its own). */
   kafka: Omit<KafkaOptions, 'logger'>;
   subscriber: ParticipantSubscriberSettings;
+  /** Partitions of the topics created at start when missing. */
+  topicPartitions: number;
   redisUrl: string;
   topicPrefix: string;
   keyPrefix: string;
@@ -146,6 +149,12 @@ export function readParticipantConfig(
   const config: ParticipantProcessConfig = {
     kafka,
     subscriber,
+    topicPartitions: number(
+      'KAFKA_TOPIC_PARTITIONS',
+      12,
+      (n) => Number.isInteger(n) && n >= 1,
+      'a positive integer',
+    ),
     redisUrl,
     topicPrefix: text('SAGA_TOPIC_PREFIX') ?? 'saga',
     keyPrefix: text('PARTICIPANT_KEY_PREFIX') ?? 'saga-example',

@@ -9,7 +9,9 @@
  * graceful stop, 1 when it could not start or stop, 2 for bad usage or configuration.
  */
 import { Redis } from 'ioredis';
+import { topicNames } from '../orchestrator/contract/index.js';
 import { createLogger } from '../orchestrator/telemetry/logger.js';
+import { createKafkaClient, ensureTopics } from '../orchestrator/transport/kafka/index.js';
 import { ConfigError, EXAMPLE_NAMES, readParticipantConfig, type ExampleName } from './config.js';
 import {
   seedInventory,
@@ -59,6 +61,7 @@ async function start(): Promise<void> {
       defaultCreditLimit: config.paymentDefaultCreditLimit,
     });
   }
+  await ensureParticipantTopics();
   const transport = await kafkaParticipantTransport({
     kafka: {
       clientId: `saga-participant-${participant}`,
@@ -88,6 +91,25 @@ async function start(): Promise<void> {
   process.stdout.write(
     `${JSON.stringify({ event: 'ready', participant, topic: running.commandTopic, groupId: running.groupId, pid: process.pid })}\n`,
   );
+}
+
+/** Creates the command topic, replies and DLQ when missing (a running orchestrator may have). */
+async function ensureParticipantTopics(): Promise<void> {
+  const admin = createKafkaClient({ ...config.kafka, logger: logger.child('kafka') }).admin();
+  await admin.connect();
+  try {
+    const names = topicNames(config.topicPrefix);
+    await ensureTopics({
+      admin,
+      topics: [names.commands(participant), names.replies, names.dlq].map((topic) => ({
+        topic,
+        partitions: config.topicPartitions,
+      })),
+      logger: logger.child('topics'),
+    });
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 let stopping = false;
