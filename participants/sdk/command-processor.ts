@@ -15,8 +15,6 @@ import {
   type Span,
   type Tracer,
 } from '@opentelemetry/api';
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
 import {
   CONTRACT_VERSION,
   describeErrors,
@@ -24,8 +22,6 @@ import {
   HEADERS,
   parseCommand,
   type CommandMessage,
-  type JsonObject,
-  type ReplyMessage,
 } from '../../orchestrator/contract/index.js';
 import {
   deadLetterMessage,
@@ -33,12 +29,9 @@ import {
 } from '../../orchestrator/transport/dead-letter.js';
 import type { IncomingMessage, OutgoingMessage } from '../../orchestrator/transport/ports.js';
 import { encodeResult, type RecordedResult } from './command-ledger.js';
-import {
-  handlerParts,
-  type HandlerContext,
-  type HandlerResult,
-  type ParticipantDefinition,
-} from './define-participant.js';
+import { replyFor, successResult } from './command-results.js';
+import { compileHandlers, type CompiledHandler } from './compile-handlers.js';
+import type { HandlerContext, ParticipantDefinition } from './define-participant.js';
 import { describeHandlerError } from './errors.js';
 import type { CompiledParticipantOptions } from './participant-options.js';
 import type { ParticipantMetrics } from './participant-metrics.js';
@@ -48,8 +41,6 @@ import {
   PARTICIPANT_SCOPE,
 } from './telemetry-names.js';
 import { extractTraceContext, traceHeadersFor } from './trace-context.js';
-
-const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
 
 /** What became of one message. */
 export type Disposition =
@@ -74,11 +65,6 @@ export interface CommandProcessorDeps {
   metrics: ParticipantMetrics;
   /** Aborted when the participant stops: back-offs end early and retries stop. */
   stopping: AbortSignal;
-}
-
-interface CompiledHandler {
-  handle: (payload: JsonObject, ctx: HandlerContext) => Promise<HandlerResult>;
-  validate: ValidateFunction | undefined;
 }
 
 type Execution =
@@ -347,45 +333,6 @@ export function commandProcessor(deps: CommandProcessorDeps): CommandProcessor {
   };
 
   return { process };
-}
-
-function compileHandlers(definition: ParticipantDefinition): Map<string, CompiledHandler> {
-  const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
-  addFormats(ajv);
-  const compiled = new Map<string, CompiledHandler>();
-  for (const [type, handler] of Object.entries(definition.handlers)) {
-    const { handle, payloadSchema } = handlerParts(handler);
-    let validate: ValidateFunction | undefined;
-    try {
-      validate = payloadSchema ? ajv.compile(payloadSchema) : undefined;
-    } catch (error) {
-      throw new Error(
-        `participant "${definition.name}": the payload schema of ${type} does not compile: ` +
-          (error as Error).message,
-      );
-    }
-    compiled.set(type, { handle, validate });
-  }
-  return compiled;
-}
-
-/** A handler's return value as a success result; anything but an object is a handler bug. */
-function successResult(value: HandlerResult, type: string): RecordedResult {
-  if (value === undefined) return { outcome: 'success' };
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new TypeError(`handler ${type} returned ${typeof value}; a reply payload is an object`);
-  }
-  return { outcome: 'success', payload: value };
-}
-
-function replyFor(command: CommandMessage, result: RecordedResult): ReplyMessage {
-  const ids = { commandId: command.commandId, sagaId: command.sagaId, type: command.type };
-  if (result.outcome === 'success') {
-    return result.payload === undefined
-      ? { ...ids, outcome: 'success' }
-      : { ...ids, outcome: 'success', payload: result.payload };
-  }
-  return { ...ids, outcome: 'failure', error: result.error };
 }
 
 function recordOutcome(
