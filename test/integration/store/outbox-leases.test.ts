@@ -108,7 +108,7 @@ describe('saga store: outbox and shard leases (real Redis)', function () {
   });
 
   it('counts live instances by heartbeat and forgets those whose heartbeat ran out', async () => {
-    expect(await store.heartbeat("instance-a", 1_000, 10_000)).to.equal(1);
+    expect(await store.heartbeat('instance-a', 1_000, 10_000)).to.equal(1);
     expect(await store.heartbeat('instance-b', 2_000, 10_000)).to.equal(2);
     // A repeated heartbeat is the same instance, not a new one.
     expect(await store.heartbeat('instance-a', 3_000, 10_000)).to.equal(2);
