@@ -93,7 +93,9 @@ export class ShardOwnership {
 
   private async rebalance(): Promise<void> {
     const { store, owner, clock, logger } = this.options;
-    const before = [...this.owned].sort((a, b) => a - b).join(',');
+    // Any loss or gain counts as a change, even when the set ends up as it began (a lease lost
+    // and taken back in one round): a relay that saw the loss stopped and must be restarted.
+    let changed = false;
     const members = store.heartbeat ? await store.heartbeat(owner, clock.now(), this.ttlMs) : 1;
     const fairShare = Math.ceil(store.shards / Math.max(1, members));
 
@@ -105,6 +107,7 @@ export class ShardOwnership {
     for (const [shard, ok] of renewed) {
       if (!ok) {
         this.owned.delete(shard);
+        changed = true;
         logger.warn('lost the lease of a shard', { shard });
       }
     }
@@ -114,6 +117,7 @@ export class ShardOwnership {
       .slice(0, Math.max(0, this.owned.size - fairShare));
     for (const shard of excess) {
       this.owned.delete(shard);
+      changed = true;
       await store.releaseLease(shard, owner);
     }
     // Under it: try the others, starting at a place that differs per instance to spread them.
@@ -121,11 +125,14 @@ export class ShardOwnership {
     for (let i = 0; i < store.shards && this.owned.size < fairShare; i++) {
       const shard = (offset + i) % store.shards;
       if (this.owned.has(shard)) continue;
-      if (await store.tryAcquireLease(shard, owner, this.ttlMs)) this.owned.add(shard);
+      if (await store.tryAcquireLease(shard, owner, this.ttlMs)) {
+        this.owned.add(shard);
+        changed = true;
+      }
     }
-    const after = [...this.owned].sort((a, b) => a - b).join(',');
-    if (after !== before) {
-      logger.info('shards owned', { shards: after, members, fairShare });
+    if (changed) {
+      const shards = [...this.owned].sort((a, b) => a - b).join(',');
+      logger.info('shards owned', { shards, members, fairShare });
       this.notify();
     }
   }

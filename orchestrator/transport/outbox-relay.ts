@@ -99,13 +99,36 @@ export class OutboxRelay {
 
   /**
    * Stops the loops. With `drain` (graceful shutdown), each owned shard's outbox is first
-   * published until it is empty.
+   * published until it is empty — for at most `drainTimeoutMs`, since a broker or Redis that is
+   * gone would make it wait forever; what is left is published by the next owner of the shard.
    */
-  async stop({ drain = true }: { drain?: boolean } = {}): Promise<void> {
+  async stop({
+    drain = true,
+    drainTimeoutMs = 10_000,
+  }: { drain?: boolean; drainTimeoutMs?: number } = {}): Promise<void> {
     this.draining = drain;
     this.running = false;
     for (const loop of this.loops.values()) loop.wake();
-    await Promise.all([...this.loops.values()].map((loop) => loop.done));
+    const loops = Promise.all([...this.loops.values()].map((loop) => loop.done));
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        if (this.draining) {
+          this.options.logger.warn(
+            'outbox not drained in time; the next shard owner publishes the rest',
+            {
+              drainTimeoutMs,
+            },
+          );
+        }
+        this.draining = false;
+        for (const loop of this.loops.values()) loop.wake();
+        resolve();
+      }, drainTimeoutMs);
+    });
+    await Promise.race([loops, gaveUp.then(() => loops)]);
+    clearTimeout(timer);
+    this.draining = false;
     this.loops.clear();
   }
 
@@ -121,7 +144,11 @@ export class OutboxRelay {
     const loop: ShardLoop = { done: Promise.resolve(), wake: () => undefined, pending: true };
     this.loops.set(shard, loop);
     loop.done = this.run(shard, loop).finally(() => {
-      if (this.loops.get(shard) === loop) this.loops.delete(shard);
+      if (this.loops.get(shard) !== loop) return;
+      this.loops.delete(shard);
+      // The shard may have been lost and taken back while this loop was finishing: a loop that
+      // ended for a shard we own again would leave its outbox unpublished.
+      if (this.running && this.owns(shard)) this.startLoop(shard);
     });
   }
 

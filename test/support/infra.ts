@@ -77,6 +77,11 @@ export interface TestInfra {
   consumer(options?: Partial<Parameters<Kafka['consumer']>[0]>): Promise<Consumer>;
   /** Another ioredis connection, closed after the file. */
   redisConnection(): Redis;
+  /**
+   * Runs `cleanup` after the file, before the clients above are closed (cleanups run last
+   * registered first): a system under test stops while its connections still work.
+   */
+  addCleanup(cleanup: () => Promise<unknown>): void;
 }
 
 /**
@@ -111,6 +116,13 @@ export function useInfra(name: string): TestInfra {
     this.timeout(60_000);
     // Clients first (consumers must leave their groups before their topics go).
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    if (process.env.KEEP_TEST_DATA) {
+      // Debugging: leave the file's topics and keys for kcat / redis-cli (prefix in the log).
+      console.error(`KEEP_TEST_DATA: kept topics and keys under ${prefix}`);
+      await admin?.disconnect();
+      redis?.disconnect();
+      return;
+    }
     if (admin) {
       const topics = (await admin.listTopics()).filter((t) => t.startsWith(`${prefix}.`));
       if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 30_000 });
@@ -160,6 +172,9 @@ export function useInfra(name: string): TestInfra {
       await consumer.connect();
       cleanups.push(() => consumer.disconnect());
       return consumer;
+    },
+    addCleanup(cleanup) {
+      cleanups.push(cleanup);
     },
     redisConnection() {
       const connection = new Redis(infraEndpoints().redisUrl, { maxRetriesPerRequest: 3 });
