@@ -4,11 +4,16 @@
  *
  * ```
  * reserveInventory ─▶ authorizePayment ─▶ [amount > approvalThreshold] awaitingApproval ─▶ confirmOrder ─▶ completed
- *   undo: ReleaseItems   undo: VoidAuthorization   order.reject / deadline ─▶ compensating
+ * undo: ReleaseItems  undo: VoidAuthorization order.reject / deadline ─▶ compensating      undo: CancelShipment
  * ```
  *
  * Any step failure (a refusal, or retries and deadlines run out) runs the compensations of what was
  * done, last first, and ends `compensated`; `saga.cancel` does the same and ends `cancelled`.
+ * Confirming is the pivot, but its outcome can be unknown too: when every attempt's deadline
+ * passed, shipping may still confirm late, so `CancelShipment` runs before the payment is voided
+ * and the items released (shipping refuses a later confirm of a cancelled order). A refusal to
+ * confirm undoes only the two earlier steps.
+ *
  * Timings and the threshold come from {@link CompiledOrderSagaOptions}; the shape never changes.
  */
 import { emit } from 'xstate';
@@ -171,6 +176,16 @@ export function createOrderMachine(options: CompiledOrderSagaOptions) {
                 ...(reservationId ? { reservationId } : {}),
                 ...(authorizationId ? { authorizationId } : {}),
               };
+            },
+            compensation: {
+              ...compensation,
+              command: 'CancelShipment',
+              // By order: shipping keeps a tombstone, so a confirm that is still on its way or
+              // still running is refused afterwards, whatever the order they arrive in.
+              payload: (c, reply) => {
+                const shipmentId = replyString(reply, 'shipmentId');
+                return { orderId: c.input.orderId, ...(shipmentId ? { shipmentId } : {}) };
+              },
             },
           }),
           onDone: 'completed',
