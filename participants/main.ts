@@ -3,16 +3,17 @@
  *
  *   npm run participant -- inventory      (or payment, shipping)
  *
- * Configuration comes from the environment (see `config.ts`). Prints one JSON line
+ * Configuration comes from the environment (see `config.ts`; the names are in
+ * `orchestrator/config/env-spec.ts`). Prints one JSON line
  * `{"event":"ready",…}` on stdout once it has joined its consumer group; stops gracefully on
  * SIGTERM or SIGINT (finishes the batch in hand, commits, leaves the group). Exit codes: 0 after a
  * graceful stop, 1 when it could not start or stop, 2 for bad usage or configuration.
  */
-import { Redis } from 'ioredis';
 import { topicNames } from '../orchestrator/contract/index.js';
+import { createRedisClient } from '../orchestrator/store/redis-client.js';
 import { createLogger } from '../orchestrator/telemetry/logger.js';
 import { createKafkaClient, ensureTopics } from '../orchestrator/transport/kafka/index.js';
-import { ConfigError, EXAMPLE_NAMES, readParticipantConfig, type ExampleName } from './config.js';
+import { ConfigError, EXAMPLE_NAMES, loadParticipantConfig, type ExampleName } from './config.js';
 import {
   seedInventory,
   seedPayment,
@@ -30,17 +31,18 @@ if (!EXAMPLE_NAMES.includes(name as ExampleName)) {
 }
 const participant = name as ExampleName;
 
-let config: ReturnType<typeof readParticipantConfig>;
+let config: ReturnType<typeof loadParticipantConfig>;
 try {
-  config = readParticipantConfig();
+  config = loadParticipantConfig(participant);
 } catch (error) {
   console.error(error instanceof ConfigError ? error.message : String(error));
   process.exit(2);
 }
 
 const logger = createLogger(`participant.${participant}`, { level: config.logLevel });
-const redis = new Redis(config.redisUrl, { lazyConnect: true });
-redis.on('error', (error) => logger.warn('redis connection error', { error }));
+// URL, password and TLS as the orchestrator connects.
+const redis = createRedisClient(config.redis, { lazyConnect: true });
+redis.on('error', (error: unknown) => logger.warn('redis connection error', { error }));
 
 let running: RunningParticipant | undefined;
 let closeTransport: (() => Promise<void>) | undefined;
@@ -48,26 +50,23 @@ let closeTransport: (() => Promise<void>) | undefined;
 async function start(): Promise<void> {
   await redis.connect();
   const { keyPrefix } = config;
-  if (participant === 'inventory' && config.inventoryStock) {
+  if (participant === 'inventory' && Object.keys(config.inventoryStock).length > 0) {
     await seedInventory(redis, { keyPrefix, stock: config.inventoryStock });
   }
   if (
     participant === 'payment' &&
-    (config.paymentCreditLimits || config.paymentDefaultCreditLimit !== undefined)
+    (Object.keys(config.paymentCreditLimits).length > 0 ||
+      config.paymentDefaultCreditLimit !== undefined)
   ) {
     await seedPayment(redis, {
       keyPrefix,
-      creditLimits: config.paymentCreditLimits ?? {},
+      creditLimits: config.paymentCreditLimits,
       defaultCreditLimit: config.paymentDefaultCreditLimit,
     });
   }
-  await ensureParticipantTopics();
+  if (config.topics.create) await ensureParticipantTopics();
   const transport = await kafkaParticipantTransport({
-    kafka: {
-      clientId: `saga-participant-${participant}`,
-      ...config.kafka,
-      logger: logger.child('kafka'),
-    },
+    kafka: { ...config.kafka, logger: logger.child('kafka') },
     subscriber: config.subscriber,
     logger: logger.child('transport'),
   });
@@ -103,7 +102,8 @@ async function ensureParticipantTopics(): Promise<void> {
       admin,
       topics: [names.commands(participant), names.replies, names.dlq].map((topic) => ({
         topic,
-        partitions: config.topicPartitions,
+        partitions: config.topics.partitions,
+        replicationFactor: config.topics.replicationFactor,
       })),
       logger: logger.child('topics'),
     });

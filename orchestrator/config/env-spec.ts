@@ -3,10 +3,22 @@
  * The table is the single source of the names: the loader parses it, `docs/configuration.md` and
  * the Helm chart's test compare against it, so a name cannot drift between them.
  *
+ * `ORCHESTRATOR_ENV_NAMES` and `PARTICIPANT_ENV_NAMES` list what each kind of process reads
+ * (`connectionEnvSpec` and `topicProvisioningEnvSpec` are in both, by the same names).
+ *
  * The standard `OTEL_*` variables are read by OpenTelemetry itself and are not repeated here.
  */
 import { bool, port, str } from 'envalid';
-import { brokerList, duration, intBetween, redisUrl, topicPart } from './validators.js';
+import {
+  blankOrNumberAtLeast,
+  brokerList,
+  duration,
+  intBetween,
+  numberBetween,
+  numberMap,
+  redisUrl,
+  topicPart,
+} from './validators.js';
 
 /** Connections and naming shared by the orchestrator and participant processes. */
 export const connectionEnvSpec = {
@@ -48,9 +60,32 @@ export const connectionEnvSpec = {
   }),
 } as const;
 
+/** Creating the topics a process needs when they are missing: orchestrator and participants. */
+export const topicProvisioningEnvSpec = {
+  SAGA_TOPIC_PARTITIONS: intBetween(
+    1,
+    10_000,
+  )({
+    default: 12,
+    desc: 'Partitions of the topics this process creates at start-up',
+  }),
+  SAGA_TOPIC_REPLICATION_FACTOR: intBetween(
+    1,
+    10,
+  )({
+    default: 1,
+    desc: 'Replication factor of the topics this process creates at start-up',
+  }),
+  SAGA_CREATE_TOPICS: bool({
+    default: true,
+    desc: 'Create missing topics at start-up (turn off when a provisioning job does it)',
+  }),
+} as const;
+
 /** The orchestrator service's own settings. */
 export const orchestratorEnvSpec = {
   ...connectionEnvSpec,
+  ...topicProvisioningEnvSpec,
   HTTP_PORT: port({ default: 8080, desc: 'Port of the HTTP API, health and metrics' }),
   API_TOKEN: str({
     default: '',
@@ -73,29 +108,96 @@ export const orchestratorEnvSpec = {
     default: '',
     desc: 'Extra folder of saga definitions to load (each <name>/index.ts|js default-exports one)',
   }),
-  SAGA_TOPIC_PARTITIONS: intBetween(
-    1,
-    10_000,
-  )({
-    default: 12,
-    desc: 'Partitions of the topics the orchestrator creates at start-up',
-  }),
-  SAGA_TOPIC_REPLICATION_FACTOR: intBetween(
-    1,
-    10,
-  )({
-    default: 1,
-    desc: 'Replication factor of the topics the orchestrator creates at start-up',
-  }),
-  SAGA_CREATE_TOPICS: bool({
-    default: true,
-    desc: 'Create missing topics at start-up (turn off when a provisioning job does it)',
-  }),
   SHUTDOWN_TIMEOUT: duration({
     default: 30_000,
     desc: 'How long a graceful shutdown may take before the process exits anyway',
   }),
 } as const;
 
+/**
+ * What a participant process (`npm run participant -- <name>`, the SDK's examples) reads beyond
+ * {@link connectionEnvSpec}. Same names as the orchestrator's for the same meaning.
+ */
+export const participantEnvSpec = {
+  ...topicProvisioningEnvSpec,
+  PARTICIPANT_KEY_PREFIX: str({
+    default: 'saga-example',
+    desc: 'Prefix of the example participants’ Redis keys (state and command ledger)',
+  }),
+  PARTICIPANT_GROUP_ID: str({
+    default: '',
+    desc: 'Consumer group (default: <SAGA_TOPIC_PREFIX>.<participant>)',
+  }),
+  PARTICIPANT_CLAIM_LEASE: duration({
+    default: 30_000,
+    desc: 'Lease of a command’s claim: how soon another instance takes over after a crash',
+    example: '30s',
+  }),
+  PARTICIPANT_MAX_TRIES: intBetween(
+    1,
+    100,
+  )({
+    default: 3,
+    desc: 'Tries of a handler per delivery before a retryable failure reply',
+  }),
+  KAFKA_SESSION_TIMEOUT: duration({
+    default: 30_000,
+    desc: 'Consumer session timeout: how soon the group notices a dead member',
+    example: '30s',
+  }),
+  KAFKA_HEARTBEAT_INTERVAL: duration({
+    default: 3_000,
+    desc: 'Consumer heartbeat period (below KAFKA_SESSION_TIMEOUT)',
+    example: '3s',
+  }),
+  KAFKA_MAX_WAIT: duration({
+    default: 5_000,
+    desc: 'Longest a fetch waits for messages',
+    example: '5s',
+  }),
+  INVENTORY_STOCK: numberMap({
+    what: 'units',
+    check: (n) => Number.isInteger(n) && n >= 0,
+  })({
+    default: {},
+    desc: 'inventory: stock to seed at start, sku=units comma-separated (blank: seed nothing)',
+    example: 'SKU-1=10,SKU-2=5',
+  }),
+  PAYMENT_CREDIT_LIMITS: numberMap({ what: 'amount', check: (n) => n >= 0 })({
+    default: {},
+    desc: 'payment: credit limits to seed at start, customer=amount comma-separated',
+    example: 'c-1=500,c-2=80',
+  }),
+  PAYMENT_DEFAULT_CREDIT_LIMIT: blankOrNumberAtLeast(0)({
+    default: '',
+    desc: 'payment: the credit limit of every other customer, seeded at start (blank: none)',
+  }),
+  SHIPPING_DELAY: duration({
+    default: 0,
+    desc: 'shipping: how long every ConfirmOrder takes (to exercise deadlines)',
+    example: '250ms',
+  }),
+  SHIPPING_FAILURE_RATE: numberBetween(
+    0,
+    1,
+  )({
+    default: 0,
+    desc: 'shipping: fraction of ConfirmOrder calls that fail transiently, 0 to 1',
+  }),
+  SHIPPING_FAILURE_SEED: str({
+    default: 'shipping',
+    desc: 'shipping: seed of which calls fail (the same seed fails the same calls)',
+  }),
+} as const;
+
 export type OrchestratorEnvName = keyof typeof orchestratorEnvSpec;
 export type ConnectionEnvName = keyof typeof connectionEnvSpec;
+export type ParticipantEnvName = ConnectionEnvName | keyof typeof participantEnvSpec;
+
+/** Every variable the orchestrator reads (besides OTEL_*), for the Helm chart's checks. */
+export const ORCHESTRATOR_ENV_NAMES = Object.keys(orchestratorEnvSpec) as OrchestratorEnvName[];
+/** Every variable a participant process reads (besides OTEL_*), for the Helm chart's checks. */
+export const PARTICIPANT_ENV_NAMES = [
+  ...Object.keys(connectionEnvSpec),
+  ...Object.keys(participantEnvSpec),
+] as ParticipantEnvName[];

@@ -14,9 +14,13 @@ export class ConfigError extends Error {
   }
 }
 
-type Env = Record<string, string | undefined>;
+export type Env = Readonly<Record<string, string | undefined>>;
 
-function clean<S extends object>(env: Env, spec: S) {
+/**
+ * Validates `env` against an envalid `spec` of this table; throws a {@link ConfigError} naming
+ * every problem. For a process whose settings combine several specs.
+ */
+export function validateEnv<S extends object>(env: Env, spec: S) {
   return cleanEnv(env, spec, {
     reporter: ({ errors }) => {
       const problems = Object.entries(errors).map(([name, error]) =>
@@ -64,11 +68,11 @@ export interface OrchestratorConfig extends ConnectionConfig {
 
 const optional = (value: string) => (value === '' ? undefined : value);
 
-type CleanConnectionEnv = ReturnType<typeof clean<typeof connectionEnvSpec>>;
+type CleanConnectionEnv = ReturnType<typeof validateEnv<typeof connectionEnvSpec>>;
 
 /** Kafka, Redis and naming settings, for any process of the project. */
 export function loadConnectionConfig(env: Env, defaultClientId: string): ConnectionConfig {
-  return connectionConfig(clean(env, connectionEnvSpec), defaultClientId);
+  return connectionConfig(validateEnv(env, connectionEnvSpec), defaultClientId);
 }
 
 function connectionConfig(e: CleanConnectionEnv, defaultClientId: string): ConnectionConfig {
@@ -129,7 +133,7 @@ function connectionConfig(e: CleanConnectionEnv, defaultClientId: string): Conne
 
 /** The orchestrator service's configuration; throws a ConfigError naming every problem. */
 export function loadOrchestratorConfig(env: Env): Readonly<OrchestratorConfig> {
-  const e = clean(env, orchestratorEnvSpec);
+  const e = validateEnv(env, orchestratorEnvSpec);
   return Object.freeze({
     ...connectionConfig(e, 'saga-orchestrator'),
     http: { port: e.HTTP_PORT, apiToken: optional(e.API_TOKEN) },

@@ -68,3 +68,55 @@ export const topicPart = makeValidator<string>((input) => {
   }
   return input;
 });
+
+/** A number within bounds (decimals allowed). */
+export const numberBetween = (min: number, max: number) =>
+  makeValidator<number>((input) => {
+    const value = Number(input.trim());
+    if (input.trim() === '' || !Number.isFinite(value) || value < min || value > max) {
+      throw new Error(`"${input}" must be a number from ${min} to ${max}`);
+    }
+    return value;
+  });
+
+/**
+ * A number of at least `min`, or blank for "not set" (returned as `''`, as blank strings are
+ * elsewhere in the table; the loader turns it into undefined). Charts often render an unset
+ * value as an empty string.
+ */
+export const blankOrNumberAtLeast = (min: number) =>
+  makeValidator<number | ''>((input) => {
+    const trimmed = input.trim();
+    if (trimmed === '') return '';
+    const value = Number(trimmed);
+    if (!Number.isFinite(value) || value < min) {
+      throw new Error(`"${input}" must be a number >= ${min}, or blank`);
+    }
+    return value;
+  });
+
+/**
+ * `name=number` pairs, comma-separated (`SKU-1=10,SKU-2=5`); blank is an empty map. Every pair
+ * that is not `<name>=<what>` (or whose number fails `check`) is named in the error.
+ */
+export const numberMap = ({ what, check }: { what: string; check: (n: number) => boolean }) =>
+  makeValidator<Record<string, number>>((input) => {
+    const result: Record<string, number> = {};
+    const bad: string[] = [];
+    for (const entry of input
+      .split(',')
+      .map((e) => e.trim())
+      .filter(Boolean)) {
+      const separator = entry.indexOf('=');
+      const name = entry.slice(0, separator).trim();
+      const raw = entry.slice(separator + 1).trim();
+      const value = Number(raw);
+      if (separator <= 0 || raw === '' || !Number.isFinite(value) || !check(value)) {
+        bad.push(`"${entry}"`);
+        continue;
+      }
+      result[name] = value;
+    }
+    if (bad.length > 0) throw new Error(`${bad.join(', ')} not <name>=<${what}>`);
+    return result;
+  });

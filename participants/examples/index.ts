@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import type { RunningParticipant } from '../sdk/index.js';
 import type { ExampleParticipantOptions, ExampleStateOptions } from './example-options.js';
 import { checkInventoryInvariants, startInventoryParticipant } from './inventory/index.js';
+import { checkOrderInvariants } from './order-invariants.js';
 import { checkPaymentInvariants, startPaymentParticipant } from './payment/index.js';
 import {
   checkShippingInvariants,
@@ -17,6 +18,7 @@ export * from './inventory/index.js';
 export * from './payment/index.js';
 export * from './shipping/index.js';
 export * from './order-payloads.js';
+export { checkOrderInvariants } from './order-invariants.js';
 export {
   DEFAULT_EXAMPLE_KEY_PREFIX,
   exampleKeyBase,
@@ -72,22 +74,25 @@ export async function startExampleParticipants(
 }
 
 /**
- * Every example's invariants at once; each violation is prefixed with its service
- * (`inventory: SKU-1: stock 3 + reserved 1 != initial 5`). Empty when all hold. Check when no
- * command is in flight.
+ * Every example's invariants at once, and those across them; each violation is prefixed with its
+ * service (`inventory: SKU-1: stock 3 + reserved 1 != initial 5`, `order: …` for the ones across
+ * services, e.g. an active shipment for an order whose payment was voided). Empty when all hold.
+ * Check when no command is in flight.
  */
 export async function checkExampleInvariants(
   redis: Redis,
   options: ExampleStateOptions = {},
 ): Promise<string[]> {
-  const [inventory, payment, shipping] = await Promise.all([
+  const [inventory, payment, shipping, order] = await Promise.all([
     checkInventoryInvariants(redis, options),
     checkPaymentInvariants(redis, options),
     checkShippingInvariants(redis, options),
+    checkOrderInvariants(redis, options),
   ]);
   return [
     ...inventory.map((v) => `inventory: ${v}`),
     ...payment.map((v) => `payment: ${v}`),
     ...shipping.map((v) => `shipping: ${v}`),
+    ...order.map((v) => `order: ${v}`),
   ];
 }

@@ -69,6 +69,21 @@ export interface ConfirmOrderResult {
   shipmentId: string;
 }
 
+/**
+ * `shipping.CancelShipment` (compensation): cancel an order's shipment, and refuse any confirm
+ * of the order from now on; none is fine. Cancels by order (one shipment per order).
+ */
+export interface CancelShipmentPayload {
+  orderId: string;
+  /** From the confirm's reply, when there was one. */
+  shipmentId?: string;
+}
+export interface CancelShipmentResult {
+  [key: string]: unknown;
+  /** False when the order had no active shipment (never confirmed, or cancelled before). */
+  cancelled: boolean;
+}
+
 const id = { type: 'string', minLength: 1, maxLength: 200 } as const;
 
 const items = {
@@ -120,6 +135,12 @@ export const confirmOrderSchema = {
   type: 'object',
   required: ['orderId', 'customerId', 'items'],
   properties: { orderId: id, customerId: id, items },
+} as const;
+
+export const cancelShipmentSchema = {
+  type: 'object',
+  required: ['orderId'],
+  properties: { orderId: id, shipmentId: id },
 } as const;
 
 /** Currency units to integer minor units, so sums never drift (59.9 → 5990). */

@@ -42,7 +42,7 @@ export {
   PARTICIPANT_METRICS,
   PARTICIPANT_SCOPE,
 } from './telemetry-names.js';
-export { loadRedisScript, type RedisScript } from './redis-script.js';
+export { loadRedisScript, stringArray, type RedisScript } from './redis-script.js';
 export {
   kafkaParticipantTransport,
   type KafkaParticipantTransport,

@@ -3,23 +3,24 @@
  * operator's approval, confirm the order with shipping.
  *
  * ```
- * reserveInventory ─▶ authorizePayment ─▶ [amount > APPROVAL_THRESHOLD] awaitingApproval ─▶ confirmOrder ─▶ completed
- *   undo: ReleaseItems   undo: VoidAuthorization   order.reject / deadline ─▶ compensating
+ * reserveInventory ─▶ authorizePayment ─▶ [amount > approvalThreshold] awaitingApproval ─▶ confirmOrder ─▶ completed
+ * undo: ReleaseItems  undo: VoidAuthorization order.reject / deadline ─▶ compensating      undo: CancelShipment
  * ```
  *
  * Any step failure (a refusal, or retries and deadlines run out) runs the compensations of what was
  * done, last first, and ends `compensated`; `saga.cancel` does the same and ends `cancelled`.
+ * Confirming is the pivot, but its outcome can be unknown too: when every attempt's deadline
+ * passed, shipping may still confirm late, so `CancelShipment` runs before the payment is voided
+ * and the items released (shipping refuses a later confirm of a cancelled order). A refusal to
+ * confirm undoes only the two earlier steps.
+ *
+ * Timings and the threshold come from {@link CompiledOrderSagaOptions}; the shape never changes.
  */
 import { emit } from 'xstate';
 import type { JsonObject } from '../../orchestrator/contract/messages.js';
 import { createSagaKit, type SagaContext } from '../../orchestrator/engine/vocabulary/index.js';
 import type { OrderInput } from './input.js';
-
-/** Orders above this amount wait for `order.approve` after the payment is authorized. */
-export const APPROVAL_THRESHOLD = 10_000;
-/** How long an order waits for approval before it is rejected. */
-export const APPROVAL_TIMEOUT_MS = 15 * 60_000;
-export const STEP_TIMEOUT_MS = 10_000;
+import type { CompiledOrderSagaOptions } from './options.js';
 
 export type OrderSignal =
   { type: 'order.approve'; approvedBy?: string } | { type: 'order.reject'; reason?: string };
@@ -27,11 +28,6 @@ export type OrderSignal =
 const kit = createSagaKit<OrderInput, OrderSignal>();
 
 type Ctx = SagaContext<OrderInput>;
-
-const retry = {
-  maxAttempts: 3,
-  backoff: { initialDelayMs: 500, multiplier: 2, maxDelayMs: 5_000, jitter: 0.2 },
-};
 
 /** A string from a reply payload, if the participant sent one. */
 function replyString(reply: JsonObject | undefined, key: string): string | undefined {
@@ -41,137 +37,160 @@ function replyString(reply: JsonObject | undefined, key: string): string | undef
 
 const items = ({ input }: Ctx) => input.items.map(({ sku, quantity }) => ({ sku, quantity }));
 
-export const orderMachine = kit.setup
-  .extend({
-    guards: {
-      needsApproval: ({ context }) => context.input.amount > APPROVAL_THRESHOLD,
-    },
-  })
-  .createMachine({
-    id: 'order',
-    description: 'Reserve stock, authorize payment, confirm the order; undo on failure',
-    context: kit.initialContext,
-    initial: 'reserveInventory',
-    on: kit.signals,
-    states: {
-      reserveInventory: {
-        ...kit.step({
-          name: 'reserveInventory',
-          participant: 'inventory',
-          command: 'ReserveItems',
-          timeoutMs: STEP_TIMEOUT_MS,
-          retry,
-          payload: (c) => ({
-            orderId: c.input.orderId,
-            customerId: c.input.customerId,
-            items: items(c),
-          }),
-          compensation: {
-            command: 'ReleaseItems',
-            // The reservation id when the reserve reply gave one; orderId + items always, so
-            // a participant can release by order when the reservation's outcome is unknown.
-            payload: (c, reply) => {
-              const reservationId = replyString(reply, 'reservationId');
-              return {
-                orderId: c.input.orderId,
-                items: items(c),
-                ...(reservationId ? { reservationId } : {}),
-              };
-            },
-          },
-        }),
-        onDone: 'authorizePayment',
+/** The delay of the approval deadline, by name: its timer id stays the same whatever its length. */
+export const APPROVAL_TIMEOUT_DELAY = 'order.approvalTimeout';
+
+/** Builds the order statechart with these timings (see `options.ts` for the defaults). */
+export function createOrderMachine(options: CompiledOrderSagaOptions) {
+  const { stepTimeoutMs, retry, approvalTimeoutMs, approvalThreshold } = options;
+  const compensation = options.compensation;
+  return kit.setup
+    .extend({
+      guards: {
+        needsApproval: ({ context }) => context.input.amount > approvalThreshold,
       },
-      authorizePayment: {
-        ...kit.step({
-          name: 'authorizePayment',
-          participant: 'payment',
-          command: 'AuthorizePayment',
-          timeoutMs: STEP_TIMEOUT_MS,
-          retry,
-          payload: ({ input }) => ({
-            orderId: input.orderId,
-            customerId: input.customerId,
-            amount: input.amount,
-            currency: input.currency,
-          }),
-          compensation: {
-            command: 'VoidAuthorization',
-            payload: ({ input }, reply) => {
-              const authorizationId = replyString(reply, 'authorizationId');
-              return {
-                orderId: input.orderId,
-                customerId: input.customerId,
-                amount: input.amount,
-                currency: input.currency,
-                ...(authorizationId ? { authorizationId } : {}),
-              };
-            },
-          },
-        }),
-        onDone: [
-          { guard: 'needsApproval', target: 'awaitingApproval' },
-          { target: 'confirmOrder' },
-        ],
+      delays: {
+        [APPROVAL_TIMEOUT_DELAY]: approvalTimeoutMs,
       },
-      awaitingApproval: {
-        description: `Orders above ${APPROVAL_THRESHOLD} wait for order.approve or order.reject`,
-        entry: emit(({ context }) => ({
-          type: 'ApprovalRequested',
-          orderId: context.input.orderId,
-          amount: context.input.amount,
-          currency: context.input.currency,
-        })),
-        on: {
-          'order.approve': { target: 'confirmOrder' },
-          'order.reject': {
-            target: '#compensating',
-            actions: {
-              type: 'saga.recordFailure',
-              params: ({ event }) => ({
-                code: 'APPROVAL_REJECTED',
-                message: event.reason ?? 'rejected by an operator',
-              }),
+    })
+    .createMachine({
+      id: 'order',
+      description: 'Reserve stock, authorize payment, confirm the order; undo on failure',
+      context: kit.initialContext,
+      initial: 'reserveInventory',
+      on: kit.signals,
+      states: {
+        reserveInventory: {
+          ...kit.step({
+            name: 'reserveInventory',
+            participant: 'inventory',
+            command: 'ReserveItems',
+            timeoutMs: stepTimeoutMs,
+            retry,
+            payload: (c) => ({
+              orderId: c.input.orderId,
+              customerId: c.input.customerId,
+              items: items(c),
+            }),
+            compensation: {
+              ...compensation,
+              command: 'ReleaseItems',
+              // The reservation id when the reserve reply gave one; orderId + items always, so
+              // a participant can release by order when the reservation's outcome is unknown.
+              payload: (c, reply) => {
+                const reservationId = replyString(reply, 'reservationId');
+                return {
+                  orderId: c.input.orderId,
+                  items: items(c),
+                  ...(reservationId ? { reservationId } : {}),
+                };
+              },
             },
-          },
+          }),
+          onDone: 'authorizePayment',
         },
-        after: {
-          [APPROVAL_TIMEOUT_MS]: {
-            target: '#compensating',
-            actions: {
-              type: 'saga.recordFailure',
-              params: {
-                code: 'APPROVAL_TIMED_OUT',
-                message: `no approval within ${APPROVAL_TIMEOUT_MS} ms`,
+        authorizePayment: {
+          ...kit.step({
+            name: 'authorizePayment',
+            participant: 'payment',
+            command: 'AuthorizePayment',
+            timeoutMs: stepTimeoutMs,
+            retry,
+            payload: ({ input }) => ({
+              orderId: input.orderId,
+              customerId: input.customerId,
+              amount: input.amount,
+              currency: input.currency,
+            }),
+            compensation: {
+              ...compensation,
+              command: 'VoidAuthorization',
+              payload: ({ input }, reply) => {
+                const authorizationId = replyString(reply, 'authorizationId');
+                return {
+                  orderId: input.orderId,
+                  customerId: input.customerId,
+                  amount: input.amount,
+                  currency: input.currency,
+                  ...(authorizationId ? { authorizationId } : {}),
+                };
+              },
+            },
+          }),
+          onDone: [
+            { guard: 'needsApproval', target: 'awaitingApproval' },
+            { target: 'confirmOrder' },
+          ],
+        },
+        awaitingApproval: {
+          description: `Orders above ${approvalThreshold} wait for order.approve or order.reject`,
+          entry: emit(({ context }) => ({
+            type: 'ApprovalRequested',
+            orderId: context.input.orderId,
+            amount: context.input.amount,
+            currency: context.input.currency,
+          })),
+          on: {
+            'order.approve': { target: 'confirmOrder' },
+            'order.reject': {
+              target: '#compensating',
+              actions: {
+                type: 'saga.recordFailure',
+                params: ({ event }) => ({
+                  code: 'APPROVAL_REJECTED',
+                  message: event.reason ?? 'rejected by an operator',
+                }),
+              },
+            },
+          },
+          after: {
+            [APPROVAL_TIMEOUT_DELAY]: {
+              target: '#compensating',
+              actions: {
+                type: 'saga.recordFailure',
+                params: {
+                  code: 'APPROVAL_TIMED_OUT',
+                  message: `no approval within ${approvalTimeoutMs} ms`,
+                },
               },
             },
           },
         },
+        confirmOrder: {
+          ...kit.step({
+            name: 'confirmOrder',
+            participant: 'shipping',
+            command: 'ConfirmOrder',
+            timeoutMs: stepTimeoutMs,
+            retry,
+            payload: (c) => {
+              const reservationId = replyString(c.steps.reserveInventory?.result, 'reservationId');
+              const authorizationId = replyString(
+                c.steps.authorizePayment?.result,
+                'authorizationId',
+              );
+              return {
+                orderId: c.input.orderId,
+                customerId: c.input.customerId,
+                items: items(c),
+                ...(reservationId ? { reservationId } : {}),
+                ...(authorizationId ? { authorizationId } : {}),
+              };
+            },
+            compensation: {
+              ...compensation,
+              command: 'CancelShipment',
+              // By order: shipping keeps a tombstone, so a confirm that is still on its way or
+              // still running is refused afterwards, whatever the order they arrive in.
+              payload: (c, reply) => {
+                const shipmentId = replyString(reply, 'shipmentId');
+                return { orderId: c.input.orderId, ...(shipmentId ? { shipmentId } : {}) };
+              },
+            },
+          }),
+          onDone: 'completed',
+        },
+        ...kit.endStates,
       },
-      confirmOrder: {
-        ...kit.step({
-          name: 'confirmOrder',
-          participant: 'shipping',
-          command: 'ConfirmOrder',
-          timeoutMs: STEP_TIMEOUT_MS,
-          retry,
-          payload: (c) => {
-            const reservationId = replyString(c.steps.reserveInventory?.result, 'reservationId');
-            const authorizationId = replyString(
-              c.steps.authorizePayment?.result,
-              'authorizationId',
-            );
-            return {
-              orderId: c.input.orderId,
-              customerId: c.input.customerId,
-              items: items(c),
-              ...(reservationId ? { reservationId } : {}),
-              ...(authorizationId ? { authorizationId } : {}),
-            };
-          },
-        }),
-        onDone: 'completed',
-      },
-      ...kit.endStates,
-    },
-  });
+    });
+}

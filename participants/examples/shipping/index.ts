@@ -1,5 +1,6 @@
 export {
   CARRIER_UNAVAILABLE,
+  ORDER_CANCELLED,
   shipmentIdOf,
   SHIPPING_PARTICIPANT,
   shippingParticipant,

@@ -4,12 +4,14 @@ import { exampleKeyBase } from '../example-options.js';
 export interface ShippingKeys {
   /** Also the prefix of the command ledger's records. */
   base: string;
-  /** set of order ids with a shipment. */
+  /** set of order ids with an active shipment (booked, not cancelled). */
   shipments: string;
+  /** set of order ids whose shipment was cancelled: tombstones that refuse a later confirm. */
+  cancelled: string;
   /** list of JSON entries, one per shipment booked. */
   log: string;
   stats: string;
-  /** hash of one order's shipment: shipmentId, customerId, items. */
+  /** hash of one order's shipment: shipmentId, customerId, items, status, cancelledAt. */
   shipment(orderId: string): string;
 }
 
@@ -18,6 +20,7 @@ export function shippingKeys(keyPrefix?: string): ShippingKeys {
   return {
     base,
     shipments: `${base}:shipments`,
+    cancelled: `${base}:cancelled`,
     log: `${base}:log`,
     stats: `${base}:stats`,
     shipment: (orderId) => `${base}:shipment:${orderId}`,

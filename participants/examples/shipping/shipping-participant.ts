@@ -1,36 +1,50 @@
 /**
- * The shipping example: `ConfirmOrder` books one shipment per order in Redis. It can be made slow
- * (to exercise the orchestrator's deadlines) and can fail a fraction of its calls transiently (to
- * exercise retries); which calls fail is decided by a seeded hash, so runs are reproducible.
+ * The shipping example: `ConfirmOrder` books one shipment per order in Redis; `CancelShipment`
+ * (its compensation) cancels it and leaves a tombstone, so a confirm that arrives or finishes
+ * later is refused with `ORDER_CANCELLED` (terminal) and books nothing. ConfirmOrder can be made
+ * slow (to exercise the orchestrator's deadlines) and can fail a fraction of its calls
+ * transiently (to exercise retries); which calls fail is decided by a seeded hash, so runs are
+ * reproducible.
+ *
+ * A slow confirm is what makes the tombstone necessary: the SDK stops waiting for a handler at
+ * its command's `expiresAt` but cannot stop the handler, so the saga may give up, compensate and
+ * cancel while the confirm is still sleeping. The confirm's script checks the tombstone and books
+ * in one atomic step, so whatever the interleaving no shipment exists for a cancelled order.
  */
 import type { Redis } from 'ioredis';
 import {
+  BusinessError,
   defineParticipant,
   loadRedisScript,
   RetryableError,
   startParticipant,
+  stringArray,
   type HandlerContext,
   type ParticipantDefinition,
   type RunningParticipant,
 } from '../../sdk/index.js';
 import { ledgerKey, type ExampleParticipantOptions } from '../example-options.js';
 import {
+  cancelShipmentSchema,
   confirmOrderSchema,
+  type CancelShipmentPayload,
+  type CancelShipmentResult,
   type ConfirmOrderPayload,
   type ConfirmOrderResult,
 } from '../order-payloads.js';
 import { deterministicFraction } from './deterministic-fraction.js';
 import { shippingKeys } from './shipping-keys.js';
 
-const confirmOrder = loadRedisScript(
-  'exampleConfirmOrder',
-  new URL('./scripts/confirm-order-5.lua', import.meta.url),
-);
+const script = (name: string) => new URL(`./scripts/${name}`, import.meta.url);
+const confirmOrder = loadRedisScript('exampleConfirmOrder', script('confirm-order-6.lua'));
+const cancelShipment = loadRedisScript('exampleCancelShipment', script('cancel-shipment-5.lua'));
 
 export const SHIPPING_PARTICIPANT = 'shipping';
 
 /** The code of the transient failures shipping makes up. */
 export const CARRIER_UNAVAILABLE = 'CARRIER_UNAVAILABLE';
+/** The code of the refusal to confirm an order whose shipment was cancelled. */
+export const ORDER_CANCELLED = 'ORDER_CANCELLED';
 
 export interface ShippingBehaviour {
   /** Every call waits this long first (on the participant's clock). @default 0 */
@@ -72,21 +86,70 @@ export function shippingParticipant(config: ShippingConfig): ParticipantDefiniti
             throw new RetryableError(CARRIER_UNAVAILABLE, 'the carrier did not answer (simulated)');
           }
           const result: ConfirmOrderResult = { shipmentId: shipmentIdOf(payload.orderId) };
-          await confirmOrder(
-            redis,
-            [keys.shipment(payload.orderId), keys.shipments, keys.log, keys.stats, ledgerKey(ctx)],
-            [
-              payload.orderId,
-              payload.customerId,
-              result.shipmentId,
-              JSON.stringify(payload.items),
-              ctx.ledger.successResult(result),
-              ctx.ledger.ttlMs,
-              ctx.command.commandId,
-              new Date(ctx.clock.now()).toISOString(),
-            ],
+          const [outcome] = stringArray(
+            await confirmOrder(
+              redis,
+              [
+                keys.shipment(payload.orderId),
+                keys.shipments,
+                keys.cancelled,
+                keys.log,
+                keys.stats,
+                ledgerKey(ctx),
+              ],
+              [
+                payload.orderId,
+                payload.customerId,
+                result.shipmentId,
+                JSON.stringify(payload.items),
+                ctx.ledger.successResult(result),
+                ctx.ledger.ttlMs,
+                ctx.command.commandId,
+                new Date(ctx.clock.now()).toISOString(),
+              ],
+            ),
+            'confirm-order',
           );
+          if (outcome === 'cancelled') {
+            throw new BusinessError(
+              ORDER_CANCELLED,
+              `order ${payload.orderId}: its shipment was cancelled, it cannot be confirmed`,
+            );
+          }
           return result;
+        },
+      },
+      CancelShipment: {
+        payloadSchema: cancelShipmentSchema,
+        async handle(payload: CancelShipmentPayload, ctx: HandlerContext) {
+          const cancelled: CancelShipmentResult = {
+            cancelled: true,
+            shipmentId: shipmentIdOf(payload.orderId),
+          };
+          const nothing: CancelShipmentResult = { cancelled: false };
+          const [outcome] = stringArray(
+            await cancelShipment(
+              redis,
+              [
+                keys.shipment(payload.orderId),
+                keys.shipments,
+                keys.cancelled,
+                keys.stats,
+                ledgerKey(ctx),
+              ],
+              [
+                payload.orderId,
+                ctx.ledger.successResult(cancelled),
+                ctx.ledger.successResult(nothing),
+                ctx.ledger.ttlMs,
+                ctx.command.commandId,
+                new Date(ctx.clock.now()).toISOString(),
+              ],
+            ),
+            'cancel-shipment',
+          );
+          // On 'duplicate' the SDK re-sends the recorded reply, whatever is returned here.
+          return outcome === 'nothing' ? nothing : cancelled;
         },
       },
     },

@@ -12,10 +12,16 @@ export interface ShipmentLogEntry {
 }
 
 export interface ShippingSnapshot {
-  /** Order ids with a shipment. */
+  /** Order ids with an active shipment (booked, not cancelled). */
   shipments: string[];
+  /** Order ids whose shipment was cancelled (tombstones: a later confirm is refused). */
+  cancelled: string[];
+  /** One entry per shipment booked (cancelled ones included). */
   log: ShipmentLogEntry[];
-  /** Counters: shipments. */
+  /**
+   * Counters: shipments (booked), cancellations (of an active shipment), cancellationsOfNothing,
+   * confirmsRefused (confirms of a cancelled order).
+   */
   stats: Record<string, number>;
 }
 
@@ -24,13 +30,15 @@ export async function readShipping(
   { keyPrefix }: ExampleStateOptions = {},
 ): Promise<ShippingSnapshot> {
   const keys = shippingKeys(keyPrefix);
-  const [shipments, log, stats] = await Promise.all([
+  const [shipments, cancelled, log, stats] = await Promise.all([
     redis.smembers(keys.shipments),
+    redis.smembers(keys.cancelled),
     redis.lrange(keys.log, 0, -1),
     redis.hgetall(keys.stats),
   ]);
   return {
     shipments: shipments.sort(),
+    cancelled: cancelled.sort(),
     log: log.map((line) => JSON.parse(line) as ShipmentLogEntry),
     stats: Object.fromEntries(Object.entries(stats).map(([k, v]) => [k, Number(v)])),
   };
@@ -38,7 +46,9 @@ export async function readShipping(
 
 /**
  * The shipping invariants; returns what is violated (empty when all hold): no order is shipped
- * twice, and the orders with a shipment are exactly those the log shows.
+ * twice, every order the log shows as shipped has an active shipment or was cancelled, every
+ * active shipment is in the log, and no order that was cancelled has an active shipment (a
+ * refunded order must not ship).
  */
 export async function checkShippingInvariants(
   redis: Redis,
@@ -52,11 +62,17 @@ export async function checkShippingInvariants(
     logged.add(entry.orderId);
   }
   const live = new Set(state.shipments);
+  const cancelled = new Set(state.cancelled);
   for (const orderId of logged) {
-    if (!live.has(orderId)) violations.push(`order ${orderId} was shipped but has no shipment`);
+    if (!live.has(orderId) && !cancelled.has(orderId)) {
+      violations.push(`order ${orderId} was shipped but has no shipment`);
+    }
   }
   for (const orderId of live) {
     if (!logged.has(orderId)) violations.push(`order ${orderId} has a shipment the log lacks`);
+    if (cancelled.has(orderId)) {
+      violations.push(`order ${orderId} was cancelled but has an active shipment`);
+    }
   }
   return violations;
 }

@@ -44,12 +44,12 @@ describe('example participant processes in one consumer group (real Kafka and Re
       REDIS_URL: infraEndpoints().redisUrl,
       SAGA_TOPIC_PREFIX: infra.prefix,
       PARTICIPANT_KEY_PREFIX: keyPrefix,
-      PARTICIPANT_LOG_LEVEL: 'error',
+      LOG_LEVEL: 'error',
       // A crashed instance's claims lapse quickly, and the group notices it quickly.
-      PARTICIPANT_CLAIM_LEASE_MS: '2000',
-      KAFKA_SESSION_TIMEOUT_MS: String(TEST_CONSUMER_TIMINGS.sessionTimeout),
-      KAFKA_HEARTBEAT_INTERVAL_MS: String(TEST_CONSUMER_TIMINGS.heartbeatInterval),
-      KAFKA_MAX_WAIT_MS: String(TEST_CONSUMER_TIMINGS.maxWaitTimeInMs),
+      PARTICIPANT_CLAIM_LEASE: '2s',
+      KAFKA_SESSION_TIMEOUT: String(TEST_CONSUMER_TIMINGS.sessionTimeout),
+      KAFKA_HEARTBEAT_INTERVAL: String(TEST_CONSUMER_TIMINGS.heartbeatInterval),
+      KAFKA_MAX_WAIT: String(TEST_CONSUMER_TIMINGS.maxWaitTimeInMs),
     };
     const [doomed, survivor] = [0, 1].map(() => spawnParticipant('inventory', env)) as [
       ParticipantProcess,

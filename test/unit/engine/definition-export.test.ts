@@ -32,7 +32,7 @@ describe('engine: definitions as JSON for the API and the visualizer', () => {
     ).to.deep.equal([
       ['reserveInventory', 'inventory.ReserveItems', 'ReleaseItems'],
       ['authorizePayment', 'payment.AuthorizePayment', 'VoidAuthorization'],
-      ['confirmOrder', 'shipping.ConfirmOrder', null],
+      ['confirmOrder', 'shipping.ConfirmOrder', 'CancelShipment'],
     ]);
     expect(steps[0]).to.include({
       timeoutMs: 10_000,

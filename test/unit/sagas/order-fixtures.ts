@@ -21,6 +21,7 @@ export function simulateOrder(input: OrderInput = smallOrder): SagaSimulation {
 
 export const release = 'inventory.ReleaseItems';
 export const voidAuthorization = 'payment.VoidAuthorization';
+export const cancelShipment = 'shipping.CancelShipment';
 
 /** Drives a fresh order saga to `step`'s first attempt by succeeding every step before it. */
 export function orderAt(

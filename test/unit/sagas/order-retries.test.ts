@@ -3,6 +3,7 @@ import { backoffDelay } from '../../../orchestrator/engine/index.js';
 import { STEP_TIMEOUT_MS } from '../../../sagas/order/index.js';
 import {
   assertTimersFollowEffects,
+  cancelShipment,
   orderAt,
   release,
   voidAuthorization,
@@ -14,7 +15,9 @@ const steps = ['reserveInventory', 'authorizePayment', 'confirmOrder'] as const;
 const afterTimeouts: Record<(typeof steps)[number], string[]> = {
   reserveInventory: [release],
   authorizePayment: [voidAuthorization, release],
-  confirmOrder: [voidAuthorization, release],
+  // Shipping may confirm after the last deadline: cancel the shipment first (a regression test
+  // for the refunded order that still shipped).
+  confirmOrder: [cancelShipment, voidAuthorization, release],
 };
 
 describe('order saga: deadlines and retries', () => {
@@ -61,6 +64,21 @@ describe('order saga: deadlines and retries', () => {
         { sku: 'sku-b', quantity: 1 },
       ],
     });
+  });
+
+  it('a confirm whose deadlines all passed is cancelled by order id (there is no shipment id)', () => {
+    const sim = orderAt('confirmOrder');
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      sim.advance(STEP_TIMEOUT_MS);
+      if (attempt < 3) sim.advanceToNextTimer();
+    }
+    const [cancel] = sim.commands('compensation');
+    expect(cancel).to.include({
+      commandId: 'saga-1.confirmOrder.compensate.1',
+      participant: 'shipping',
+      command: 'CancelShipment',
+    });
+    expect(cancel?.payload).to.deep.equal({ orderId: 'order-1' });
   });
 
   it('retries a retryable failure after a deterministic backoff, then goes on', () => {

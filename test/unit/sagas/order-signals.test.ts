@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { APPROVAL_TIMEOUT_MS } from '../../../sagas/order/index.js';
 import {
   assertTimersFollowEffects,
+  cancelShipment,
   largeOrder,
   orderAt,
   release,
@@ -13,8 +14,8 @@ describe('order saga: cancel', () => {
     // A command in flight may have acted: its step is undone too, last first.
     ['reserveInventory', [release]],
     ['authorizePayment', [voidAuthorization, release]],
-    // Confirming cannot be undone; what came before is.
-    ['confirmOrder', [voidAuthorization, release]],
+    // A confirm in flight may still book a shipment: it is cancelled first.
+    ['confirmOrder', [cancelShipment, voidAuthorization, release]],
   ] as const;
   for (const [step, compensations] of cases) {
     it(`during ${step} runs ${compensations.length} compensation(s) and ends cancelled`, () => {

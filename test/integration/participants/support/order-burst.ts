@@ -1,8 +1,9 @@
 /**
  * A burst of order-saga traffic for the example participants, with duplicates on purpose: every
  * command is delivered twice at once and once more afterwards. Each order runs its steps in
- * order, as its saga would (reserve, authorize, then either keep both or undo both); orders run
- * concurrently. Choices come from a seeded hash, so a run is reproducible.
+ * order, as its saga would (reserve, authorize, confirm, or undo what was done: a confirm that
+ * never succeeded is cancelled first, as its outcome is unknown); orders run concurrently.
+ * Choices come from a seeded hash, so a run is reproducible.
  */
 import { expect } from 'chai';
 import type { Redis } from 'ioredis';
@@ -10,6 +11,7 @@ import type { CommandMessage, ReplyMessage } from '../../../../orchestrator/cont
 import {
   checkExampleInvariants,
   deterministicFraction,
+  ORDER_CANCELLED,
   readInventory,
   readPayment,
   readShipping,
@@ -36,6 +38,12 @@ export interface BurstTally {
   releasesOfNothing: number;
   voidsOfNothing: number;
   shipped: number;
+  /** CancelShipment of an active shipment. */
+  shipmentsCancelled: number;
+  /** CancelShipment with nothing to cancel (before the confirm, or after it never succeeded). */
+  cancelsOfNothing: number;
+  /** ConfirmOrder after CancelShipment, refused with ORDER_CANCELLED. */
+  confirmsRefused: number;
   /** ConfirmOrder attempts answered with a retryable failure (each retried with a new command). */
   shippingRetries: number;
   /** Pairs of deliveries of one command that got different replies (must stay 0). */
@@ -57,6 +65,9 @@ export async function runOrderBurst(
     releasesOfNothing: 0,
     voidsOfNothing: 0,
     shipped: 0,
+    shipmentsCancelled: 0,
+    cancelsOfNothing: 0,
+    confirmsRefused: 0,
     shippingRetries: 0,
     inconsistentReplies: 0,
   };
@@ -120,19 +131,46 @@ export async function runOrderBurst(
     if (authorize.outcome === 'failure') tally.declined++;
     else tally.authorized++;
     if (!undo) {
-      // The saga retries a transient shipping failure with a new command, a few times.
-      for (let attempt = 1; attempt <= 4; attempt++) {
-        const confirm = await deliverWithDuplicates(
+      // Some sagas are cancelled while their confirm is in flight: shipping sees the cancel
+      // before the confirm, or after the confirm succeeded.
+      const cancelWhen = pick(`${n}:cancel`);
+      const cancelShipment = async () => {
+        const cancelled = await deliverWithDuplicates(
           'shipping',
-          orderCommand('ConfirmOrder', { orderId, customerId, items }, { ...ids, attempt }),
+          orderCommand('CancelShipment', { orderId }, ids),
         );
-        if (confirm.outcome === 'success') {
+        if (cancelled.outcome === 'success' && cancelled.payload?.cancelled === true) {
+          tally.shipmentsCancelled++;
+        } else if (cancelled.outcome === 'success') tally.cancelsOfNothing++;
+      };
+      if (cancelWhen < 0.1) {
+        await cancelShipment();
+        const late = await deliverWithDuplicates(
+          'shipping',
+          orderCommand('ConfirmOrder', { orderId, customerId, items }, ids),
+        );
+        if (late.outcome === 'success')
+          tally.shipped++; // would break the invariants
+        else if (late.error.code === ORDER_CANCELLED) tally.confirmsRefused++;
+      } else {
+        // The saga retries a transient shipping failure with a new command, a few times.
+        let confirmed = false;
+        for (let attempt = 1; attempt <= 4 && !confirmed; attempt++) {
+          const confirm = await deliverWithDuplicates(
+            'shipping',
+            orderCommand('ConfirmOrder', { orderId, customerId, items }, { ...ids, attempt }),
+          );
+          if (confirm.outcome === 'success') confirmed = true;
+          else tally.shippingRetries++;
+        }
+        if (confirmed && cancelWhen >= 0.2) {
           tally.shipped++;
           return;
         }
-        tally.shippingRetries++;
+        // Cancelled after confirming, or shipping never confirmed (its outcome is unknown):
+        // compensate, as the saga would, shipping first.
+        await cancelShipment();
       }
-      // Shipping never confirmed: compensate, as the saga would.
     }
     if (authorize.outcome === 'success') {
       const voided = await deliverWithDuplicates(
@@ -180,6 +218,9 @@ export async function expectBurstConsistent(
   expect(tally.releasesOfNothing).to.be.greaterThan(0);
   expect(tally.shipped).to.be.greaterThan(0);
   expect(tally.shippingRetries).to.be.greaterThan(0);
+  expect(tally.shipmentsCancelled).to.be.greaterThan(0);
+  expect(tally.cancelsOfNothing).to.be.greaterThan(0);
+  expect(tally.confirmsRefused).to.be.greaterThan(0);
 
   expect(await checkExampleInvariants(redis, { keyPrefix })).to.deep.equal([]);
   const inventory = await readInventory(redis, { keyPrefix });
@@ -192,6 +233,12 @@ export async function expectBurstConsistent(
   expect(payment.stats.voids).to.equal(tally.voided);
   expect(payment.log.filter((e) => e.op === 'void')).to.have.length(tally.voided);
   expect(payment.stats.voidsOfNothing).to.equal(tally.voidsOfNothing);
-  expect(shipping.stats.shipments).to.equal(tally.shipped);
-  expect(shipping.log).to.have.length(tally.shipped);
+  const booked = tally.shipped + tally.shipmentsCancelled;
+  expect(shipping.stats.shipments).to.equal(booked);
+  expect(shipping.log).to.have.length(booked);
+  expect(shipping.shipments).to.have.length(tally.shipped);
+  expect(shipping.stats.cancellations).to.equal(tally.shipmentsCancelled);
+  expect(shipping.stats.cancellationsOfNothing).to.equal(tally.cancelsOfNothing);
+  expect(shipping.stats.confirmsRefused).to.equal(tally.confirmsRefused);
+  expect(shipping.cancelled).to.have.length(tally.shipmentsCancelled + tally.cancelsOfNothing);
 }
