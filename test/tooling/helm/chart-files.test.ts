@@ -33,7 +33,13 @@ const overview = {
   uid: 'saga-overview',
   schemaVersion: 39,
   panels: [
-    { id: 1, type: 'timeseries', title: 'Sagas started', targets: [{ expr: 'sum(rate(x[5m]))' }] },
+    {
+      id: 1,
+      type: 'timeseries',
+      title: 'Sagas started',
+      // Grafana's and Prometheus's own {{…}} must reach them untouched by Helm.
+      targets: [{ expr: 'sum by (saga_type) (rate(x[5m]))', legendFormat: '{{saga_type}}' }],
+    },
   ],
 };
 const participantsBoard = { title: 'Participants', uid: 'saga-participants', panels: [] };
@@ -47,7 +53,7 @@ const alerts = {
           expr: 'increase(saga_parked_total[10m]) > 0',
           for: '1m',
           labels: { severity: 'warning' },
-          annotations: { summary: 'A saga was parked' },
+          annotations: { summary: 'A {{ $labels.saga_type }} saga was parked' },
         },
       ],
     },

@@ -27,8 +27,8 @@ describe('Helm chart: values are checked at install time', function () {
   let scratch: string;
 
   before(function () {
-    helmBinary();
     scratch = mkdtempSync(path.join(tmpdir(), 'saga-chart-values-'));
+    helmBinary();
   });
 
   after(() => rmSync(scratch, { recursive: true, force: true }));
