@@ -40,7 +40,7 @@ export GOTOOLCHAIN=${GOTOOLCHAIN:-auto} CGO_ENABLED=0
 # helm's release build stamps the Kubernetes version it assumes for `helm template` and `lint`
 # (`.Capabilities.KubeVersion`) from its client-go version (v0.N.x is Kubernetes 1.N); without it
 # the default is 1.20, older than any supported cluster. Do the same here.
-go_mod=$("$go_bin" mod download -json "helm.sh/helm/v3@$version" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p')
+go_mod=$("$go_bin" mod download -json "helm.sh/helm/v3@$version" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p') || true
 [ -f "$go_mod" ] || die "could not download helm.sh/helm/v3@$version from the Go module proxy"
 kube_minor=$(sed -n 's/^[[:space:]]*k8s\.io\/client-go v0\.\([0-9]*\)\..*/\1/p' "$go_mod")
 [ -n "$kube_minor" ] || die "could not read the k8s.io/client-go version from $go_mod"
