@@ -1,0 +1,83 @@
+/**
+ * The production build (`npm run build`): compiles the runtime code (orchestrator/, sagas/,
+ * participants/) with tsc into `dist/`, then copies the files the code loads at run time that tsc
+ * does not emit (Lua scripts, JSON Schemas, and any other non-TypeScript file of those folders), so
+ * that `node dist/orchestrator/main.js` runs without tsx.
+ *
+ *   npm run build                            # into dist/
+ *   npx tsx scripts/build-dist.ts --out-dir .infra/some-dir
+ *
+ * The out dir must sit inside the repository: compiled modules find `node_modules/` and the
+ * `"type": "module"` of package.json by walking up from their own folder.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+/** Folders compiled into the build; the same list as `include` in tsconfig.build.json. */
+export const SOURCE_ROOTS = ['orchestrator', 'sagas', 'participants'] as const;
+
+/** Files that are source or documentation, never loaded at run time. */
+const NOT_RUNTIME = /\.(ts|md)$/u;
+
+const repoRoot = path.resolve(import.meta.dirname, '..');
+
+/** Every non-TypeScript file under the source roots, relative to the repository root. */
+export function runtimeAssets(root: string = repoRoot): string[] {
+  const found: string[] = [];
+  const walk = (relative: string) => {
+    for (const entry of readdirSync(path.join(root, relative), { withFileTypes: true })) {
+      const child = path.join(relative, entry.name);
+      if (entry.isDirectory()) walk(child);
+      else if (entry.isFile() && !NOT_RUNTIME.test(entry.name)) found.push(child);
+    }
+  };
+  for (const source of SOURCE_ROOTS) {
+    try {
+      walk(source);
+    } catch (error) {
+      // A root that does not exist yet (participants/ before the SDK lands) has no assets.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+  return found.sort();
+}
+
+/** Cleans `outDir`, compiles into it and copies the runtime assets; throws when tsc fails. */
+export function buildDist(outDir: string): { assets: string[] } {
+  const target = path.resolve(repoRoot, outDir);
+  if (!target.startsWith(repoRoot + path.sep)) {
+    throw new Error(`the out dir must be inside the repository (${repoRoot}), got ${target}`);
+  }
+  rmSync(target, { recursive: true, force: true });
+  const tsc = path.join(
+    path.dirname(createRequire(import.meta.url).resolve('typescript/package.json')),
+    'bin',
+    'tsc',
+  );
+  const result = spawnSync(
+    process.execPath,
+    [tsc, '-p', path.join(repoRoot, 'tsconfig.build.json'), '--outDir', target],
+    { cwd: repoRoot, stdio: 'inherit' },
+  );
+  if (result.status !== 0) throw new Error(`tsc failed (exit code ${result.status})`);
+  const assets = runtimeAssets();
+  for (const asset of assets) {
+    mkdirSync(path.dirname(path.join(target, asset)), { recursive: true });
+    copyFileSync(path.join(repoRoot, asset), path.join(target, asset));
+  }
+  return { assets };
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === import.meta.filename) {
+  const { values } = parseArgs({ options: { 'out-dir': { type: 'string', default: 'dist' } } });
+  try {
+    const { assets } = buildDist(values['out-dir']);
+    console.log(`built ${values['out-dir']}/ (${assets.length} runtime assets copied)`);
+  } catch (error) {
+    console.error(`build failed: ${(error as Error).message}`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * `npm run build` produces a dist/ that plain node runs (the container image runs it without tsx):
+ * every compiled module resolves its imports, JSON imports work, and the files read at run time
+ * (Lua scripts, JSON Schemas) are next to the code that reads them.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { expect } from 'chai';
+import { buildDist, runtimeAssets } from '../../../scripts/build-dist.js';
+
+const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
+// Inside the repository, so compiled modules find node_modules/ and package.json's "type".
+const OUT_DIR = path.join('.infra', 'build-test', 'dist');
+const out = path.join(REPO_ROOT, OUT_DIR);
+
+function compiledModules(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.js'))
+    .map((entry) => path.join(entry.parentPath, entry.name));
+}
+
+/** Runs an ES module snippet with plain node: no tsx loader, from the repository root. */
+function runNode(source: string): { status: number | null; stdout: string; stderr: string } {
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', source], {
+    cwd: REPO_ROOT,
+    env,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('production build (npm run build)', function () {
+  // tsc over the whole runtime code takes a while on a shared 2-core machine.
+  this.timeout(10 * 60_000);
+
+  before(() => {
+    buildDist(OUT_DIR);
+  });
+
+  after(() => rmSync(path.dirname(out), { recursive: true, force: true }));
+
+  it('copies every runtime asset, byte for byte, including the Lua scripts and JSON Schemas', () => {
+    const assets = runtimeAssets();
+    expect(
+      assets.filter(
+        (a) => a.startsWith(path.join('orchestrator', 'store', 'scripts')) && a.endsWith('.lua'),
+      ),
+    ).to.have.length.at.least(7);
+    expect(
+      assets.filter((a) => a.startsWith(path.join('orchestrator', 'contract', 'schemas'))),
+    ).to.have.length.at.least(4);
+    for (const asset of assets) {
+      const copy = path.join(out, asset);
+      expect(existsSync(copy), asset).to.equal(true);
+      expect(readFileSync(copy).equals(readFileSync(path.join(REPO_ROOT, asset))), asset).to.equal(
+        true,
+      );
+    }
+  });
+
+  it('compiles no test code and leaves no TypeScript behind', () => {
+    const files = readdirSync(out, { recursive: true, encoding: 'utf8' });
+    expect(files.filter((f) => f.endsWith('.ts'))).to.deep.equal([]);
+    expect(files.filter((f) => f.startsWith('test'))).to.deep.equal([]);
+    expect(files).to.include(path.join('orchestrator', 'config', 'load-config.js'));
+  });
+
+  it('imports every compiled module with plain node (entry points aside)', () => {
+    // main.js files start a process when imported; they are not libraries.
+    const modules = compiledModules(out).filter((file) => path.basename(file) !== 'main.js');
+    expect(modules.length).to.be.greaterThan(50);
+    const source = `
+      const files = ${JSON.stringify(modules)};
+      for (const file of files) await import(new URL('file://' + file).href);
+      console.log('imported ' + files.length);
+    `;
+    const result = runNode(source);
+    expect(result.stderr).to.equal('');
+    expect(result.status).to.equal(0);
+    expect(result.stdout.trim()).to.equal(`imported ${modules.length}`);
+  });
+
+  it('validates messages with the compiled JSON Schemas, and loads sagas and Lua scripts from dist/', () => {
+    const result = runNode(`
+      import { Redis } from 'ioredis';
+      const dist = ${JSON.stringify(out)};
+      const { parseCommand } = await import(dist + '/orchestrator/contract/validate.js');
+      const fixture = JSON.parse(
+        (await import('node:fs')).readFileSync(dist + '/orchestrator/contract/fixtures/v1/command.json', 'utf8'));
+      const good = parseCommand(JSON.stringify(fixture));
+      const bad = parseCommand(JSON.stringify({ ...fixture, attempt: 'first' }));
+      const loader = await import(dist + '/orchestrator/runtime/load-definitions.js');
+      const sagas = await loader.loadDefinitionsFromDir(loader.BUILT_IN_SAGAS_DIR);
+      const { defineScripts } = await import(dist + '/orchestrator/store/scripts.js');
+      // A client that never connects: defining commands reads the Lua files but sends nothing.
+      const redis = new Redis({ lazyConnect: true });
+      defineScripts(redis);
+      console.log(JSON.stringify({
+        good: good.ok, bad: bad.ok, sagasDir: loader.BUILT_IN_SAGAS_DIR,
+        sagas: sagas.map((s) => s.type), applyStep: typeof redis.sagaStore_applyStep,
+      }));
+      redis.disconnect();
+    `);
+    expect(result.stderr).to.equal('');
+    expect(result.status).to.equal(0);
+    const report = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect(report).to.deep.equal({
+      good: true,
+      bad: false,
+      sagasDir: path.join(out, 'sagas'),
+      sagas: ['order'],
+      applyStep: 'function',
+    });
+  });
+});
