@@ -93,7 +93,7 @@ export class ShardOwnership {
 
   private async rebalance(): Promise<void> {
     const { store, owner, clock, logger } = this.options;
-    const before = [...this.owned].sort().join(',');
+    const before = [...this.owned].sort((a, b) => a - b).join(',');
     const members = store.heartbeat ? await store.heartbeat(owner, clock.now(), this.ttlMs) : 1;
     const fairShare = Math.ceil(store.shards / Math.max(1, members));
 
@@ -123,7 +123,7 @@ export class ShardOwnership {
       if (this.owned.has(shard)) continue;
       if (await store.tryAcquireLease(shard, owner, this.ttlMs)) this.owned.add(shard);
     }
-    const after = [...this.owned].sort().join(',');
+    const after = [...this.owned].sort((a, b) => a - b).join(',');
     if (after !== before) {
       logger.info('shards owned', { shards: after, members, fairShare });
       this.notify();

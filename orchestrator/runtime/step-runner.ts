@@ -12,51 +12,37 @@
  */
 import type { TopicNames } from '../contract/topics.js';
 import type {
-  ArmedTimer,
-  Effect,
-  HistoryEntry,
+  AppliedStep,
   SagaEngine,
   SagaInput,
   SagaRecord,
   StartOptions,
 } from '../engine/types.js';
-import type { Logger } from '../telemetry/logger.js';
-import type { OutgoingMessage } from '../transport/ports.js';
+import type { SagaStore, StepWrite } from '../store/index.js';
+import type { RuntimeHooks } from '../telemetry/runtime-hooks.js';
+import type { MessageHeaders } from '../transport/ports.js';
 import type { Clock } from './clock.js';
-import { outgoingMessages, type TraceHeaders } from './outgoing-messages.js';
+import { outgoingMessages } from './outgoing-messages.js';
 
-/** The store operations the runner needs (the saga store has them). */
-export interface StepStore {
-  shardOf(sagaId: string): number;
-  create(record: SagaRecord, write?: StepWrite): Promise<{ created: boolean; record: SagaRecord }>;
-  loadMany(sagaIds: readonly string[]): Promise<(SagaRecord | undefined)[]>;
-  commitMany(
-    items: readonly { expectedVersion: number; record: SagaRecord; write?: StepWrite }[],
-  ): Promise<
-    (
-      | { status: 'committed'; sagaId: string; version: number }
-      | { status: 'conflict'; sagaId: string; currentVersion: number }
-      | { status: 'missing'; sagaId: string }
-    )[]
-  >;
-}
-
-export interface StepWrite {
-  outbox?: readonly OutgoingMessage[];
-  timersToSet?: readonly ArmedTimer[];
-  timersToCancel?: readonly string[];
-  history?: readonly HistoryEntry[];
-}
+/** The store operations the runner needs. */
+export type StepStore = Pick<SagaStore, 'shardOf' | 'create' | 'loadMany' | 'commitMany'>;
 
 export interface SagaInputItem {
   sagaId: string;
   input: SagaInput;
+  /** Headers of the Kafka message that carried the input (trace context), if any. */
+  headers?: MessageHeaders;
 }
 
 export type ApplyOutcome =
   | { status: 'applied'; record: SagaRecord }
-  | { status: 'ignored'; reason: string; detail?: string }
-  | { status: 'unknown-saga' };
+  | { status: 'ignored'; reason: string; detail?: string; record: SagaRecord }
+  | { status: 'unknown-saga' }
+  /**
+   * The engine could not run this saga at all (its definition version is gone, its snapshot is
+   * corrupt). The saga is left as it is; the caller dead-letters the input so nothing blocks.
+   */
+  | { status: 'error'; error: Error };
 
 export type StartOutcome =
   | { status: 'started'; record: SagaRecord }
@@ -73,13 +59,13 @@ export interface StepRunnerOptions {
   store: StepStore;
   topics: TopicNames;
   clock: Clock;
-  logger: Logger;
   /** Told which shards got new outbox entries (the relay publishes them at once). */
   onOutbox?: (shards: ReadonlySet<number>) => void;
-  /** Told about every input once its batch is written, for metrics and traces. */
-  onApplied?: (item: SagaInputItem, outcome: ApplyOutcome) => void;
+  /** Told after a saga's steps are written (e.g. to wake those waiting for its result). */
+  onCommitted?: (record: SagaRecord) => void;
+  hooks?: RuntimeHooks;
+  /** @default true */
   publishLifecycleEvents?: boolean;
-  traceHeaders?: TraceHeaders;
   /**
    * How often a batch is re-run for sagas whose commit lost a version race.
    * @default 5
@@ -87,10 +73,16 @@ export interface StepRunnerOptions {
   maxConflictRetries?: number;
 }
 
-/** What one saga's inputs of a batch amount to. */
+/** The inputs of one saga within a batch, by their index in the batch. */
 interface SagaWork {
   sagaId: string;
   indices: number[];
+}
+
+interface AppliedInput {
+  step: AppliedStep;
+  before: SagaRecord;
+  item: SagaInputItem;
 }
 
 export class StepRunner {
@@ -102,40 +94,31 @@ export class StepRunner {
 
   /** Starts a saga, or returns the one that already has this id (idempotent start). */
   async start(type: string, options: Omit<StartOptions, 'now'>): Promise<StartOutcome> {
-    const { engine, store } = this.options;
-    const result = engine.start(type, { ...options, now: this.options.clock.now() });
+    const { engine, store, hooks } = this.options;
+    const now = this.options.clock.now();
+    const result = engine.start(type, { ...options, now });
     if (result.outcome === 'rejected') {
-      return {
-        status: 'rejected',
-        code: result.code,
-        message: result.message,
-        errors: result.errors,
-      };
+      const { code, message, errors } = result;
+      return { status: 'rejected', code, message, errors };
     }
-    const write = this.writeFor(undefined, [
-      { record: result.record, effects: result.effects, history: result.history },
-    ]);
+    const write = this.writeFor(undefined, [result]);
     const created = await store.create(result.record, write);
     if (!created.created) return { status: 'existing', record: created.record };
-    this.announce([result.record.id], [write]);
+    hooks?.stepWritten?.({ after: result.record, effects: result.effects, at: now });
+    this.announce([{ record: result.record, write }]);
     return { status: 'started', record: result.record };
   }
 
   /** Applies a batch of inputs; outcomes come back in the inputs' order. */
   async applyBatch(items: readonly SagaInputItem[]): Promise<ApplyOutcome[]> {
-    const outcomes: ApplyOutcome[] = new Array<ApplyOutcome>(items.length);
+    const outcomes = new Array<ApplyOutcome>(items.length);
     let work = groupBySaga(items);
     for (let round = 0; work.length > 0; round++) {
       if (round > this.maxConflictRetries) {
-        throw new Error(
-          `sagas ${work.map((w) => w.sagaId).join(', ')} kept losing version races; the batch is retried`,
-        );
+        const ids = work.map((w) => w.sagaId).join(', ');
+        throw new Error(`sagas ${ids} kept losing version races; the batch will be retried`);
       }
       work = await this.applyRound(items, work, outcomes);
-    }
-    for (const [index, item] of items.entries()) {
-      const outcome = outcomes[index];
-      if (outcome) this.options.onApplied?.(item, outcome);
     }
     return outcomes;
   }
@@ -146,13 +129,15 @@ export class StepRunner {
     work: readonly SagaWork[],
     outcomes: ApplyOutcome[],
   ): Promise<SagaWork[]> {
-    const { engine, store, clock } = this.options;
+    const { engine, store, clock, hooks } = this.options;
     const records = await store.loadMany(work.map((w) => w.sagaId));
+    const now = clock.now();
     const commits: {
       work: SagaWork;
       expectedVersion: number;
       record: SagaRecord;
       write: StepWrite;
+      applied: AppliedInput[];
     }[] = [];
 
     for (const [i, sagaWork] of work.entries()) {
@@ -162,54 +147,89 @@ export class StepRunner {
         continue;
       }
       let record = loaded;
-      const steps: { record: SagaRecord; effects: Effect[]; history: HistoryEntry[] }[] = [];
+      const applied: AppliedInput[] = [];
       for (const index of sagaWork.indices) {
         const item = items[index];
         if (!item) continue;
-        const result = engine.apply(record, item.input, clock.now());
+        let result;
+        try {
+          result = engine.apply(record, item.input, now);
+        } catch (error) {
+          outcomes[index] = { status: 'error', error: asError(error) };
+          continue;
+        }
         if (result.outcome === 'applied') {
+          applied.push({ step: result, before: record, item });
           record = result.record;
-          steps.push(result);
           outcomes[index] = { status: 'applied', record };
         } else {
-          outcomes[index] = { status: 'ignored', reason: result.reason, detail: result.detail };
+          const { reason, detail } = result;
+          outcomes[index] = { status: 'ignored', reason, record, ...(detail ? { detail } : {}) };
         }
       }
-      if (steps.length > 0) {
+      if (applied.length > 0) {
         commits.push({
           work: sagaWork,
           expectedVersion: loaded.version,
           record,
-          write: this.writeFor(loaded, steps),
+          write: this.writeFor(
+            loaded,
+            applied.map((a) => a.step),
+          ),
+          applied,
         });
       }
     }
 
-    if (commits.length === 0) return [];
-    const results = await store.commitMany(
-      commits.map(({ expectedVersion, record, write }) => ({ expectedVersion, record, write })),
-    );
+    const results =
+      commits.length === 0
+        ? []
+        : await store.commitMany(
+            commits.map(({ expectedVersion, record, write }) => ({
+              expectedVersion,
+              record,
+              write,
+            })),
+          );
     const again: SagaWork[] = [];
-    const committed: { id: string; write: StepWrite }[] = [];
+    const written: { record: SagaRecord; write: StepWrite }[] = [];
     for (const [i, result] of results.entries()) {
       const commit = commits[i];
       if (!commit) continue;
       if (result.status === 'committed') {
-        committed.push({ id: commit.record.id, write: commit.write });
+        written.push(commit);
+        for (const { step, before, item } of commit.applied) {
+          hooks?.stepWritten?.({
+            before,
+            after: step.record,
+            effects: step.effects,
+            input: item.input,
+            ...(item.headers ? { inputHeaders: item.headers } : {}),
+            at: now,
+          });
+        }
       } else if (result.status === 'conflict') {
-        this.options.logger.debug('version race lost; re-applying from a fresh load', {
-          sagaId: result.sagaId,
-          currentVersion: result.currentVersion,
-        });
+        // Another writer got there first: forget this round's outcomes and start over.
         again.push(commit.work);
       } else {
         for (const index of commit.work.indices) outcomes[index] = { status: 'unknown-saga' };
       }
     }
-    this.announce(
-      committed.map((c) => c.id),
-      committed.map((c) => c.write),
-    );
+    if (hooks?.inputIgnored) {
+      const retried = new Set(again.flatMap((w) => w.indices));
+      for (const [index, outcome] of outcomes.entries()) {
+        const item = items[index];
+        if (outcome?.status === 'ignored' && item && !retried.has(index)) {
+          hooks.inputIgnored({
+            sagaId: item.sagaId,
+            sagaType: outcome.record.type,
+            input: item.input,
+            reason: outcome.reason,
+          });
+        }
+      }
+    }
+    this.announce(written);
     return again;
   }
 
@@ -219,37 +239,34 @@ export class StepRunner {
    * between the armed timers before and after (so a timer set and cancelled within the round
    * never reaches Redis, and one cancelled and re-armed is simply re-set).
    */
-  private writeFor(
-    before: SagaRecord | undefined,
-    steps: readonly {
-      record: SagaRecord;
-      effects: readonly Effect[];
-      history: readonly HistoryEntry[];
-    }[],
-  ): StepWrite {
-    const { topics, publishLifecycleEvents, traceHeaders } = this.options;
+  private writeFor(before: SagaRecord | undefined, steps: readonly AppliedStep[]): StepWrite {
+    const { topics, publishLifecycleEvents, hooks } = this.options;
     const last = steps[steps.length - 1];
     const outbox = steps.flatMap((step) =>
-      outgoingMessages(step.record, step.effects, { topics, publishLifecycleEvents, traceHeaders }),
+      outgoingMessages(step.record, step.effects, {
+        topics,
+        ...(publishLifecycleEvents === undefined ? {} : { publishLifecycleEvents }),
+        ...(hooks?.outgoingHeaders ? { traceHeaders: hooks.outgoingHeaders } : {}),
+      }),
     );
     const history = steps.flatMap((step) => step.history);
     const previous = new Map((before?.timers ?? []).map((t) => [t.timerId, t]));
     const next = new Map((last?.record.timers ?? []).map((t) => [t.timerId, t]));
-    const timersToCancel = [...previous.keys()].filter((id) => {
-      const after = next.get(id);
-      return !after || after.dueAt !== previous.get(id)?.dueAt;
-    });
+    const timersToCancel = [...previous.keys()].filter(
+      (id) => next.get(id)?.dueAt !== previous.get(id)?.dueAt,
+    );
     const timersToSet = [...next.values()].filter(
       (timer) => previous.get(timer.timerId)?.dueAt !== timer.dueAt,
     );
     return { outbox, history, timersToSet, timersToCancel };
   }
 
-  private announce(sagaIds: readonly string[], writes: readonly StepWrite[]): void {
+  private announce(written: readonly { record: SagaRecord; write: StepWrite }[]): void {
     const shards = new Set<number>();
-    sagaIds.forEach((id, i) => {
-      if ((writes[i]?.outbox?.length ?? 0) > 0) shards.add(this.options.store.shardOf(id));
-    });
+    for (const { record, write } of written) {
+      if ((write.outbox?.length ?? 0) > 0) shards.add(this.options.store.shardOf(record.id));
+      this.options.onCommitted?.(record);
+    }
     if (shards.size > 0) this.options.onOutbox?.(shards);
   }
 }
@@ -262,4 +279,8 @@ function groupBySaga(items: readonly SagaInputItem[]): SagaWork[] {
     else bySaga.set(item.sagaId, { sagaId: item.sagaId, indices: [index] });
   });
   return [...bySaga.values()];
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }

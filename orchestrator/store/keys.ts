@@ -20,6 +20,7 @@
  * | `saga:{s3}:idx:status:<status>`            | zset   |                                          |
  * | `saga:{s3}:idx:type-status:<type>:<status>`| zset   |                                          |
  * | `saga:{s3}:idx:type-state:<type>:<state>`  | zset   |                                          |
+ * | `saga:members`                             | zset   | live orchestrator instances, by expiry   |
  *
  * Why the hash tag is the shard and not the saga id: one step must change the saga's record, its
  * history, the shard's outbox, timers, indexes, counters and expiry schedule in ONE atomic
@@ -57,6 +58,8 @@ export interface StoreKeys {
   expiry: (shard: number) => string;
   counters: (shard: number) => string;
   lease: (shard: number) => string;
+  /** Live orchestrator instances (not per shard: instances split the shards between them). */
+  readonly members: string;
   indexAll: (shard: number) => string;
   indexByType: (shard: number, type: string) => string;
   indexByStatus: (shard: number, status: SagaStatus) => string;
@@ -83,6 +86,7 @@ export function createStoreKeys(prefix: string, shards: number): StoreKeys {
     expiry: (shard) => `${shardBase(shard)}expiry`,
     counters: (shard) => `${shardBase(shard)}counts`,
     lease: (shard) => `${shardBase(shard)}lease`,
+    members: `${prefix}:members`,
     indexAll: (shard) => `${shardBase(shard)}idx:all`,
     indexByType: (shard, type) => `${shardBase(shard)}idx:type:${part(type)}`,
     indexByStatus: (shard, status) => `${shardBase(shard)}idx:status:${status}`,

@@ -54,3 +54,24 @@ export async function leaseOwner(
 ): Promise<string | undefined> {
   return (await redis.get(keys.lease(shard))) ?? undefined;
 }
+
+/**
+ * Records that `owner` is alive until `now + ttlMs`, forgets instances whose time has passed, and
+ * says how many are alive (this one included), so instances can split the shards fairly.
+ */
+export async function heartbeat(
+  { redis, keys }: LeaseContext,
+  owner: string,
+  now: number,
+  ttlMs: number,
+): Promise<number> {
+  const replies = await redis
+    .multi()
+    .zadd(keys.members, now + ttlMs, owner)
+    .zremrangebyscore(keys.members, '-inf', `(${now}`)
+    .zcard(keys.members)
+    .exec();
+  const count = replies?.[2]?.[1];
+  if (typeof count !== 'number') throw new Error('heartbeat: unexpected reply from Redis');
+  return count;
+}

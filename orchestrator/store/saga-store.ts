@@ -15,7 +15,7 @@ import { countsByStatus, countsByTypeAndState } from './counters.js';
 import { InvalidRecordError, UnexpectedScriptReplyError } from './errors.js';
 import { createStoreKeys } from './keys.js';
 import type { StoreKeys } from './keys.js';
-import { releaseLease, renewLease, leaseOwner, tryAcquireLease } from './leases.js';
+import { heartbeat, releaseLease, renewLease, leaseOwner, tryAcquireLease } from './leases.js';
 import { listSagas } from './list-sagas.js';
 import { compileSagaStoreOptions } from './options.js';
 import type { SagaStoreOptions } from './options.js';
@@ -82,6 +82,11 @@ export interface SagaStore {
   renewLease(shard: number, owner: string, ttlMs: number): Promise<boolean>;
   releaseLease(shard: number, owner: string): Promise<boolean>;
   leaseOwner(shard: number): Promise<string | undefined>;
+  /**
+   * Records that the instance `owner` is alive until `now + ttlMs` and returns how many
+   * instances are alive, so they can split the shards fairly.
+   */
+  heartbeat(owner: string, now: number, ttlMs: number): Promise<number>;
 
   /**
    * Claims up to `limit` timers of the shard due at `now`, in due order, for `leaseMs`: unless
@@ -220,6 +225,7 @@ export function createSagaStore(options: SagaStoreOptions): SagaStore {
     renewLease: (shard, owner, ttlMs) => renewLease(context, shard, owner, ttlMs),
     releaseLease: (shard, owner) => releaseLease(context, shard, owner),
     leaseOwner: (shard) => leaseOwner(context, shard),
+    heartbeat: (owner, now, ttlMs) => heartbeat(context, owner, now, ttlMs),
 
     claimDueTimers: (shard, now, limit, leaseMs) =>
       claimDueTimers(context, shard, now, limit, leaseMs),

@@ -34,27 +34,27 @@ export interface RuntimeHooks {
    * saga; undefined when tracing is off. Called once per start, before the write; the root span
    * itself is written by `stepWritten` once the start is stored.
    */
-  sagaTrace?(start: SagaStarting): SagaTraceContext | undefined;
-  stepWritten?(step: StepWritten): void;
-  inputIgnored?(event: {
+  sagaTrace?: (start: SagaStarting) => SagaTraceContext | undefined;
+  stepWritten?: (step: StepWritten) => void;
+  inputIgnored?: (event: {
     sagaId: string;
     sagaType?: string;
     input: SagaInput;
     reason: string;
-  }): void;
-  timerClaimed?(event: { shard: number; dueAt: number; claimedAt: number }): void;
-  outboxPublished?(event: {
+  }) => void;
+  timerClaimed?: (event: { shard: number; dueAt: number; claimedAt: number }) => void;
+  outboxPublished?: (event: {
     shard: number;
     count: number;
     /** Per message: publishedAt − enqueuedAt. */
     latenciesMs: readonly number[];
-  }): void;
-  deadLettered?(event: { source: string; topic: string; code: string }): void;
+  }) => void;
+  deadLettered?: (event: { source: string; topic: string; code: string }) => void;
   /**
    * Trace headers (W3C `traceparent`, `tracestate`) for a message the step publishes; the
    * participant continues the trace from them.
    */
-  outgoingHeaders?(record: SagaRecord, effect: Effect): MessageHeaders;
+  outgoingHeaders?: (record: SagaRecord, effect: Effect) => MessageHeaders;
 }
 
 export const noRuntimeHooks: RuntimeHooks = {};

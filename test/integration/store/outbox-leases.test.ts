@@ -106,4 +106,17 @@ describe('saga store: outbox and shard leases (real Redis)', function () {
     expect(await store.renewLease(2, 'dying', 60_000)).to.equal(false);
     expect(await store.leaseOwner(2)).to.equal('successor');
   });
+
+  it('counts live instances by heartbeat and forgets those whose heartbeat ran out', async () => {
+    expect(await store.heartbeat('instance-a', 1_000, 10_000)).to.equal(1);
+    expect(await store.heartbeat('instance-b', 2_000, 10_000)).to.equal(2);
+    // A repeated heartbeat is the same instance, not a new one.
+    expect(await store.heartbeat('instance-a', 3_000, 10_000)).to.equal(2);
+    // At 12_500, b (alive until 12_000) is gone; a (until 13_000) and c remain.
+    expect(await store.heartbeat('instance-c', 12_500, 10_000)).to.equal(2);
+    expect(await infra.redis.zrange(store.keys.members, '0', '-1')).to.have.members([
+      'instance-a',
+      'instance-c',
+    ]);
+  });
 });

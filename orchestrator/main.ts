@@ -1,0 +1,116 @@
+/**
+ * The orchestrator service process (`npm start`). Configuration comes from the environment (see
+ * `orchestrator/config/env-spec.ts`); bad configuration exits with code 2 and a message naming
+ * every problem. Prints one JSON line `{"event":"ready",…}` on stdout once it consumes.
+ *
+ * SIGTERM or SIGINT stops it gracefully: stop consuming (the batch in hand finishes and commits),
+ * stop firing timers, publish what the outbox still holds, hand the shards back, close. If that
+ * takes longer than SHUTDOWN_TIMEOUT the process exits anyway (code 1): nothing is lost, since the
+ * outbox and uncommitted replies are picked up again by the next instance.
+ */
+import type { Server } from 'node:http';
+import express from 'express';
+import { ConfigError, loadOrchestratorConfig } from './config/load-config.js';
+import { healthRoutes } from './api/health-routes.js';
+import { createRedisClient } from './store/redis-client.js';
+import { createLogger } from './telemetry/logger.js';
+import { createKafkaClient } from './transport/kafka/index.js';
+import {
+  BUILT_IN_SAGAS_DIR,
+  loadDefinitionsFromDir,
+  mergeDefinitions,
+} from './runtime/load-definitions.js';
+import { createOrchestrator } from './runtime/orchestrator.js';
+
+let config: ReturnType<typeof loadOrchestratorConfig>;
+try {
+  config = loadOrchestratorConfig(process.env);
+} catch (error) {
+  console.error(error instanceof ConfigError ? error.message : String(error));
+  process.exit(2);
+}
+
+const logger = createLogger('orchestrator', { level: config.logLevel });
+
+async function main(): Promise<void> {
+  const definitions = mergeDefinitions(
+    await loadDefinitionsFromDir(BUILT_IN_SAGAS_DIR),
+    config.definitionsDir ? await loadDefinitionsFromDir(config.definitionsDir) : [],
+  );
+  const redis = createRedisClient(config.redis);
+  redis.on('error', (error: unknown) => logger.warn('redis connection error', { error }));
+  const kafka = createKafkaClient({
+    brokers: config.kafka.brokers,
+    clientId: config.kafka.clientId,
+    ...(config.kafka.sasl ? { sasl: config.kafka.sasl } : {}),
+    ...(config.kafka.tls ? { tls: withoutUndefined(config.kafka.tls) } : {}),
+    logger: logger.child('kafka'),
+  });
+  const orchestrator = createOrchestrator({
+    definitions,
+    redis,
+    kafka,
+    topicPrefix: config.topicPrefix,
+    store: config.store,
+    logger,
+    tuning: {
+      createTopics: config.topics.create,
+      topicPartitions: config.topics.partitions,
+      topicReplicationFactor: config.topics.replicationFactor,
+    },
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(healthRoutes(orchestrator));
+  const server = await listen(app, config.http.port);
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('stopping', { signal });
+    const timer = setTimeout(() => {
+      logger.error('graceful stop took too long; exiting', { timeoutMs: config.shutdownTimeoutMs });
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    timer.unref();
+    void (async () => {
+      server.close();
+      await orchestrator.stop();
+      await redis.quit();
+      process.exit(0);
+    })().catch((error: unknown) => {
+      logger.error('stop failed', { error });
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+
+  await orchestrator.start();
+  console.log(
+    JSON.stringify({
+      event: 'ready',
+      instance: orchestrator.instanceId,
+      httpPort: config.http.port,
+      sagaTypes: orchestrator.engine.definitions().map((d) => d.type),
+    }),
+  );
+}
+
+function listen(app: express.Express, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, () => resolve(server));
+    server.once('error', reject);
+  });
+}
+
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+main().catch((error: unknown) => {
+  logger.error('could not start', { error });
+  process.exit(1);
+});

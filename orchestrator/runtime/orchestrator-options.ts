@@ -1,0 +1,79 @@
+/**
+ * What `createOrchestrator` takes. Dependencies come in ready-made (a Redis client, a kafkajs
+ * client, definitions, a clock, a logger, telemetry hooks); everything else has a default that
+ * suits production, and tests turn the timings down.
+ */
+import type { Kafka } from 'kafkajs';
+import type { SagaDefinition } from '../engine/types.js';
+import { sagaStepsOf } from '../engine/vocabulary/introspect.js';
+import type { RedisClient, SagaStoreOptions } from '../store/index.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { RuntimeHooks } from '../telemetry/runtime-hooks.js';
+import type { KafkaSubscriberOptions } from '../transport/kafka/index.js';
+import type { Clock } from './clock.js';
+
+export interface OrchestratorTuning {
+  /** Consumer group of the replies and requests topics. @default `<prefix>.orchestrator` */
+  groupId?: string;
+  /** Create missing contract topics at start-up. @default true */
+  createTopics?: boolean;
+  /** Partitions of topics created at start-up. @default 12 */
+  topicPartitions?: number;
+  /** @default min(3, brokers) */
+  topicReplicationFactor?: number;
+  /** Reply/request partitions handled at once. @default 4 */
+  partitionsConsumedConcurrently?: number;
+  /** Consumer timings (tests turn them down). */
+  consumer?: Pick<
+    KafkaSubscriberOptions,
+    'sessionTimeoutMs' | 'heartbeatIntervalMs' | 'rebalanceTimeoutMs' | 'maxWaitTimeMs'
+  >;
+  /** @default 100 */
+  timerPollIntervalMs?: number;
+  /** A dead instance's shards move to the others after at most this. @default 10_000 */
+  shardLeaseTtlMs?: number;
+  /** Publish lifecycle events on `<prefix>.events`. @default true */
+  publishLifecycleEvents?: boolean;
+}
+
+export interface OrchestratorOptions {
+  definitions: SagaDefinition[];
+  /** The store's connection; the orchestrator never closes it. */
+  redis: RedisClient;
+  /** The kafkajs client; the orchestrator makes its producer, consumer and admin from it. */
+  kafka: Kafka;
+  /** @default 'saga' */
+  topicPrefix?: string;
+  store?: Omit<SagaStoreOptions, 'redis'>;
+  clock?: Clock;
+  logger?: Logger;
+  hooks?: RuntimeHooks;
+  /** This instance's name in shard leases. @default `<host>-<pid>-<random>` */
+  instanceId?: string;
+  tuning?: OrchestratorTuning;
+}
+
+export function tuningDefaults(tuning: OrchestratorTuning = {}) {
+  return {
+    ...tuning,
+    createTopics: tuning.createTopics ?? true,
+    topicPartitions: tuning.topicPartitions ?? 12,
+    partitionsConsumedConcurrently: tuning.partitionsConsumedConcurrently ?? 4,
+    consumer: tuning.consumer ?? {},
+    timerPollIntervalMs: tuning.timerPollIntervalMs ?? 100,
+    shardLeaseTtlMs: tuning.shardLeaseTtlMs ?? 10_000,
+    publishLifecycleEvents: tuning.publishLifecycleEvents ?? true,
+  };
+}
+
+/** Every participant the definitions send commands to (their command topics must exist). */
+export function participantsOf(definitions: readonly SagaDefinition[]): string[] {
+  const participants = new Set<string>();
+  for (const definition of definitions) {
+    for (const step of sagaStepsOf(definition.machine)) {
+      participants.add(step.participant);
+      if (step.compensation) participants.add(step.compensation.participant);
+    }
+  }
+  return [...participants].sort();
+}

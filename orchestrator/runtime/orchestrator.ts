@@ -1,0 +1,314 @@
+/**
+ * The orchestrator service: the engine, the store and the transport put together. It consumes
+ * replies and start requests, fires durable timers, relays the outbox, and offers the operations
+ * the HTTP API and the CLI expose (start, read, list, wait, cancel, signal, retry).
+ *
+ * @example
+ * const orchestrator = createOrchestrator({ redis, kafka, definitions: [orderSaga] });
+ * await orchestrator.start();
+ * const started = await orchestrator.startSaga({ type: 'order', input, idempotencyKey: 'k-1' });
+ * const done = await orchestrator.waitForResult(started.record.id, 30_000);
+ * await orchestrator.stop();
+ */
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Kafka } from 'kafkajs';
+import type { StartRequestMessage } from '../contract/messages.js';
+import { topicNames, type TopicNames } from '../contract/topics.js';
+import { createEngine } from '../engine/create-engine.js';
+import { describeDefinition, type DefinitionDescription } from '../engine/describe-definition.js';
+import type { JsonObject } from '../contract/messages.js';
+import type { SagaDefinition, SagaEngine, SagaRecord } from '../engine/types.js';
+import type { HistoryPage, ListPage, ListQuery, SagaStore } from '../store/index.js';
+import { createSagaStore, type RedisClient } from '../store/index.js';
+import { createLogger, type Logger } from '../telemetry/logger.js';
+import type { RuntimeHooks } from '../telemetry/runtime-hooks.js';
+import { TimerPoller } from '../timers/timer-poller.js';
+import { createDeadLetterPublisher } from '../transport/dead-letter.js';
+import {
+  contractTopicSpecs,
+  createKafkaPublisher,
+  createKafkaSubscriber,
+  ensureTopics,
+  type KafkaPublisher,
+  type KafkaSubscriber,
+} from '../transport/kafka/index.js';
+import { OutboxRelay } from '../transport/outbox-relay.js';
+import { systemClock, type Clock } from './clock.js';
+import { createReplyHandler } from './reply-consumer.js';
+import { createRequestHandler } from './request-consumer.js';
+import { ResultWaiters } from './result-waiters.js';
+import { RetentionJanitor } from './retention-janitor.js';
+import { isValidSagaId, resolveSagaId } from './saga-ids.js';
+import { ShardOwnership } from './shard-ownership.js';
+import { StepRunner, type ApplyOutcome, type StartOutcome } from './step-runner.js';
+import {
+  participantsOf,
+  tuningDefaults,
+  type OrchestratorOptions,
+} from './orchestrator-options.js';
+
+/** A saga as operators see it: the record, its history and what it waits for. */
+export interface SagaView {
+  record: SagaRecord;
+  history: HistoryPage;
+}
+
+export type SignalOutcome =
+  | { status: 'applied'; record: SagaRecord }
+  | { status: 'not-accepted'; reason: string; record: SagaRecord }
+  | { status: 'unknown-saga' };
+
+export interface Readiness {
+  ready: boolean;
+  checks: { redis: boolean; kafkaConsumer: boolean; kafkaProducer: boolean; started: boolean };
+}
+
+export class Orchestrator {
+  readonly engine: SagaEngine;
+  readonly store: SagaStore;
+  readonly topics: TopicNames;
+  readonly instanceId: string;
+  private readonly logger: Logger;
+  private readonly clock: Clock;
+  private readonly hooks: RuntimeHooks;
+  private readonly tuning: ReturnType<typeof tuningDefaults>;
+  private readonly runner: StepRunner;
+  private readonly waiters: ResultWaiters;
+  private readonly ownership: ShardOwnership;
+  private publisher: KafkaPublisher | undefined;
+  private subscriber: KafkaSubscriber | undefined;
+  private relay: OutboxRelay | undefined;
+  private poller: TimerPoller | undefined;
+  private janitor: RetentionJanitor | undefined;
+  private started = false;
+
+  constructor(private readonly options: OrchestratorOptions) {
+    this.engine = createEngine(options.definitions);
+    this.topics = topicNames(options.topicPrefix);
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? createLogger('orchestrator');
+    this.hooks = options.hooks ?? {};
+    this.tuning = tuningDefaults(options.tuning);
+    this.instanceId =
+      options.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    this.store = createSagaStore({ redis: options.redis, ...options.store });
+    this.waiters = new ResultWaiters({ load: (id) => this.store.load(id) });
+    this.ownership = new ShardOwnership({
+      store: this.store,
+      owner: this.instanceId,
+      clock: this.clock,
+      logger: this.logger.child('shards'),
+      leaseTtlMs: this.tuning.shardLeaseTtlMs,
+    });
+    this.runner = new StepRunner({
+      engine: this.engine,
+      store: this.store,
+      topics: this.topics,
+      clock: this.clock,
+      hooks: this.hooks,
+      publishLifecycleEvents: this.tuning.publishLifecycleEvents,
+      onOutbox: (shards) => {
+        for (const shard of shards) this.relay?.notify(shard);
+      },
+      onCommitted: (record) => this.waiters.committed(record),
+    });
+  }
+
+  /** Creates topics (if asked), takes shards, starts the relay, the timers and the consumers. */
+  async start(): Promise<void> {
+    const { kafka } = this.options;
+    const log = this.logger;
+    if (this.tuning.createTopics) await this.createTopics(kafka);
+    this.publisher = await createKafkaPublisher({ kafka, logger: log.child('publisher') });
+    await this.ownership.start();
+    this.relay = new OutboxRelay({
+      source: this.store,
+      publisher: this.publisher,
+      ownership: this.ownership,
+      logger: log.child('relay'),
+      now: () => this.clock.now(),
+      onPublished: (shard, entries, publishedAt) =>
+        this.hooks.outboxPublished?.({
+          shard,
+          count: entries.length,
+          latenciesMs: entries.map((e) => publishedAt - e.enqueuedAt),
+        }),
+    });
+    this.relay.start();
+    this.poller = new TimerPoller({
+      store: this.store,
+      applyBatch: (items) => this.runner.applyBatch(items),
+      ownedShards: () => this.ownership.shards(),
+      now: () => this.clock.now(),
+      logger: log.child('timers'),
+      hooks: this.hooks,
+      pollIntervalMs: this.tuning.timerPollIntervalMs,
+    });
+    this.poller.start();
+    this.janitor = new RetentionJanitor({
+      store: this.store,
+      now: () => this.clock.now(),
+      logger: log.child('retention'),
+    });
+    this.janitor.start();
+
+    const deadLetters = createDeadLetterPublisher({
+      publisher: this.publisher,
+      topic: this.topics.dlq,
+      source: 'orchestrator',
+    });
+    const onReplies = createReplyHandler({
+      applyBatch: (items) => this.runner.applyBatch(items),
+      deadLetterAll: (entries) => deadLetters.deadLetterAll(entries),
+      logger: log.child('replies'),
+      hooks: this.hooks,
+    });
+    const onRequests = createRequestHandler({
+      startSaga: (request) => this.startSaga(request),
+      deadLetterAll: (entries) => deadLetters.deadLetterAll(entries),
+      logger: log.child('requests'),
+      hooks: this.hooks,
+    });
+    this.subscriber = createKafkaSubscriber({
+      kafka,
+      groupId: this.tuning.groupId ?? `${this.topics.prefix}.orchestrator`,
+      topics: [this.topics.replies, this.topics.requests],
+      partitionsConsumedConcurrently: this.tuning.partitionsConsumedConcurrently,
+      logger: log.child('consumer'),
+      ...this.tuning.consumer,
+    });
+    await this.subscriber.start((messages, context) =>
+      context.topic === this.topics.requests
+        ? onRequests(messages, context)
+        : onReplies(messages, context),
+    );
+    this.started = true;
+    log.info('orchestrator started', {
+      instance: this.instanceId,
+      sagaTypes: this.engine.definitions().map((d) => `${d.type}@${d.version}`),
+      shards: [...this.ownership.shards()].sort((a, b) => a - b).join(','),
+    });
+  }
+
+  /**
+   * Graceful stop: stop consuming (the batch in hand finishes and commits), stop firing timers,
+   * publish what the outbox still holds for this instance's shards, then give the shards back.
+   */
+  async stop(): Promise<void> {
+    this.started = false;
+    await this.subscriber?.stop();
+    await this.poller?.stop();
+    this.janitor?.stop();
+    await this.relay?.stop({ drain: true });
+    await this.ownership.stop();
+    await this.waiters.releaseAll();
+    await this.publisher?.close();
+    this.logger.info('orchestrator stopped', { instance: this.instanceId });
+  }
+
+  /** Starts a saga; its state is persisted when this resolves (read-your-writes). */
+  async startSaga(request: StartRequestMessage): Promise<StartOutcome> {
+    if (request.id !== undefined && !isValidSagaId(request.id)) {
+      return {
+        status: 'rejected',
+        code: 'INVALID_INPUT',
+        message: `saga id "${request.id}" may only hold letters, digits, '.', '_', ':' and '-' (at most 200)`,
+        errors: ['invalid id'],
+      };
+    }
+    return this.runner.start(request.type, {
+      sagaId: resolveSagaId(request),
+      input: request.input,
+      ...(request.idempotencyKey !== undefined ? { idempotencyKey: request.idempotencyKey } : {}),
+    });
+  }
+
+  async getSaga(sagaId: string, history?: { offset?: number; limit?: number }) {
+    const record = await this.store.load(sagaId);
+    if (!record) return undefined;
+    return { record, history: await this.store.history(sagaId, history) } satisfies SagaView;
+  }
+
+  listSagas(query: ListQuery): Promise<ListPage> {
+    return this.store.listSagas(query);
+  }
+
+  /** The saga once it is no longer running, or as it is when `timeoutMs` passes. */
+  waitForResult(sagaId: string, timeoutMs: number): Promise<SagaRecord | undefined> {
+    return this.waiters.wait(sagaId, timeoutMs);
+  }
+
+  /** Sends an external event into the saga's statechart. */
+  async signal(sagaId: string, event: { type: string } & JsonObject): Promise<SignalOutcome> {
+    const [outcome] = await this.runner.applyBatch([{ sagaId, input: { kind: 'signal', event } }]);
+    return signalOutcome(outcome);
+  }
+
+  /** Cancels a running saga: its compensations run and it ends `cancelled`. */
+  cancel(sagaId: string): Promise<SignalOutcome> {
+    return this.signal(sagaId, { type: 'saga.cancel' });
+  }
+
+  /** Lets a parked saga try its compensation again. */
+  retry(sagaId: string): Promise<SignalOutcome> {
+    return this.signal(sagaId, { type: 'saga.retry' });
+  }
+
+  definitions(): DefinitionDescription[] {
+    return this.engine.definitions().map(describeDefinition);
+  }
+
+  /** Ready when Redis answers, the consumer is in its group and the producer is connected. */
+  async readiness(): Promise<Readiness> {
+    const redis = await this.options.redis
+      .ping()
+      .then((reply) => reply === 'PONG')
+      .catch(() => false);
+    const checks = {
+      redis,
+      kafkaConsumer: this.subscriber?.isJoined() ?? false,
+      kafkaProducer: this.publisher !== undefined,
+      started: this.started,
+    };
+    return { ready: Object.values(checks).every(Boolean), checks };
+  }
+
+  private async createTopics(kafka: Kafka): Promise<void> {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const reports = await ensureTopics({
+        admin,
+        topics: contractTopicSpecs({
+          prefix: this.topics.prefix,
+          participants: participantsOf(this.engine.definitions()),
+          partitions: this.tuning.topicPartitions,
+          ...(this.tuning.topicReplicationFactor !== undefined
+            ? { replicationFactor: this.tuning.topicReplicationFactor }
+            : {}),
+        }),
+        logger: this.logger.child('topics'),
+      });
+      const created = reports.filter((r) => r.outcome === 'created').map((r) => r.topic);
+      if (created.length > 0) this.logger.info('topics created', { topics: created });
+    } finally {
+      await admin.disconnect();
+    }
+  }
+}
+
+function signalOutcome(outcome: ApplyOutcome | undefined): SignalOutcome {
+  if (!outcome || outcome.status === 'unknown-saga') return { status: 'unknown-saga' };
+  if (outcome.status === 'error') throw outcome.error;
+  if (outcome.status === 'ignored') {
+    return { status: 'not-accepted', reason: outcome.reason, record: outcome.record };
+  }
+  return { status: 'applied', record: outcome.record };
+}
+
+export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
+  return new Orchestrator(options);
+}
+
+export type { OrchestratorOptions, RedisClient, SagaDefinition };

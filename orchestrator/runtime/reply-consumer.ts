@@ -1,0 +1,94 @@
+/**
+ * Consumes `<prefix>.replies`: every participant's replies. A whole batch is validated, applied
+ * through the step runner (one pipelined load and one pipelined commit for the batch), and only
+ * then does the subscriber commit the offsets — so a crash re-delivers replies whose steps may not
+ * be written, and replies that were applied are ignored the second time (their commandId is no
+ * longer pending: guarantee 2).
+ *
+ * Nothing blocks the partition: a malformed reply, a reply for a saga nobody knows, or one the
+ * engine cannot run goes to the dead-letter topic with the reason, and the batch moves on.
+ */
+import { DLQ_ERROR_CODES } from '../contract/headers.js';
+import { parseReply } from '../contract/validate.js';
+import type { DeadLetterEntry } from '../transport/dead-letter.js';
+import type { BatchHandler, IncomingMessage } from '../transport/ports.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { RuntimeHooks } from '../telemetry/runtime-hooks.js';
+import type { ApplyOutcome, SagaInputItem } from './step-runner.js';
+
+export interface ReplyConsumerOptions {
+  applyBatch: (items: readonly SagaInputItem[]) => Promise<ApplyOutcome[]>;
+  deadLetterAll: (entries: readonly DeadLetterEntry[]) => Promise<void>;
+  logger: Logger;
+  hooks?: RuntimeHooks;
+}
+
+/** The subscriber's batch handler for the replies topic. */
+export function createReplyHandler(options: ReplyConsumerOptions): BatchHandler {
+  const { applyBatch, deadLetterAll, logger, hooks } = options;
+  return async (messages) => {
+    const dead: DeadLetterEntry[] = [];
+    const items: SagaInputItem[] = [];
+    const sources: IncomingMessage[] = [];
+    for (const message of messages) {
+      const parsed = parseReply(message.value);
+      if (!parsed.ok) {
+        dead.push({ message, reason: { code: parsed.code, reason: parsed.reason } });
+        continue;
+      }
+      const reply = parsed.value;
+      if (message.key !== null && message.key !== reply.sagaId) {
+        // The key decides the partition, and so the order of a saga's replies; a participant
+        // that keys by something else breaks that order. Apply it anyway, but say so.
+        logger.warn('reply keyed by something other than its sagaId', {
+          key: message.key,
+          sagaId: reply.sagaId,
+          topic: message.topic,
+        });
+      }
+      items.push({
+        sagaId: reply.sagaId,
+        input: { kind: 'reply', reply },
+        headers: message.headers,
+      });
+      sources.push(message);
+    }
+
+    const outcomes = items.length > 0 ? await applyBatch(items) : [];
+    outcomes.forEach((outcome, index) => {
+      const message = sources[index];
+      const item = items[index];
+      if (!message || !item) return;
+      if (outcome.status === 'unknown-saga') {
+        dead.push({
+          message,
+          reason: { code: DLQ_ERROR_CODES.unknown, reason: `no saga "${item.sagaId}"` },
+        });
+      } else if (outcome.status === 'error') {
+        logger.error('the engine could not apply a reply; dead-lettered', {
+          sagaId: item.sagaId,
+          error: outcome.error,
+        });
+        dead.push({
+          message,
+          reason: { code: 'ENGINE_ERROR', reason: outcome.error.message },
+        });
+      }
+    });
+
+    if (dead.length > 0) {
+      await deadLetterAll(dead);
+      for (const entry of dead) {
+        hooks?.deadLettered?.({
+          source: 'orchestrator.replies',
+          topic: entry.message.topic,
+          code: entry.reason.code,
+        });
+      }
+      logger.warn('replies dead-lettered', {
+        count: dead.length,
+        reasons: [...new Set(dead.map((d) => d.reason.reason))].slice(0, 5),
+      });
+    }
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * Consumes `<prefix>.requests`: start requests from other services, the asynchronous twin of
+ * `POST /v1/sagas`. A request with an idempotency key (or an id) starts its saga once, however
+ * often it is delivered. Requests that cannot start a saga — malformed, unknown type, invalid
+ * input, a bad id — go to the dead-letter topic with the reason.
+ */
+import { DLQ_ERROR_CODES } from '../contract/headers.js';
+import type { StartRequestMessage } from '../contract/messages.js';
+import { parseStartRequest } from '../contract/validate.js';
+import type { DeadLetterEntry } from '../transport/dead-letter.js';
+import type { BatchHandler } from '../transport/ports.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { RuntimeHooks } from '../telemetry/runtime-hooks.js';
+import type { StartOutcome } from './step-runner.js';
+
+export interface RequestConsumerOptions {
+  startSaga: (request: StartRequestMessage) => Promise<StartOutcome>;
+  deadLetterAll: (entries: readonly DeadLetterEntry[]) => Promise<void>;
+  logger: Logger;
+  hooks?: RuntimeHooks;
+}
+
+export function createRequestHandler(options: RequestConsumerOptions): BatchHandler {
+  const { startSaga, deadLetterAll, logger, hooks } = options;
+  return async (messages) => {
+    const dead: DeadLetterEntry[] = [];
+    // Starts of different sagas are independent, so a batch starts them all at once; two
+    // deliveries of the same request meet in the store's create-if-absent.
+    await Promise.all(
+      messages.map(async (message) => {
+        const parsed = parseStartRequest(message.value);
+        if (!parsed.ok) {
+          dead.push({ message, reason: { code: parsed.code, reason: parsed.reason } });
+          return;
+        }
+        const outcome = await startSaga(parsed.value);
+        if (outcome.status === 'rejected') {
+          const code =
+            outcome.code === 'UNKNOWN_TYPE' ? DLQ_ERROR_CODES.unknown : DLQ_ERROR_CODES.invalid;
+          dead.push({ message, reason: { code, reason: outcome.message } });
+        }
+      }),
+    );
+    if (dead.length > 0) {
+      await deadLetterAll(dead);
+      for (const entry of dead) {
+        hooks?.deadLettered?.({
+          source: 'orchestrator.requests',
+          topic: entry.message.topic,
+          code: entry.reason.code,
+        });
+      }
+      logger.warn('start requests dead-lettered', {
+        count: dead.length,
+        reasons: [...new Set(dead.map((d) => d.reason.reason))].slice(0, 5),
+      });
+    }
+  };
+}

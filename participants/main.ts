@@ -1,0 +1,145 @@
+/**
+ * One example participant as its own process:
+ *
+ *   npm run participant -- inventory      (or payment, shipping)
+ *
+ * Configuration comes from the environment (see `config.ts`). Prints one JSON line
+ * `{"event":"ready",…}` on stdout once it has joined its consumer group; stops gracefully on
+ * SIGTERM or SIGINT (finishes the batch in hand, commits, leaves the group). Exit codes: 0 after a
+ * graceful stop, 1 when it could not start or stop, 2 for bad usage or configuration.
+ */
+import { Redis } from 'ioredis';
+import { topicNames } from '../orchestrator/contract/index.js';
+import { createLogger } from '../orchestrator/telemetry/logger.js';
+import { createKafkaClient, ensureTopics } from '../orchestrator/transport/kafka/index.js';
+import { ConfigError, EXAMPLE_NAMES, readParticipantConfig, type ExampleName } from './config.js';
+import {
+  seedInventory,
+  seedPayment,
+  startInventoryParticipant,
+  startPaymentParticipant,
+  startShippingParticipant,
+  type ExampleParticipantOptions,
+} from './examples/index.js';
+import { kafkaParticipantTransport, type RunningParticipant } from './sdk/index.js';
+
+const name = process.argv[2];
+if (!EXAMPLE_NAMES.includes(name as ExampleName)) {
+  console.error(`usage: npm run participant -- <${EXAMPLE_NAMES.join('|')}>`);
+  process.exit(2);
+}
+const participant = name as ExampleName;
+
+let config: ReturnType<typeof readParticipantConfig>;
+try {
+  config = readParticipantConfig();
+} catch (error) {
+  console.error(error instanceof ConfigError ? error.message : String(error));
+  process.exit(2);
+}
+
+const logger = createLogger(`participant.${participant}`, { level: config.logLevel });
+const redis = new Redis(config.redisUrl, { lazyConnect: true });
+redis.on('error', (error) => logger.warn('redis connection error', { error }));
+
+let running: RunningParticipant | undefined;
+let closeTransport: (() => Promise<void>) | undefined;
+
+async function start(): Promise<void> {
+  await redis.connect();
+  const { keyPrefix } = config;
+  if (participant === 'inventory' && config.inventoryStock) {
+    await seedInventory(redis, { keyPrefix, stock: config.inventoryStock });
+  }
+  if (
+    participant === 'payment' &&
+    (config.paymentCreditLimits || config.paymentDefaultCreditLimit !== undefined)
+  ) {
+    await seedPayment(redis, {
+      keyPrefix,
+      creditLimits: config.paymentCreditLimits ?? {},
+      defaultCreditLimit: config.paymentDefaultCreditLimit,
+    });
+  }
+  await ensureParticipantTopics();
+  const transport = await kafkaParticipantTransport({
+    kafka: {
+      clientId: `saga-participant-${participant}`,
+      ...config.kafka,
+      logger: logger.child('kafka'),
+    },
+    subscriber: config.subscriber,
+    logger: logger.child('transport'),
+  });
+  closeTransport = () => transport.close();
+  const options: ExampleParticipantOptions = {
+    transport,
+    redis,
+    keyPrefix,
+    topicPrefix: config.topicPrefix,
+    groupId: config.groupId,
+    claimLeaseMs: config.claimLeaseMs,
+    retry: { maxTries: config.maxTries },
+    logger,
+  };
+  running =
+    participant === 'inventory'
+      ? await startInventoryParticipant(options)
+      : participant === 'payment'
+        ? await startPaymentParticipant(options)
+        : await startShippingParticipant({ ...options, ...config.shipping });
+  process.stdout.write(
+    `${JSON.stringify({ event: 'ready', participant, topic: running.commandTopic, groupId: running.groupId, pid: process.pid })}\n`,
+  );
+}
+
+/** Creates the command topic, replies and DLQ when missing (a running orchestrator may have). */
+async function ensureParticipantTopics(): Promise<void> {
+  const admin = createKafkaClient({ ...config.kafka, logger: logger.child('kafka') }).admin();
+  await admin.connect();
+  try {
+    const names = topicNames(config.topicPrefix);
+    await ensureTopics({
+      admin,
+      topics: [names.commands(participant), names.replies, names.dlq].map((topic) => ({
+        topic,
+        partitions: config.topicPartitions,
+      })),
+      logger: logger.child('topics'),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+let stopping = false;
+async function stop(signal: string): Promise<void> {
+  if (stopping) {
+    logger.warn('second signal: exiting now', { signal });
+    process.exit(1);
+  }
+  stopping = true;
+  logger.info('stopping', { signal });
+  try {
+    await running?.stop();
+    await closeTransport?.();
+    await redis.quit();
+    process.exit(0);
+  } catch (error) {
+    logger.error('could not stop cleanly', { error });
+    process.exit(1);
+  }
+}
+
+process.on('SIGTERM', () => void stop('SIGTERM'));
+process.on('SIGINT', () => void stop('SIGINT'));
+
+try {
+  await start();
+} catch (error) {
+  logger.error('could not start', { error });
+  await running?.stop().catch(() => undefined);
+  await closeTransport?.().catch(() => undefined);
+  redis.disconnect();
+  process.exit(1);
+}

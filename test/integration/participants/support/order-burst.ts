@@ -1,0 +1,197 @@
+/**
+ * A burst of order-saga traffic for the example participants, with duplicates on purpose: every
+ * command is delivered twice at once and once more afterwards. Each order runs its steps in
+ * order, as its saga would (reserve, authorize, then either keep both or undo both); orders run
+ * concurrently. Choices come from a seeded hash, so a run is reproducible.
+ */
+import { expect } from 'chai';
+import type { Redis } from 'ioredis';
+import type { CommandMessage, ReplyMessage } from '../../../../orchestrator/contract/index.js';
+import {
+  checkExampleInvariants,
+  deterministicFraction,
+  readInventory,
+  readPayment,
+  readShipping,
+  seedInventory,
+  seedPayment,
+} from '../../../../participants/examples/index.js';
+import { orderCommand } from './drive-participant.js';
+
+export const BURST_SKUS = ['S0', 'S1', 'S2', 'S3', 'S4'];
+export const BURST_STOCK = Object.fromEntries(BURST_SKUS.map((sku) => [sku, 40]));
+export const BURST_CUSTOMERS = Array.from({ length: 12 }, (_, i) => `cust-${i}`);
+export const BURST_CREDIT_LIMIT = 400;
+
+/** Sends a command to its participant and resolves with the reply for it. */
+export type Deliver = (participant: string, command: CommandMessage) => Promise<ReplyMessage>;
+
+export interface BurstTally {
+  reserved: number;
+  outOfStock: number;
+  authorized: number;
+  declined: number;
+  released: number;
+  voided: number;
+  releasesOfNothing: number;
+  voidsOfNothing: number;
+  shipped: number;
+  /** ConfirmOrder attempts answered with a retryable failure (each retried with a new command). */
+  shippingRetries: number;
+  /** Pairs of deliveries of one command that got different replies (must stay 0). */
+  inconsistentReplies: number;
+}
+
+export async function runOrderBurst(
+  orders: number,
+  deliver: Deliver,
+  seed = 'burst',
+): Promise<BurstTally> {
+  const tally: BurstTally = {
+    reserved: 0,
+    outOfStock: 0,
+    authorized: 0,
+    declined: 0,
+    released: 0,
+    voided: 0,
+    releasesOfNothing: 0,
+    voidsOfNothing: 0,
+    shipped: 0,
+    shippingRetries: 0,
+    inconsistentReplies: 0,
+  };
+  /** Twice at once, then once more: all three replies must be the same. */
+  const deliverWithDuplicates = async (participant: string, command: CommandMessage) => {
+    const [a, b] = await Promise.all([
+      deliver(participant, command),
+      deliver(participant, command),
+    ]);
+    const c = await deliver(participant, command);
+    if (JSON.stringify(a) !== JSON.stringify(b) || JSON.stringify(a) !== JSON.stringify(c)) {
+      tally.inconsistentReplies++;
+    }
+    return a;
+  };
+  const pick = (label: string) => deterministicFraction(seed, label);
+
+  const runOrder = async (n: number) => {
+    const orderId = `ord-${n}`;
+    const sagaId = `saga-${seed}-${n}`;
+    const customerId =
+      BURST_CUSTOMERS[Math.floor(pick(`${n}:customer`) * BURST_CUSTOMERS.length)] ?? 'cust-0';
+    const items = BURST_SKUS.filter((_, i) => pick(`${n}:sku:${i}`) < 0.4).map((sku, i) => ({
+      sku,
+      quantity: 1 + Math.floor(pick(`${n}:qty:${i}`) * 4),
+    }));
+    if (items.length === 0) items.push({ sku: 'S0', quantity: 1 });
+    const amount = Math.round(pick(`${n}:amount`) * 15_000) / 100;
+    const ids = { sagaId };
+
+    // Some compensations arrive for orders that never reserved anything.
+    if (pick(`${n}:ghost`) < 0.1) {
+      const ghost = await deliverWithDuplicates(
+        'inventory',
+        orderCommand('ReleaseItems', { orderId, items }, ids),
+      );
+      if (ghost.outcome === 'success' && ghost.payload?.released === false)
+        tally.releasesOfNothing++;
+      const ghostVoid = await deliverWithDuplicates(
+        'payment',
+        orderCommand('VoidAuthorization', { orderId, customerId, amount }, ids),
+      );
+      if (ghostVoid.outcome === 'success' && ghostVoid.payload?.voided === false)
+        tally.voidsOfNothing++;
+    }
+
+    const reserve = await deliverWithDuplicates(
+      'inventory',
+      orderCommand('ReserveItems', { orderId, customerId, items }, ids),
+    );
+    if (reserve.outcome === 'failure') {
+      tally.outOfStock++;
+      return;
+    }
+    tally.reserved++;
+    const authorize = await deliverWithDuplicates(
+      'payment',
+      orderCommand('AuthorizePayment', { orderId, customerId, amount, currency: 'EUR' }, ids),
+    );
+    const undo = authorize.outcome === 'failure' || pick(`${n}:undo`) < 0.3;
+    if (authorize.outcome === 'failure') tally.declined++;
+    else tally.authorized++;
+    if (!undo) {
+      // The saga retries a transient shipping failure with a new command, a few times.
+      for (let attempt = 1; attempt <= 4; attempt++) {
+        const confirm = await deliverWithDuplicates(
+          'shipping',
+          orderCommand('ConfirmOrder', { orderId, customerId, items }, { ...ids, attempt }),
+        );
+        if (confirm.outcome === 'success') {
+          tally.shipped++;
+          return;
+        }
+        tally.shippingRetries++;
+      }
+      // Shipping never confirmed: compensate, as the saga would.
+    }
+    if (authorize.outcome === 'success') {
+      const voided = await deliverWithDuplicates(
+        'payment',
+        orderCommand('VoidAuthorization', { orderId, customerId, amount }, ids),
+      );
+      if (voided.outcome === 'success' && voided.payload?.voided === true) tally.voided++;
+    }
+    const released = await deliverWithDuplicates(
+      'inventory',
+      orderCommand('ReleaseItems', { orderId, items }, ids),
+    );
+    if (released.outcome === 'success' && released.payload?.released === true) tally.released++;
+  };
+
+  await Promise.all(Array.from({ length: orders }, (_, n) => runOrder(n)));
+  return tally;
+}
+
+/** Seeds the example participants' state for a burst under `keyPrefix`. */
+export async function seedBurst(redis: Redis, keyPrefix: string): Promise<void> {
+  await seedInventory(redis, { keyPrefix, stock: BURST_STOCK });
+  await seedPayment(redis, {
+    keyPrefix,
+    creditLimits: Object.fromEntries(BURST_CUSTOMERS.map((c) => [c, BURST_CREDIT_LIMIT])),
+  });
+}
+
+/**
+ * What must hold after a burst: the invariants, every path exercised, and every effect counted
+ * once although each command was delivered three times.
+ */
+export async function expectBurstConsistent(
+  redis: Redis,
+  keyPrefix: string,
+  tally: BurstTally,
+): Promise<void> {
+  expect(tally.inconsistentReplies).to.equal(0);
+  expect(tally.reserved).to.be.greaterThan(20);
+  expect(tally.outOfStock).to.be.greaterThan(0);
+  expect(tally.authorized).to.be.greaterThan(10);
+  expect(tally.declined).to.be.greaterThan(0);
+  expect(tally.released).to.be.greaterThan(0);
+  expect(tally.voided).to.be.greaterThan(0);
+  expect(tally.releasesOfNothing).to.be.greaterThan(0);
+  expect(tally.shipped).to.be.greaterThan(0);
+  expect(tally.shippingRetries).to.be.greaterThan(0);
+
+  expect(await checkExampleInvariants(redis, { keyPrefix })).to.deep.equal([]);
+  const inventory = await readInventory(redis, { keyPrefix });
+  const payment = await readPayment(redis, { keyPrefix });
+  const shipping = await readShipping(redis, { keyPrefix });
+  expect(inventory.stats.reservations).to.equal(tally.reserved);
+  expect(inventory.stats.releases).to.equal(tally.released);
+  expect(Object.keys(inventory.reservations)).to.have.length(tally.reserved - tally.released);
+  expect(payment.stats.authorizations).to.equal(tally.authorized);
+  expect(payment.stats.voids).to.equal(tally.voided);
+  expect(payment.log.filter((e) => e.op === 'void')).to.have.length(tally.voided);
+  expect(payment.stats.voidsOfNothing).to.equal(tally.voidsOfNothing);
+  expect(shipping.stats.shipments).to.equal(tally.shipped);
+  expect(shipping.log).to.have.length(tally.shipped);
+}
