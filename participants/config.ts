@@ -21,6 +21,7 @@
  * | `PARTICIPANT_CLAIM_LEASE_MS`   | lease of a command's claim (crash take-over time)  | `30000`         |
  * | `PARTICIPANT_MAX_TRIES`        | handler tries per delivery                         | `3`             |
  * | `PARTICIPANT_LOG_LEVEL`        | `debug`, `info`, `warn`, `error`, `silent`         | `info`          |
+ * | `PARTICIPANT_METRICS_PORT`     | serve Prometheus `/metrics` on this port           | none (not served) |
  * | `INVENTORY_STOCK`              | seed stock at start, `SKU-1=10,SKU-2=5`            | none            |
  * | `PAYMENT_CREDIT_LIMITS`        | seed limits at start, `c-1=500,c-2=80`             | none            |
  * | `PAYMENT_DEFAULT_CREDIT_LIMIT` | seed the limit of every other customer             | none            |
@@ -51,6 +52,8 @@ export interface ParticipantProcessConfig {
   claimLeaseMs: number;
   maxTries: number;
   logLevel: LogLevel;
+  /** Port of the Prometheus `/metrics` endpoint; undefined: metrics are not served. */
+  metricsPort: number | undefined;
   inventoryStock: Record<string, number> | undefined;
   paymentCreditLimits: Record<string, number> | undefined;
   paymentDefaultCreditLimit: number | undefined;
@@ -167,6 +170,14 @@ export function readParticipantConfig(
       'a positive integer',
     ),
     logLevel,
+    metricsPort: text('PARTICIPANT_METRICS_PORT')
+      ? number(
+          'PARTICIPANT_METRICS_PORT',
+          0,
+          (n) => Number.isInteger(n) && n >= 1 && n <= 65_535,
+          'a port number',
+        )
+      : undefined,
     inventoryStock: pairs('INVENTORY_STOCK', (n) => Number.isInteger(n) && n >= 0, 'units'),
     paymentCreditLimits: pairs('PAYMENT_CREDIT_LIMITS', (n) => n >= 0, 'amount'),
     paymentDefaultCreditLimit: text('PAYMENT_DEFAULT_CREDIT_LIMIT')
