@@ -51,6 +51,7 @@ async function main(): Promise<void> {
   // Metrics always (served on /metrics); traces when the OTEL_* variables ask for them.
   const telemetry = setupTelemetry({
     serviceName: 'saga-orchestrator',
+    definitions,
     logger: logger.child('telemetry'),
   });
   const orchestrator = createOrchestrator({

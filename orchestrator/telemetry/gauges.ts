@@ -34,8 +34,17 @@ export interface ConsumerLagSource {
   fetch: () => Promise<readonly PartitionLag[]>;
 }
 
+/** A state of a known definition (see `sagaStatesOf`), reported as 0 when no saga is in it. */
+export interface KnownState {
+  type: string;
+  state: string;
+  status: SagaStatus;
+}
+
 /** Where the gauges read from; each one is optional (a participant has no store). */
 export interface GaugeSources {
+  /** The states of the definitions, so the in-flight gauge reports empty ones as 0. */
+  knownStates?: readonly KnownState[];
   counts?: () => Promise<readonly StateCount[]>;
   oldestInState?: () => Promise<readonly OldestInState[]>;
   outboxBacklog?: () => Promise<number>;
@@ -55,6 +64,8 @@ export interface GaugeSources {
 }
 
 const NOT_ENDED: ReadonlySet<SagaStatus> = new Set(['running', 'parked']);
+
+const keyOf = (s: KnownState) => `${s.type}\u0000${s.state}\u0000${s.status}`;
 
 /** Registers the gauges on `meter`; returns a function that unregisters them. */
 export function observeGauges(meter: Meter, sources: GaugeSources): () => void {
@@ -108,13 +119,22 @@ export function observeGauges(meter: Meter, sources: GaugeSources): () => void {
       ),
     ]);
     const at = now();
-    for (const { type, state, status, count } of counts ?? []) {
-      if (!NOT_ENDED.has(status)) continue;
-      result.observe(inFlight, count, {
-        [A.sagaType]: type,
-        [A.sagaState]: state,
-        [A.sagaStatus]: status,
-      });
+    if (counts) {
+      const inFlightNow = new Map<string, KnownState & { count: number }>();
+      for (const known of sources.knownStates ?? []) {
+        if (NOT_ENDED.has(known.status)) inFlightNow.set(keyOf(known), { ...known, count: 0 });
+      }
+      for (const { type, state, status, count } of counts) {
+        if (NOT_ENDED.has(status))
+          inFlightNow.set(keyOf({ type, state, status }), { type, state, status, count });
+      }
+      for (const { type, state, status, count } of inFlightNow.values()) {
+        result.observe(inFlight, count, {
+          [A.sagaType]: type,
+          [A.sagaState]: state,
+          [A.sagaStatus]: status,
+        });
+      }
     }
     for (const { type, state, status, createdAt } of oldestList ?? []) {
       result.observe(oldest, Math.max(0, at - createdAt) / 1000, {

@@ -33,6 +33,7 @@ export function orchestratorInstruments(meter: Meter) {
     inputsApplied: counterOf(meter, M.inputsApplied),
     inputsIgnored: counterOf(meter, M.inputsIgnored),
     stepDuration: histogramOf(meter, M.stepDuration),
+    stateEntries: counterOf(meter, M.stateEntries),
     stateDuration: histogramOf(meter, M.stateDuration),
     commandsSent: counterOf(meter, M.commandsSent),
     stepRetries: counterOf(meter, M.stepRetries),

@@ -116,7 +116,8 @@ export const ORCHESTRATOR_METRICS = define({
     name: 'saga.sagas.in_flight',
     kind: 'gauge',
     unit: '{saga}',
-    description: 'Sagas not ended (running or parked), by type, current state and status',
+    description:
+      'Sagas not ended (running or parked), by type, current state and status (0 for an empty state of a known definition)',
     attributes: [A.sagaType, A.sagaState, A.sagaStatus],
   },
   oldestInState: {
@@ -148,6 +149,14 @@ export const ORCHESTRATOR_METRICS = define({
     description: 'Time from sending a command to its reply, timeout or abandonment',
     attributes: [A.sagaType, A.step, A.stepKind, A.participant, A.commandType, A.stepOutcome],
     buckets: LATENCY_BUCKETS_S,
+  },
+  stateEntries: {
+    name: 'saga.state.entries',
+    kind: 'counter',
+    unit: '{saga}',
+    description:
+      'Sagas entering a state (reported as 0 from start-up for every state of every definition)',
+    attributes: [A.sagaType, A.sagaState],
   },
   stateDuration: {
     name: 'saga.state.duration',

@@ -4,6 +4,7 @@
  * store-backed gauges are read on collection, see `gauges.ts`.
  */
 import type { Attributes, Meter } from '@opentelemetry/api';
+import type { KnownState } from './gauges.js';
 import { silentLogger, type Logger } from './logger.js';
 import { orchestratorInstruments } from './instruments.js';
 import { ATTRIBUTES as A } from './metric-names.js';
@@ -21,6 +22,8 @@ export interface OtelRuntimeHooksOptions {
   meter: Meter;
   /** Spans are written only when this is given. */
   tracing?: SagaTracing;
+  /** The states of these are reported from the start (0 entries), so none is missing from charts. */
+  knownStates?: readonly KnownState[];
   /** @default silentLogger */
   logger?: Logger;
 }
@@ -30,6 +33,9 @@ export function createOtelRuntimeHooks(options: OtelRuntimeHooksOptions): Runtim
   const metrics = orchestratorInstruments(options.meter);
   const spans = options.tracing ? new SagaSpans(options.tracing) : undefined;
   const logger = options.logger ?? silentLogger;
+  for (const { type, state } of options.knownStates ?? []) {
+    metrics.stateEntries.add(0, { [A.sagaType]: type, [A.sagaState]: state });
+  }
 
   const hooks: RuntimeHooks = {
     stepWritten(step) {
@@ -41,6 +47,9 @@ export function createOtelRuntimeHooks(options: OtelRuntimeHooksOptions): Runtim
       const outcome = newOutcomeStatus(step);
       if (outcome) metrics.sagaOutcomes.add(1, { ...type, [A.sagaStatus]: outcome });
 
+      if (!before || before.state !== after.state) {
+        metrics.stateEntries.add(1, { ...type, [A.sagaState]: after.state });
+      }
       const left = leftState(step);
       if (left) {
         metrics.stateDuration.record(left.durationMs / 1000, {

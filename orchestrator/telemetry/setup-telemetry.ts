@@ -50,7 +50,9 @@ import { silentLogger, type Logger } from './logger.js';
 import { SCOPES } from './metric-names.js';
 import { createOtelRuntimeHooks } from './otel-runtime-hooks.js';
 import { noRuntimeHooks, type RuntimeHooks } from './runtime-hooks.js';
+import { sagaStatesOf } from './saga-states.js';
 import { ReservableIdGenerator } from './saga-trace.js';
+import type { SagaDefinition } from '../engine/types.js';
 
 export interface TelemetryOptions {
   /** `service.name` of the resource (`OTEL_SERVICE_NAME` overrides it). */
@@ -79,6 +81,11 @@ export interface TelemetryOptions {
    * @default true
    */
   registerGlobal?: boolean;
+  /**
+   * The saga definitions the process runs: every state of each is reported from the start (0
+   * sagas in flight, 0 entries), so dashboards and alerts see every state, not only busy ones.
+   */
+  definitions?: readonly SagaDefinition[];
   /** @default read from the standard `OTEL_*` variables */
   environment?: TelemetryEnvironment;
   /** @default silentLogger */
@@ -155,9 +162,17 @@ export function setupTelemetry(options: TelemetryOptions): Telemetry {
     else propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   }
 
+  const knownStates = (options.definitions ?? []).flatMap((definition) =>
+    sagaStatesOf(definition.machine).map((state) => ({
+      type: definition.type,
+      state: state.path,
+      status: state.status,
+    })),
+  );
   const hooks = createOtelRuntimeHooks({
     meter,
     logger,
+    knownStates,
     ...(tracerProvider ? { tracing: { tracer, ids, sampler, logger } } : {}),
   });
 
@@ -169,7 +184,7 @@ export function setupTelemetry(options: TelemetryOptions): Telemetry {
     meter,
     tracer,
     tracingEnabled: tracerProvider !== undefined,
-    observe: (sources) => observeGauges(meter, { logger, ...sources }),
+    observe: (sources) => observeGauges(meter, { logger, knownStates, ...sources }),
     forceFlush: async () => {
       await tracerProvider?.forceFlush();
     },
