@@ -18,12 +18,23 @@ import {
   timeouts,
 } from './step-facts.js';
 
+/** A step (or a step's compensation) of a known definition. */
+export interface KnownStep {
+  type: string;
+  step: string;
+  kind: 'action' | 'compensation';
+  participant: string;
+  command: string;
+}
+
 export interface OtelRuntimeHooksOptions {
   meter: Meter;
   /** Spans are written only when this is given. */
   tracing?: SagaTracing;
   /** The states of these are reported from the start (0 entries), so none is missing from charts. */
   knownStates?: readonly KnownState[];
+  /** Likewise the steps: 0 commands, retries and timeouts until there are some. */
+  knownSteps?: readonly KnownStep[];
   /** @default silentLogger */
   logger?: Logger;
 }
@@ -35,6 +46,13 @@ export function createOtelRuntimeHooks(options: OtelRuntimeHooksOptions): Runtim
   const logger = options.logger ?? silentLogger;
   for (const { type, state } of options.knownStates ?? []) {
     metrics.stateEntries.add(0, { [A.sagaType]: type, [A.sagaState]: state });
+  }
+  for (const { type, step, kind, participant, command } of options.knownSteps ?? []) {
+    const attributes = { [A.sagaType]: type, [A.step]: step, [A.stepKind]: kind };
+    const sent = { ...attributes, [A.participant]: participant, [A.commandType]: command };
+    metrics.commandsSent.add(0, sent);
+    metrics.stepRetries.add(0, sent);
+    metrics.stepTimeouts.add(0, attributes);
   }
 
   const hooks: RuntimeHooks = {

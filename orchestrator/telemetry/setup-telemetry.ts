@@ -51,6 +51,7 @@ import { SCOPES } from './metric-names.js';
 import { createOtelRuntimeHooks } from './otel-runtime-hooks.js';
 import { noRuntimeHooks, type RuntimeHooks } from './runtime-hooks.js';
 import { sagaStatesOf } from './saga-states.js';
+import { sagaStepsOf } from '../engine/vocabulary/introspect.js';
 import { ReservableIdGenerator } from './saga-trace.js';
 import type { SagaDefinition } from '../engine/types.js';
 
@@ -169,10 +170,33 @@ export function setupTelemetry(options: TelemetryOptions): Telemetry {
       status: state.status,
     })),
   );
+  const knownSteps = (options.definitions ?? []).flatMap((definition) =>
+    sagaStepsOf(definition.machine).flatMap((step) => [
+      {
+        type: definition.type,
+        step: step.step,
+        kind: 'action' as const,
+        participant: step.participant,
+        command: step.command,
+      },
+      ...(step.compensation
+        ? [
+            {
+              type: definition.type,
+              step: step.step,
+              kind: 'compensation' as const,
+              participant: step.compensation.participant,
+              command: step.compensation.command,
+            },
+          ]
+        : []),
+    ]),
+  );
   const hooks = createOtelRuntimeHooks({
     meter,
     logger,
     knownStates,
+    knownSteps,
     ...(tracerProvider ? { tracing: { tracer, ids, sampler, logger } } : {}),
   });
 
