@@ -17,6 +17,7 @@ import type { SagaRecord } from '../../../orchestrator/engine/types.js';
 import type { OrderInput } from '../../../sagas/order/index.js';
 import { useInfra } from '../../support/infra.js';
 import { dashboardQueries, readDashboards } from '../../tooling/dashboards/dashboard-queries.js';
+import { rangeQuery, renderPreview } from './support/dashboard-preview.js';
 import { startPrometheus, waitFor, type RunningPrometheus } from './support/prometheus.js';
 import { startTelemetryStack, type TelemetryStack } from './support/telemetry-stack.js';
 
@@ -129,6 +130,7 @@ describe('telemetry on the running system: dashboards against a real Prometheus,
       { ruleFiles: [ALERTS] },
     );
     const running = prometheus;
+    const runStart = Date.now() / 1000;
     await waitFor('every target scraped', async () => {
       const health = await running.targetHealth();
       const all = system().services.every((s) => health[s.name] === 'up');
@@ -270,5 +272,28 @@ describe('telemetry on the running system: dashboards against a real Prometheus,
       const alerts = await running.query('ALERTS{alertname="SagaParked"}');
       return (alerts.data?.result.length ?? 0) > 0 ? alerts : undefined;
     });
+
+    // DASHBOARD_PREVIEW_DIR=<dir>: a minute more of traffic, then pictures of the dashboards.
+    const previewDir = process.env.DASHBOARD_PREVIEW_DIR;
+    if (previewDir) {
+      for (let n = 100; n < 160; n++) {
+        const id = `${infra.prefix}-load-${n}`;
+        const rare = n % 10 === 0 ? { items: [{ sku: 'SKU-RARE', quantity: 5 }] } : {};
+        await start('order', order(n, rare), id);
+        await new Promise((resolve) => setTimeout(resolve, 800));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+      for (const dashboard of await readDashboards()) {
+        await renderPreview(
+          dashboard,
+          rangeQuery(running.url),
+          {
+            start: runStart,
+            end: Date.now() / 1000,
+          },
+          previewDir,
+        );
+      }
+    }
   });
 });

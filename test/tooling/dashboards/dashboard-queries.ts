@@ -10,8 +10,9 @@ export interface DashboardJson {
   panels: {
     title: string;
     type: string;
+    gridPos: { x: number; y: number; w: number; h: number };
     datasource?: { uid?: string };
-    targets?: { expr: string; refId: string }[];
+    targets?: { expr: string; refId: string; legendFormat?: string }[];
   }[];
 }
 
