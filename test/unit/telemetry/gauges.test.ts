@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { AlwaysOffSampler } from '@opentelemetry/sdk-trace-base';
 import { expect } from 'chai';
 import {
@@ -144,3 +145,48 @@ describe('telemetry: gauges read at collection', () => {
     expect(entries.every((s) => s.value === 0)).to.equal(true);
   });
 });
+
+describe('telemetry: metrics on a port of their own (participant processes)', () => {
+  it('serves the Prometheus text on the given port until shut down', async () => {
+    const port = await freePort();
+    const telemetry = setupTelemetry({
+      serviceName: 'saga-participant-test',
+      registerGlobal: false,
+      metricsServer: { port, host: '127.0.0.1' },
+      environment: { disabled: false, tracesExporter: 'none', sampler: new AlwaysOffSampler() },
+    });
+    try {
+      telemetry.observe({ outboxBacklog: async () => 3 });
+      const text = await waitForText(`http://127.0.0.1:${port}/metrics`);
+      expect(text).to.match(/^saga_outbox_backlog\{[^}]*\} 3$/mu);
+      expect(text).to.match(/service_name="saga-participant-test"/u);
+    } finally {
+      await telemetry.shutdown();
+    }
+    const after = await fetch(`http://127.0.0.1:${port}/metrics`).then(
+      () => 'answered',
+      () => 'closed',
+    );
+    expect(after).to.equal('closed');
+  });
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+async function waitForText(url: string): Promise<string> {
+  for (let tries = 0; ; tries++) {
+    try {
+      return await (await fetch(url)).text();
+    } catch (error) {
+      // The exporter starts listening asynchronously.
+      if (tries > 100) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}
