@@ -14,6 +14,8 @@ import { ConfigError, loadOrchestratorConfig } from './config/load-config.js';
 import { healthRoutes } from './api/health-routes.js';
 import { createRedisClient } from './store/redis-client.js';
 import { createLogger } from './telemetry/logger.js';
+import { setupTelemetry } from './telemetry/setup-telemetry.js';
+import { consumerLagSource, storeGaugeSources } from './telemetry/store-sources.js';
 import { createKafkaClient } from './transport/kafka/index.js';
 import {
   BUILT_IN_SAGAS_DIR,
@@ -46,6 +48,12 @@ async function main(): Promise<void> {
     ...(config.kafka.tls ? { tls: withoutUndefined(config.kafka.tls) } : {}),
     logger: logger.child('kafka'),
   });
+  // Metrics always (served on /metrics); traces when the OTEL_* variables ask for them.
+  const telemetry = setupTelemetry({
+    serviceName: 'saga-orchestrator',
+    definitions,
+    logger: logger.child('telemetry'),
+  });
   const orchestrator = createOrchestrator({
     definitions,
     redis,
@@ -53,6 +61,7 @@ async function main(): Promise<void> {
     topicPrefix: config.topicPrefix,
     store: config.store,
     logger,
+    hooks: telemetry.hooks,
     tuning: {
       createTopics: config.topics.create,
       topicPartitions: config.topics.partitions,
@@ -63,6 +72,8 @@ async function main(): Promise<void> {
   const app = express();
   app.disable('x-powered-by');
   app.use(healthRoutes(orchestrator));
+  app.get('/metrics', telemetry.metricsHandler);
+  const lagAdmin = kafka.admin();
   const server = await listen(app, config.http.port);
 
   let stopping = false;
@@ -78,6 +89,8 @@ async function main(): Promise<void> {
     void (async () => {
       server.close();
       await orchestrator.stop();
+      await telemetry.shutdown();
+      await lagAdmin.disconnect();
       await redis.quit();
       process.exit(0);
     })().catch((error: unknown) => {
@@ -89,6 +102,17 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
 
   await orchestrator.start();
+  await lagAdmin.connect();
+  telemetry.observe({
+    ...storeGaugeSources(orchestrator.store, redis),
+    consumerLag: [
+      consumerLagSource({
+        admin: lagAdmin,
+        groupId: `${orchestrator.topics.prefix}.orchestrator`,
+        topics: [orchestrator.topics.replies, orchestrator.topics.requests],
+      }),
+    ],
+  });
   console.log(
     JSON.stringify({
       event: 'ready',

@@ -8,7 +8,7 @@
  * beyond it (`participantEnvSpec`: SAGA_TOPIC_PARTITIONS, SAGA_TOPIC_REPLICATION_FACTOR,
  * SAGA_CREATE_TOPICS, PARTICIPANT_*, KAFKA_SESSION_TIMEOUT, KAFKA_HEARTBEAT_INTERVAL,
  * KAFKA_MAX_WAIT, INVENTORY_STOCK, PAYMENT_CREDIT_LIMITS, PAYMENT_DEFAULT_CREDIT_LIMIT,
- * SHIPPING_DELAY, SHIPPING_FAILURE_RATE, SHIPPING_FAILURE_SEED). `PARTICIPANT_ENV_NAMES` lists
+ * SHIPPING_DELAY, SHIPPING_FAILURE_RATE, SHIPPING_FAILURE_SEED, PARTICIPANT_METRICS_PORT). `PARTICIPANT_ENV_NAMES` lists
  * them all. Durations take `500ms`, `30s`, `5m` or a bare number of milliseconds.
  */
 import {
@@ -44,6 +44,8 @@ export interface ParticipantProcessConfig {
   groupId: string | undefined;
   claimLeaseMs: number;
   maxTries: number;
+  /** Port of the Prometheus `/metrics` endpoint; undefined: metrics are not served. */
+  metricsPort: number | undefined;
   /** Seeded at start by inventory when not empty. */
   inventoryStock: Record<string, number>;
   /** Seeded at start by payment when not empty. */
@@ -101,6 +103,7 @@ export function loadParticipantConfig(
     keyPrefix: e.PARTICIPANT_KEY_PREFIX,
     groupId: e.PARTICIPANT_GROUP_ID === '' ? undefined : e.PARTICIPANT_GROUP_ID,
     claimLeaseMs: e.PARTICIPANT_CLAIM_LEASE,
+    metricsPort: e.PARTICIPANT_METRICS_PORT === 0 ? undefined : e.PARTICIPANT_METRICS_PORT,
     maxTries: e.PARTICIPANT_MAX_TRIES,
     inventoryStock: e.INVENTORY_STOCK,
     paymentCreditLimits: e.PAYMENT_CREDIT_LIMITS,

@@ -12,6 +12,9 @@
 import { topicNames } from '../orchestrator/contract/index.js';
 import { createRedisClient } from '../orchestrator/store/redis-client.js';
 import { createLogger } from '../orchestrator/telemetry/logger.js';
+import { SCOPES } from '../orchestrator/telemetry/metric-names.js';
+import { setupTelemetry } from '../orchestrator/telemetry/setup-telemetry.js';
+import { consumerLagSource } from '../orchestrator/telemetry/store-sources.js';
 import { createKafkaClient, ensureTopics } from '../orchestrator/transport/kafka/index.js';
 import { ConfigError, EXAMPLE_NAMES, loadParticipantConfig, type ExampleName } from './config.js';
 import {
@@ -46,6 +49,13 @@ redis.on('error', (error: unknown) => logger.warn('redis connection error', { er
 
 let running: RunningParticipant | undefined;
 let closeTransport: (() => Promise<void>) | undefined;
+// Metrics on PARTICIPANT_METRICS_PORT when set; traces when the OTEL_* variables ask for them.
+const telemetry = setupTelemetry({
+  serviceName: `saga-participant-${participant}`,
+  logger: logger.child('telemetry'),
+  ...(config.metricsPort ? { metricsServer: { port: config.metricsPort } } : {}),
+});
+const lagAdmin = createKafkaClient({ ...config.kafka, logger: logger.child('kafka') }).admin();
 
 async function start(): Promise<void> {
   await redis.connect();
@@ -80,6 +90,8 @@ async function start(): Promise<void> {
     claimLeaseMs: config.claimLeaseMs,
     retry: { maxTries: config.maxTries },
     logger,
+    meter: telemetry.meterProvider.getMeter(SCOPES.participant),
+    tracer: telemetry.tracerProvider.getTracer(SCOPES.participant),
   };
   running =
     participant === 'inventory'
@@ -87,6 +99,16 @@ async function start(): Promise<void> {
       : participant === 'payment'
         ? await startPaymentParticipant(options)
         : await startShippingParticipant({ ...options, ...config.shipping });
+  await lagAdmin.connect();
+  telemetry.observe({
+    consumerLag: [
+      consumerLagSource({
+        admin: lagAdmin,
+        groupId: running.groupId,
+        topics: [running.commandTopic],
+      }),
+    ],
+  });
   process.stdout.write(
     `${JSON.stringify({ event: 'ready', participant, topic: running.commandTopic, groupId: running.groupId, pid: process.pid })}\n`,
   );
@@ -123,6 +145,8 @@ async function stop(signal: string): Promise<void> {
   try {
     await running?.stop();
     await closeTransport?.();
+    await telemetry.shutdown();
+    await lagAdmin.disconnect();
     await redis.quit();
     process.exit(0);
   } catch (error) {

@@ -128,6 +128,13 @@ export const participantEnvSpec = {
     default: '',
     desc: 'Consumer group (default: <SAGA_TOPIC_PREFIX>.<participant>)',
   }),
+  PARTICIPANT_METRICS_PORT: intBetween(
+    0,
+    65_535,
+  )({
+    default: 0,
+    desc: 'Serve Prometheus /metrics on this port (0: not served)',
+  }),
   PARTICIPANT_CLAIM_LEASE: duration({
     default: 30_000,
     desc: 'Lease of a command’s claim: how soon another instance takes over after a crash',

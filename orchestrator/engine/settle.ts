@@ -22,6 +22,7 @@ import type {
   SagaDefinition,
   SagaRecord,
   SagaStatus,
+  SagaTraceContext,
 } from './types.js';
 
 export interface StepInputs {
@@ -39,6 +40,7 @@ export interface StepInputs {
   /** What the input itself produced (reply lifecycle, signal history…), before the statechart's. */
   leading: { effects: Effect[]; history: HistoryEntry[] };
   idempotencyKey?: string;
+  trace?: SagaTraceContext;
 }
 
 export function settle(inputs: StepInputs): AppliedStep {
@@ -122,6 +124,10 @@ export function settle(inputs: StepInputs): AppliedStep {
   }
 
   const idempotencyKey = inputs.idempotencyKey ?? previous?.idempotencyKey;
+  const trace = inputs.trace ?? previous?.trace;
+  // Kept while the state stays; a record from before the field existed starts counting now.
+  const stateEnteredAt =
+    previous && previous.state === state ? (previous.stateEnteredAt ?? now) : now;
   const record: SagaRecord = {
     id: sagaId,
     type: definition.type,
@@ -135,6 +141,8 @@ export function settle(inputs: StepInputs): AppliedStep {
     createdAt: previous?.createdAt ?? now,
     updatedAt: now,
     ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
+    stateEnteredAt,
+    ...(trace !== undefined ? { trace } : {}),
   };
   return { outcome: 'applied', record, effects, history };
 }

@@ -33,6 +33,7 @@ export function startSaga(definition: SagaDefinition, options: StartOptions): St
     timers: [],
     leading: { effects: [sagaStarted(definition.type, definition.version)], history: [] },
     ...(options.idempotencyKey !== undefined ? { idempotencyKey: options.idempotencyKey } : {}),
+    ...(options.trace !== undefined ? { trace: options.trace } : {}),
   });
   result.history.unshift(
     startedEntry(options.now, definition.type, definition.version, stateOf(snapshot)),

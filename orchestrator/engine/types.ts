@@ -75,6 +75,24 @@ export interface SagaRecord {
   createdAt: EpochMs;
   updatedAt: EpochMs;
   idempotencyKey?: string;
+  /**
+   * When the saga entered its current `state` (the `updatedAt` of the step that changed it);
+   * telemetry measures the time spent in each state from it. Absent on records written before
+   * the field existed.
+   */
+  stateEnteredAt?: EpochMs;
+  /**
+   * The saga's trace (W3C context of its root span), chosen by telemetry when it starts and
+   * kept for its whole life, so every instance, after any restart, continues the one trace.
+   * Absent when tracing is off.
+   */
+  trace?: SagaTraceContext;
+}
+
+/** W3C trace context (`traceparent`, `tracestate`) as carried in message headers. */
+export interface SagaTraceContext {
+  traceparent: string;
+  tracestate?: string;
 }
 
 /** What can happen to a running saga. */
@@ -177,6 +195,8 @@ export interface StartOptions {
   input: unknown;
   now: EpochMs;
   idempotencyKey?: string;
+  /** The trace the saga joins (see `SagaRecord.trace`); kept on every later record. */
+  trace?: SagaTraceContext;
 }
 
 /** `start` could not start a saga; nothing is written. */

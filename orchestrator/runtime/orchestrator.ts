@@ -34,6 +34,7 @@ import {
   type KafkaSubscriber,
 } from '../transport/kafka/index.js';
 import { OutboxRelay } from '../transport/outbox-relay.js';
+import type { MessageHeaders } from '../transport/ports.js';
 import { systemClock, type Clock } from './clock.js';
 import { createReplyHandler } from './reply-consumer.js';
 import { createRequestHandler } from './request-consumer.js';
@@ -165,7 +166,7 @@ export class Orchestrator {
       hooks: this.hooks,
     });
     const onRequests = createRequestHandler({
-      startSaga: (request) => this.startSaga(request),
+      startSaga: (request, headers) => this.startSaga(request, headers),
       deadLetterAll: (entries) => deadLetters.deadLetterAll(entries),
       logger: log.child('requests'),
       hooks: this.hooks,
@@ -207,8 +208,11 @@ export class Orchestrator {
     this.logger.info('orchestrator stopped', { instance: this.instanceId });
   }
 
-  /** Starts a saga; its state is persisted when this resolves (read-your-writes). */
-  async startSaga(request: StartRequestMessage): Promise<StartOutcome> {
+  /**
+   * Starts a saga; its state is persisted when this resolves (read-your-writes). `headers` carry
+   * the request's trace context, if any.
+   */
+  async startSaga(request: StartRequestMessage, headers?: MessageHeaders): Promise<StartOutcome> {
     if (request.id !== undefined && !isValidSagaId(request.id)) {
       return {
         status: 'rejected',
@@ -217,11 +221,15 @@ export class Orchestrator {
         errors: ['invalid id'],
       };
     }
-    return this.runner.start(request.type, {
-      sagaId: resolveSagaId(request),
-      input: request.input,
-      ...(request.idempotencyKey !== undefined ? { idempotencyKey: request.idempotencyKey } : {}),
-    });
+    return this.runner.start(
+      request.type,
+      {
+        sagaId: resolveSagaId(request),
+        input: request.input,
+        ...(request.idempotencyKey !== undefined ? { idempotencyKey: request.idempotencyKey } : {}),
+      },
+      headers,
+    );
   }
 
   async getSaga(sagaId: string, history?: { offset?: number; limit?: number }) {

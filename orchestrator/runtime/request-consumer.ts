@@ -8,13 +8,13 @@ import { DLQ_ERROR_CODES } from '../contract/headers.js';
 import type { StartRequestMessage } from '../contract/messages.js';
 import { parseStartRequest } from '../contract/validate.js';
 import type { DeadLetterEntry } from '../transport/dead-letter.js';
-import type { BatchHandler } from '../transport/ports.js';
+import type { BatchHandler, MessageHeaders } from '../transport/ports.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { RuntimeHooks } from '../telemetry/runtime-hooks.js';
 import type { StartOutcome } from './step-runner.js';
 
 export interface RequestConsumerOptions {
-  startSaga: (request: StartRequestMessage) => Promise<StartOutcome>;
+  startSaga: (request: StartRequestMessage, headers?: MessageHeaders) => Promise<StartOutcome>;
   deadLetterAll: (entries: readonly DeadLetterEntry[]) => Promise<void>;
   logger: Logger;
   hooks?: RuntimeHooks;
@@ -33,7 +33,7 @@ export function createRequestHandler(options: RequestConsumerOptions): BatchHand
           dead.push({ message, reason: { code: parsed.code, reason: parsed.reason } });
           return;
         }
-        const outcome = await startSaga(parsed.value);
+        const outcome = await startSaga(parsed.value, message.headers);
         if (outcome.status === 'rejected') {
           const code =
             outcome.code === 'UNKNOWN_TYPE' ? DLQ_ERROR_CODES.unknown : DLQ_ERROR_CODES.invalid;

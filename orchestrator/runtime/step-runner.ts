@@ -92,11 +92,25 @@ export class StepRunner {
     this.maxConflictRetries = options.maxConflictRetries ?? 5;
   }
 
-  /** Starts a saga, or returns the one that already has this id (idempotent start). */
-  async start(type: string, options: Omit<StartOptions, 'now'>): Promise<StartOutcome> {
+  /**
+   * Starts a saga, or returns the one that already has this id (idempotent start). `headers` are
+   * the start request's (trace context the saga's trace links to).
+   */
+  async start(
+    type: string,
+    options: Omit<StartOptions, 'now'>,
+    headers?: MessageHeaders,
+  ): Promise<StartOutcome> {
     const { engine, store, hooks } = this.options;
     const now = this.options.clock.now();
-    const result = engine.start(type, { ...options, now });
+    const trace =
+      options.trace ??
+      hooks?.sagaTrace?.({
+        sagaId: options.sagaId,
+        sagaType: type,
+        ...(headers ? { headers } : {}),
+      });
+    const result = engine.start(type, { ...options, ...(trace ? { trace } : {}), now });
     if (result.outcome === 'rejected') {
       const { code, message, errors } = result;
       return { status: 'rejected', code, message, errors };
@@ -104,7 +118,12 @@ export class StepRunner {
     const write = this.writeFor(undefined, [result]);
     const created = await store.create(result.record, write);
     if (!created.created) return { status: 'existing', record: created.record };
-    hooks?.stepWritten?.({ after: result.record, effects: result.effects, at: now });
+    hooks?.stepWritten?.({
+      after: result.record,
+      effects: result.effects,
+      at: now,
+      ...(headers ? { inputHeaders: headers } : {}),
+    });
     this.announce([{ record: result.record, write }]);
     return { status: 'started', record: result.record };
   }

@@ -6,7 +6,13 @@
  */
 import { SAGA_STATUSES } from '../contract/messages.js';
 import type { JsonObject } from '../contract/messages.js';
-import type { ArmedTimer, PendingCommand, SagaRecord, SagaStatus } from '../engine/types.js';
+import type {
+  ArmedTimer,
+  PendingCommand,
+  SagaRecord,
+  SagaStatus,
+  SagaTraceContext,
+} from '../engine/types.js';
 import type { OutgoingMessage } from '../transport/ports.js';
 import { CorruptRecordError } from './errors.js';
 import type { OutboxEntry, SagaSummary } from './types.js';
@@ -25,6 +31,8 @@ export const RECORD_FIELDS = [
   'createdAt',
   'updatedAt',
   'idempotencyKey',
+  'stateEnteredAt',
+  'trace',
 ] as const;
 
 export const SUMMARY_FIELDS = [
@@ -77,6 +85,10 @@ export function recordToFields(record: SagaRecord): string[] {
     String(record.updatedAt),
   ];
   if (record.idempotencyKey !== undefined) fields.push('idempotencyKey', record.idempotencyKey);
+  if (record.stateEnteredAt !== undefined) {
+    fields.push('stateEnteredAt', String(record.stateEnteredAt));
+  }
+  if (record.trace !== undefined) fields.push('trace', JSON.stringify(record.trace));
   return fields;
 }
 
@@ -102,6 +114,10 @@ export function recordFromValues(
   };
   const idempotencyKey = get.optional('idempotencyKey');
   if (idempotencyKey !== undefined) record.idempotencyKey = idempotencyKey;
+  if (get.optional('stateEnteredAt') !== undefined) {
+    record.stateEnteredAt = get.integer('stateEnteredAt');
+  }
+  if (get.optional('trace') !== undefined) record.trace = get.json<SagaTraceContext>('trace');
   return record;
 }
 

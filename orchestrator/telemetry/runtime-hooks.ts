@@ -4,7 +4,7 @@
  * OpenTelemetry implementation turns them into metrics and spans. Every hook is optional, and the
  * default does nothing, so telemetry that is off costs a property lookup.
  */
-import type { Effect, SagaInput, SagaRecord } from '../engine/types.js';
+import type { Effect, SagaInput, SagaRecord, SagaTraceContext } from '../engine/types.js';
 import type { MessageHeaders } from '../transport/ports.js';
 
 export interface StepWritten {
@@ -20,7 +20,21 @@ export interface StepWritten {
   at: number;
 }
 
+/** A saga about to start, before anything is written. */
+export interface SagaStarting {
+  sagaId: string;
+  sagaType: string;
+  /** Headers of the start request (HTTP or the requests topic) with any trace context. */
+  headers?: MessageHeaders;
+}
+
 export interface RuntimeHooks {
+  /**
+   * The trace a new saga joins, to be passed as `StartOptions.trace` so it is persisted with the
+   * saga; undefined when tracing is off. Called once per start, before the write; the root span
+   * itself is written by `stepWritten` once the start is stored.
+   */
+  sagaTrace?: (start: SagaStarting) => SagaTraceContext | undefined;
   stepWritten?: (step: StepWritten) => void;
   inputIgnored?: (event: {
     sagaId: string;

@@ -3,11 +3,9 @@
  * Without a registered metrics SDK the global meter is a no-op, which costs nearly nothing.
  */
 import { metrics, type Attributes, type Meter } from '@opentelemetry/api';
-import {
-  PARTICIPANT_ATTRIBUTES as A,
-  PARTICIPANT_METRICS as M,
-  PARTICIPANT_SCOPE,
-} from './telemetry-names.js';
+import { counterOf, histogramOf } from '../../orchestrator/telemetry/instruments.js';
+import { PARTICIPANT_METRIC_DEFINITIONS as D } from '../../orchestrator/telemetry/metric-names.js';
+import { PARTICIPANT_ATTRIBUTES as A, PARTICIPANT_SCOPE } from './telemetry-names.js';
 
 export interface ParticipantMetrics {
   handled(commandType: string, outcome: 'success' | 'failure'): void;
@@ -21,20 +19,13 @@ export interface ParticipantMetrics {
 
 export function participantMetrics(participant: string, meter?: Meter): ParticipantMetrics {
   const m = meter ?? metrics.getMeter(PARTICIPANT_SCOPE);
-  const handled = m.createCounter(M.handled, { description: 'Commands handled to a reply' });
-  const failed = m.createCounter(M.failed, { description: 'Commands replied with a failure' });
-  const duplicates = m.createCounter(M.duplicates, {
-    description: 'Re-delivered commands answered from the ledger',
-  });
-  const expired = m.createCounter(M.expired, { description: 'Expired commands dropped' });
-  const deadLettered = m.createCounter(M.deadLettered, {
-    description: 'Messages sent to the dead-letter topic',
-  });
-  const retries = m.createCounter(M.retries, { description: 'In-process handler retries' });
-  const duration = m.createHistogram(M.handlerDuration, {
-    description: 'Time in the handler per delivery (all tries)',
-    unit: 'ms',
-  });
+  const handled = counterOf(m, D.handled);
+  const failed = counterOf(m, D.failed);
+  const duplicates = counterOf(m, D.duplicates);
+  const expired = counterOf(m, D.expired);
+  const deadLettered = counterOf(m, D.deadLettered);
+  const retries = counterOf(m, D.retries);
+  const duration = histogramOf(m, D.handlerDuration);
   const base = (commandType: string): Attributes => ({
     [A.participant]: participant,
     [A.commandType]: commandType,

@@ -1,0 +1,214 @@
+/**
+ * The whole system in one process for the telemetry tests: the orchestrator (order and probe
+ * sagas) and the example participants plus the probe participant on real Kafka and Redis, each
+ * with its own telemetry (metrics served over HTTP on its own port, spans kept in memory).
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { propagation } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { AlwaysOnSampler, InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { SagaDefinition } from '../../../../orchestrator/engine/types.js';
+import {
+  createOrchestrator,
+  type Orchestrator,
+} from '../../../../orchestrator/runtime/orchestrator.js';
+import { silentLogger } from '../../../../orchestrator/telemetry/logger.js';
+import { SCOPES } from '../../../../orchestrator/telemetry/metric-names.js';
+import {
+  setupTelemetry,
+  type Telemetry,
+} from '../../../../orchestrator/telemetry/setup-telemetry.js';
+import {
+  consumerLagSource,
+  storeGaugeSources,
+} from '../../../../orchestrator/telemetry/store-sources.js';
+import {
+  seedInventory,
+  seedPayment,
+  startInventoryParticipant,
+  startPaymentParticipant,
+  startShippingParticipant,
+} from '../../../../participants/examples/index.js';
+import {
+  kafkaParticipantTransport,
+  startParticipant,
+  type KafkaParticipantTransport,
+  type RunningParticipant,
+} from '../../../../participants/sdk/index.js';
+import orderSaga from '../../../../sagas/order/index.js';
+import { infraEndpoints, TEST_CONSUMER_TIMINGS, type TestInfra } from '../../../support/infra.js';
+import { TEST_SUBSCRIBER_SETTINGS } from '../../participants/support/kafka-participants.js';
+import { probeParticipant, probeSaga } from './probe-saga.js';
+
+export interface Service {
+  name: string;
+  telemetry: Telemetry;
+  spans: InMemorySpanExporter;
+  /** `127.0.0.1:<port>` of its `/metrics`. */
+  metricsAddress: string;
+}
+
+export interface TelemetryStack {
+  orchestrator: Orchestrator;
+  services: Service[];
+  /** Every finished span of every service. */
+  spans(): ReturnType<InMemorySpanExporter['getFinishedSpans']>;
+  stop(): Promise<void>;
+}
+
+export const STOCK = { 'SKU-1': 1000, 'SKU-2': 1000, 'SKU-RARE': 1 };
+export const CREDIT = { 'customer-poor': 10 };
+export const DEFAULT_CREDIT = 1_000_000;
+
+function serviceTelemetry(name: string, definitions: readonly SagaDefinition[] = []) {
+  const spans = new InMemorySpanExporter();
+  const telemetry = setupTelemetry({
+    serviceName: name,
+    definitions,
+    registerGlobal: false,
+    spanExporter: spans,
+    spanProcessing: 'simple',
+    environment: { disabled: false, tracesExporter: 'none', sampler: new AlwaysOnSampler() },
+  });
+  return { telemetry, spans };
+}
+
+async function serveMetrics(telemetry: Telemetry): Promise<{ server: Server; address: string }> {
+  const server = createServer((request, response) => telemetry.metricsHandler(request, response));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, address: `127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+export async function startTelemetryStack(infra: TestInfra): Promise<TelemetryStack> {
+  // The participant SDK reads and writes trace headers with the global propagator, as a
+  // participant process registers it (setupTelemetry's registerGlobal).
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  const definitions = [orderSaga, probeSaga] as SagaDefinition[];
+  const servers: Server[] = [];
+  const services: Service[] = [];
+  const stops: (() => Promise<unknown>)[] = [];
+  const addService = async (name: string, made: ReturnType<typeof serviceTelemetry>) => {
+    const { server, address } = await serveMetrics(made.telemetry);
+    servers.push(server);
+    const service = { name, ...made, metricsAddress: address };
+    services.push(service);
+    return service;
+  };
+
+  const stop = async () => {
+    for (const step of stops.reverse()) await step().catch(() => undefined);
+    await Promise.all(
+      servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
+    );
+    await Promise.all(services.map((s) => s.telemetry.shutdown()));
+    propagation.disable();
+  };
+
+  try {
+    const orchestratorService = await addService(
+      'saga-orchestrator',
+      serviceTelemetry('saga-orchestrator', definitions),
+    );
+    const orchestrator = createOrchestrator({
+      definitions,
+      redis: infra.redis,
+      kafka: infra.kafka,
+      topicPrefix: infra.prefix,
+      store: { keyPrefix: infra.prefix, shards: 4 },
+      logger: silentLogger,
+      hooks: orchestratorService.telemetry.hooks,
+      tuning: {
+        topicPartitions: 2,
+        topicReplicationFactor: 1,
+        timerPollIntervalMs: 50,
+        shardLeaseTtlMs: 5_000,
+        consumer: {
+          sessionTimeoutMs: TEST_CONSUMER_TIMINGS.sessionTimeout,
+          heartbeatIntervalMs: TEST_CONSUMER_TIMINGS.heartbeatInterval,
+          rebalanceTimeoutMs: TEST_CONSUMER_TIMINGS.rebalanceTimeout,
+          maxWaitTimeMs: TEST_CONSUMER_TIMINGS.maxWaitTimeInMs,
+        },
+      },
+    });
+    await orchestrator.start();
+    stops.push(() => orchestrator.stop());
+    orchestratorService.telemetry.observe({
+      ...storeGaugeSources(orchestrator.store, infra.redis),
+      consumerLag: [
+        consumerLagSource({
+          admin: infra.admin,
+          groupId: `${infra.prefix}.orchestrator`,
+          topics: [orchestrator.topics.replies, orchestrator.topics.requests],
+        }),
+      ],
+    });
+
+    const keyPrefix = infra.key('shop');
+    await seedInventory(infra.redis, { keyPrefix, stock: STOCK });
+    await seedPayment(infra.redis, {
+      keyPrefix,
+      creditLimits: CREDIT,
+      defaultCreditLimit: DEFAULT_CREDIT,
+    });
+    const transport: KafkaParticipantTransport = await kafkaParticipantTransport({
+      kafka: { brokers: infraEndpoints().brokers, clientId: infra.prefix, logLevel: 'error' },
+      subscriber: TEST_SUBSCRIBER_SETTINGS,
+      logger: silentLogger,
+    });
+    stops.push(() => transport.close());
+
+    const participantOptions = (service: Service) => ({
+      transport,
+      redis: infra.redis,
+      keyPrefix,
+      topicPrefix: infra.prefix,
+      logger: silentLogger,
+      retry: { maxTries: 2, initialBackoffMs: 10 },
+      meter: service.telemetry.meterProvider.getMeter(SCOPES.participant),
+      tracer: service.telemetry.tracerProvider.getTracer(SCOPES.participant),
+    });
+    const started: RunningParticipant[] = [];
+    for (const name of ['inventory', 'payment', 'shipping', 'probe'] as const) {
+      const serviceName = `saga-participant-${name}`;
+      const service = await addService(serviceName, serviceTelemetry(serviceName));
+      const options = participantOptions(service);
+      const running =
+        name === 'inventory'
+          ? await startInventoryParticipant(options)
+          : name === 'payment'
+            ? await startPaymentParticipant(options)
+            : name === 'shipping'
+              ? await startShippingParticipant({
+                  ...options,
+                  failureRate: 0.3,
+                  failureSeed: infra.prefix,
+                })
+              : await startParticipant(probeParticipant, {
+                  ...options,
+                  ledgerKeyPrefix: `${keyPrefix}:{probe}`,
+                });
+      started.push(running);
+      stops.push(() => running.stop());
+      service.telemetry.observe({
+        consumerLag: [
+          consumerLagSource({
+            admin: infra.admin,
+            groupId: running.groupId,
+            topics: [running.commandTopic],
+          }),
+        ],
+      });
+    }
+
+    return {
+      orchestrator,
+      services,
+      spans: () => services.flatMap((s) => s.spans.getFinishedSpans()),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,48 @@
+/** Reads the committed dashboards and lists every panel query in them. */
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+
+const generatedDir = path.resolve(import.meta.dirname, '..', '..', '..', 'dashboards', 'generated');
+
+export interface DashboardJson {
+  uid: string;
+  title: string;
+  panels: {
+    title: string;
+    type: string;
+    gridPos: { x: number; y: number; w: number; h: number };
+    datasource?: { uid?: string };
+    targets?: { expr: string; refId: string; legendFormat?: string }[];
+  }[];
+}
+
+export interface PanelQuery {
+  /** `<dashboard uid> / <panel title> / <refId>` */
+  where: string;
+  expr: string;
+  datasource: string | undefined;
+}
+
+export async function readDashboards(): Promise<DashboardJson[]> {
+  const files = (await readdir(generatedDir)).filter((f) => f.endsWith('.json')).sort();
+  return Promise.all(
+    files.map(
+      async (file) =>
+        JSON.parse(await readFile(path.join(generatedDir, file), 'utf8')) as DashboardJson,
+    ),
+  );
+}
+
+export function dashboardQueries(dashboards: readonly DashboardJson[]): PanelQuery[] {
+  return dashboards.flatMap((dashboard) =>
+    dashboard.panels
+      .filter((panel) => panel.type !== 'row')
+      .flatMap((panel) =>
+        (panel.targets ?? []).map((target) => ({
+          where: `${dashboard.uid} / ${panel.title} / ${target.refId}`,
+          expr: target.expr,
+          datasource: panel.datasource?.uid,
+        })),
+      ),
+  );
+}
