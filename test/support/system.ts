@@ -27,6 +27,9 @@ import {
   seedInventory,
   seedPayment,
   startExampleParticipants,
+  startInventoryParticipant,
+  startPaymentParticipant,
+  startShippingParticipant,
   type ExampleParticipantOptions,
   type ExampleParticipants,
   type ShippingBehaviour,
@@ -34,6 +37,7 @@ import {
 import {
   kafkaParticipantTransport,
   type KafkaParticipantTransport,
+  type RunningParticipant,
 } from '../../participants/sdk/index.js';
 import { createOrderSaga, type OrderSagaOptions } from '../../sagas/order/index.js';
 import { infraEndpoints, TEST_CONSUMER_TIMINGS, useInfra, type TestInfra } from './infra.js';
@@ -97,7 +101,13 @@ export interface RunningSystem {
   /** `http://127.0.0.1:<port>` when the API is served. */
   readonly apiUrl: string | undefined;
   startParticipants(): Promise<ExampleParticipants>;
+  /** Stops every example participant, those started again one by one included. */
   stopParticipants(): Promise<void>;
+  /**
+   * Starts one example participant again (after `participants.<name>.stop()`, say); it is stopped
+   * with the others.
+   */
+  startParticipantAgain(name: ExampleName): Promise<RunningParticipant>;
   stop(): Promise<void>;
 }
 
@@ -157,8 +167,8 @@ export async function startSystem(
       topicPrefix: prefix,
       logger: participantLogger,
     };
-    const startParticipants = async () => {
-      transport ??= await kafkaParticipantTransport({
+    const connectTransport = async () =>
+      (transport ??= await kafkaParticipantTransport({
         kafka: { brokers, clientId: `${prefix}-participants`, logLevel: 'error' },
         subscriber: {
           sessionTimeoutMs: TEST_CONSUMER_TIMINGS.sessionTimeout,
@@ -168,18 +178,30 @@ export async function startSystem(
           joinTimeoutMs: 45_000,
         },
         logger: participantLogger,
-      });
+      }));
+    const startParticipants = async () => {
+      const connected = await connectTransport();
       participants ??= await startExampleParticipants({
         ...participantOptions,
-        transport,
+        transport: connected,
         ...(options.shipping ? { shipping: options.shipping } : {}),
       });
       return participants;
     };
+    const restarted: RunningParticipant[] = [];
     const stopParticipants = async () => {
       const running = participants;
       participants = undefined;
-      await running?.stop();
+      await Promise.all([running?.stop(), ...restarted.splice(0).map((p) => p.stop())]);
+    };
+    const startParticipantAgain = async (name: ExampleName) => {
+      await connectTransport();
+      const again = await startOne[name]({
+        ...participantOptions,
+        ...(name === 'shipping' ? options.shipping : {}),
+      });
+      restarted.push(again);
+      return again;
     };
     cleanups.push(async () => {
       await stopParticipants();
@@ -210,6 +232,7 @@ export async function startSystem(
       apiUrl,
       startParticipants,
       stopParticipants,
+      startParticipantAgain,
       stop,
     };
   } catch (error) {
@@ -217,6 +240,17 @@ export async function startSystem(
     throw error;
   }
 }
+
+export type ExampleName = 'inventory' | 'payment' | 'shipping';
+
+const startOne: Record<
+  ExampleName,
+  (options: ExampleParticipantOptions & ShippingBehaviour) => Promise<RunningParticipant>
+> = {
+  inventory: startInventoryParticipant,
+  payment: startPaymentParticipant,
+  shipping: startShippingParticipant,
+};
 
 export interface SystemHandle {
   readonly infra: TestInfra;

@@ -1,10 +1,6 @@
 import { expect } from 'chai';
 import type { ApiErrorBody, SagaSummaryView, SagaView } from '../../../orchestrator/api/index.js';
-import {
-  checkExampleInvariants,
-  startInventoryParticipant,
-} from '../../../participants/examples/index.js';
-import type { RunningParticipant } from '../../../participants/sdk/index.js';
+import { checkExampleInvariants } from '../../../participants/examples/index.js';
 import { createOrderSaga } from '../../../sagas/order/index.js';
 import { apiClient, eventually } from '../../support/api-client.js';
 import { orderInput } from '../../support/orders.js';
@@ -29,11 +25,6 @@ describe('HTTP API: retry of a parked saga (real Kafka and Redis)', function () 
     ],
   });
   const api = () => apiClient(sut.system.apiUrl);
-  let inventoryAgain: RunningParticipant | undefined;
-
-  afterEach(async () => {
-    await inventoryAgain?.stop();
-  });
 
   it('parks when a compensation keeps failing, and a retry finishes it once the participant is back', async () => {
     const input = orderInput({ amount: 30_000 });
@@ -69,7 +60,7 @@ describe('HTTP API: retry of a parked saga (real Kafka and Redis)', function () 
     expect(cancel.status).to.equal(409);
 
     // Inventory is back; the operator retries.
-    inventoryAgain = await startInventoryParticipant(sut.system.participantOptions);
+    await sut.system.startParticipantAgain('inventory');
     const retried = await api().post<SagaView>(`/v1/sagas/${id}/retry`);
     expect(retried.status).to.equal(200);
     expect(retried.body.status).to.equal('running');
