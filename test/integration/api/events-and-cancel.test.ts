@@ -144,6 +144,8 @@ describe('HTTP API: external events and cancel (real Kafka and Redis)', function
     const done = await result(id);
     expect(done.done).to.equal(true);
     expect(done.saga.status).to.equal('cancelled');
+    const lines = done.saga.history.map((h) => h.summary);
+    expect(lines).to.include('reserveInventory: compensation ReleaseItems succeeded (attempt 1)');
     const inventory = await readInventory(sut.infra.redis, {
       keyPrefix: sut.system.exampleKeyPrefix,
     });

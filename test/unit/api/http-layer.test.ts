@@ -139,6 +139,9 @@ describe('API: the HTTP layer (no infrastructure)', () => {
       const wrong = await api('s3cre').get<ApiErrorBody>('/v1/definitions');
       expect(wrong.status).to.equal(401);
       expect(wrong.headers.get('www-authenticate')).to.contain('error="invalid_token"');
+      // Express matches paths case-insensitively: so does the token check in front of /v1.
+      const upper = await api().get<ApiErrorBody>('/V1/definitions', { unchecked: true });
+      expect(upper.status).to.equal(401);
       const right = await api('s3cret').get<{ items: unknown[] }>('/v1/definitions');
       expect(right.status).to.equal(200);
       expect(right.body.items).to.have.length(1);
