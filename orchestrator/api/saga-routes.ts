@@ -59,11 +59,11 @@ export function sagaRoutes(routes: RouteRegistry, orchestrator: ApiOrchestrator)
         { id: record.id, type: record.type },
       );
     }
-    const body201 = await view(record.id, FIRST_PAGE, record);
+    const saga = await view(record.id, FIRST_PAGE, record);
     res
       .status(outcome.status === 'started' ? 201 : 200)
       .location(`/v1/sagas/${encodeURIComponent(record.id)}`)
-      .json(body201);
+      .json(saga);
   });
 
   routes.add('listSagas', async ({ query }, _req, res) => {
