@@ -140,7 +140,7 @@ export default tseslint.config(
   },
   {
     // Only configuration modules read the environment; everything else gets options.
-    files: ['orchestrator/**/*.ts', 'participants/**/*.ts', 'sagas/**/*.ts'],
+    files: ['orchestrator/**/*.ts', 'participants/**/*.ts', 'sagas/**/*.ts', 'cli/**/*.ts'],
     ignores: ['**/config/**', '**/config.ts', '**/main.ts'],
     rules: {
       'no-restricted-properties': [

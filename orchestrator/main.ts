@@ -9,9 +9,8 @@
  * outbox and uncommitted replies are picked up again by the next instance.
  */
 import type { Server } from 'node:http';
-import express from 'express';
 import { ConfigError, loadOrchestratorConfig } from './config/load-config.js';
-import { healthRoutes } from './api/health-routes.js';
+import { createApiApp } from './api/create-api-app.js';
 import { createRedisClient } from './store/redis-client.js';
 import { createLogger } from './telemetry/logger.js';
 import { setupTelemetry } from './telemetry/setup-telemetry.js';
@@ -69,10 +68,14 @@ async function main(): Promise<void> {
     },
   });
 
-  const app = express();
-  app.disable('x-powered-by');
-  app.use(healthRoutes(orchestrator));
-  app.get('/metrics', telemetry.metricsHandler);
+  // The API listens before the orchestrator consumes: /healthz answers at once, /readyz says 503
+  // until the consumers have joined.
+  const app = createApiApp({
+    orchestrator,
+    apiToken: config.http.apiToken,
+    metricsHandler: telemetry.metricsHandler,
+    logger: logger.child('api'),
+  });
   const lagAdmin = kafka.admin();
   const server = await listen(app, config.http.port);
 
@@ -123,7 +126,7 @@ async function main(): Promise<void> {
   );
 }
 
-function listen(app: express.Express, port: number): Promise<Server> {
+function listen(app: ReturnType<typeof createApiApp>, port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = app.listen(port, () => resolve(server));
     server.once('error', reject);

@@ -3,20 +3,18 @@
  * serves requests; `/readyz` says it can do its work (Redis answers, the consumer is in its group,
  * the producer is connected) and returns 503 with the failing checks otherwise.
  */
-import { Router } from 'express';
+import type { RouteRegistry } from './route-registry.js';
 
 export interface ReadinessSource {
   readiness(): Promise<{ ready: boolean; checks: Record<string, boolean> }>;
 }
 
-export function healthRoutes(source: ReadinessSource): Router {
-  const router = Router();
-  router.get('/healthz', (_req, res) => {
+export function healthRoutes(routes: RouteRegistry, source: ReadinessSource): void {
+  routes.add('health', (_input, _req, res) => {
     res.json({ status: 'ok' });
   });
-  router.get('/readyz', async (_req, res) => {
+  routes.add('readiness', async (_input, _req, res) => {
     const { ready, checks } = await source.readiness();
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
   });
-  return router;
 }

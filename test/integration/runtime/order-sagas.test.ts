@@ -10,8 +10,7 @@ import type { SagaInput, SagaRecord } from '../../../orchestrator/engine/types.j
 import { createKafkaSubscriber } from '../../../orchestrator/transport/kafka/index.js';
 import type { MessageSubscriber } from '../../../orchestrator/transport/ports.js';
 import { readInventory, readPayment, readShipping } from '../../../participants/examples/index.js';
-import { useInfra } from '../../support/infra.js';
-import { FAST_CONSUMER, startSystem, type TestSystem } from '../../support/system.js';
+import { FAST_CONSUMER, useSystem, type RunningSystem } from '../../support/system.js';
 
 const SAGAS = 500;
 const DUPLICATE_HEADER = 'x-test-duplicate';
@@ -51,24 +50,28 @@ function orders(): Order[] {
 
 describe('500 order sagas on real Kafka and Redis, with duplicates injected', function () {
   this.timeout(300_000);
-  const infra = useInfra('order-sagas');
-  let system: TestSystem;
-  let duplicator: MessageSubscriber;
   let duplicated = { commands: 0, replies: 0 };
   /** Inputs the engine ignored, as the runtime reports them to telemetry. */
   const ignored: { sagaId: string; input: SagaInput; reason: string }[] = [];
-
-  before(async () => {
-    system = await startSystem(infra, {
+  const sut = useSystem('order-sagas', {
+    seed: {
       stock: { 'SKU-A': 100_000, 'SKU-B': 100_000, 'SKU-GONE': 0 },
       creditLimits: Object.fromEntries(Array.from({ length: SAGAS }, (_, i) => [`broke-${i}`, 0])),
       defaultCreditLimit: 1_000_000_000,
-      // A tenth of shipping calls fail transiently: the SDK retries them, then the saga does.
-      shipping: { failureRate: 0.1, failureSeed: 'order-sagas' },
-      hooks: {
-        inputIgnored: ({ sagaId, input, reason }) => ignored.push({ sagaId, input, reason }),
-      },
-    });
+    },
+    // A tenth of shipping calls fail transiently: the SDK retries them, then the saga does.
+    shipping: { failureRate: 0.1, failureSeed: 'order-sagas' },
+    tuning: { topicPartitions: 4 },
+    hooks: {
+      inputIgnored: ({ sagaId, input, reason }) => ignored.push({ sagaId, input, reason }),
+    },
+  });
+  const infra = sut.infra;
+  let system: RunningSystem;
+  let duplicator: MessageSubscriber;
+
+  before(async () => {
+    system = sut.system;
     duplicator = await startDuplicator();
     infra.addCleanup(() => duplicator.stop());
   });

@@ -1,0 +1,180 @@
+/**
+ * The commands on one saga or on the list: start, get, list, wait, cancel, retry, signal.
+ * Each prints a table (or the API's JSON with `--json`) and returns its exit code.
+ */
+import type { Command } from 'commander';
+import type { SagaView } from '../api-client.js';
+import { printJson, type CliContext } from '../context.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import { renderSagaPage } from '../format/lists.js';
+import { renderSaga } from '../format/saga.js';
+import { readJsonObject } from '../json-argument.js';
+import { duration, positiveInt, status } from './options.js';
+import { describeOutcome, exitCodeOf, waitForSaga } from './wait-for-saga.js';
+
+/** Wraps a command's action: builds its context and records its exit code. */
+export type Run = <A extends unknown[]>(
+  action: (context: CliContext, ...args: A) => Promise<ExitCode | void>,
+) => (...args: unknown[]) => Promise<void>;
+
+const DEFAULT_WAIT = '5m';
+const DEFAULT_HISTORY = 20;
+
+/** The saga with its last `history` entries (a second request only when there are more). */
+export async function sagaWithRecentHistory(context: CliContext, id: string, history: number) {
+  const first = await context.client.getSaga(id, { offset: 0, limit: history });
+  const total = first.historyPage.total;
+  if (total <= history) return first;
+  return context.client.getSaga(id, { offset: total - history, limit: history });
+}
+
+function showSaga(context: CliContext, saga: SagaView, headline?: string) {
+  if (context.json) printJson(context, saga);
+  else context.out((headline ? `${headline}\n\n` : '') + renderSaga(saga, context.now()));
+}
+
+export function registerSagaCommands(program: Command, run: Run): void {
+  program
+    .command('start')
+    .description('start a saga')
+    .argument('<type>', 'saga type, e.g. order')
+    .argument('<input>', 'input as JSON, @file.json, or - for stdin')
+    .option('--id <id>', 'the saga id (default: derived from --key, or new)')
+    .option('--key <idempotency-key>', 'the same key always names the same saga')
+    .option('--wait [duration]', `wait for the result (default ${DEFAULT_WAIT})`)
+    .action(
+      run(
+        async (
+          context: CliContext,
+          type: string,
+          inputArg: string,
+          opts: { id?: string; key?: string; wait?: string | true },
+        ) => {
+          const input = await readJsonObject(inputArg, 'the input');
+          const { status: code, body } = await context.client.startSaga(
+            { type, input, ...(opts.id ? { id: opts.id } : {}) },
+            opts.key,
+          );
+          if (opts.wait === undefined) {
+            showSaga(
+              context,
+              body,
+              code === 201 ? 'Started.' : 'Already started (same id or key).',
+            );
+            return;
+          }
+          const timeout = duration(opts.wait === true ? DEFAULT_WAIT : opts.wait);
+          const result = await waitForSaga(context, body.id, timeout);
+          showSaga(context, result.saga, describeOutcome(result));
+          return exitCodeOf(result);
+        },
+      ),
+    );
+
+  program
+    .command('get')
+    .description('show a saga: state, what it waits for, pending commands, timers, history')
+    .argument('<id>', 'saga id')
+    .option(
+      '--history <n>',
+      `show the last n history entries (default ${DEFAULT_HISTORY})`,
+      positiveInt('--history', 1000),
+    )
+    .action(
+      run(async (context: CliContext, id: string, opts: { history?: number }) => {
+        showSaga(
+          context,
+          await sagaWithRecentHistory(context, id, opts.history ?? DEFAULT_HISTORY),
+        );
+      }),
+    );
+
+  program
+    .command('list')
+    .description('list sagas, newest first')
+    .option('--type <type>', 'only this saga type')
+    .option('--status <status>', 'only this status', status)
+    .option('--state <state>', 'only this statechart state (with --type)')
+    .option('--limit <n>', 'page size (1–500, default 50)', positiveInt('--limit', 500))
+    .option('--cursor <cursor>', 'the next page of an earlier list')
+    .option('--all', 'follow the cursor to the last page')
+    .action(
+      run(
+        async (
+          context: CliContext,
+          opts: {
+            type?: string;
+            status?: string;
+            state?: string;
+            limit?: number;
+            cursor?: string;
+            all?: boolean;
+          },
+        ) => {
+          const query = { type: opts.type, status: opts.status, state: opts.state };
+          let page = await context.client.listSagas({
+            ...query,
+            limit: opts.limit,
+            cursor: opts.cursor,
+          });
+          const items = [...page.items];
+          while (opts.all && page.nextCursor) {
+            page = await context.client.listSagas({
+              ...query,
+              limit: opts.limit,
+              cursor: page.nextCursor,
+            });
+            items.push(...page.items);
+          }
+          const shown = { items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+          if (context.json) printJson(context, shown);
+          else context.out(renderSagaPage(shown));
+        },
+      ),
+    );
+
+  program
+    .command('wait')
+    .description('wait until a saga is no longer running; exit 0 if it completed')
+    .argument('<id>', 'saga id')
+    .option('--timeout <duration>', `how long to wait (default ${DEFAULT_WAIT})`, duration)
+    .action(
+      run(async (context: CliContext, id: string, opts: { timeout?: number }) => {
+        const result = await waitForSaga(context, id, opts.timeout ?? duration(DEFAULT_WAIT));
+        if (context.json) printJson(context, result);
+        else context.out(describeOutcome(result));
+        return exitCodeOf(result);
+      }),
+    );
+
+  for (const [name, description] of [
+    ['cancel', 'cancel a running saga: its compensations run, it ends cancelled'],
+    ['retry', 'retry the compensation a parked saga is stuck on'],
+  ] as const) {
+    program
+      .command(name)
+      .description(description)
+      .argument('<id>', 'saga id')
+      .action(
+        run(async (context: CliContext, id: string) => {
+          const saga = await context.client.action(id, name);
+          showSaga(context, saga, name === 'cancel' ? 'Cancelling.' : 'Retrying.');
+          return EXIT.OK;
+        }),
+      );
+  }
+
+  program
+    .command('signal')
+    .description('send an external event into a saga, e.g. order.approve')
+    .argument('<id>', 'saga id')
+    .argument('<event>', 'event type')
+    .argument('[data]', 'event data as a JSON object, @file.json, or -')
+    .action(
+      run(async (context: CliContext, id: string, event: string, dataArg?: string) => {
+        const data = dataArg === undefined ? {} : await readJsonObject(dataArg, 'the event data');
+        const saga = await context.client.signal(id, { ...data, type: event });
+        showSaga(context, saga, `Sent ${event}.`);
+      }),
+    );
+}

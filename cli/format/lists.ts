@@ -1,0 +1,56 @@
+/** Lists for people: sagas, and saga definitions with their steps. */
+import type { DefinitionSummary, SagaPage } from '../api-client.js';
+import { table, when } from './table.js';
+
+export function renderSagaPage(page: SagaPage): string {
+  if (page.items.length === 0) return 'No sagas.';
+  const rows = page.items.map((s) => [
+    s.id,
+    s.type,
+    s.status,
+    s.state,
+    when(s.createdAt),
+    when(s.updatedAt),
+  ]);
+  const lines = [table(['id', 'type', 'status', 'state', 'created', 'updated'], rows)];
+  lines.push(`${page.items.length} saga${page.items.length === 1 ? '' : 's'}`);
+  if (page.nextCursor) lines.push(`More: --cursor ${page.nextCursor}`);
+  return lines.join('\n');
+}
+
+/** `completed 12 · running 3` */
+export function statusCounts(items: ReadonlyArray<{ status: string }>): string {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(item.status, (counts.get(item.status) ?? 0) + 1);
+  return [...counts.entries()].map(([status, n]) => `${status} ${n}`).join(' · ') || 'none';
+}
+
+export function renderDefinitions(definitions: DefinitionSummary[]): string {
+  return table(
+    ['type', 'version', 'steps', 'description'],
+    definitions.map((d) => [
+      d.type,
+      d.version,
+      d.steps.map((s) => s.step).join(' → '),
+      d.description ?? '',
+    ]),
+  );
+}
+
+export function renderDefinition(definition: DefinitionSummary): string {
+  const header = `${definition.type} (version ${definition.version})${
+    definition.description ? `\n${definition.description}` : ''
+  }`;
+  const steps = table(
+    ['step', 'participant', 'command', 'timeout', 'attempts', 'compensation'],
+    definition.steps.map((s) => [
+      s.step,
+      s.participant,
+      s.command,
+      `${s.timeoutMs} ms`,
+      String(s.maxAttempts),
+      s.compensation ? `${s.compensation.participant}.${s.compensation.command}` : '—',
+    ]),
+  );
+  return `${header}\n\n${steps}\n\nThe statechart as JSON: saga definitions ${definition.type} --json`;
+}

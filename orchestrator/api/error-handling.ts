@@ -1,0 +1,90 @@
+/**
+ * The last two middlewares: unknown routes (404, or 405 with `Allow` when the path exists with
+ * other methods) and the error handler, which turns anything thrown into the JSON error shape.
+ * Only `ApiError`s and the body parser's client errors say what happened; anything else is logged
+ * with its stack and answered with a generic 500 (or 503 when Redis cannot be reached).
+ */
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from '../telemetry/logger.js';
+import { ApiError } from './api-error.js';
+import { OPERATIONS } from './openapi/operations.js';
+
+const routePatterns = (() => {
+  const byPath = new Map<string, { pattern: RegExp; methods: Set<string> }>();
+  for (const spec of OPERATIONS) {
+    const entry = byPath.get(spec.path) ?? {
+      pattern: new RegExp(`^${spec.path.replace(/:[A-Za-z0-9_]+/g, '[^/]+')}/?$`),
+      methods: new Set<string>(),
+    };
+    entry.methods.add(spec.method.toUpperCase());
+    byPath.set(spec.path, entry);
+  }
+  return [...byPath.values()];
+})();
+
+export const unknownRoute: RequestHandler = (req, res, next) => {
+  const route = routePatterns.find((r) => r.pattern.test(req.path));
+  if (route && !route.methods.has(req.method)) {
+    const allowed = [...route.methods].sort().join(', ');
+    res.set('Allow', allowed);
+    next(new ApiError('METHOD_NOT_ALLOWED', `${req.method} is not allowed here; use ${allowed}`));
+    return;
+  }
+  next(new ApiError('NOT_FOUND', `no route ${req.method} ${req.path}`));
+};
+
+/** The body parser's errors (http-errors with a `type`), which are the client's doing. */
+function bodyParserError(error: unknown): ApiError | undefined {
+  if (error == null || typeof error !== 'object' || !('type' in error)) return undefined;
+  const { type, message, limit } = error as { type: unknown; message?: unknown; limit?: unknown };
+  switch (type) {
+    case 'entity.parse.failed':
+      return new ApiError(
+        'MALFORMED_JSON',
+        `the body is not valid JSON (${typeof message === 'string' ? message : 'parse error'})`,
+      );
+    case 'entity.too.large':
+      return new ApiError(
+        'PAYLOAD_TOO_LARGE',
+        `the body is larger than ${typeof limit === 'number' ? `${limit} bytes` : 'the limit'}`,
+      );
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new ApiError('UNSUPPORTED_MEDIA_TYPE', 'the body must be UTF-8 JSON');
+    case 'request.aborted':
+    case 'request.size.invalid':
+    case 'stream.encoding.set':
+      return new ApiError('VALIDATION_FAILED', 'the body could not be read in full');
+    default:
+      return undefined;
+  }
+}
+
+/** ioredis gives up on a command when it cannot reach the server. */
+function isUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return (
+    error.name === 'MaxRetriesPerRequestError' ||
+    /Connection is closed|Stream isn't writeable|ECONNREFUSED/.test(error.message)
+  );
+}
+
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, next) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    let apiError = error instanceof ApiError ? error : bodyParserError(error);
+    if (!apiError) {
+      if (isUnavailable(error)) {
+        logger.warn('request failed: Redis unavailable', { method: req.method, path: req.path });
+        apiError = new ApiError('UNAVAILABLE', 'the saga store cannot be reached; try again');
+      } else {
+        logger.error('request failed', { method: req.method, path: req.path, error });
+        apiError = new ApiError('INTERNAL', 'internal error; the orchestrator log has the details');
+      }
+    }
+    res.status(apiError.status).json(apiError.toBody());
+  };
+}

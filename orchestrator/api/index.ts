@@ -1,0 +1,14 @@
+/** The HTTP API: `createApiApp` and what it is made of. See docs/api.md. */
+export {
+  createApiApp,
+  DEFAULT_BODY_LIMIT_BYTES,
+  type ApiApp,
+  type ApiAppOptions,
+} from './create-api-app.js';
+export { API_ERRORS, ApiError, type ApiErrorBody, type ApiErrorCode } from './api-error.js';
+export type { ApiOrchestrator } from './api-orchestrator.js';
+export { buildOpenApiDocument, type OpenApiDocument } from './openapi/document.js';
+export { OPERATIONS, openApiPath, type OperationSpec } from './openapi/operations.js';
+export { createDocumentAjv, DOCUMENT_KEY } from './request-validation.js';
+export type { SagaSummaryView, SagaView } from './saga-view.js';
+export { listRoutes, type RegisteredRoute } from './route-table.js';

@@ -1,0 +1,389 @@
+/**
+ * Every route of the HTTP API, described once. The OpenAPI document is generated from this table,
+ * the request validators are compiled from it, and `defineRoute` registers a handler only for an
+ * operation listed here — so what is documented is what is served and what is checked.
+ */
+import { SAGA_STATUSES } from '../../contract/messages.js';
+import { SAGA_ID_PATTERN, type ComponentName, type JsonSchema } from './components.js';
+
+export interface ParameterSpec {
+  name: string;
+  in: 'path' | 'query' | 'header';
+  required?: boolean;
+  description: string;
+  schema: JsonSchema;
+}
+
+export interface ResponseSpec {
+  description: string;
+  /** A JSON body with this schema. */
+  schema?: ComponentName;
+  /** A body that is not JSON (e.g. Prometheus text); documented, not validated. */
+  mediaType?: { type: string; schema: JsonSchema };
+  headers?: Record<string, { description: string; schema: JsonSchema }>;
+}
+
+export interface OperationSpec {
+  operationId: string;
+  method: 'get' | 'post';
+  /** Express path syntax (`/v1/sagas/:id`); the document shows `{id}`. */
+  path: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  /** Under the bearer token when `API_TOKEN` is set. */
+  authenticated: boolean;
+  parameters?: ParameterSpec[];
+  body?: { schema: ComponentName; description: string };
+  responses: Record<number, ResponseSpec>;
+}
+
+/** The most a client may wait in one `GET /v1/sagas/{id}/result`. */
+export const MAX_RESULT_TIMEOUT_MS = 60_000;
+export const DEFAULT_RESULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_HISTORY_LIMIT = 200;
+export const MAX_HISTORY_LIMIT = 1_000;
+
+const sagaIdParameter: ParameterSpec = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  description: 'The saga id.',
+  schema: { type: 'string', minLength: 1, maxLength: 200, pattern: SAGA_ID_PATTERN },
+};
+
+const error = (description: string): ResponseSpec => ({ description, schema: 'Error' });
+
+/** The responses every `/v1` route may give besides its own. */
+const v1Errors: Record<number, ResponseSpec> = {
+  401: {
+    ...error('API_TOKEN is set and the request has no valid bearer token.'),
+    headers: {
+      'WWW-Authenticate': { description: 'Bearer', schema: { type: 'string' } },
+    },
+  },
+  500: error('An unexpected failure; the orchestrator’s log has the details.'),
+  503: error('Redis cannot be reached.'),
+};
+
+const sagaRoutes: OperationSpec[] = [
+  {
+    operationId: 'startSaga',
+    method: 'post',
+    path: '/v1/sagas',
+    summary: 'Start a saga',
+    description:
+      'The saga’s first step is persisted before the response (read-your-writes): a GET right ' +
+      'after shows it. With an Idempotency-Key, the same key (for the same type) always names ' +
+      'the same saga: the first request creates it (201), every later one returns it (200), ' +
+      'concurrent ones included. The body of a repeated request is not compared with the first.',
+    tags: ['sagas'],
+    authenticated: true,
+    parameters: [
+      {
+        name: 'Idempotency-Key',
+        in: 'header',
+        description: 'Any string of 1 to 200 characters; the same key returns the same saga.',
+        schema: { type: 'string', minLength: 1, maxLength: 200 },
+      },
+    ],
+    body: { schema: 'StartSagaRequest', description: 'What to start.' },
+    responses: {
+      201: {
+        description: 'Started.',
+        schema: 'Saga',
+        headers: { Location: { description: '/v1/sagas/{id}', schema: { type: 'string' } } },
+      },
+      200: {
+        description: 'A saga with this id (or idempotency key) exists already: here it is.',
+        schema: 'Saga',
+        headers: { Location: { description: '/v1/sagas/{id}', schema: { type: 'string' } } },
+      },
+      400: error(
+        'The body is not valid, the type is unknown (UNKNOWN_SAGA_TYPE) or the definition ' +
+          'refused the input (INVALID_INPUT, details.errors).',
+      ),
+      409: error('The id is taken by a saga of another type (SAGA_ID_TAKEN).'),
+      413: error('The body is larger than the limit.'),
+      415: error('The body is not application/json.'),
+      ...v1Errors,
+    },
+  },
+  {
+    operationId: 'listSagas',
+    method: 'get',
+    path: '/v1/sagas',
+    summary: 'List sagas, newest first',
+    description:
+      'Served from the store’s indexes. Filters combine; `state` is best used with `type`.',
+    tags: ['sagas'],
+    authenticated: true,
+    parameters: [
+      { name: 'type', in: 'query', description: 'Saga type.', schema: { type: 'string' } },
+      {
+        name: 'status',
+        in: 'query',
+        description: 'Saga status.',
+        schema: { type: 'string', enum: [...SAGA_STATUSES] },
+      },
+      {
+        name: 'state',
+        in: 'query',
+        description: 'Statechart state, e.g. awaitingApproval.',
+        schema: { type: 'string' },
+      },
+      {
+        name: 'limit',
+        in: 'query',
+        description: 'Page size.',
+        schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+      },
+      {
+        name: 'cursor',
+        in: 'query',
+        description: 'The nextCursor of the previous page.',
+        schema: { type: 'string', minLength: 1 },
+      },
+    ],
+    responses: {
+      200: { description: 'A page.', schema: 'SagaPage' },
+      400: error('A parameter is not valid (VALIDATION_FAILED, INVALID_CURSOR).'),
+      ...v1Errors,
+    },
+  },
+  {
+    operationId: 'getSaga',
+    method: 'get',
+    path: '/v1/sagas/:id',
+    summary: 'One saga: state, context, history, what it waits for',
+    tags: ['sagas'],
+    authenticated: true,
+    parameters: [
+      sagaIdParameter,
+      {
+        name: 'historyOffset',
+        in: 'query',
+        description: 'First history entry to return (oldest is 0).',
+        schema: { type: 'integer', minimum: 0, default: 0 },
+      },
+      {
+        name: 'historyLimit',
+        in: 'query',
+        description: 'History entries to return.',
+        schema: {
+          type: 'integer',
+          minimum: 1,
+          maximum: MAX_HISTORY_LIMIT,
+          default: DEFAULT_HISTORY_LIMIT,
+        },
+      },
+    ],
+    responses: {
+      200: { description: 'The saga.', schema: 'Saga' },
+      400: error('A parameter is not valid.'),
+      404: error('No such saga (SAGA_NOT_FOUND).'),
+      ...v1Errors,
+    },
+  },
+  {
+    operationId: 'waitForResult',
+    method: 'get',
+    path: '/v1/sagas/:id/result',
+    summary: 'Wait until the saga is no longer running (long poll)',
+    description:
+      'Answers as soon as the saga has ended or parked (done: true), or with its current state ' +
+      `when timeoutMs passes (done: false). timeoutMs is capped at ${MAX_RESULT_TIMEOUT_MS}; ` +
+      'call again to wait longer.',
+    tags: ['sagas'],
+    authenticated: true,
+    parameters: [
+      sagaIdParameter,
+      {
+        name: 'timeoutMs',
+        in: 'query',
+        description: 'How long to wait at most, in milliseconds.',
+        schema: {
+          type: 'integer',
+          minimum: 0,
+          maximum: MAX_RESULT_TIMEOUT_MS,
+          default: DEFAULT_RESULT_TIMEOUT_MS,
+        },
+      },
+    ],
+    responses: {
+      200: { description: 'The saga, and whether it is done.', schema: 'SagaResult' },
+      400: error('A parameter is not valid.'),
+      404: error('No such saga (SAGA_NOT_FOUND).'),
+      ...v1Errors,
+    },
+  },
+  {
+    operationId: 'cancelSaga',
+    method: 'post',
+    path: '/v1/sagas/:id/cancel',
+    summary: 'Cancel a running saga: its compensations run, it ends cancelled',
+    description:
+      'Accepted while the saga goes forward (a step in flight included). The response shows the ' +
+      'saga once the cancel is applied; the compensations then run (wait with /result).',
+    tags: ['sagas'],
+    authenticated: true,
+    parameters: [sagaIdParameter],
+    responses: {
+      200: { description: 'Cancelling.', schema: 'Saga' },
+      400: error('The id is not a valid saga id.'),
+      404: error('No such saga (SAGA_NOT_FOUND).'),
+      409: error(
+        'The saga has ended (SAGA_ENDED) or cannot be cancelled where it is, e.g. while it ' +
+          'compensates or is parked (EVENT_NOT_ACCEPTED).',
+      ),
+      ...v1Errors,
+    },
+  },
+  {
+    operationId: 'signalSaga',
+    method: 'post',
+    path: '/v1/sagas/:id/events',
+    summary: 'Send an external event into the saga’s statechart',
+    description:
+      'E.g. order.approve or order.reject for an order waiting for approval. The saga view’s ' +
+      'waitingFor.events lists what it accepts now.',
+    tags: ['sagas'],
+    authenticated: true,
+    parameters: [sagaIdParameter],
+    body: { schema: 'SignalRequest', description: 'The event.' },
+    responses: {
+      200: { description: 'Applied; the saga as it is now.', schema: 'Saga' },
+      400: error('Not a valid event, or a reserved type (RESERVED_EVENT).'),
+      404: error('No such saga (SAGA_NOT_FOUND).'),
+      409: error(
+        'The saga does not accept this event in its state (EVENT_NOT_ACCEPTED) or has ended ' +
+          '(SAGA_ENDED); details has its status and state.',
+      ),
+      413: error('The body is larger than the limit.'),
+      415: error('The body is not application/json.'),
+      ...v1Errors,
+    },
+  },
+  {
+    operationId: 'retrySaga',
+    method: 'post',
+    path: '/v1/sagas/:id/retry',
+    summary: 'Retry the compensation a parked saga is stuck on',
+    tags: ['sagas'],
+    authenticated: true,
+    parameters: [sagaIdParameter],
+    responses: {
+      200: { description: 'Compensating again.', schema: 'Saga' },
+      400: error('The id is not a valid saga id.'),
+      404: error('No such saga (SAGA_NOT_FOUND).'),
+      409: error('The saga is not parked (NOT_PARKED).'),
+      ...v1Errors,
+    },
+  },
+];
+
+const definitionRoutes: OperationSpec[] = [
+  {
+    operationId: 'listDefinitions',
+    method: 'get',
+    path: '/v1/definitions',
+    summary: 'The saga types this orchestrator runs, with their steps',
+    tags: ['definitions'],
+    authenticated: true,
+    responses: { 200: { description: 'The definitions.', schema: 'DefinitionList' }, ...v1Errors },
+  },
+  {
+    operationId: 'getDefinition',
+    method: 'get',
+    path: '/v1/definitions/:type',
+    summary: 'One definition, with its statechart as JSON',
+    tags: ['definitions'],
+    authenticated: true,
+    parameters: [
+      {
+        name: 'type',
+        in: 'path',
+        required: true,
+        description: 'Saga type.',
+        schema: { type: 'string' },
+      },
+    ],
+    responses: {
+      200: { description: 'The definition.', schema: 'Definition' },
+      404: error('No such type (DEFINITION_NOT_FOUND).'),
+      ...v1Errors,
+    },
+  },
+];
+
+const serviceRoutes: OperationSpec[] = [
+  {
+    operationId: 'health',
+    method: 'get',
+    path: '/healthz',
+    summary: 'Liveness: the process serves requests',
+    tags: ['service'],
+    authenticated: false,
+    responses: { 200: { description: 'Up.', schema: 'Health' } },
+  },
+  {
+    operationId: 'readiness',
+    method: 'get',
+    path: '/readyz',
+    summary: 'Readiness: Redis answers, the consumer is in its group, the producer is connected',
+    tags: ['service'],
+    authenticated: false,
+    responses: {
+      200: { description: 'Ready.', schema: 'Readiness' },
+      503: { description: 'Not ready; checks says what fails.', schema: 'Readiness' },
+    },
+  },
+  {
+    operationId: 'metrics',
+    method: 'get',
+    path: '/metrics',
+    summary: 'Prometheus metrics',
+    tags: ['service'],
+    authenticated: false,
+    responses: {
+      200: {
+        description: 'Prometheus text exposition format.',
+        mediaType: { type: 'text/plain', schema: { type: 'string' } },
+      },
+      404: error('Metrics are not enabled in this process.'),
+    },
+  },
+  {
+    operationId: 'openapi',
+    method: 'get',
+    path: '/openapi.json',
+    summary: 'This document',
+    tags: ['service'],
+    authenticated: false,
+    responses: {
+      200: {
+        description: 'The OpenAPI 3.1 document.',
+        mediaType: { type: 'application/json', schema: { type: 'object' } },
+      },
+    },
+  },
+];
+
+export const OPERATIONS: readonly OperationSpec[] = [
+  ...sagaRoutes,
+  ...definitionRoutes,
+  ...serviceRoutes,
+];
+
+export type OperationId = (typeof OPERATIONS)[number]['operationId'];
+
+export function operation(operationId: string): OperationSpec {
+  const found = OPERATIONS.find((o) => o.operationId === operationId);
+  if (!found) throw new Error(`no API operation "${operationId}"`);
+  return found;
+}
+
+/** `/v1/sagas/:id` → `/v1/sagas/{id}` */
+export function openApiPath(expressPath: string): string {
+  return expressPath.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+}

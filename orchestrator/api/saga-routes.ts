@@ -1,0 +1,177 @@
+/**
+ * `/v1/sagas`: start, read, list, wait for, cancel, signal and retry sagas. Requests arrive
+ * validated (see `route-registry.ts`); each handler maps the orchestrator's outcome to a status
+ * code and the saga view.
+ */
+import type { JsonObject, SagaStatus } from '../contract/messages.js';
+import type { SagaRecord } from '../engine/types.js';
+import type { SignalOutcome } from '../runtime/orchestrator.js';
+import { InvalidQueryError } from '../store/errors.js';
+import { ApiError } from './api-error.js';
+import type { ApiOrchestrator } from './api-orchestrator.js';
+import { DEFAULT_HISTORY_LIMIT, DEFAULT_RESULT_TIMEOUT_MS } from './openapi/operations.js';
+import type { RouteRegistry } from './route-registry.js';
+import { sagaSummaryView, sagaView, type SagaView } from './saga-view.js';
+import { isSignalTypeReserved } from './waiting-for.js';
+
+interface HistoryWindow {
+  offset: number;
+  limit: number;
+}
+
+const FIRST_PAGE: HistoryWindow = { offset: 0, limit: DEFAULT_HISTORY_LIMIT };
+
+export function sagaRoutes(routes: RouteRegistry, orchestrator: ApiOrchestrator): void {
+  const notFound = (id: string) =>
+    new ApiError('SAGA_NOT_FOUND', `no saga with id "${id}"`, { id });
+
+  /** The saga as stored now; `fallback` when it vanished in between (purged). */
+  async function view(id: string, window: HistoryWindow, fallback?: SagaRecord) {
+    const found = await orchestrator.getSaga(id, window);
+    if (found) return sagaView(orchestrator.engine, found.record, found.history, window);
+    if (fallback) {
+      return sagaView(orchestrator.engine, fallback, { entries: [], total: 0, dropped: 0 }, window);
+    }
+    throw notFound(id);
+  }
+
+  routes.add('startSaga', async ({ body }, req, res) => {
+    const { type, input, id } = body as { type: string; input: JsonObject; id?: string };
+    const idempotencyKey = req.get('idempotency-key');
+    const outcome = await orchestrator.startSaga({
+      type,
+      input,
+      ...(id !== undefined ? { id } : {}),
+      ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
+    });
+    if (outcome.status === 'rejected') {
+      throw outcome.code === 'UNKNOWN_TYPE'
+        ? new ApiError('UNKNOWN_SAGA_TYPE', outcome.message, {
+            known: orchestrator.definitions().map((d) => d.type),
+          })
+        : new ApiError('INVALID_INPUT', outcome.message, { errors: outcome.errors });
+    }
+    const { record } = outcome;
+    if (record.type !== type) {
+      throw new ApiError(
+        'SAGA_ID_TAKEN',
+        `saga id "${record.id}" belongs to a saga of type ${record.type}, not ${type}`,
+        { id: record.id, type: record.type },
+      );
+    }
+    const saga = await view(record.id, FIRST_PAGE, record);
+    res
+      .status(outcome.status === 'started' ? 201 : 200)
+      .location(`/v1/sagas/${encodeURIComponent(record.id)}`)
+      .json(saga);
+  });
+
+  routes.add('listSagas', async ({ query }, _req, res) => {
+    const { type, status, state, limit, cursor } = query as {
+      type?: string;
+      status?: SagaStatus;
+      state?: string;
+      limit?: number;
+      cursor?: string;
+    };
+    try {
+      const page = await orchestrator.listSagas({ type, status, state, limit, cursor });
+      res.json({
+        items: page.items.map(sagaSummaryView),
+        ...(page.nextCursor !== undefined ? { nextCursor: page.nextCursor } : {}),
+      });
+    } catch (error) {
+      if (error instanceof InvalidQueryError) {
+        throw new ApiError('INVALID_CURSOR', `the list query cannot be served: ${error.message}`);
+      }
+      throw error;
+    }
+  });
+
+  routes.add('getSaga', async ({ params, query }, _req, res) => {
+    const window = {
+      offset: (query.historyOffset as number | undefined) ?? 0,
+      limit: (query.historyLimit as number | undefined) ?? DEFAULT_HISTORY_LIMIT,
+    };
+    res.json(await view(params.id ?? '', window));
+  });
+
+  routes.add('waitForResult', async ({ params, query }, _req, res) => {
+    const id = params.id ?? '';
+    const timeoutMs = (query.timeoutMs as number | undefined) ?? DEFAULT_RESULT_TIMEOUT_MS;
+    const waited = await orchestrator.waitForResult(id, timeoutMs);
+    if (!waited) throw notFound(id);
+    const saga = await view(id, FIRST_PAGE, waited);
+    res.json({ done: saga.status !== 'running', saga });
+  });
+
+  /** 200 with the saga when the signal was applied; 404 / 409 otherwise. */
+  async function answerSignal(
+    id: string,
+    outcome: SignalOutcome,
+    refused: (record: SagaRecord, reason: string) => ApiError,
+  ): Promise<SagaView> {
+    if (outcome.status === 'unknown-saga') throw notFound(id);
+    if (outcome.status === 'not-accepted') throw refused(outcome.record, outcome.reason);
+    return view(id, FIRST_PAGE, outcome.record);
+  }
+
+  const notAccepted = (what: string) => (record: SagaRecord, reason: string) => {
+    const details = { status: record.status, state: record.state, reason };
+    if (reason === 'saga-ended') {
+      return new ApiError(
+        'SAGA_ENDED',
+        `saga ${record.id} is ${record.status}; nothing moves it any more`,
+        details,
+      );
+    }
+    const accepts = sagaView(
+      orchestrator.engine,
+      record,
+      { entries: [], total: 0, dropped: 0 },
+      FIRST_PAGE,
+    ).waitingFor.events;
+    return new ApiError(
+      'EVENT_NOT_ACCEPTED',
+      `saga ${record.id} does not accept ${what} in state ${record.state} (status ${record.status})`,
+      { ...details, accepts },
+    );
+  };
+
+  routes.add('cancelSaga', async ({ params }, _req, res) => {
+    const id = params.id ?? '';
+    res.json(await answerSignal(id, await orchestrator.cancel(id), notAccepted('cancel')));
+  });
+
+  routes.add('retrySaga', async ({ params }, _req, res) => {
+    const id = params.id ?? '';
+    const outcome = await orchestrator.retry(id);
+    res.json(
+      await answerSignal(
+        id,
+        outcome,
+        (record, reason) =>
+          new ApiError(
+            'NOT_PARKED',
+            `saga ${record.id} is ${record.status} (state ${record.state}); only a parked saga can be retried`,
+            { status: record.status, state: record.state, reason },
+          ),
+      ),
+    );
+  });
+
+  routes.add('signalSaga', async ({ params, body }, _req, res) => {
+    const id = params.id ?? '';
+    const event = body as { type: string } & JsonObject;
+    if (isSignalTypeReserved(event.type)) {
+      const hint = event.type.startsWith('saga.')
+        ? ' (use POST /v1/sagas/{id}/cancel or /retry)'
+        : ' (only the engine sends those)';
+      throw new ApiError('RESERVED_EVENT', `event type ${event.type} is reserved${hint}`, {
+        type: event.type,
+      });
+    }
+    const outcome = await orchestrator.signal(id, event);
+    res.json(await answerSignal(id, outcome, notAccepted(event.type)));
+  });
+}

@@ -1,0 +1,75 @@
+/**
+ * What a saga waits for, for operators: the replies it expects, the timers it has armed, the
+ * external events its current state accepts, and whether it can be cancelled or retried. The
+ * events come from the statechart itself: the saga's snapshot is restored (as the engine does) and
+ * every event type the machine knows is asked `snapshot.can(...)`.
+ */
+import type { AnyStateMachine } from 'xstate';
+import { restoreSnapshot } from '../engine/snapshot.js';
+import type { SagaEngine, SagaRecord } from '../engine/types.js';
+import { SAGA_SIGNALS, isReservedEventType } from '../engine/vocabulary/names.js';
+
+export interface WaitingFor {
+  summary: string[];
+  events: string[];
+  canCancel: boolean;
+  canRetry: boolean;
+}
+
+/** Types `POST /v1/sagas/{id}/events` refuses: the engine's own and the `saga.*` signals. */
+export function isSignalTypeReserved(type: string): boolean {
+  return isReservedEventType(type) || type.startsWith('saga.');
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The machine the saga runs on, if this process has that definition version. */
+function machineOf(engine: Pick<SagaEngine, 'definition'>, record: SagaRecord) {
+  const definition = engine.definition(record.type);
+  return definition?.version === record.definitionVersion ? definition.machine : undefined;
+}
+
+function acceptedEvents(machine: AnyStateMachine, record: SagaRecord) {
+  let snapshot;
+  try {
+    snapshot = restoreSnapshot(machine, record.snapshot, record.id);
+  } catch {
+    return { events: [], canCancel: false, canRetry: false };
+  }
+  const eventTypes: readonly string[] = machine.root.events;
+  const known = [...new Set(eventTypes)].filter((t) => t !== '*' && !t.endsWith('.*'));
+  const events = known
+    .filter((type) => !isSignalTypeReserved(type))
+    .filter((type) => snapshot.can({ type }))
+    .sort();
+  return {
+    events,
+    canCancel: snapshot.can({ type: SAGA_SIGNALS.cancel }),
+    canRetry: record.status === 'parked' && snapshot.can({ type: SAGA_SIGNALS.retry }),
+  };
+}
+
+export function waitingFor(engine: Pick<SagaEngine, 'definition'>, record: SagaRecord): WaitingFor {
+  if (record.status !== 'running' && record.status !== 'parked') {
+    return { summary: [], events: [], canCancel: false, canRetry: false };
+  }
+  const machine = machineOf(engine, record);
+  const accepted = machine
+    ? acceptedEvents(machine, record)
+    : { events: [], canCancel: false, canRetry: false };
+  const summary = [
+    ...record.pending.map(
+      (c) =>
+        `reply from ${c.participant} to ${c.command} (${c.kind === 'compensation' ? 'undoing ' : ''}` +
+        `${c.step}, attempt ${c.attempt}) until ${iso(c.expiresAt)}`,
+    ),
+    ...record.timers.map((t) => `timer ${t.event.type} at ${iso(t.dueAt)}`),
+    ...(accepted.events.length > 0
+      ? [`an event: ${accepted.events.join(' or ')} (POST /v1/sagas/${record.id}/events)`]
+      : []),
+    ...(accepted.canRetry
+      ? [`an operator: a compensation ran out of retries (POST /v1/sagas/${record.id}/retry)`]
+      : []),
+  ];
+  return { summary, ...accepted };
+}

@@ -1,0 +1,60 @@
+/**
+ * The HTTP layer without infrastructure: an app over an orchestrator whose operations must not be
+ * reached (requests that fail validation, auth or routing never get to them), served on a random
+ * local port.
+ */
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  createApiApp,
+  type ApiApp,
+  type ApiAppOptions,
+  type ApiOrchestrator,
+} from '../../../orchestrator/api/index.js';
+import { orderSaga } from '../../../sagas/order/index.js';
+import { describeDefinition } from '../../../orchestrator/engine/describe-definition.js';
+import { silentLogger } from '../../../orchestrator/telemetry/logger.js';
+
+const unreachable = (name: string) => () => {
+  throw new Error(`${name} must not be reached by this request`);
+};
+
+export const unreachableOrchestrator: ApiOrchestrator = {
+  startSaga: unreachable('startSaga'),
+  getSaga: unreachable('getSaga'),
+  listSagas: unreachable('listSagas'),
+  waitForResult: unreachable('waitForResult'),
+  signal: unreachable('signal'),
+  cancel: unreachable('cancel'),
+  retry: unreachable('retry'),
+  definitions: () => [describeDefinition(orderSaga)],
+  readiness: async () => ({
+    ready: false,
+    checks: { redis: true, kafkaConsumer: false, kafkaProducer: true, started: false },
+  }),
+  engine: { definition: (type) => (type === 'order' ? orderSaga : undefined) },
+};
+
+export function testApp(options: Partial<ApiAppOptions> = {}): ApiApp {
+  return createApiApp({ orchestrator: unreachableOrchestrator, logger: silentLogger, ...options });
+}
+
+/** Serves the app on 127.0.0.1 for the current `describe`; `url()` is its base URL. */
+export function serveForTests(make: () => ApiApp): { url(): string } {
+  let server: Server | undefined;
+  before(async () => {
+    server = make().listen(0, '127.0.0.1');
+    await once(server, 'listening');
+  });
+  after(async () => {
+    server?.closeAllConnections();
+    await new Promise((resolve) => server?.close(resolve));
+  });
+  return {
+    url() {
+      if (!server) throw new Error('the server starts in before()');
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    },
+  };
+}
