@@ -15,7 +15,9 @@ export const USAGE = `npm run bench [-- options]
   --soak <duration>      the memory-flatness run instead: saturation, then half of it for
                          <duration> (e.g. 10m), sampling the orchestrator's memory
   --smoke                a few seconds at a low rate (what the test suite runs)
-  --in-flight <n>        sagas kept in flight at saturation (default 1000)
+  --in-flight <n>        sagas kept in flight at saturation (default: searched per system,
+                         doubling from 50 while throughput grows, see docs/benchmarks.md)
+  --max-in-flight <n>    where that search stops (default 3200)
   --rates <a,b>          offered rates for latency, sagas/s (default 200,1000)
   --reply-partitions <a,b,c>  reply-topic partition counts to compare (default 1,2,4)
   --results-dir <dir>    where <date>.md and <date>.json go (default bench/results)
@@ -47,6 +49,7 @@ export function loadSettings(argv: string[], env: NodeJS.ProcessEnv): CliSetting
       soak: { type: 'string' },
       smoke: { type: 'boolean', default: false },
       'in-flight': { type: 'string' },
+      'max-in-flight': { type: 'string' },
       rates: { type: 'string' },
       'reply-partitions': { type: 'string' },
       'results-dir': { type: 'string' },
@@ -74,12 +77,17 @@ export function loadSettings(argv: string[], env: NodeJS.ProcessEnv): CliSetting
   }
   if (values.smoke && values.soak !== undefined)
     throw new Error('--smoke and --soak exclude each other');
-  const [inFlight = 1000] = numberList(values['in-flight'], [1000], 'in-flight');
+  const [maxInFlight = 3200] = numberList(values['max-in-flight'], [3200], 'max-in-flight');
+  const inFlight =
+    values['in-flight'] === undefined
+      ? ('auto' as const)
+      : (numberList(values['in-flight'], [], 'in-flight')[0] ?? ('auto' as const));
   return {
     brokers,
     redisUrl,
     mode: values.soak !== undefined ? 'soak' : values.smoke ? 'smoke' : 'default',
     inFlight,
+    maxInFlight,
     rates: numberList(values.rates, values.smoke ? [20] : [200, 1000], 'rates'),
     replyPartitions: numberList(values['reply-partitions'], [1, 2, 4], 'reply-partitions'),
     soakSeconds,

@@ -4,7 +4,8 @@
  */
 import type { ProfileSummary } from '../measure/profile-summary.js';
 import type { MemorySample } from '../measure/process-stats.js';
-import type { Measurement } from './session.js';
+import type { EngineCost } from '../load/engine-cost.js';
+import type { Measurement, SaturationSearch } from './session.js';
 
 export type RunMode = 'default' | 'soak' | 'smoke';
 
@@ -63,11 +64,17 @@ export interface BenchResults {
   finishedAt: string;
   machine: MachineInfo;
   settings: {
-    inFlight: number;
+    /** Sagas in flight at saturation, or `auto` (searched per system). */
+    inFlight: number | 'auto';
+    maxInFlight: number;
     rates: number[];
     replyPartitions: number[];
     retentionMs: number;
   };
+  /** The orchestrator's CPU per saga with no I/O (pure engine, and engine + step preparation). */
+  engineCost?: EngineCost;
+  /** How saturation was found, per session: each probe's in-flight count and result. */
+  saturationSearches: ({ session: string } & SaturationSearch)[];
   measurements: Measurement[];
   redisMemory: RedisMemory;
   profile?: { file: string; summary: ProfileSummary };

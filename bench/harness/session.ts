@@ -25,6 +25,10 @@ export interface BenchContext {
   machine: MachineStats;
   /** Where worker logs and CPU profiles go. */
   workDir: string;
+  /** The transpiled worker entry (see compile-sources.ts). */
+  workerEntry: string;
+  /** Root of the transpiled sources the workers run (to shorten paths in profiles). */
+  sourceRoot: string;
   runId: string;
   progress: ProgressSink;
   /** Ended sagas are kept this long in the store before the janitor may purge them. */
@@ -87,6 +91,23 @@ interface WindowReply {
   published?: number;
 }
 
+export interface SaturationProbe {
+  inFlight: number;
+  sagasPerSec: number;
+  p99Ms: number;
+}
+
+export interface SaturationSearch {
+  /** The in-flight count with the most completions/s. */
+  inFlight: number;
+  probes: SaturationProbe[];
+}
+
+export const RAMP_START = 50;
+export const RAMP_WARMUP_S = 1.5;
+export const RAMP_MEASURE_S = 3;
+export const RAMP_MAX_P99_MS = 4_000;
+
 let sessionCounter = 0;
 
 export class Session {
@@ -116,9 +137,9 @@ export class Session {
     ctx.progress.phase(`${options.label}: setting up`);
     const { kind } = options;
     const log = (role: string) => path.join(ctx.workDir, `${prefix}-${role}.log`);
-    const sideA = WorkerHandle.spawn('a', log('a'), execArgvA);
+    const sideA = WorkerHandle.spawn(ctx.workerEntry, 'a', log('a'), execArgvA);
     const needsB = kind.kind === 'raw' ? kind.kafka : kind.participants;
-    const sideB = needsB ? WorkerHandle.spawn('b', log('b')) : undefined;
+    const sideB = needsB ? WorkerHandle.spawn(ctx.workerEntry, 'b', log('b')) : undefined;
     const session = new Session(ctx, options, prefix, sideA, sideB);
     try {
       await createSessionTopics(ctx.admin, prefix, options.replyPartitions);
@@ -180,7 +201,7 @@ export class Session {
       mode: spec.mode,
       replyPartitions: this.options.replyPartitions,
       seconds: Math.round(seconds * 100) / 100,
-      sagasPerSec: Math.round(load.completed / seconds),
+      sagasPerSec: Math.round(load.completed / Math.max(0.001, seconds)),
       load,
       recordsPerSaga:
         a.published === undefined || load.completed === 0
@@ -192,6 +213,39 @@ export class Session {
       leftInFlightAfterDrain: leftInFlight,
       ...(spec.profileFile ? { profileFile: spec.profileFile } : {}),
     };
+  }
+
+  /**
+   * Finds the number of sagas in flight that saturates this system: doubles it from
+   * {@link RAMP_START} while completions/s still grow by at least 5 %, and stops early when p99
+   * passes {@link RAMP_MAX_P99_MS} (well inside the order saga's 10 s step timeout: past it,
+   * timeouts and retries would be measured instead of throughput). No drain between probes.
+   */
+  async findSaturation(maxInFlight: number): Promise<SaturationSearch> {
+    const { ctx, sideA } = this;
+    const probes: SaturationProbe[] = [];
+    let best: SaturationProbe | undefined;
+    for (let inFlight = RAMP_START; inFlight <= maxInFlight; inFlight *= 2) {
+      ctx.progress.phase(`${this.options.label}: looking for saturation (${inFlight} in flight)`);
+      await sideA.call('load', { kind: 'closed', inFlight });
+      await this.wait(RAMP_WARMUP_S);
+      await sideA.call('mark');
+      await this.wait(RAMP_MEASURE_S);
+      const { load } = await sideA.call<WindowReply>('window');
+      if (!load) break;
+      const probe = {
+        inFlight,
+        sagasPerSec: Math.round(load.completed / load.seconds),
+        p99Ms: load.latency.p99Ms,
+      };
+      probes.push(probe);
+      const gained = !best || probe.sagasPerSec >= best.sagasPerSec * 1.05;
+      if (!best || probe.sagasPerSec > best.sagasPerSec) best = probe;
+      if (!gained || probe.p99Ms > RAMP_MAX_P99_MS) break;
+    }
+    ctx.progress.phase(`${this.options.label}: draining`);
+    await sideA.call('drain', { timeoutMs: 60_000 });
+    return { inFlight: best?.inFlight ?? RAMP_START, probes };
   }
 
   /** Sleeps `seconds`, advancing the progress bar as it goes. */

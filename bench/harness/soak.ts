@@ -10,7 +10,8 @@
 import { linearRegression } from 'simple-statistics';
 import type { MemorySample } from '../measure/process-stats.js';
 import type { BenchResults, SoakResult } from './results.js';
-import { Session, type BenchContext, type MeasurementSpec } from './session.js';
+import type { BenchSettings } from './run-benchmark.js';
+import { Session, type BenchContext } from './session.js';
 import { DEFAULT_PARTITIONS } from './session-infra.js';
 
 const SAMPLE_EVERY_MS = 5_000;
@@ -19,10 +20,11 @@ const FLAT_PERCENT = 5;
 
 export async function runSoak(
   ctx: BenchContext,
-  saturation: MeasurementSpec,
-  seconds: number,
+  settings: Pick<BenchSettings, 'inFlight' | 'maxInFlight' | 'soakSeconds'>,
   results: BenchResults,
+  timing: { warmupS: number; measureS: number },
 ): Promise<SoakResult> {
+  const seconds = settings.soakSeconds;
   const session = await Session.open(
     ctx,
     {
@@ -38,7 +40,17 @@ export async function runSoak(
     ['--expose-gc'],
   );
   try {
-    const saturated = await session.measure(saturation);
+    let inFlight = settings.inFlight === 'auto' ? undefined : settings.inFlight;
+    if (inFlight === undefined) {
+      const search = await session.findSaturation(settings.maxInFlight);
+      results.saturationSearches.push({ session: 'soak', ...search });
+      inFlight = search.inFlight;
+    }
+    const saturated = await session.measure({
+      label: `saturation (${inFlight} in flight)`,
+      mode: { kind: 'closed', inFlight },
+      ...timing,
+    });
     results.measurements.push(saturated);
     const rate = Math.max(1, Math.round(saturated.sagasPerSec / 2));
     await session.sideA.call('memorySamplingStart', { everyMs: SAMPLE_EVERY_MS });

@@ -100,6 +100,31 @@ export function renderMarkdown(results: BenchResults): string {
       ]),
     );
   }
+  if (results.engineCost) {
+    const cost = results.engineCost;
+    lines.push('', '## The engine alone (no I/O)', '');
+    lines.push(
+      `CPU per saga (order saga started, then its three success replies), ${num(cost.sagas)} sagas in ` +
+        `a loop in one worker process: pure engine ${cost.engineMs} ms; engine plus reply parsing, ` +
+        `record decoding and write preparation ${cost.stepMs} ms. At that cost one core ` +
+        `runs at most ${num(1000 / cost.stepMs)} sagas/s before any I/O.`,
+    );
+  }
+  if (results.saturationSearches.length > 0) {
+    lines.push('', '## Saturation search (in flight → completed sagas/s, p99)', '');
+    lines.push(
+      markdownTable([
+        ['session', 'probes (3 s each)', 'chosen'],
+        ...results.saturationSearches.map((search) => [
+          search.session,
+          search.probes
+            .map((p) => `${p.inFlight} → ${num(p.sagasPerSec)}/s, p99 ${num(p.p99Ms)} ms`)
+            .join('; '),
+          String(search.inFlight),
+        ]),
+      ]),
+    );
+  }
   const raw = results.measurements.filter((m) => m.session.startsWith('transport'));
   const orchestrated = results.measurements.filter((m) => !m.session.startsWith('transport'));
   if (raw.length > 0) {

@@ -6,7 +6,6 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import path from 'node:path';
 
 export interface CallMessage {
   kind: 'call';
@@ -19,8 +18,6 @@ export type WorkerMessage =
   | { kind: 'result'; id: number; ok: true; value: unknown }
   | { kind: 'result'; id: number; ok: false; error: string }
   | { kind: 'event'; name: string; data: unknown };
-
-const WORKER_ENTRY = path.join(import.meta.dirname, 'worker-main.ts');
 
 /** The driver's handle on one worker process. */
 export class WorkerHandle {
@@ -59,12 +56,18 @@ export class WorkerHandle {
   }
 
   /**
-   * Forks `worker-main.ts` with tsx as the loader. The worker's stdout and stderr (its JSON-lines
-   * logs) go to `logFile`, so they never tear the progress bar.
+   * Forks the worker entry (`worker-main.js`, transpiled; a `.ts` entry runs through tsx). The
+   * worker's stdout and stderr (its JSON-lines logs) go to `logFile`, so they never tear the
+   * progress bar.
    */
-  static spawn(role: string, logFile: string, execArgv: readonly string[] = []): WorkerHandle {
-    const child = fork(WORKER_ENTRY, [role], {
-      execArgv: ['--import', 'tsx', ...execArgv],
+  static spawn(
+    entry: string,
+    role: string,
+    logFile: string,
+    execArgv: readonly string[] = [],
+  ): WorkerHandle {
+    const child = fork(entry, [role], {
+      execArgv: [...(entry.endsWith('.ts') ? ['--import', 'tsx'] : []), ...execArgv],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env: { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1' },
     });

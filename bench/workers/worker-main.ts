@@ -5,6 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { LoadDriver, LoadMode } from '../load/load-driver.js';
+import { measureEngineCost } from '../load/engine-cost.js';
 import { CpuProfiler } from '../measure/cpu-profiler.js';
 import { memorySample, ProcessStats, type MemorySample } from '../measure/process-stats.js';
 import { startOrchestratorSide, type OrchestratorSideConfig } from '../sides/orchestrator-side.js';
@@ -48,6 +49,9 @@ const { emit } = serveCalls({
   },
   async startRawResponder(config: RawResponderConfig) {
     sideB = await startRawResponder(config);
+  },
+  engineCost({ sagas }: { sagas: number }) {
+    return measureEngineCost(sagas);
   },
   load(mode: LoadMode) {
     need(sideA, 'side A').driver.setMode(mode);
