@@ -51,7 +51,7 @@ export function plannedSeconds(
     rampSpan(s) +
     span(TIMING.idle) +
     span(TIMING.saturation) +
-    s.rates.length * span(TIMING.rate) +
+    (s.rates.length + 1) * span(TIMING.rate) +
     span(TIMING.profiled) +
     (s.replyPartitions.length + 2) * span(TIMING.variant)
   );
@@ -131,6 +131,7 @@ export async function defaultPlan(ctx: BenchContext, s: BenchSettings, results: 
   await inSession(ctx, s, results, raw('transport: Redis only', false, true), rawSat);
 
   const profileFile = path.join(ctx.workDir, `${ctx.runId}-orchestrator.cpuprofile`);
+  let halfRate = 1;
   const orchestratorInFlight = await inSession(
     ctx,
     s,
@@ -139,21 +140,52 @@ export async function defaultPlan(ctx: BenchContext, s: BenchSettings, results: 
     (n) => [
       { label: 'idle (no sagas)', mode: { kind: 'idle' }, ...TIMING.idle },
       saturation(n, TIMING.saturation),
-      ...s.rates.map((rate) => ({
-        label: `offered ${rate}/s`,
-        mode: { kind: 'open', ratePerSec: rate } as const,
-        ...TIMING.rate,
-      })),
       { ...saturation(n, TIMING.profiled), label: 'saturation, CPU-profiled', profileFile },
     ],
     {
       after: async (session) => {
         results.redisMemory.completed = await measureCompletedMemory(ctx, session);
+        // Latency where this machine can keep up: half of what saturation completed.
+        const saturated = results.measurements.find(
+          (m) => m.session === 'orchestrator' && m.label.startsWith('saturation ('),
+        );
+        halfRate = Math.max(1, Math.round((saturated?.sagasPerSec ?? 2) / 2));
+        results.measurements.push(
+          await session.measure({
+            label: `offered ${halfRate}/s (half of saturation)`,
+            mode: { kind: 'open', ratePerSec: halfRate },
+            ...TIMING.rate,
+          }),
+        );
       },
     },
   );
   const profile = JSON.parse(await readFile(profileFile, 'utf8')) as CpuProfile;
   results.profile = { file: profileFile, summary: summarizeProfile(profile, ctx.sourceRoot) };
+
+  // Each fixed rate in a session of its own: a rate above capacity leaves a backlog (and step
+  // timeouts) behind that would spoil whatever was measured after it.
+  for (const rate of s.rates) {
+    await inSession(
+      ctx,
+      s,
+      results,
+      {
+        label: `orchestrator, offered ${rate}/s`,
+        kind: orchestratorKind,
+        replyPartitions: DEFAULT_PARTITIONS,
+      },
+      () => [
+        {
+          label: `offered ${rate}/s`,
+          mode: { kind: 'open', ratePerSec: rate },
+          ...TIMING.rate,
+          drain: false,
+        },
+      ],
+      { inFlight: orchestratorInFlight },
+    );
+  }
 
   const variant = (label: string, kind: SessionOptions['kind'], replyPartitions: number) =>
     inSession(
