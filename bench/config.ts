@@ -22,6 +22,7 @@ export const USAGE = `npm run bench [-- options]
   --reply-partitions <a,b,c>  reply-topic partition counts to compare (default 1,2,4)
   --results-dir <dir>    where <date>.md and <date>.json go (default bench/results)
   --no-progress          no progress bar (e.g. in CI logs)
+  --render <file.json>   write the Markdown of an earlier run's results again (no run)
 
 Kafka and Redis come from KAFKA_BROKERS and REDIS_URL (npm run bench starts local ones if unset).`;
 
@@ -42,7 +43,10 @@ function numberList(value: string | undefined, fallback: number[], name: string)
 }
 
 /** Parses argv and the environment; throws with a message naming the bad option. */
-export function loadSettings(argv: string[], env: NodeJS.ProcessEnv): CliSettings | 'help' {
+export function loadSettings(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+): CliSettings | 'help' | { render: string } {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -54,11 +58,13 @@ export function loadSettings(argv: string[], env: NodeJS.ProcessEnv): CliSetting
       'reply-partitions': { type: 'string' },
       'results-dir': { type: 'string' },
       'no-progress': { type: 'boolean', default: false },
+      render: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
   });
   if (values.help) return 'help';
+  if (values.render !== undefined) return { render: path.resolve(values.render) };
   const brokers = (env.KAFKA_BROKERS ?? '')
     .split(',')
     .map((b) => b.trim())

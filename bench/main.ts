@@ -2,12 +2,15 @@
  * `npm run bench` (through bench/run.sh, which provides Kafka and Redis): runs the benchmark,
  * shows a progress bar, writes `bench/results/<date>.md` and `.json`, and prints the tables.
  */
-import { loadSettings, USAGE, type CliSettings } from './config.js';
+import { readFile, writeFile } from 'node:fs/promises';
+import { loadSettings, USAGE } from './config.js';
+import type { BenchResults } from './harness/results.js';
 import { plannedSeconds, runBenchmark } from './harness/run-benchmark.js';
 import { progressBar, progressLines } from './report/progress-bar.js';
+import { renderMarkdown } from './report/render-markdown.js';
 import { writeResults } from './report/write-results.js';
 
-let settings: CliSettings | 'help';
+let settings: ReturnType<typeof loadSettings>;
 try {
   settings = loadSettings(process.argv.slice(2), process.env);
 } catch (error) {
@@ -16,6 +19,13 @@ try {
 }
 if (settings === 'help') {
   console.log(USAGE);
+  process.exit(0);
+}
+if ('render' in settings) {
+  const results = JSON.parse(await readFile(settings.render, 'utf8')) as BenchResults;
+  const markdownFile = settings.render.replace(/\.json$/, '.md');
+  await writeFile(markdownFile, renderMarkdown(results));
+  console.log(`Rendered ${markdownFile}`);
   process.exit(0);
 }
 

@@ -15,7 +15,8 @@ LOG_TAG=bench
 ensure_node_deps "$root"
 cd "$root"
 
-case " $* " in *" --help "* | *" -h "*) exec node --import tsx bench/main.ts --help ;; esac
+# Nothing to start for help or for re-rendering an earlier run.
+case " $* " in *" --help "* | *" -h "* | *" --render "*) exec node --import tsx bench/main.ts "$@" ;; esac
 
 stop_after=0
 if [ -z "${KAFKA_BROKERS:-}" ] || [ -z "${REDIS_URL:-}" ]; then

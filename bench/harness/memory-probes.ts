@@ -5,7 +5,12 @@
  */
 import type { RedisMemory } from './results.js';
 import { Session, type BenchContext } from './session.js';
-import { DEFAULT_PARTITIONS, keyBytes, usedMemory } from './session-infra.js';
+import { DEFAULT_PARTITIONS, keyBytes, usedMemory, type KeyBytes } from './session-infra.js';
+
+function perSaga(byKind: KeyBytes['byKind'], sagas: number) {
+  const each = (bytes: number) => Math.round(bytes / Math.max(1, sagas));
+  return { record: each(byKind.record), history: each(byKind.history), shard: each(byKind.shard) };
+}
 
 /** Per completed saga, on what a session left behind (the janitor may have purged some). */
 export async function measureCompletedMemory(
@@ -19,6 +24,7 @@ export async function measureCompletedMemory(
   return {
     sagas: store.sagaRecords,
     keyBytesPerSaga: Math.round(store.bytes / store.sagaRecords),
+    breakdown: perSaga(store.byKind, store.sagaRecords),
     // Each saga sends three commands, each with its own ledger record.
     ledgerBytesPerSaga: Math.round((ledger.bytes / Math.max(1, ledger.keys)) * 3),
   };
@@ -59,6 +65,7 @@ export async function measureInFlightMemory(
       sagas: ours.sagaRecords,
       usedMemoryDeltaBytesPerSaga: Math.round((after - before) / Math.max(1, ours.sagaRecords)),
       keyBytesPerSaga: Math.round(ours.bytes / Math.max(1, ours.sagaRecords)),
+      breakdown: perSaga(ours.byKind, ours.sagaRecords),
     };
   } finally {
     await session.close();

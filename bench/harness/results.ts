@@ -20,6 +20,13 @@ export interface MachineInfo {
   loadAverageAtStart: number[];
 }
 
+/** Bytes per saga in its hash (record), its history list, and its share of the shard keys. */
+export interface MemoryBreakdown {
+  record: number;
+  history: number;
+  shard: number;
+}
+
 export interface RedisMemory {
   /** Sagas left waiting for their first reply (no participants running). */
   inFlight?: {
@@ -28,11 +35,13 @@ export interface RedisMemory {
     usedMemoryDeltaBytesPerSaga: number;
     /** Sum of MEMORY USAGE over the session's keys, per saga (exact for our keys). */
     keyBytesPerSaga: number;
+    breakdown: MemoryBreakdown;
   };
   /** Completed sagas kept until their retention passes. */
   completed?: {
     sagas: number;
     keyBytesPerSaga: number;
+    breakdown: MemoryBreakdown;
     /** The participants' dedupe-ledger records (3 per saga), per saga. */
     ledgerBytesPerSaga: number;
   };

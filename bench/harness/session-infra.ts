@@ -81,19 +81,25 @@ export async function deleteKeys(redis: Redis, pattern: string): Promise<number>
   return deleted;
 }
 
+export interface KeyBytes {
+  keys: number;
+  bytes: number;
+  sagaRecords: number;
+  /** The store's saga hashes, history lists, and per-shard structures (outbox, indexes, timers…). */
+  byKind: { record: number; history: number; shard: number };
+}
+
 /**
  * Bytes Redis reports for every key matching `pattern` (MEMORY USAGE, pipelined): the exact
  * footprint of this session's data, unlike INFO's process-wide figure, which other users of the
  * shared Redis move too. `sagaRecords` counts the store's saga hashes among them.
  */
-export async function keyBytes(
-  redis: Redis,
-  pattern: string,
-): Promise<{ keys: number; bytes: number; sagaRecords: number }> {
+export async function keyBytes(redis: Redis, pattern: string): Promise<KeyBytes> {
   let cursor = '0';
   let keys = 0;
   let bytes = 0;
   let sagaRecords = 0;
+  const byKind = { record: 0, history: 0, shard: 0 };
   do {
     const [next, page] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 2000);
     cursor = next;
@@ -101,13 +107,18 @@ export async function keyBytes(
     const pipeline = redis.pipeline();
     for (const key of page) pipeline.memory('USAGE', key, 'SAMPLES', '0');
     const replies = (await pipeline.exec()) ?? [];
-    for (const [error, value] of replies) {
-      if (!error && typeof value === 'number') bytes += value;
-    }
+    replies.forEach(([error, value], index) => {
+      if (error || typeof value !== 'number') return;
+      bytes += value;
+      const key = page[index] ?? '';
+      if (key.includes('}:saga:')) byKind.record += value;
+      else if (key.includes('}:history:')) byKind.history += value;
+      else byKind.shard += value;
+    });
     keys += page.length;
     sagaRecords += page.filter((key) => key.includes('}:saga:')).length;
   } while (cursor !== '0');
-  return { keys, bytes, sagaRecords };
+  return { keys, bytes, sagaRecords, byKind };
 }
 
 /** Redis's `used_memory` (INFO memory), in bytes. */

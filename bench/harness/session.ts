@@ -86,7 +86,9 @@ export interface Measurement {
   sideA: ProcessWindow;
   sideB: ProcessWindow | undefined;
   machine: MachineWindow;
+  /** Sagas still in flight after the drain (or, without one, when the window ended). */
   leftInFlightAfterDrain: number;
+  drained: boolean;
   profileFile?: string;
 }
 
@@ -221,6 +223,7 @@ export class Session {
       sideB: b?.process,
       machine,
       leftInFlightAfterDrain: leftInFlight,
+      drained: spec.drain ?? true,
       ...(spec.profileFile ? { profileFile: spec.profileFile } : {}),
     };
   }

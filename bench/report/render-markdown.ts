@@ -16,6 +16,14 @@ function offered(m: Measurement): string {
   return m.mode.kind;
 }
 
+/** p50, p95, p99, max; none when nothing completed in the window (latency unbounded). */
+function latencyCells(m: Measurement): string[] {
+  const { latency } = m.load;
+  if (latency.count === 0)
+    return m.mode.kind === 'idle' ? ['–', '–', '–', '–'] : ['none done', '', '', ''];
+  return [latency.p50Ms, latency.p95Ms, latency.p99Ms, latency.maxMs].map((v) => num(v, 1));
+}
+
 /** CPU of everything on the machine that is none of ours (other people's tests, the OS). */
 function others(m: Measurement): number {
   const ours =
@@ -50,10 +58,7 @@ function measurementTable(rows: readonly Measurement[], sideALabel: string, side
         `${m.session}: ${m.label}`,
         offered(m),
         num(m.sagasPerSec),
-        num(m.load.latency.p50Ms, 1),
-        num(m.load.latency.p95Ms, 1),
-        num(m.load.latency.p99Ms, 1),
-        num(m.load.latency.maxMs, 1),
+        ...latencyCells(m),
         num(m.recordsPerSaga, 1),
         pct(m.sideA.cpuPercent),
         `${num(m.sideA.peakRssMb)} MB`,
@@ -138,17 +143,21 @@ export function renderMarkdown(results: BenchResults): string {
   const memory = results.redisMemory;
   if (memory.inFlight || memory.completed) {
     lines.push('', '## Redis memory', '');
-    const rows: string[][] = [['what', 'sagas', 'bytes per saga']];
+    const rows: string[][] = [['what', 'sagas', 'bytes per saga', 'record / history / shard keys']];
+    const split = (b: { record: number; history: number; shard: number }) =>
+      `${num(b.record)} / ${num(b.history)} / ${num(b.shard)}`;
     if (memory.inFlight) {
       rows.push([
         'in flight: MEMORY USAGE of the store keys',
         num(memory.inFlight.sagas),
         num(memory.inFlight.keyBytesPerSaga),
+        split(memory.inFlight.breakdown),
       ]);
       rows.push([
         'in flight: INFO used_memory delta (shared Redis: noisy)',
         num(memory.inFlight.sagas),
         num(memory.inFlight.usedMemoryDeltaBytesPerSaga),
+        '',
       ]);
     }
     if (memory.completed) {
@@ -156,14 +165,16 @@ export function renderMarkdown(results: BenchResults): string {
         'completed, until retention: MEMORY USAGE of the store keys',
         num(memory.completed.sagas),
         num(memory.completed.keyBytesPerSaga),
+        split(memory.completed.breakdown),
       ]);
       rows.push([
         "participants' dedupe-ledger records (3 per saga), until their TTL",
         num(memory.completed.sagas),
         num(memory.completed.ledgerBytesPerSaga),
+        '',
       ]);
     }
-    lines.push(markdownTable(rows, { align: ['l', 'r', 'r'] }));
+    lines.push(markdownTable(rows, { align: ['l', 'r', 'r', 'r'] }));
   }
   if (results.soak) {
     const soak = results.soak;
