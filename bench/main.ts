@@ -5,6 +5,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { loadSettings, USAGE } from './config.js';
 import type { BenchResults } from './harness/results.js';
+import { checkTargets } from './harness/targets.js';
 import { plannedSeconds, runBenchmark } from './harness/run-benchmark.js';
 import { progressBar, progressLines } from './report/progress-bar.js';
 import { renderMarkdown } from './report/render-markdown.js';
@@ -23,6 +24,7 @@ if (settings === 'help') {
 }
 if ('render' in settings) {
   const results = JSON.parse(await readFile(settings.render, 'utf8')) as BenchResults;
+  results.targets = checkTargets(results);
   const markdownFile = settings.render.replace(/\.json$/, '.md');
   await writeFile(markdownFile, renderMarkdown(results));
   console.log(`Rendered ${markdownFile}`);

@@ -35,13 +35,13 @@ export interface RedisMemory {
     usedMemoryDeltaBytesPerSaga: number;
     /** Sum of MEMORY USAGE over the session's keys, per saga (exact for our keys). */
     keyBytesPerSaga: number;
-    breakdown: MemoryBreakdown;
+    breakdown?: MemoryBreakdown;
   };
   /** Completed sagas kept until their retention passes. */
   completed?: {
     sagas: number;
     keyBytesPerSaga: number;
-    breakdown: MemoryBreakdown;
+    breakdown?: MemoryBreakdown;
     /** The participants' dedupe-ledger records (3 per saga), per saga. */
     ledgerBytesPerSaga: number;
   };

@@ -47,6 +47,7 @@ function measurementTable(rows: readonly Measurement[], sideALabel: string, side
         'max ms',
         'records/saga',
         `${sideALabel} CPU`,
+        `${sideALabel} CPU ms/saga`,
         `${sideALabel} peak RSS`,
         `${sideBLabel} CPU`,
         'Redis CPU',
@@ -61,6 +62,9 @@ function measurementTable(rows: readonly Measurement[], sideALabel: string, side
         ...latencyCells(m),
         num(m.recordsPerSaga, 1),
         pct(m.sideA.cpuPercent),
+        m.load.completed === 0
+          ? '–'
+          : num((m.sideA.cpuUserMs + m.sideA.cpuSystemMs) / m.load.completed, 2),
         `${num(m.sideA.peakRssMb)} MB`,
         pct(m.sideB?.cpuPercent),
         pct(m.machine.redisCpuPercent),
@@ -69,7 +73,7 @@ function measurementTable(rows: readonly Measurement[], sideALabel: string, side
         `${pct(m.machine.busyPercent)} of ${m.machine.cores * 100} %`,
       ]),
     ],
-    { align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'] },
+    { align: ['l', ...Array<string>(15).fill('r')] },
   );
 }
 
@@ -90,7 +94,9 @@ export function renderMarkdown(results: BenchResults): string {
   lines.push(
     'CPU is in % of one core (this machine has ' +
       `${machine.cores * 100} %). "other load" is machine busy time that is none of the bench's ` +
-      "processes, Redis or Kafka: other people's work on the shared machine.",
+      "processes, Redis or Kafka: other people's work on the shared machine. " +
+      '"CPU ms/saga" is side A\'s CPU time over the sagas it completed in the window: the ' +
+      'efficiency figure, steadier than sagas/s on a shared machine.',
   );
   if (results.targets.length > 0) {
     lines.push('', '## Targets', '');
@@ -144,8 +150,9 @@ export function renderMarkdown(results: BenchResults): string {
   if (memory.inFlight || memory.completed) {
     lines.push('', '## Redis memory', '');
     const rows: string[][] = [['what', 'sagas', 'bytes per saga', 'record / history / shard keys']];
-    const split = (b: { record: number; history: number; shard: number }) =>
-      `${num(b.record)} / ${num(b.history)} / ${num(b.shard)}`;
+    // Runs before the split was measured have no breakdown.
+    const split = (b: { record: number; history: number; shard: number } | undefined) =>
+      b ? `${num(b.record)} / ${num(b.history)} / ${num(b.shard)}` : '';
     if (memory.inFlight) {
       rows.push([
         'in flight: MEMORY USAGE of the store keys',
