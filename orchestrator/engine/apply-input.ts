@@ -3,9 +3,10 @@
  * saga is answered `ignored` before XState runs: a saga that ended, a reply to a command that is
  * not pending, a timer that is not armed, a signal the statechart does not accept.
  */
-import { transition, type AnyMachineSnapshot, type EventObject } from 'xstate';
+import type { AnyMachineSnapshot, EventObject } from 'xstate';
 import type { JsonObject, ReplyMessage } from '../contract/messages.js';
 import { replyEntry, signalEntry, timerEntry } from './history.js';
+import { pureTransition } from './pure-transition.js';
 import { replyReceived } from './lifecycle.js';
 import { settle, type StepInputs } from './settle.js';
 import { isEnded, restoreSnapshot } from './snapshot.js';
@@ -112,7 +113,7 @@ export function applyInput(
   if ('ignored' in prepared) {
     return { outcome: 'ignored', reason: prepared.ignored, detail: prepared.detail };
   }
-  const [next, actions] = transition(definition.machine, snapshot, prepared.event);
+  const [next, actions] = pureTransition(definition.machine, snapshot, prepared.event);
   return settle({
     definition,
     sagaId: record.id,

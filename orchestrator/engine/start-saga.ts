@@ -1,9 +1,9 @@
 /**
  * Starting a saga: check the input, take XState's initial transition, settle it into version 1.
  */
-import { initialTransition } from 'xstate';
 import { startedEntry } from './history.js';
 import { sagaStarted } from './lifecycle.js';
+import { pureInitialTransition } from './pure-transition.js';
 import { settle } from './settle.js';
 import { stateOf, toJson } from './snapshot.js';
 import type { SagaDefinition, StartOptions, StartResult } from './types.js';
@@ -18,7 +18,7 @@ export function startSaga(definition: SagaDefinition, options: StartOptions): St
       errors: check.errors,
     };
   }
-  const [snapshot, actions] = initialTransition(definition.machine, {
+  const [snapshot, actions] = pureInitialTransition(definition.machine, {
     sagaId: options.sagaId,
     input: toJson(check.value),
   });

@@ -1,0 +1,244 @@
+/**
+ * What each mode measures, in order. Every measurement runs in a session of its own topics and
+ * keys; saturation is found per system (see `Session.findSaturation`) unless `--in-flight` fixes it.
+ */
+import path from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { summarizeProfile, type CpuProfile } from '../measure/profile-summary.js';
+import type { EngineCost } from '../load/engine-cost.js';
+import { WorkerHandle } from '../workers/rpc.js';
+import { measureCompletedMemory, measureInFlightMemory } from './memory-probes.js';
+import type { BenchResults } from './results.js';
+import type { BenchSettings } from './run-benchmark.js';
+import {
+  RAMP_MEASURE_S,
+  RAMP_WARMUP_S,
+  Session,
+  type BenchContext,
+  type MeasurementSpec,
+  type SessionOptions,
+} from './session.js';
+import { DEFAULT_PARTITIONS } from './session-infra.js';
+import { runSoak } from './soak.js';
+
+/** Warm-up and measured seconds of each kind of measurement. */
+export const TIMING = {
+  raw: { warmupS: 4, measureS: 12 },
+  idle: { warmupS: 1, measureS: 5 },
+  saturation: { warmupS: 5, measureS: 20 },
+  rate: { warmupS: 3, measureS: 15 },
+  profiled: { warmupS: 3, measureS: 10 },
+  variant: { warmupS: 4, measureS: 10 },
+  smoke: { warmupS: 1, measureS: 3 },
+  soakSaturation: { warmupS: 5, measureS: 15 },
+} as const;
+
+type Timing = { warmupS: number; measureS: number };
+const span = (t: Timing) => t.warmupS + t.measureS;
+/** A saturation search usually takes about this many probes. */
+const TYPICAL_PROBES = 4;
+const rampSpan = (s: Pick<BenchSettings, 'inFlight'>) =>
+  s.inFlight === 'auto' ? TYPICAL_PROBES * (RAMP_WARMUP_S + RAMP_MEASURE_S) : 0;
+
+/** Seconds of warm-up and measurement the mode plans (set-up and clean-up come on top). */
+export function plannedSeconds(
+  s: Pick<BenchSettings, 'mode' | 'rates' | 'replyPartitions' | 'soakSeconds' | 'inFlight'>,
+): number {
+  if (s.mode === 'smoke') return 2 * span(TIMING.smoke);
+  if (s.mode === 'soak') return rampSpan(s) + span(TIMING.soakSaturation) + s.soakSeconds;
+  return (
+    3 * (rampSpan(s) + span(TIMING.raw)) +
+    rampSpan(s) +
+    span(TIMING.idle) +
+    span(TIMING.saturation) +
+    (s.rates.length + 1) * span(TIMING.rate) +
+    span(TIMING.profiled) +
+    (s.replyPartitions.length + 2) * span(TIMING.variant)
+  );
+}
+
+const orchestratorKind = {
+  kind: 'orchestrator',
+  ledger: 'redis',
+  participants: true,
+  publishLifecycleEvents: true,
+} as const;
+
+const saturation = (inFlight: number, timing: Timing): MeasurementSpec => ({
+  label: `saturation (${inFlight} in flight)`,
+  mode: { kind: 'closed', inFlight },
+  ...timing,
+});
+
+/**
+ * Opens a session, finds its saturation (when asked), runs the measurements `specs(inFlight)`
+ * gives, runs `after`, and closes the session whatever happens. Returns the in-flight count used.
+ */
+async function inSession(
+  ctx: BenchContext,
+  s: BenchSettings,
+  results: BenchResults,
+  options: SessionOptions,
+  specs: (inFlight: number) => MeasurementSpec[],
+  extra: {
+    inFlight?: number;
+    after?: (session: Session) => Promise<void>;
+    execArgv?: string[];
+  } = {},
+): Promise<number> {
+  const session = await Session.open(ctx, options, extra.execArgv ?? []);
+  try {
+    let inFlight = extra.inFlight ?? (s.inFlight === 'auto' ? undefined : s.inFlight);
+    if (inFlight === undefined) {
+      const search = await session.findSaturation(s.maxInFlight);
+      results.saturationSearches.push({ session: options.label, ...search });
+      inFlight = search.inFlight;
+    }
+    for (const spec of specs(inFlight)) {
+      results.measurements.push(await session.measure(spec));
+    }
+    await extra.after?.(session);
+    return inFlight;
+  } finally {
+    await session.close();
+  }
+}
+
+async function measureEngine(ctx: BenchContext, results: BenchResults): Promise<void> {
+  ctx.progress.phase('engine alone: CPU per saga without I/O');
+  const worker = WorkerHandle.spawn(
+    ctx.workerEntry,
+    'engine',
+    path.join(ctx.workDir, `${ctx.runId}-engine.log`),
+  );
+  try {
+    results.engineCost = await worker.call<EngineCost>('engineCost', { sagas: 3000 });
+  } finally {
+    await worker.close();
+  }
+}
+
+export async function defaultPlan(ctx: BenchContext, s: BenchSettings, results: BenchResults) {
+  await measureEngine(ctx, results);
+  const raw = (label: string, kafka: boolean, redis: boolean): SessionOptions => ({
+    label,
+    kind: { kind: 'raw', kafka, redis },
+    replyPartitions: DEFAULT_PARTITIONS,
+  });
+  const rawSat = (n: number) => [saturation(n, TIMING.raw)];
+  await inSession(ctx, s, results, raw('transport: Kafka + Redis', true, true), rawSat);
+  await inSession(ctx, s, results, raw('transport: Kafka only', true, false), rawSat);
+  await inSession(ctx, s, results, raw('transport: Redis only', false, true), rawSat);
+
+  const profileFile = path.join(ctx.workDir, `${ctx.runId}-orchestrator.cpuprofile`);
+  let halfRate = 1;
+  const orchestratorInFlight = await inSession(
+    ctx,
+    s,
+    results,
+    { label: 'orchestrator', kind: orchestratorKind, replyPartitions: DEFAULT_PARTITIONS },
+    (n) => [
+      { label: 'idle (no sagas)', mode: { kind: 'idle' }, ...TIMING.idle },
+      saturation(n, TIMING.saturation),
+      { ...saturation(n, TIMING.profiled), label: 'saturation, CPU-profiled', profileFile },
+    ],
+    {
+      after: async (session) => {
+        results.redisMemory.completed = await measureCompletedMemory(ctx, session);
+        // Latency where this machine can keep up: half of what saturation completed.
+        const saturated = results.measurements.find(
+          (m) => m.session === 'orchestrator' && m.label.startsWith('saturation ('),
+        );
+        halfRate = Math.max(1, Math.round((saturated?.sagasPerSec ?? 2) / 2));
+        results.measurements.push(
+          await session.measure({
+            label: `offered ${halfRate}/s (half of saturation)`,
+            mode: { kind: 'open', ratePerSec: halfRate },
+            ...TIMING.rate,
+          }),
+        );
+      },
+    },
+  );
+  const profile = JSON.parse(await readFile(profileFile, 'utf8')) as CpuProfile;
+  results.profile = { file: profileFile, summary: summarizeProfile(profile, ctx.sourceRoot) };
+
+  // Each fixed rate in a session of its own: a rate above capacity leaves a backlog (and step
+  // timeouts) behind that would spoil whatever was measured after it.
+  for (const rate of s.rates) {
+    await inSession(
+      ctx,
+      s,
+      results,
+      {
+        label: `orchestrator, offered ${rate}/s`,
+        kind: orchestratorKind,
+        replyPartitions: DEFAULT_PARTITIONS,
+      },
+      () => [
+        {
+          label: `offered ${rate}/s`,
+          mode: { kind: 'open', ratePerSec: rate },
+          ...TIMING.rate,
+          drain: false,
+        },
+      ],
+      { inFlight: orchestratorInFlight },
+    );
+  }
+
+  const variant = (label: string, kind: SessionOptions['kind'], replyPartitions: number) =>
+    inSession(
+      ctx,
+      s,
+      results,
+      { label, kind, replyPartitions },
+      (n) => [saturation(n, TIMING.variant)],
+      { inFlight: orchestratorInFlight },
+    );
+  for (const partitions of s.replyPartitions) {
+    await variant(`orchestrator, ${partitions} reply partitions`, orchestratorKind, partitions);
+  }
+  await variant(
+    'orchestrator, participants with in-memory ledger',
+    { ...orchestratorKind, ledger: 'memory' },
+    DEFAULT_PARTITIONS,
+  );
+  await variant(
+    'orchestrator, lifecycle events off',
+    { ...orchestratorKind, publishLifecycleEvents: false },
+    DEFAULT_PARTITIONS,
+  );
+  results.redisMemory.inFlight = await measureInFlightMemory(ctx, s.inFlightMemorySagas);
+}
+
+export async function soakPlan(ctx: BenchContext, s: BenchSettings, results: BenchResults) {
+  results.soak = await runSoak(ctx, s, results, TIMING.soakSaturation);
+}
+
+export async function smokePlan(ctx: BenchContext, s: BenchSettings, results: BenchResults) {
+  const low = (rate: number): MeasurementSpec[] => [
+    { label: `offered ${rate}/s`, mode: { kind: 'open', ratePerSec: rate }, ...TIMING.smoke },
+  ];
+  const rate = s.rates[0] ?? 20;
+  await inSession(
+    ctx,
+    s,
+    results,
+    {
+      label: 'transport: Kafka + Redis',
+      kind: { kind: 'raw', kafka: true, redis: true },
+      replyPartitions: 2,
+    },
+    () => low(rate),
+    { inFlight: 0 },
+  );
+  await inSession(
+    ctx,
+    s,
+    results,
+    { label: 'orchestrator', kind: orchestratorKind, replyPartitions: 2 },
+    () => low(rate),
+    { inFlight: 0 },
+  );
+}

@@ -1,0 +1,93 @@
+/**
+ * Side A of an orchestrator session: the real orchestrator (`createOrchestrator`, production
+ * defaults) with the order saga, and the load driver calling `startSaga`. A saga counts as done
+ * when the orchestrator commits its end state: the `stepWritten` runtime hook sees it, which
+ * costs nothing extra (no `waitForResult` poll, no additional Redis read).
+ */
+import { Redis } from 'ioredis';
+import { createOrchestrator, type Orchestrator } from '../../orchestrator/runtime/orchestrator.js';
+import { createLogger } from '../../orchestrator/telemetry/logger.js';
+import { createKafkaClient } from '../../orchestrator/transport/kafka/index.js';
+import { orderSaga } from '../../sagas/order/index.js';
+import { LoadDriver, type LoadTarget } from '../load/load-driver.js';
+import { orderInput } from '../load/order-input.js';
+
+export interface OrchestratorSideConfig {
+  brokers: string[];
+  redisUrl: string;
+  topicPrefix: string;
+  keyPrefix: string;
+  idPrefix: string;
+  /** Store retention of ended sagas, ms (the janitor purges them afterwards). */
+  retentionMs: number;
+  /** The orchestrator's `publishLifecycleEvents` (its default is true). */
+  publishLifecycleEvents: boolean;
+}
+
+export interface OrchestratorSide {
+  driver: LoadDriver;
+  orchestrator: Orchestrator;
+  /** Kafka records the outbox relay published since the last `takePublished()`. */
+  takePublished(): number;
+  outboxBacklog(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export async function startOrchestratorSide(
+  config: OrchestratorSideConfig,
+): Promise<OrchestratorSide> {
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
+  const logger = createLogger('orchestrator', { level: 'info' });
+  const kafka = createKafkaClient({
+    brokers: config.brokers,
+    clientId: 'bench-orchestrator',
+    logger: logger.child('kafka'),
+  });
+  let published = 0;
+  const target: LoadTarget = {
+    async start(sagaId) {
+      const outcome = await orchestrator.startSaga({
+        type: 'order',
+        id: sagaId,
+        input: orderInput(sagaId),
+      });
+      if (outcome.status !== 'started') {
+        throw new Error(`saga ${sagaId} was not started: ${outcome.status}`);
+      }
+    },
+  };
+  const driver = new LoadDriver(target, config.idPrefix);
+  const orchestrator = createOrchestrator({
+    definitions: [orderSaga],
+    redis,
+    kafka,
+    topicPrefix: config.topicPrefix,
+    store: { keyPrefix: config.keyPrefix, retentionMs: config.retentionMs },
+    logger,
+    // The driver created the topics (the reply-partition runs need replies ≠ commands).
+    tuning: { createTopics: false, publishLifecycleEvents: config.publishLifecycleEvents },
+    hooks: {
+      stepWritten: ({ after }) => {
+        if (after.status !== 'running') driver.completed(after.id, after.status === 'completed');
+      },
+      outboxPublished: ({ count }) => {
+        published += count;
+      },
+    },
+  });
+  await orchestrator.start();
+  return {
+    driver,
+    orchestrator,
+    takePublished() {
+      const count = published;
+      published = 0;
+      return count;
+    },
+    outboxBacklog: () => orchestrator.store.outboxBacklog(),
+    async stop() {
+      await orchestrator.stop();
+      redis.disconnect();
+    },
+  };
+}
