@@ -17,6 +17,7 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
 import { Redis } from 'ioredis';
+import { waitForTopicLeaders } from '../../orchestrator/transport/kafka/topics.js';
 
 export interface InfraEndpoints {
   brokers: string[];
@@ -151,10 +152,12 @@ export function useInfra(name: string): TestInfra {
     key: (keyName) => `${prefix}:${keyName}`,
     async createTopic(topicName, numPartitions = 1) {
       const topic = `${prefix}.${topicName}`;
-      await need(admin, 'infra.admin').createTopics({
+      const connected = need(admin, 'infra.admin');
+      await connected.createTopics({
         topics: [{ topic, numPartitions, replicationFactor: 1 }],
-        waitForLeaders: true,
+        waitForLeaders: false,
       });
+      await waitForTopicLeaders(connected, [topic]);
       return topic;
     },
     async producer(options) {

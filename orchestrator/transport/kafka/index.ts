@@ -25,6 +25,7 @@ export { fetchConsumerLag, totalLag, type ConsumerLagQuery, type PartitionLag } 
 export {
   contractTopicSpecs,
   ensureTopics,
+  waitForTopicLeaders,
   TopicPartitionMismatchError,
   type ContractTopicsOptions,
   type EnsureTopicsOptions,

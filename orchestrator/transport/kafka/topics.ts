@@ -145,11 +145,18 @@ export async function ensureTopics(options: EnsureTopicsOptions): Promise<TopicR
         }
         const didCreate = await admin.createTopics({
           topics: [config],
-          waitForLeaders: true,
+          // kafkajs's own wait gives up on "does not host this topic-partition", which a busy
+          // broker answers for a moment after creating a topic; waitForTopicLeaders retries it.
+          waitForLeaders: false,
           timeout,
         });
         if (didCreate) created.add(spec.topic);
       }),
+    );
+    await waitForTopicLeaders(
+      admin,
+      missing.map((spec) => spec.topic),
+      timeout,
     );
   }
 
@@ -204,4 +211,37 @@ async function partitionCounts(
 ): Promise<Map<string, number>> {
   const { topics: metadata } = await admin.fetchTopicMetadata({ topics: [...topics] });
   return new Map(metadata.map((entry) => [entry.name, entry.partitions.length]));
+}
+
+/** Broker answers that mean "the topic's metadata has not reached every broker yet". */
+const NOT_YET = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+
+/**
+ * Resolves once every partition of `topics` has a leader (so producing and consuming work),
+ * retrying while the broker still answers that it does not know the topic.
+ */
+export async function waitForTopicLeaders(
+  admin: Admin,
+  topics: readonly string[],
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { topics: metadata } = await admin.fetchTopicMetadata({ topics: [...topics] });
+      const ready =
+        metadata.length === topics.length &&
+        metadata.every(
+          (topic) => topic.partitions.length > 0 && topic.partitions.every((p) => p.leader >= 0),
+        );
+      if (ready) return;
+    } catch (error) {
+      const type = (error as { type?: string }).type;
+      if (!type || !NOT_YET.has(type)) throw error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`topics ${topics.join(', ')} have no leaders after ${timeoutMs} ms`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
