@@ -145,11 +145,19 @@ export async function ensureTopics(options: EnsureTopicsOptions): Promise<TopicR
         }
         const didCreate = await admin.createTopics({
           topics: [config],
-          waitForLeaders: true,
+          // Leaders are awaited below, for every missing topic at once: kafkajs' own wait gives
+          // up on UNKNOWN_TOPIC_OR_PARTITION, which a busy broker answers for a while after it
+          // created the topic (tulios/kafkajs#1222), and the process then failed to start.
+          waitForLeaders: false,
           timeout,
         });
         if (didCreate) created.add(spec.topic);
       }),
+    );
+    await waitForLeaders(
+      admin,
+      missing.map((spec) => spec.topic),
+      timeout,
     );
   }
 
@@ -204,4 +212,44 @@ async function partitionCounts(
 ): Promise<Map<string, number>> {
   const { topics: metadata } = await admin.fetchTopicMetadata({ topics: [...topics] });
   return new Map(metadata.map((entry) => [entry.name, entry.partitions.length]));
+}
+
+/** What a broker answers while a new topic's metadata is still spreading: worth asking again. */
+const METADATA_SETTLING = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+
+/** How often {@link waitForLeaders} asks for the metadata again. */
+const LEADER_POLL_MS = 100;
+
+/**
+ * Resolves once the metadata shows every partition of `topics` with a leader; answers that say
+ * the metadata is still settling are asked again until `timeoutMs` has passed.
+ */
+async function waitForLeaders(
+  admin: Pick<Admin, 'fetchTopicMetadata'>,
+  topics: readonly string[],
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer yet';
+  for (;;) {
+    try {
+      const { topics: metadata } = await admin.fetchTopicMetadata({ topics: [...topics] });
+      const leaderless = topics.filter((topic) => {
+        const partitions = metadata.find((entry) => entry.name === topic)?.partitions ?? [];
+        return partitions.length === 0 || partitions.some((p) => p.leader < 0);
+      });
+      if (leaderless.length === 0) return;
+      last = `no leader yet for ${leaderless.join(', ')}`;
+    } catch (error) {
+      const type = (error as { type?: unknown } | null)?.type;
+      if (typeof type !== 'string' || !METADATA_SETTLING.has(type)) throw error;
+      last = type;
+    }
+    if (Date.now() >= deadline) {
+      throw new Error(
+        `topics ${topics.join(', ')} have no leaders after ${timeoutMs} ms (last answer: ${last})`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, LEADER_POLL_MS));
+  }
 }
