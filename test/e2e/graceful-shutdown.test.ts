@@ -65,7 +65,10 @@ describe('graceful shutdown: SIGTERM to the orchestrator process during a run (r
 
     await until(
       'a fifth of the sagas to end',
-      async () => ((await progressOf(store, viaApi)).ended >= viaApi.length / 5 ? true : undefined),
+      async () => {
+        orchestrator.assertRunning();
+        return (await progressOf(store, viaApi)).ended >= viaApi.length / 5 ? true : undefined;
+      },
       120_000,
       20,
     );
@@ -97,7 +100,10 @@ describe('graceful shutdown: SIGTERM to the orchestrator process during a run (r
     await orchestrator.ready;
     await until(
       'every saga to end',
-      async () => ((await progressOf(store, orders)).ended === orders.length ? true : undefined),
+      async () => {
+        orchestrator.assertRunning();
+        return (await progressOf(store, orders)).ended === orders.length ? true : undefined;
+      },
       180_000,
       250,
     );

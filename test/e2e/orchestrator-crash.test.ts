@@ -33,6 +33,7 @@ import {
   until,
   type OrderParticipants,
   type PlannedOrder,
+  uncommittedReplies,
   type Progress,
 } from './support/order-run.js';
 
@@ -74,7 +75,8 @@ describe('crash: SIGKILL the orchestrator process during a run of sagas (real Ka
       const before: Progress = await progress();
       p.kill('SIGKILL');
       expect(await p.exited).to.deep.equal({ code: null, signal: 'SIGKILL' });
-      note(`SIGKILL ${moment}: ${JSON.stringify(before)}`);
+      const outbox = await store.outboxBacklog();
+      note(`SIGKILL ${moment}: ${JSON.stringify(before)}, outbox entries left ${outbox}`);
       return before;
     };
 
@@ -87,12 +89,26 @@ describe('crash: SIGKILL the orchestrator process during a run of sagas (real Ka
     // 1. In steady state: a quarter of the first 150 sagas ended, the others in flight.
     await until(
       'a quarter of the first sagas to end',
-      async () => ((await progressOf(store, first)).ended >= first.length / 4 ? true : undefined),
+      async () => {
+        orchestrator.assertRunning();
+        return (await progressOf(store, first)).ended >= first.length / 4 ? true : undefined;
+      },
       120_000,
       20,
     );
     const atFirstKill = await kill(orchestrator, 'in steady state');
     expect(atFirstKill.running, 'sagas in flight at the first kill').to.be.greaterThan(0);
+    // The participants answer what was in flight: replies the next instance must pick up from
+    // the group's committed offsets.
+    const waiting = await until(
+      'replies to wait for the next instance',
+      async () => {
+        const count = await uncommittedReplies(infra.admin, prefix);
+        return count > 0 ? count : undefined;
+      },
+      60_000,
+    );
+    note(`replies left uncommitted by the first kill: ${waiting} (so far)`);
     // Requests keep coming while no orchestrator runs.
     await sendStartRequests(producer, prefix, second);
 
@@ -102,7 +118,10 @@ describe('crash: SIGKILL the orchestrator process during a run of sagas (real Ka
     const endedAtRestart = (await progress()).ended;
     await until(
       'the restarted orchestrator to end ten more sagas',
-      async () => ((await progress()).ended >= endedAtRestart + 10 ? true : undefined),
+      async () => {
+        orchestrator.assertRunning();
+        return (await progress()).ended >= endedAtRestart + 10 ? true : undefined;
+      },
       120_000,
       20,
     );
@@ -116,10 +135,11 @@ describe('crash: SIGKILL the orchestrator process during a run of sagas (real Ka
     const pid = `-${orchestrator.pid}-`;
     await until(
       'the third instance to announce itself',
-      async () =>
-        (await infra.redis.zrange(`${prefix}:members`, '0', '-1')).some((m) => m.includes(pid))
-          ? true
-          : undefined,
+      async () => {
+        orchestrator.assertRunning();
+        const members = await infra.redis.zrange(`${prefix}:members`, '0', '-1');
+        return members.some((m) => m.includes(pid)) ? true : undefined;
+      },
       120_000,
       10,
     );
@@ -134,6 +154,7 @@ describe('crash: SIGKILL the orchestrator process during a run of sagas (real Ka
     await until(
       'every saga to end',
       async () => {
+        orchestrator.assertRunning();
         const now = await progress();
         return now.ended === orders.length ? now : undefined;
       },

@@ -38,6 +38,8 @@ export interface OrchestratorProcess {
   readonly exited: Promise<Exit>;
   /** Whether the process has exited. */
   hasExited(): boolean;
+  /** Throws (with the end of its log) when the process has exited: a wait need not go on. */
+  assertRunning(): void;
   /** Sends `signal` (once the process has exited, nothing). */
   kill(signal: NodeJS.Signals): void;
   /** What the process wrote to stderr so far (its logs). */
@@ -123,6 +125,11 @@ export function spawnOrchestrator(env: Record<string, string>): OrchestratorProc
     ready,
     exited,
     hasExited: () => exitedYet,
+    assertRunning() {
+      if (exitedYet) {
+        throw new Error(`the orchestrator process exited unexpectedly:\n${stderr.slice(-3000)}`);
+      }
+    },
     kill(signal) {
       if (!exitedYet) child.kill(signal);
     },

@@ -6,7 +6,7 @@
  * the store. `check-run.ts` checks the end state.
  */
 import type { Redis } from 'ioredis';
-import type { Producer } from 'kafkajs';
+import type { Admin, Producer } from 'kafkajs';
 import { sagaIdForKey } from '../../../orchestrator/runtime/saga-ids.js';
 import { createSagaStore, type SagaStore } from '../../../orchestrator/store/index.js';
 import {
@@ -184,4 +184,21 @@ export async function until<T>(
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${what}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
+}
+
+/**
+ * Replies on `<prefix>.replies` that the orchestrators' group has not committed yet: what a
+ * killed instance leaves for the next one.
+ */
+export async function uncommittedReplies(admin: Admin, prefix: string): Promise<number> {
+  const topic = `${prefix}.replies`;
+  const [ends, [committed]] = await Promise.all([
+    admin.fetchTopicOffsets(topic),
+    admin.fetchOffsets({ groupId: `${prefix}.orchestrator`, topics: [topic] }),
+  ]);
+  return ends.reduce((sum, end) => {
+    const done = committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
+    const from = done === '-1' ? Number(end.low) : Number(done);
+    return sum + Number(end.high) - from;
+  }, 0);
 }
