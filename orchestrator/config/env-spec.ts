@@ -4,7 +4,8 @@
  * the Helm chart's test compare against it, so a name cannot drift between them.
  *
  * `ORCHESTRATOR_ENV_NAMES` and `PARTICIPANT_ENV_NAMES` list what each kind of process reads
- * (`connectionEnvSpec` and `topicProvisioningEnvSpec` are in both, by the same names).
+ * (`connectionEnvSpec`, `topicProvisioningEnvSpec` and `consumerTimingEnvSpec` are in both, by the
+ * same names).
  *
  * The standard `OTEL_*` variables are read by OpenTelemetry itself and are not repeated here.
  */
@@ -82,10 +83,34 @@ export const topicProvisioningEnvSpec = {
   }),
 } as const;
 
+/**
+ * Kafka consumer timings, the same for the orchestrator and the participants. The session timeout
+ * is how long a killed process keeps its partitions: its group waits that long before a restarted
+ * or surviving member consumes them again, so keep it well below the sagas' step deadlines.
+ */
+export const consumerTimingEnvSpec = {
+  KAFKA_SESSION_TIMEOUT: duration({
+    default: 30_000,
+    desc: 'Consumer session timeout: how soon the group notices a dead member (keep it well below the step deadlines)',
+    example: '30s',
+  }),
+  KAFKA_HEARTBEAT_INTERVAL: duration({
+    default: 3_000,
+    desc: 'Consumer heartbeat period (below KAFKA_SESSION_TIMEOUT)',
+    example: '3s',
+  }),
+  KAFKA_MAX_WAIT: duration({
+    default: 5_000,
+    desc: 'Longest a fetch waits for messages',
+    example: '5s',
+  }),
+} as const;
+
 /** The orchestrator service's own settings. */
 export const orchestratorEnvSpec = {
   ...connectionEnvSpec,
   ...topicProvisioningEnvSpec,
+  ...consumerTimingEnvSpec,
   HTTP_PORT: port({ default: 8080, desc: 'Port of the HTTP API, health and metrics' }),
   API_TOKEN: str({
     default: '',
@@ -147,21 +172,7 @@ export const participantEnvSpec = {
     default: 3,
     desc: 'Tries of a handler per delivery before a retryable failure reply',
   }),
-  KAFKA_SESSION_TIMEOUT: duration({
-    default: 30_000,
-    desc: 'Consumer session timeout: how soon the group notices a dead member',
-    example: '30s',
-  }),
-  KAFKA_HEARTBEAT_INTERVAL: duration({
-    default: 3_000,
-    desc: 'Consumer heartbeat period (below KAFKA_SESSION_TIMEOUT)',
-    example: '3s',
-  }),
-  KAFKA_MAX_WAIT: duration({
-    default: 5_000,
-    desc: 'Longest a fetch waits for messages',
-    example: '5s',
-  }),
+  ...consumerTimingEnvSpec,
   INVENTORY_STOCK: numberMap({
     what: 'units',
     check: (n) => Number.isInteger(n) && n >= 0,

@@ -62,6 +62,8 @@ export interface OrchestratorConfig extends ConnectionConfig {
   http: { port: number; apiToken?: string };
   store: { keyPrefix: string; shards: number; retentionMs: number };
   topics: { partitions: number; replicationFactor: number; create: boolean };
+  /** Timings of the consumer of the replies and requests topics, in ms. */
+  consumer: { sessionTimeoutMs: number; heartbeatIntervalMs: number; maxWaitTimeMs: number };
   definitionsDir?: string;
   shutdownTimeoutMs: number;
 }
@@ -134,6 +136,8 @@ function connectionConfig(e: CleanConnectionEnv, defaultClientId: string): Conne
 /** The orchestrator service's configuration; throws a ConfigError naming every problem. */
 export function loadOrchestratorConfig(env: Env): Readonly<OrchestratorConfig> {
   const e = validateEnv(env, orchestratorEnvSpec);
+  const problems = consumerTimingProblems(e);
+  if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     ...connectionConfig(e, 'saga-orchestrator'),
     http: { port: e.HTTP_PORT, apiToken: optional(e.API_TOKEN) },
@@ -147,7 +151,27 @@ export function loadOrchestratorConfig(env: Env): Readonly<OrchestratorConfig> {
       replicationFactor: e.SAGA_TOPIC_REPLICATION_FACTOR,
       create: e.SAGA_CREATE_TOPICS,
     },
+    consumer: {
+      sessionTimeoutMs: e.KAFKA_SESSION_TIMEOUT,
+      heartbeatIntervalMs: e.KAFKA_HEARTBEAT_INTERVAL,
+      maxWaitTimeMs: e.KAFKA_MAX_WAIT,
+    },
     definitionsDir: optional(e.SAGA_DEFINITIONS_DIR),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT,
   });
+}
+
+/** What is wrong with the consumer timings (the same rules as the participants'). */
+function consumerTimingProblems(e: {
+  KAFKA_SESSION_TIMEOUT: number;
+  KAFKA_HEARTBEAT_INTERVAL: number;
+  KAFKA_MAX_WAIT: number;
+}): string[] {
+  const problems: string[] = [];
+  if (e.KAFKA_SESSION_TIMEOUT <= 0) problems.push('KAFKA_SESSION_TIMEOUT must be more than 0');
+  if (e.KAFKA_HEARTBEAT_INTERVAL <= 0 || e.KAFKA_HEARTBEAT_INTERVAL >= e.KAFKA_SESSION_TIMEOUT) {
+    problems.push('KAFKA_HEARTBEAT_INTERVAL must be more than 0 and below KAFKA_SESSION_TIMEOUT');
+  }
+  if (e.KAFKA_MAX_WAIT <= 0) problems.push('KAFKA_MAX_WAIT must be more than 0');
+  return problems;
 }

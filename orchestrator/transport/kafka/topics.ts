@@ -145,8 +145,9 @@ export async function ensureTopics(options: EnsureTopicsOptions): Promise<TopicR
         }
         const didCreate = await admin.createTopics({
           topics: [config],
-          // kafkajs's own wait gives up on "does not host this topic-partition", which a busy
-          // broker answers for a moment after creating a topic; waitForTopicLeaders retries it.
+          // Leaders are awaited below, for every missing topic at once: kafkajs' own wait gives
+          // up on UNKNOWN_TOPIC_OR_PARTITION, which a busy broker answers for a while after it
+          // created the topic (tulios/kafkajs#1222), and the process then failed to start.
           waitForLeaders: false,
           timeout,
         });
@@ -213,35 +214,42 @@ async function partitionCounts(
   return new Map(metadata.map((entry) => [entry.name, entry.partitions.length]));
 }
 
-/** Broker answers that mean "the topic's metadata has not reached every broker yet". */
-const NOT_YET = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+/** What a broker answers while a new topic's metadata is still spreading: worth asking again. */
+const METADATA_SETTLING = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+
+/** How often {@link waitForTopicLeaders} asks for the metadata again. */
+const LEADER_POLL_MS = 100;
 
 /**
- * Resolves once every partition of `topics` has a leader (so producing and consuming work),
- * retrying while the broker still answers that it does not know the topic.
+ * Resolves once the metadata shows every partition of `topics` with a leader; answers that say
+ * the metadata is still settling are asked again until `timeoutMs` has passed.
  */
 export async function waitForTopicLeaders(
-  admin: Admin,
+  admin: Pick<Admin, 'fetchTopicMetadata'>,
   topics: readonly string[],
   timeoutMs = 30_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let last = 'no answer yet';
   for (;;) {
     try {
       const { topics: metadata } = await admin.fetchTopicMetadata({ topics: [...topics] });
-      const ready =
-        metadata.length === topics.length &&
-        metadata.every(
-          (topic) => topic.partitions.length > 0 && topic.partitions.every((p) => p.leader >= 0),
-        );
-      if (ready) return;
+      const leaderless = topics.filter((topic) => {
+        const partitions = metadata.find((entry) => entry.name === topic)?.partitions ?? [];
+        return partitions.length === 0 || partitions.some((p) => p.leader < 0);
+      });
+      if (leaderless.length === 0) return;
+      last = `no leader yet for ${leaderless.join(', ')}`;
     } catch (error) {
-      const type = (error as { type?: string }).type;
-      if (!type || !NOT_YET.has(type)) throw error;
+      const type = (error as { type?: unknown } | null)?.type;
+      if (typeof type !== 'string' || !METADATA_SETTLING.has(type)) throw error;
+      last = type;
     }
-    if (Date.now() > deadline) {
-      throw new Error(`topics ${topics.join(', ')} have no leaders after ${timeoutMs} ms`);
+    if (Date.now() >= deadline) {
+      throw new Error(
+        `topics ${topics.join(', ')} have no leaders after ${timeoutMs} ms (last answer: ${last})`,
+      );
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, LEADER_POLL_MS));
   }
 }

@@ -99,6 +99,44 @@ describe('configuration from the environment', () => {
     expect(problems.join('\n')).to.contain('go together');
   });
 
+  // Regression: the orchestrator's consumer always had kafkajs' 30 s session, so a SIGKILLed
+  // orchestrator held its reply partitions for 30 s — three of the order saga's 10 s deadlines —
+  // and a few crashes in a row turned orders that should complete into compensated ones
+  // (test/e2e/orchestrator-crash.test.ts).
+  it('reads the consumer timings by the participants’ names, with the same defaults and checks', () => {
+    expect(loadOrchestratorConfig(minimal).consumer).to.deep.equal({
+      sessionTimeoutMs: 30_000,
+      heartbeatIntervalMs: 3_000,
+      maxWaitTimeMs: 5_000,
+    });
+    const tuned = loadOrchestratorConfig({
+      ...minimal,
+      KAFKA_SESSION_TIMEOUT: '6s',
+      KAFKA_HEARTBEAT_INTERVAL: '500ms',
+      KAFKA_MAX_WAIT: '100',
+    });
+    expect(tuned.consumer).to.deep.equal({
+      sessionTimeoutMs: 6_000,
+      heartbeatIntervalMs: 500,
+      maxWaitTimeMs: 100,
+    });
+    for (const name of ['KAFKA_SESSION_TIMEOUT', 'KAFKA_HEARTBEAT_INTERVAL', 'KAFKA_MAX_WAIT']) {
+      expect(orchestratorEnvSpec).to.have.property(name);
+    }
+    const problems = problemsOf(() =>
+      loadOrchestratorConfig({
+        ...minimal,
+        KAFKA_SESSION_TIMEOUT: '3s',
+        KAFKA_HEARTBEAT_INTERVAL: '3s',
+        KAFKA_MAX_WAIT: '0',
+      }),
+    );
+    expect(problems).to.deep.equal([
+      'KAFKA_HEARTBEAT_INTERVAL must be more than 0 and below KAFKA_SESSION_TIMEOUT',
+      'KAFKA_MAX_WAIT must be more than 0',
+    ]);
+  });
+
   it('lists every variable it reads, for the docs and the Helm chart to compare', () => {
     expect(Object.keys(orchestratorEnvSpec)).to.include.members([
       'KAFKA_BROKERS',

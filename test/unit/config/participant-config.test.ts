@@ -205,7 +205,13 @@ describe('participant process configuration from the environment', () => {
       ...Object.keys(participantEnvSpec),
     ]);
     // The same meaning has the same name (and validator) in both processes.
-    for (const name of ['SAGA_TOPIC_PARTITIONS', 'SAGA_TOPIC_REPLICATION_FACTOR'] as const) {
+    for (const name of [
+      'SAGA_TOPIC_PARTITIONS',
+      'SAGA_TOPIC_REPLICATION_FACTOR',
+      'KAFKA_SESSION_TIMEOUT',
+      'KAFKA_HEARTBEAT_INTERVAL',
+      'KAFKA_MAX_WAIT',
+    ] as const) {
       expect(participantEnvSpec[name]).to.equal(orchestratorEnvSpec[name]);
     }
     const shared = PARTICIPANT_ENV_NAMES.filter((n) =>

@@ -1,0 +1,134 @@
+/**
+ * Graceful shutdown: SIGTERM to the orchestrator process in the middle of a run of order sagas.
+ * It must exit 0 — its own SHUTDOWN_TIMEOUT timer would exit 1 — having stopped consuming,
+ * published everything its outbox held and handed its shard leases back; a new process started
+ * afterwards (and requests sent while none ran) finishes every saga, each in its one right
+ * terminal state, nothing lost and nothing done twice.
+ */
+import { expect } from 'chai';
+import { createStoreKeys } from '../../orchestrator/store/index.js';
+import { useInfra } from '../support/infra.js';
+import { checkRun } from './support/check-run.js';
+import {
+  freePort,
+  orchestratorEnv,
+  spawnOrchestrator,
+  STORE_SHARDS,
+  type OrchestratorProcess,
+} from './support/orchestrator-process.js';
+import {
+  planOrders,
+  progressOf,
+  readerStore,
+  sendStartRequests,
+  startOrderParticipants,
+  until,
+  type OrderParticipants,
+  type PlannedOrder,
+} from './support/order-run.js';
+
+const SHUTDOWN_TIMEOUT_MS = 20_000;
+
+describe('graceful shutdown: SIGTERM to the orchestrator process during a run (real Kafka and Redis)', function () {
+  this.timeout(240_000);
+  const processes: OrchestratorProcess[] = [];
+  let participants: OrderParticipants | undefined;
+  // Registered before useInfra's, so it runs first: no process outlives the file.
+  after(async function () {
+    this.timeout(60_000);
+    for (const p of processes) p.kill('SIGKILL');
+    await Promise.all(processes.map((p) => p.exited));
+    await participants?.stop();
+  });
+  const infra = useInfra('shutdown-e2e');
+
+  it('exits 0 with its outbox flushed and its shards handed back; a restart finishes every saga', async () => {
+    const prefix = infra.prefix;
+    const port = await freePort();
+    const env = { ...orchestratorEnv(prefix, port), SHUTDOWN_TIMEOUT: `${SHUTDOWN_TIMEOUT_MS}ms` };
+    const store = readerStore(infra.redis, prefix);
+    const orders = planOrders(150, 'stop');
+    const [viaApi, whileDown] = [orders.slice(0, 100), orders.slice(100)];
+    const start = () => {
+      const p = spawnOrchestrator(env);
+      processes.push(p);
+      return p;
+    };
+
+    let orchestrator = start();
+    await orchestrator.ready;
+    participants = await startOrderParticipants(infra, orders);
+    // The first hundred through the process's HTTP API (each answered once its state is stored).
+    for (let i = 0; i < viaApi.length; i += 25) {
+      await Promise.all(viaApi.slice(i, i + 25).map((order) => startViaApi(port, order)));
+    }
+
+    await until(
+      'a fifth of the sagas to end',
+      async () => {
+        orchestrator.assertRunning();
+        return (await progressOf(store, viaApi)).ended >= viaApi.length / 5 ? true : undefined;
+      },
+      120_000,
+      20,
+    );
+    const atStop = await progressOf(store, viaApi);
+    orchestrator.kill('SIGTERM');
+    const exit = await Promise.race([
+      orchestrator.exited,
+      new Promise<'still running'>((resolve) =>
+        setTimeout(() => resolve('still running'), SHUTDOWN_TIMEOUT_MS + 30_000),
+      ),
+    ]);
+    expect(exit, orchestrator.stderr().slice(-3000)).to.deep.equal({ code: 0, signal: null });
+    expect(atStop.running, 'sagas in flight when it was stopped').to.be.greaterThan(0);
+
+    // What the graceful path promises, seen from outside: nothing left to publish, no shard
+    // still leased (the next instance takes them at once), no saga lost.
+    expect(await store.outboxBacklog(), 'outbox entries left').to.equal(0);
+    const keys = createStoreKeys(prefix, STORE_SHARDS);
+    const leases = await Promise.all(
+      Array.from({ length: STORE_SHARDS }, (_, shard) => infra.redis.exists(keys.lease(shard))),
+    );
+    expect(leases, 'shard leases left').to.deep.equal(new Array<number>(STORE_SHARDS).fill(0));
+    const afterStop = await progressOf(store, viaApi);
+    expect(afterStop.missing, 'sagas the API had started').to.equal(0);
+
+    // Requests arrive while no orchestrator runs; the next one picks everything up.
+    await sendStartRequests(await infra.producer({ idempotent: true }), prefix, whileDown);
+    orchestrator = start();
+    await orchestrator.ready;
+    await until(
+      'every saga to end',
+      async () => {
+        orchestrator.assertRunning();
+        return (await progressOf(store, orders)).ended === orders.length ? true : undefined;
+      },
+      180_000,
+      250,
+    );
+    orchestrator.kill('SIGTERM');
+    expect(await orchestrator.exited).to.deep.equal({ code: 0, signal: null });
+    await participants.stop();
+
+    const findings = await checkRun(store, infra.redis, participants.keyPrefix, orders);
+    console.log(
+      `      SIGTERM at ${JSON.stringify(atStop)}; outcomes ${JSON.stringify(findings.byStatus)}, ` +
+        `step retries ${findings.stepRetries}`,
+    );
+    expect(findings.problems, findings.problems.slice(0, 5).join('\n')).to.deep.equal([]);
+    expect(findings.byStatus).to.deep.equal({ completed: 105, compensated: 45 });
+  });
+});
+
+/** POST /v1/sagas on the process, keyed by the order: 201 with the planned saga id. */
+async function startViaApi(port: number, order: PlannedOrder): Promise<void> {
+  const response = await fetch(`http://127.0.0.1:${port}/v1/sagas`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'idempotency-key': order.key },
+    body: JSON.stringify({ type: 'order', input: order.input }),
+  });
+  const body = (await response.json()) as { id?: string };
+  expect(response.status, JSON.stringify(body)).to.equal(201);
+  expect(body.id).to.equal(order.sagaId);
+}

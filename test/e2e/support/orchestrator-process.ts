@@ -1,0 +1,138 @@
+/**
+ * The orchestrator service as a real child process (`orchestrator/main.ts`, what `npm start`
+ * runs), for tests that kill it for real. The child is `node --import tsx orchestrator/main.ts`
+ * itself, not `npx` in front of it: a signal must reach the orchestrator, not a wrapper that would
+ * leave it running as an orphan.
+ *
+ * @example
+ * const orchestrator = spawnOrchestrator({ SAGA_TOPIC_PREFIX: prefix, HTTP_PORT: String(await freePort()) });
+ * await orchestrator.ready;
+ * orchestrator.kill('SIGKILL');
+ * expect(await orchestrator.exited).to.deep.equal({ code: null, signal: 'SIGKILL' });
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createServer } from 'node:net';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '../../..');
+
+/** The line the orchestrator prints on stdout once it consumes. */
+export interface ReadyLine {
+  event: 'ready';
+  instance: string;
+  httpPort: number;
+  sagaTypes: string[];
+}
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface OrchestratorProcess {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly pid: number;
+  /** Resolves with the ready line; rejects when the process exits before it. */
+  readonly ready: Promise<ReadyLine>;
+  /** Resolves when the process has exited. */
+  readonly exited: Promise<Exit>;
+  /** Whether the process has exited. */
+  hasExited(): boolean;
+  /** Throws (with the end of its log) when the process has exited: a wait need not go on. */
+  assertRunning(): void;
+  /** Sends `signal` (once the process has exited, nothing). */
+  kill(signal: NodeJS.Signals): void;
+  /** What the process wrote to stderr so far (its logs). */
+  stderr(): string;
+}
+
+/** Store shards of the orchestrator processes (SAGA_STORE_SHARDS), for a test's own reader. */
+export const STORE_SHARDS = 8;
+
+/** The orchestrator process's environment: this file's prefix, a free port, fast group joins. */
+export function orchestratorEnv(prefix: string, httpPort: number): Record<string, string> {
+  return {
+    SAGA_TOPIC_PREFIX: prefix,
+    REDIS_KEY_PREFIX: prefix,
+    SAGA_STORE_SHARDS: String(STORE_SHARDS),
+    SAGA_TOPIC_PARTITIONS: '4',
+    HTTP_PORT: String(httpPort),
+    LOG_LEVEL: 'warn',
+    // A killed member leaves the group when its session expires; the broker's minimum (6 s)
+    // keeps a restart from waiting the default 30 s.
+    KAFKA_SESSION_TIMEOUT: '6s',
+    KAFKA_HEARTBEAT_INTERVAL: '500ms',
+    KAFKA_MAX_WAIT: '100ms',
+  };
+}
+
+/** A TCP port that was free a moment ago (for HTTP_PORT). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+/**
+ * Starts `orchestrator/main.ts` with the test's environment on top of this one (KAFKA_BROKERS and
+ * REDIS_URL come from it).
+ */
+export function spawnOrchestrator(env: Record<string, string>): OrchestratorProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'orchestrator/main.ts'], {
+    cwd: root,
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  if (child.pid === undefined) throw new Error('the orchestrator process did not start');
+  let stdout = '';
+  let stderr = '';
+  let exitedYet = false;
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+    if (process.env.TEST_LOG_LEVEL) process.stderr.write(chunk);
+  });
+  const exited = new Promise<Exit>((resolve) =>
+    child.on('exit', (code, signal) => {
+      exitedYet = true;
+      resolve({ code, signal });
+    }),
+  );
+  const ready = new Promise<ReadyLine>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+      const line = stdout.split('\n').find((l) => l.includes('"event":"ready"'));
+      if (line) resolve(JSON.parse(line) as ReadyLine);
+    });
+    void exited.then(({ code, signal }) =>
+      reject(
+        new Error(
+          `the orchestrator exited (code ${code}, signal ${signal}) before it was ready:\n${stderr.slice(-3000)}`,
+        ),
+      ),
+    );
+  });
+  // A test that kills the process before it is ready does not wait for this promise.
+  ready.catch(() => undefined);
+  return {
+    child,
+    pid: child.pid,
+    ready,
+    exited,
+    hasExited: () => exitedYet,
+    assertRunning() {
+      if (exitedYet) {
+        throw new Error(`the orchestrator process exited unexpectedly:\n${stderr.slice(-3000)}`);
+      }
+    },
+    kill(signal) {
+      if (!exitedYet) child.kill(signal);
+    },
+    stderr: () => stderr,
+  };
+}

@@ -1,0 +1,282 @@
+/**
+ * Deadlines, retries and late replies through the whole system on real Kafka and Redis: the
+ * orchestrator in this process with the order saga on short deadlines, and the example
+ * participants, shipping made slow or unreliable on purpose.
+ *
+ * - A shipping slower than the confirm deadline: the step times out, is retried, times out
+ *   again, and the saga compensates — CancelShipment, VoidAuthorization, ReleaseItems, in that
+ *   order — and ends `compensated`. The slow confirms still finish inside shipping after the
+ *   saga gave up on them: each is refused by the cancel's tombstone or booked and then undone by
+ *   the cancel, so no shipment stays active. Late success replies (the participant SDK sends none
+ *   once a command expired, so the test sends them, as a slow network would deliver them) change
+ *   nothing, neither while the retry is pending nor after the saga ended.
+ * - A shipping that fails transiently: a step whose first attempt fails retryably is retried and
+ *   completes; one whose attempts all fail is undone, itself included (its outcome is unknown).
+ */
+import { expect } from 'chai';
+import { HEADERS } from '../../../orchestrator/contract/headers.js';
+import type { HistoryEntry, SagaInput, SagaRecord } from '../../../orchestrator/engine/types.js';
+import {
+  deterministicFraction,
+  readInventory,
+  readPayment,
+  readShipping,
+  shippingKeys,
+} from '../../../participants/examples/index.js';
+import { createOrderSaga, type OrderSagaOptions } from '../../../sagas/order/index.js';
+import { eventually } from '../../support/api-client.js';
+import { orderInput } from '../../support/orders.js';
+import { useSystem, type SystemHandle } from '../../support/system.js';
+
+const SHORT_DEADLINES: OrderSagaOptions = {
+  stepTimeoutMs: 1_500,
+  retry: { maxAttempts: 2, backoff: { initialDelayMs: 100, maxDelayMs: 200, jitter: 0 } },
+  compensation: { timeoutMs: 5_000, maxAttempts: 3, backoff: { initialDelayMs: 100 } },
+};
+/** ConfirmOrder takes this long: past the first deadline, and past the retry's. */
+const SHIPPING_DELAY_MS = 2_500;
+
+type Ignored = { sagaId: string; input: SagaInput; reason: string };
+
+const summaries = (entries: readonly HistoryEntry[]) => entries.map((e) => e.summary).join('\n');
+const commandsOf = (entries: readonly HistoryEntry[], kind: 'action' | 'compensation') =>
+  entries.filter((e) => e.kind === 'command' && e.data?.kind === kind);
+const successes = (entries: readonly HistoryEntry[], step: string, compensation: boolean) =>
+  entries.filter(
+    (e) =>
+      e.kind === 'reply' &&
+      e.step === step &&
+      e.data?.outcome === 'success' &&
+      (e.commandId?.includes('.compensate.') ?? false) === compensation,
+  ).length;
+
+/** A reply as shipping would have sent it had it not given up at the deadline. */
+async function sendLateSuccess(sut: SystemHandle, sagaId: string, attempt: number) {
+  const producer = await sut.infra.producer({ idempotent: true });
+  await producer.send({
+    topic: `${sut.infra.prefix}.replies`,
+    messages: [
+      {
+        key: sagaId,
+        value: JSON.stringify({
+          commandId: `${sagaId}.confirmOrder.${attempt}`,
+          sagaId,
+          type: 'ConfirmOrder',
+          outcome: 'success',
+          payload: { shipmentId: 'late', lateAttempt: attempt },
+        }),
+        headers: { [HEADERS.sagaId]: sagaId },
+      },
+    ],
+  });
+}
+
+describe('step deadlines: a slow shipping is timed out, retried, compensated; late replies change nothing', function () {
+  this.timeout(180_000);
+  const ignored: Ignored[] = [];
+  const sut = useSystem('step-timeouts', {
+    definitions: [createOrderSaga(SHORT_DEADLINES)],
+    shipping: { delayMs: SHIPPING_DELAY_MS },
+    hooks: { inputIgnored: (event) => ignored.push(event) },
+  });
+
+  /** Resolves once the orchestrator consumed the late reply of `attempt` and ignored it. */
+  const lateReplyIgnored = (sagaId: string, attempt: number) =>
+    eventually(
+      `the late reply of attempt ${attempt} to be consumed`,
+      async () =>
+        ignored.find(
+          (i) =>
+            i.sagaId === sagaId &&
+            i.input.kind === 'reply' &&
+            i.input.reply.payload?.lateAttempt === attempt,
+        ),
+      60_000,
+      20,
+    );
+
+  it('compensates in reverse order, ends compensated, and stays so; no shipment survives', async () => {
+    const { system } = sut;
+    const input = orderInput();
+    const started = await system.orchestrator.startSaga({ type: 'order', input: { ...input } });
+    if (started.status !== 'started') throw new Error(started.status);
+    const id = started.record.id;
+
+    // The first confirm timed out and its retry is out: a late success of the first attempt now
+    // must not complete the saga.
+    await eventually(
+      'the retry of the confirm',
+      async () => {
+        const record = await system.orchestrator.store.load(id);
+        return record?.pending.some((p) => p.commandId === `${id}.confirmOrder.2`)
+          ? true
+          : undefined;
+      },
+      60_000,
+      20,
+    );
+    await sendLateSuccess(sut, id, 1);
+    const whileRetrying = await lateReplyIgnored(id, 1);
+    // Normally consumed while the retry is pending (or compensating); on a very slow machine the
+    // saga may have ended first. Either way it is ignored.
+    expect(whileRetrying.reason).to.be.oneOf(['not-pending', 'saga-ended']);
+
+    const ended = (await system.orchestrator.waitForResult(id, 60_000)) as SagaRecord;
+    const { entries } = await system.orchestrator.store.history(id, { limit: 1_000 });
+    const story = summaries(entries);
+    expect(ended.status, story).to.equal('compensated');
+    expect(ended.state).to.equal('compensated');
+    expect(ended.pending).to.deep.equal([]);
+    expect(ended.timers).to.deep.equal([]);
+
+    // Both confirm attempts ran out of time; neither succeeded.
+    const confirms = commandsOf(entries, 'action').filter((e) => e.step === 'confirmOrder');
+    expect(
+      confirms.map((e) => e.commandId),
+      story,
+    ).to.deep.equal([`${id}.confirmOrder.1`, `${id}.confirmOrder.2`]);
+    const deadlines = entries.filter(
+      (e) =>
+        e.kind === 'timer' && e.step === 'confirmOrder' && !e.commandId?.includes('.compensate.'),
+    );
+    expect(
+      deadlines.map((e) => e.commandId),
+      story,
+    ).to.deep.equal([`${id}.confirmOrder.1`, `${id}.confirmOrder.2`]);
+    expect(successes(entries, 'confirmOrder', false), story).to.equal(0);
+    expect(successes(entries, 'reserveInventory', false), story).to.equal(1);
+    expect(successes(entries, 'authorizePayment', false), story).to.equal(1);
+
+    // The compensations, last step first, each succeeding once.
+    const compensations = commandsOf(entries, 'compensation');
+    expect(
+      [...new Set(compensations.map((e) => `${e.step}:${String(e.data?.command)}`))],
+      story,
+    ).to.deep.equal([
+      'confirmOrder:CancelShipment',
+      'authorizePayment:VoidAuthorization',
+      'reserveInventory:ReleaseItems',
+    ]);
+    for (const step of ['confirmOrder', 'authorizePayment', 'reserveInventory']) {
+      expect(successes(entries, step, true), `${step}\n${story}`).to.equal(1);
+    }
+
+    // Late successes after the end: for the retry and, once more, for the first attempt.
+    await sendLateSuccess(sut, id, 2);
+    expect((await lateReplyIgnored(id, 2)).reason).to.equal('saga-ended');
+    ignored.splice(ignored.indexOf(whileRetrying), 1);
+    await sendLateSuccess(sut, id, 1);
+    expect((await lateReplyIgnored(id, 1)).reason).to.equal('saga-ended');
+    const after = await system.orchestrator.store.load(id);
+    expect(after?.version, 'the version after the end').to.equal(ended.version);
+    expect(after?.status).to.equal('compensated');
+    expect((await system.orchestrator.store.history(id)).total).to.equal(entries.length);
+
+    // Inside shipping both slow confirms finish in their own time: each is either refused by the
+    // tombstone CancelShipment left, or booked (the first one only) and then cancelled by it.
+    const options = { keyPrefix: system.exampleKeyPrefix };
+    const ledger = shippingKeys(system.exampleKeyPrefix).base;
+    const shipping = await eventually(
+      'both slow confirms to finish',
+      async () => {
+        const state = await readShipping(system.redis, options);
+        const recorded = await Promise.all(
+          [1, 2].map((n) => system.redis.hget(`${ledger}:cmd:${id}.confirmOrder.${n}`, 'state')),
+        );
+        const finished = recorded.filter((s) => s === 'done').length;
+        return finished + (state.stats.confirmsRefused ?? 0) === 2 ? state : undefined;
+      },
+      60_000,
+    );
+    expect(shipping.shipments, 'active shipments').to.deep.equal([]);
+    expect(shipping.cancelled).to.deep.equal([input.orderId]);
+    const booked = shipping.stats.shipments ?? 0;
+    expect(booked).to.be.at.most(1);
+    expect(shipping.stats.cancellations ?? 0, 'bookings undone').to.equal(booked);
+    expect(shipping.log.map((l) => l.orderId)).to.deep.equal(booked ? [input.orderId] : []);
+
+    const inventory = await readInventory(system.redis, options);
+    expect(inventory.reservations).to.deep.equal({});
+    expect(inventory.stats).to.deep.include({ reservations: 1, releases: 1 });
+    const payment = await readPayment(system.redis, options);
+    expect(payment.authorizations).to.deep.equal({});
+    expect(payment.stats).to.deep.include({ authorizations: 1, voids: 1 });
+    expect(await system.invariantViolations()).to.deep.equal([]);
+    console.log(
+      `      late confirms inside shipping: ${booked} booked then cancelled, ` +
+        `${shipping.stats.confirmsRefused ?? 0} refused by the tombstone`,
+    );
+  });
+});
+
+describe('step retries: a shipping that fails transiently (real Kafka and Redis)', function () {
+  this.timeout(180_000);
+  const FAILURE_RATE = 0.6;
+  const SEED = 'step-retries';
+  /** Shipping's own tries per delivery before it replies with a retryable failure. */
+  const SDK_TRIES = 3;
+  const sut = useSystem('step-retries', {
+    definitions: [createOrderSaga({ ...SHORT_DEADLINES, stepTimeoutMs: 10_000 })],
+    shipping: { failureRate: FAILURE_RATE, failureSeed: SEED },
+  });
+
+  /** Whether shipping fails every try of this confirm attempt (the failures are seeded). */
+  const attemptFails = (sagaId: string, attempt: number) =>
+    Array.from({ length: SDK_TRIES }, (_, i) => i + 1).every(
+      (tryNumber) =>
+        deterministicFraction(SEED, `${sagaId}.confirmOrder.${attempt}#${tryNumber}`) <
+        FAILURE_RATE,
+    );
+  /** The first saga id of the form `<base>-<n>` whose two confirm attempts fail as asked. */
+  const sagaIdWhere = (base: string, first: boolean, second: boolean) => {
+    for (let n = 0; ; n++) {
+      const id = `${base}-${n}`;
+      if (attemptFails(id, 1) === first && attemptFails(id, 2) === second) return id;
+    }
+  };
+
+  const run = async (sagaId: string) => {
+    const started = await sut.system.orchestrator.startSaga({
+      type: 'order',
+      id: sagaId,
+      input: { ...orderInput() },
+    });
+    expect(started.status).to.equal('started');
+    const ended = (await sut.system.orchestrator.waitForResult(sagaId, 90_000)) as SagaRecord;
+    const { entries } = await sut.system.orchestrator.store.history(sagaId, { limit: 1_000 });
+    return { ended, entries, story: summaries(entries) };
+  };
+
+  it('retries a retryable failure, then completes', async () => {
+    const { ended, entries, story } = await run(sagaIdWhere(sut.infra.prefix, true, false));
+    expect(ended.status, story).to.equal('completed');
+    const replies = entries.filter((e) => e.kind === 'reply' && e.step === 'confirmOrder');
+    expect(
+      replies.map((e) => [e.commandId?.split('.').pop(), e.data?.outcome]),
+      story,
+    ).to.deep.equal([
+      ['1', 'failure'],
+      ['2', 'success'],
+    ]);
+    expect(replies[0]?.summary).to.contain('CARRIER_UNAVAILABLE (retryable)');
+    expect(commandsOf(entries, 'compensation')).to.deep.equal([]);
+  });
+
+  it('undoes the step itself too when every attempt failed (its outcome is unknown)', async () => {
+    const { ended, entries, story } = await run(sagaIdWhere(sut.infra.prefix, true, true));
+    expect(ended.status, story).to.equal('compensated');
+    expect(
+      commandsOf(entries, 'compensation').map((e) => e.data?.command),
+      story,
+    ).to.deep.equal(['CancelShipment', 'VoidAuthorization', 'ReleaseItems']);
+    const shipping = await readShipping(sut.system.redis, {
+      keyPrefix: sut.system.exampleKeyPrefix,
+    });
+    // The completed order of the test before ships; this one never booked, its cancel undid
+    // nothing, and its tombstone stays.
+    expect(shipping.stats.shipments).to.equal(1);
+    expect(shipping.stats.cancellationsOfNothing).to.equal(1);
+    expect(shipping.cancelled).to.have.length(1);
+    expect(await sut.system.invariantViolations()).to.deep.equal([]);
+  });
+});
