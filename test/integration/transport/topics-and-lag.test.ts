@@ -100,7 +100,9 @@ describe('transport: topic provisioning and consumer lag', function () {
     const topic = await infra.createTopic('lag', 2);
     const groupId = `${infra.prefix}-lag`;
     // Explicit partitions make the expected numbers exact: 6 on partition 0, 4 on partition 1.
-    const producer = await infra.producer();
+    // Idempotent, because a send retried on a fresh topic (its leader still settling) may
+    // otherwise append a batch twice (CI once saw 12 on partition 0).
+    const producer = await infra.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.send({
       topic,
       messages: [
