@@ -32,6 +32,7 @@ import {
   seedInventory,
   seedPayment,
   startExampleParticipants,
+  startShippingParticipant,
   type ExampleParticipants,
   type ShippingBehaviour,
 } from '../../participants/examples/index.js';
@@ -67,6 +68,12 @@ export function demoShipping(seed: string, slowRate: number): ShippingBehaviour 
 
 /** Partitions of the run's topics; participants consume all of them at once. */
 const PARTITIONS = 6;
+/**
+ * Shipping instances, one per partition. A participant's consumer fetches again only when every
+ * batch of its last fetch is done (kafkajs), so one slow confirm holds up every partition of its
+ * instance until the command's deadline; with one partition per instance it holds up only its own.
+ */
+export const SHIPPING_INSTANCES = PARTITIONS;
 
 /** Consumer timings for a one-broker local cluster: quick joins, short fetch waits. */
 const CONSUMER = { sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1_000, maxWaitTimeMs: 100 };
@@ -169,19 +176,29 @@ export async function startDemoSystem(options: DemoSystemOptions): Promise<DemoS
       logger: participantLogger,
     });
     cleanups.push(() => transport.close());
-    const participants: ExampleParticipants = await startExampleParticipants({
+    const participantOptions = {
       transport,
       redis,
       keyPrefix: shopKeyPrefix,
       topicPrefix: prefix,
       logger: participantLogger,
-      // Every partition at once: a slow shipping call holds up only its own partition.
       partitionsConsumedConcurrently: PARTITIONS,
       meter: telemetry.meterProvider.getMeter(SCOPES.participant),
       tracer: telemetry.tracerProvider.getTracer(SCOPES.participant),
+    };
+    const participants: ExampleParticipants = await startExampleParticipants({
+      ...participantOptions,
       shipping: options.shipping,
     });
     cleanups.push(() => participants.stop());
+    // The other shipping instances, in the same consumer group (see SHIPPING_INSTANCES).
+    for (let i = 1; i < SHIPPING_INSTANCES; i++) {
+      const another = await startShippingParticipant({
+        ...participantOptions,
+        ...options.shipping,
+      });
+      cleanups.push(() => another.stop());
+    }
 
     const lagAdmin = kafka.admin();
     await lagAdmin.connect();

@@ -24,8 +24,8 @@ export interface ParticipantReport {
   held: { reservations: number; authorizations: number; shipments: number };
   /** Scarce SKUs: units seeded, wanted and left. */
   scarce: Array<{ sku: string; seeded: number; wanted: number; left: number }>;
-  /** Tight-budget customers who used up their credit (less than the cheapest order left). */
-  tightCustomersAtLimit: number;
+  /** Credit of the tight-budget customers: held by their authorizations, and their limits (EUR). */
+  tightCredit: { used: number; limit: number };
   /** Shipping confirms refused because the order had been cancelled first (late confirms). */
   confirmsRefused: number;
 }
@@ -70,13 +70,12 @@ export async function checkParticipants(
     shipments: compare('an active shipment', shipping.shipments),
   };
 
-  const cheapest = Math.min(
-    ...shop.orders.filter((o) => !o.bulk).map((o) => Math.round(o.input.amount * 100)),
-  );
-  const tightCustomersAtLimit = shop.tightCustomers.filter((id) => {
-    const limit = payment.limits[id] ?? 0;
-    return limit - (payment.used[id] ?? 0) < cheapest;
-  }).length;
+  // Payment keeps minor units (cents).
+  const tightCredit = { used: 0, limit: 0 };
+  for (const id of shop.tightCustomers) {
+    tightCredit.used += (payment.used[id] ?? 0) / 100;
+    tightCredit.limit += (payment.limits[id] ?? 0) / 100;
+  }
 
   return {
     violations,
@@ -88,7 +87,7 @@ export async function checkParticipants(
       wanted,
       left: inventory.stock[sku] ?? 0,
     })),
-    tightCustomersAtLimit,
+    tightCredit,
     confirmsRefused: shipping.stats.confirmsRefused ?? 0,
   };
 }

@@ -15,6 +15,7 @@ import {
   DEMO_ORDER_TIMINGS,
   demoShipping,
   kafkaOptionsOf,
+  SHIPPING_INSTANCES,
   startDemoSystem,
   type DemoSystem,
 } from './demo-system.js';
@@ -97,7 +98,8 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<number>
     const { apiUrl } = system;
     io.out(
       `Orchestrator with its HTTP API on ${apiUrl} (/v1, /metrics, /openapi.json), and the example ` +
-        `participants inventory, payment and shipping, all in this process.`,
+        `participants inventory, payment and shipping (${SHIPPING_INSTANCES} instances, one per ` +
+        'partition), all in this process.',
     );
     io.out(
       `Shop: ${Object.keys(shop.stock).length} SKUs (scarce: ${shop.scarce

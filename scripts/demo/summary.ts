@@ -91,6 +91,7 @@ const REASON_NOTES: Record<string, string> = {
 
 const int = (n: number) => n.toLocaleString('en-US');
 const ms = (n: number | undefined) => (n === undefined ? '–' : int(Math.round(n)));
+const seconds = (n: number | undefined) => (n === undefined ? '–' : `${(n / 1000).toFixed(1)} s`);
 const share = (n: number, of: number) => (of === 0 ? '–' : `${((100 * n) / of).toFixed(1)} %`);
 
 export function renderSummary(report: RunReport, verdict: Verdict): string {
@@ -100,9 +101,9 @@ export function renderSummary(report: RunReport, verdict: Verdict): string {
   const throughput = report.seconds > 0 ? total / report.seconds : 0;
   out.push('');
   out.push(
-    `Demo run ${report.prefix}: ${int(total)} of ${int(report.requested)} order sagas ` +
-      `(started through the HTTP API, ${int(tally.started)} started) at rest after ` +
-      `${report.seconds.toFixed(1)} s: ${throughput.toFixed(1)} sagas/s.`,
+    `Demo run ${report.prefix}: ${int(tally.started)} of ${int(report.requested)} order sagas ` +
+      `started through the HTTP API; ${int(total)} at rest after ${report.seconds.toFixed(1)} s ` +
+      `(${throughput.toFixed(1)} sagas/s).`,
   );
 
   out.push('', 'Outcomes (latency: the saga’s own start → end, in ms)');
@@ -155,24 +156,24 @@ export function renderSummary(report: RunReport, verdict: Verdict): string {
         [
           'step deadlines missed',
           int(sum(timedOut.map((o) => o.timeouts))),
-          `in ${int(timedOut.length)} saga(s): ${(100 * (report.shipping.slowRate ?? 0)).toFixed(0)} % of shipping ` +
-            `confirms take ${ms(report.shipping.slowDelayMs)} ms (deadline ${ms(report.stepTimeoutMs)} ms) and hold up ` +
-            'the commands behind them on their partition',
+          `in ${int(timedOut.length)} sagas: ${(100 * (report.shipping.slowRate ?? 0)).toFixed(0)} % of shipping ` +
+            `confirms take ${seconds(report.shipping.slowDelayMs)} (deadline ${seconds(report.stepTimeoutMs)}); ` +
+            'commands queued behind one on its partition wait too',
         ],
         [
           'step retries',
           int(sum(retried.map((o) => o.retries))),
-          `in ${int(retried.length)} saga(s), of which ${int(retried.filter((o) => o.status === 'completed').length)} completed after the retry`,
+          `in ${int(retried.length)} sagas, ${int(retried.filter((o) => o.status === 'completed').length)} of them completed after it`,
         ],
         [
           'bulk orders approved',
           int(approvals.approved),
-          `by the demo operator (POST /v1/sagas/:id/events): above ${int(approvals.threshold)} EUR, up to ${int(approvals.approveUpTo)} EUR`,
+          `by the demo's operator (POST /v1/sagas/:id/events): ${int(approvals.threshold)} < amount ≤ ${int(approvals.approveUpTo)} EUR`,
         ],
         [
           'bulk orders rejected',
           int(approvals.rejected),
-          `above ${int(approvals.approveUpTo)} EUR`,
+          `amount > ${int(approvals.approveUpTo)} EUR`,
         ],
         [
           'parked sagas retried',
@@ -207,9 +208,10 @@ export function renderSummary(report: RunReport, verdict: Verdict): string {
         `seeded ${int(s.seeded)} for ${int(s.wanted)} wanted`,
       ]),
       [
-        'tight budgets used up',
-        `${int(participants.tightCustomersAtLimit)} of ${int(shop.tightCustomers.length)}`,
-        `customers with a ${int(shop.tightLimit)} EUR credit limit (of ${int(shop.customers)} customers)`,
+        'tight budgets',
+        `${share(participants.tightCredit.used, participants.tightCredit.limit)} used`,
+        `${int(Math.round(participants.tightCredit.used))} of ${int(participants.tightCredit.limit)} EUR held by ` +
+          `the ${int(shop.tightCustomers.length)} customers (of ${int(shop.customers)}) with a ${int(shop.tightLimit)} EUR limit`,
       ],
       [
         'late confirms refused',
