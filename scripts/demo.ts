@@ -27,13 +27,16 @@ try {
 }
 
 const interrupt = new AbortController();
-let signals = 0;
+let firstSignalAt: number | undefined;
 const onSignal = (signal: string) => {
-  signals += 1;
-  if (signals > 1) {
+  // One Ctrl-C can arrive twice: from the terminal to the whole process group, and relayed by a
+  // parent (npm, tsx). A second one within a second is the same.
+  if (firstSignalAt !== undefined && Date.now() - firstSignalAt < 1_000) return;
+  if (firstSignalAt !== undefined) {
     console.error(`${signal} again: exiting now.`);
     process.exit(130);
   }
+  firstSignalAt = Date.now();
   console.error(`${signal}: stopping gracefully (again to exit at once).`);
   interrupt.abort();
 };

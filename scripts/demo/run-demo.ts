@@ -92,6 +92,7 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<number>
       shipping,
       logger,
       participantLogger,
+      verbose: options.verbose,
       onPortBusy: (port) =>
         io.out(`Port ${port} (HTTP_PORT) is busy: the API takes a free port instead.`),
     });
