@@ -17,4 +17,5 @@ if [ -z "${KAFKA_BROKERS:-}" ] || [ -z "${REDIS_URL:-}" ]; then
   eval "$infra_env"
 fi
 export KAFKAJS_NO_PARTITIONER_WARNING=1
-exec npx tsx scripts/demo.ts "$@"
+# node itself (with tsx's loader) rather than the tsx CLI: one process, which gets Ctrl-C once.
+exec node --import tsx scripts/demo.ts "$@"

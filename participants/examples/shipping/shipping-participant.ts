@@ -2,9 +2,9 @@
  * The shipping example: `ConfirmOrder` books one shipment per order in Redis; `CancelShipment`
  * (its compensation) cancels it and leaves a tombstone, so a confirm that arrives or finishes
  * later is refused with `ORDER_CANCELLED` (terminal) and books nothing. ConfirmOrder can be made
- * slow (to exercise the orchestrator's deadlines) and can fail a fraction of its calls
- * transiently (to exercise retries); which calls fail is decided by a seeded hash, so runs are
- * reproducible.
+ * slow (every call, or a fraction of the calls, to exercise the orchestrator's deadlines) and can
+ * fail a fraction of its calls transiently (to exercise retries); which calls are slow or fail is
+ * decided by a seeded hash, so runs are reproducible.
  *
  * A slow confirm is what makes the tombstone necessary: the SDK stops waiting for a handler at
  * its command's `expiresAt` but cannot stop the handler, so the saga may give up, compensate and
@@ -51,8 +51,20 @@ export interface ShippingBehaviour {
   delayMs?: number;
   /** The fraction of calls, 0 to 1, that fail transiently (`CARRIER_UNAVAILABLE`). @default 0 */
   failureRate?: number;
-  /** Which calls fail follows from the seed, the command id and the try. @default 'shipping' */
+  /**
+   * Which calls fail follows from the seed, the command id and the try; which are slow, from the
+   * seed and the command id (so every delivery of one command is as slow as the first).
+   * @default 'shipping'
+   */
   failureSeed?: string;
+  /**
+   * The fraction of commands, 0 to 1, that are slow: they wait `slowDelayMs` instead of
+   * `delayMs`. A slow call longer than the step's deadline makes the saga time out and retry
+   * (a retry is a new command, with its own draw). @default 0
+   */
+  slowRate?: number;
+  /** How long a slow call waits (on the participant's clock). @default 0 */
+  slowDelayMs?: number;
 }
 
 export interface ShippingConfig extends ShippingBehaviour {
@@ -66,13 +78,36 @@ export const shipmentIdOf = (orderId: string) => `shp-${orderId}`;
 
 /** The shipping participant's definition (handlers bound to `redis`). */
 export function shippingParticipant(config: ShippingConfig): ParticipantDefinition {
-  const { redis, keyPrefix, delayMs = 0, failureRate = 0, failureSeed = 'shipping' } = config;
-  if (!Number.isFinite(delayMs) || delayMs < 0) {
-    throw new Error(`shipping delayMs must be a number >= 0, got ${delayMs}`);
+  const {
+    redis,
+    keyPrefix,
+    delayMs = 0,
+    failureRate = 0,
+    failureSeed = 'shipping',
+    slowRate = 0,
+    slowDelayMs = 0,
+  } = config;
+  for (const [name, value] of [
+    ['delayMs', delayMs],
+    ['slowDelayMs', slowDelayMs],
+  ] as const) {
+    if (!Number.isFinite(value) || value < 0) {
+      throw new Error(`shipping ${name} must be a number >= 0, got ${value}`);
+    }
   }
-  if (!(failureRate >= 0 && failureRate <= 1)) {
-    throw new Error(`shipping failureRate must be between 0 and 1, got ${failureRate}`);
+  for (const [name, value] of [
+    ['failureRate', failureRate],
+    ['slowRate', slowRate],
+  ] as const) {
+    if (!(value >= 0 && value <= 1)) {
+      throw new Error(`shipping ${name} must be between 0 and 1, got ${value}`);
+    }
   }
+  /** How long this command waits: slow ones are chosen per command, not per try. */
+  const waitFor = (commandId: string) =>
+    slowRate > 0 && deterministicFraction(failureSeed, `slow:${commandId}`) < slowRate
+      ? slowDelayMs
+      : delayMs;
   const keys = shippingKeys(keyPrefix);
   return defineParticipant({
     name: SHIPPING_PARTICIPANT,
@@ -80,7 +115,8 @@ export function shippingParticipant(config: ShippingConfig): ParticipantDefiniti
       ConfirmOrder: {
         payloadSchema: confirmOrderSchema,
         async handle(payload: ConfirmOrderPayload, ctx: HandlerContext) {
-          if (delayMs > 0) await ctx.clock.sleep(delayMs, ctx.signal);
+          const wait = waitFor(ctx.command.commandId);
+          if (wait > 0) await ctx.clock.sleep(wait, ctx.signal);
           const label = `${ctx.command.commandId}#${ctx.tryNumber}`;
           if (failureRate > 0 && deterministicFraction(failureSeed, label) < failureRate) {
             throw new RetryableError(CARRIER_UNAVAILABLE, 'the carrier did not answer (simulated)');
@@ -160,9 +196,26 @@ export function shippingParticipant(config: ShippingConfig): ParticipantDefiniti
 export function startShippingParticipant(
   options: ExampleParticipantOptions & ShippingBehaviour,
 ): Promise<RunningParticipant> {
-  const { redis, keyPrefix, delayMs, failureRate, failureSeed, ...sdkOptions } = options;
+  const {
+    redis,
+    keyPrefix,
+    delayMs,
+    failureRate,
+    failureSeed,
+    slowRate,
+    slowDelayMs,
+    ...sdkOptions
+  } = options;
   return startParticipant(
-    shippingParticipant({ redis, keyPrefix, delayMs, failureRate, failureSeed }),
+    shippingParticipant({
+      redis,
+      keyPrefix,
+      delayMs,
+      failureRate,
+      failureSeed,
+      slowRate,
+      slowDelayMs,
+    }),
     { ...sdkOptions, redis, ledgerKeyPrefix: shippingKeys(keyPrefix).base },
   );
 }

@@ -252,5 +252,65 @@ describe('example participants: state in Redis (real Redis, in-process delivery)
       expect(await shipping.reply(confirm('slow-1'))).to.deep.include({ outcome: 'success' });
       expect(slept).to.include(2_500);
     });
+
+    it('makes the configured fraction of commands slow, the same ones for the same seed', async () => {
+      const SLOW_MS = 7_777;
+      const FAST_MS = 3;
+      /** Which of 40 commands waited the slow delay, with this seed. */
+      const slowOnes = async (seed: string, run: number) => {
+        const slowIds: string[] = [];
+        let current = '';
+        // The slow delay is recorded and skipped; the ordinary delay and every other wait are real.
+        const clock: Clock = {
+          now: () => Date.now(),
+          sleep: (ms, signal) => {
+            if (ms === SLOW_MS) {
+              slowIds.push(current);
+              return Promise.resolve();
+            }
+            return systemClock.sleep(ms, signal);
+          },
+        };
+        const shipping = driveParticipant(
+          shippingParticipant({
+            redis: infra.redis,
+            keyPrefix: keyPrefix(),
+            delayMs: FAST_MS,
+            slowRate: 0.25,
+            slowDelayMs: SLOW_MS,
+            failureSeed: seed,
+          }),
+          {
+            redis: infra.redis,
+            ledgerKeyPrefix: `${shippingKeys(keyPrefix()).base}:slow:${run}`,
+            clock,
+          },
+        );
+        for (let i = 0; i < 40; i++) {
+          current = `confirm-slow-${i}`;
+          const reply = await shipping.reply({
+            ...confirm(`slow-${run}-${i}`),
+            commandId: current,
+          });
+          expect(reply.outcome).to.equal('success');
+        }
+        return slowIds;
+      };
+      const first = await slowOnes('slow-seed-1', 1);
+      expect(first.length).to.be.within(3, 20);
+      expect(await slowOnes('slow-seed-2', 2)).to.not.deep.equal(first);
+      // Same seed and command ids (a fresh ledger and fresh orders): the same commands are slow.
+      const again = await slowOnes('slow-seed-1', 3);
+      expect(again).to.deep.equal(first);
+    });
+
+    it('refuses a slow fraction outside 0..1 and a negative slow delay', () => {
+      expect(() =>
+        shippingParticipant({ redis: infra.redis, keyPrefix: keyPrefix(), slowRate: 1.5 }),
+      ).to.throw(/slowRate must be between 0 and 1/);
+      expect(() =>
+        shippingParticipant({ redis: infra.redis, keyPrefix: keyPrefix(), slowDelayMs: -1 }),
+      ).to.throw(/slowDelayMs must be a number >= 0/);
+    });
   });
 });
