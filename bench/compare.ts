@@ -44,6 +44,8 @@ const USAGE = `node --import tsx bench/compare.ts --ref <rev>[=label] [--ref …
   --raw                 also the raw Kafka + Redis loop once per round
   --profile             CPU-profile side A in the last round (files next to the results)
   --lifecycle-off       run the orchestrators with lifecycle events off
+  --lifecycle <level>   run the orchestrators with this lifecycle event level (saga, steps, none;
+                        refs from before the levels publish every event unless --lifecycle-off)
   --out <file>          results (Markdown; .json beside it) (default bench/results/compare-<date>.md)`;
 
 interface Variant {
@@ -68,6 +70,7 @@ const { values } = parseArgs({
     raw: { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
     'lifecycle-off': { type: 'boolean', default: false },
+    lifecycle: { type: 'string' },
     out: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
@@ -162,6 +165,7 @@ const orchestratorKind: SessionKind = {
   ledger: 'redis',
   participants: true,
   publishLifecycleEvents: !values['lifecycle-off'],
+  ...(values.lifecycle ? { lifecycleEvents: values.lifecycle as 'saga' | 'steps' | 'none' } : {}),
 };
 
 async function measureOnce(
@@ -315,7 +319,7 @@ const markdown =
   `# Side-by-side comparison ${startedAt.toISOString()}\n\n` +
   `Refs: ${variants.map((v) => `${v.label} = ${v.rev}`).join(', ')}. ` +
   `${inFlight} sagas in flight, ${timing.warmupS} s warm-up + ${timing.measureS} s measured, ${rounds} rounds ` +
-  `(order alternating), lifecycle events ${values['lifecycle-off'] ? 'off' : 'as the ref defaults'}; ` +
+  `(order alternating), lifecycle events ${values['lifecycle-off'] ? 'off' : (values.lifecycle ?? 'as the ref defaults')}; ` +
   `load average at start ${os
     .loadavg()
     .map((l) => l.toFixed(2))

@@ -65,6 +65,7 @@ async function main(): Promise<void> {
       createTopics: config.topics.create,
       topicPartitions: config.topics.partitions,
       topicReplicationFactor: config.topics.replicationFactor,
+      lifecycleEvents: config.lifecycleEvents,
     },
   });
 

@@ -63,6 +63,8 @@ export interface OrchestratorConfig extends ConnectionConfig {
   store: { keyPrefix: string; shards: number; retentionMs: number };
   topics: { partitions: number; replicationFactor: number; create: boolean };
   definitionsDir?: string;
+  /** Which lifecycle events are published (`SAGA_LIFECYCLE_EVENTS`). */
+  lifecycleEvents: 'saga' | 'steps' | 'none';
   shutdownTimeoutMs: number;
 }
 
@@ -148,6 +150,7 @@ export function loadOrchestratorConfig(env: Env): Readonly<OrchestratorConfig> {
       create: e.SAGA_CREATE_TOPICS,
     },
     definitionsDir: optional(e.SAGA_DEFINITIONS_DIR),
+    lifecycleEvents: e.SAGA_LIFECYCLE_EVENTS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT,
   });
 }

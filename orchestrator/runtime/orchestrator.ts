@@ -108,7 +108,7 @@ export class Orchestrator {
       topics: this.topics,
       clock: this.clock,
       hooks: this.hooks,
-      publishLifecycleEvents: this.tuning.publishLifecycleEvents,
+      lifecycleEvents: this.tuning.lifecycleEvents,
       onOutbox: (shards) => {
         for (const shard of shards) this.relay?.notify(shard);
       },

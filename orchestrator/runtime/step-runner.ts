@@ -22,7 +22,7 @@ import type { SagaStore, StepWrite } from '../store/index.js';
 import type { RuntimeHooks } from '../telemetry/runtime-hooks.js';
 import type { MessageHeaders } from '../transport/ports.js';
 import type { Clock } from './clock.js';
-import { outgoingMessages } from './outgoing-messages.js';
+import { outgoingMessages, type LifecycleEventLevel } from './outgoing-messages.js';
 
 /** The store operations the runner needs. */
 export type StepStore = Pick<SagaStore, 'shardOf' | 'create' | 'loadMany' | 'commitMany'>;
@@ -66,6 +66,8 @@ export interface StepRunnerOptions {
   hooks?: RuntimeHooks;
   /** @default true */
   publishLifecycleEvents?: boolean;
+  /** Which lifecycle events are published (when they are). @default 'steps' */
+  lifecycleEvents?: LifecycleEventLevel;
   /**
    * How often a batch is re-run for sagas whose commit lost a version race.
    * @default 5
@@ -259,12 +261,13 @@ export class StepRunner {
    * never reaches Redis, and one cancelled and re-armed is simply re-set).
    */
   private writeFor(before: SagaRecord | undefined, steps: readonly AppliedStep[]): StepWrite {
-    const { topics, publishLifecycleEvents, hooks } = this.options;
+    const { topics, publishLifecycleEvents, lifecycleEvents, hooks } = this.options;
     const last = steps[steps.length - 1];
     const outbox = steps.flatMap((step) =>
       outgoingMessages(step.record, step.effects, {
         topics,
         ...(publishLifecycleEvents === undefined ? {} : { publishLifecycleEvents }),
+        ...(lifecycleEvents === undefined ? {} : { lifecycleEvents }),
         ...(hooks?.outgoingHeaders ? { traceHeaders: hooks.outgoingHeaders } : {}),
       }),
     );
