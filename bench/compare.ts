@@ -28,6 +28,7 @@ import {
   type SessionKind,
 } from './harness/session.js';
 import { DEFAULT_PARTITIONS } from './harness/session-infra.js';
+import type { LoadMode } from './load/load-driver.js';
 import { findKafkaPid, MachineStats } from './measure/machine-stats.js';
 import { summarizeProfile, type CpuProfile } from './measure/profile-summary.js';
 
@@ -38,6 +39,8 @@ const USAGE = `node --import tsx bench/compare.ts --ref <rev>[=label] [--ref …
 
   --ref <rev>[=label]   a git revision (or WORKTREE for the working tree); two or more
   --in-flight <n>       sagas kept in flight (default 400)
+  --rate <n>            offer n sagas/s instead (open loop): CPU per saga at a fixed load, which
+                        moves less with other people's load than saturation does
   --rounds <n>          rounds; each measures every ref once, order alternating (default 3)
   --warmup <s>          seconds of warm-up per measurement (default 5)
   --seconds <s>         measured seconds per measurement (default 15)
@@ -64,6 +67,7 @@ const { values } = parseArgs({
   options: {
     ref: { type: 'string', multiple: true, default: [] },
     'in-flight': { type: 'string', default: '400' },
+    rate: { type: 'string' },
     rounds: { type: 'string', default: '3' },
     warmup: { type: 'string', default: '5' },
     seconds: { type: 'string', default: '15' },
@@ -84,6 +88,10 @@ const redisUrl = process.env.REDIS_URL ?? '';
 if (brokers.length === 0 || !redisUrl) throw new Error('KAFKA_BROKERS and REDIS_URL must be set');
 
 const inFlight = Number(values['in-flight']);
+const rate = values.rate === undefined ? undefined : Number(values.rate);
+const loadMode: LoadMode =
+  rate === undefined ? { kind: 'closed', inFlight } : { kind: 'open', ratePerSec: rate };
+const loadLabel = rate === undefined ? `${inFlight} in flight` : `${rate} sagas/s offered`;
 const rounds = Number(values.rounds);
 const timing = { warmupS: Number(values.warmup), measureS: Number(values.seconds) };
 const startedAt = new Date();
@@ -177,8 +185,8 @@ async function measureOnce(
   const session = await Session.open(ctx, { label, kind, replyPartitions: DEFAULT_PARTITIONS });
   try {
     return await session.measure({
-      label: `${inFlight} in flight`,
-      mode: { kind: 'closed', inFlight },
+      label: loadLabel,
+      mode: loadMode,
       ...timing,
       ...(profileFile ? { profileFile } : {}),
     });
@@ -318,7 +326,7 @@ for (const { variant, file, root } of profiles) {
 const markdown =
   `# Side-by-side comparison ${startedAt.toISOString()}\n\n` +
   `Refs: ${variants.map((v) => `${v.label} = ${v.rev}`).join(', ')}. ` +
-  `${inFlight} sagas in flight, ${timing.warmupS} s warm-up + ${timing.measureS} s measured, ${rounds} rounds ` +
+  `${loadLabel}, ${timing.warmupS} s warm-up + ${timing.measureS} s measured, ${rounds} rounds ` +
   `(order alternating), lifecycle events ${values['lifecycle-off'] ? 'off' : (values.lifecycle ?? 'as the ref defaults')}; ` +
   `load average at start ${os
     .loadavg()
@@ -330,7 +338,7 @@ await writeFile(outFile, markdown);
 await writeFile(
   outFile.replace(/\.md$/, '.json'),
   JSON.stringify(
-    { variants: variants.map(({ label, rev }) => ({ label, rev })), inFlight, timing, rows },
+    { variants: variants.map(({ label, rev }) => ({ label, rev })), loadMode, timing, rows },
     null,
     2,
   ),
