@@ -5,6 +5,7 @@
 import type { AnyMachineSnapshot, AnyStateMachine, AnyStateNode, StateValue } from 'xstate';
 import type { JsonObject, SagaStatus } from '../contract/messages.js';
 import { SagaEngineError } from './errors.js';
+import { rememberedJsonCopy } from './json-text.js';
 import { STATUS_TAG_PREFIX } from './vocabulary/names.js';
 import { SAGA_STATUSES } from '../contract/messages.js';
 
@@ -13,11 +14,12 @@ export function toJson<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
 
+/** The snapshot as stored: plain JSON, with its text remembered for the store (json-text.ts). */
 export function persistSnapshot(
   machine: AnyStateMachine,
   snapshot: AnyMachineSnapshot,
 ): JsonObject {
-  return toJson(machine.getPersistedSnapshot(snapshot) as JsonObject);
+  return rememberedJsonCopy(machine.getPersistedSnapshot(snapshot) as JsonObject);
 }
 
 function isStateValue(value: unknown): value is StateValue {
