@@ -45,6 +45,12 @@ export interface OrchestratorTuning {
    * @default 'saga'
    */
   lifecycleEvents?: LifecycleEventLevel;
+  /**
+   * Records of the sagas this instance wrote last, kept in memory so that their next step skips
+   * loading them (the commit's version check catches a stale one). 0 loads every step.
+   * @default 4096
+   */
+  recentRecords?: number;
 }
 
 export interface OrchestratorOptions {
@@ -76,7 +82,17 @@ export function tuningDefaults(tuning: OrchestratorTuning = {}) {
     publishLifecycleEvents: tuning.publishLifecycleEvents ?? true,
     lifecycleEvents:
       tuning.publishLifecycleEvents === false ? 'none' : (tuning.lifecycleEvents ?? 'saga'),
+    recentRecords: tuning.recentRecords ?? 4096,
   };
+}
+
+/**
+ * How long a kept record is trusted: 30 s, or a quarter of the store's retention when that is
+ * shorter, so a saga can never end, be purged and be started again under the same id while a
+ * record of its previous life is trusted (see `RecentRecords`).
+ */
+export function recentRecordMaxAgeMs(retentionMs: number): number {
+  return Math.max(1, Math.min(30_000, Math.floor(retentionMs / 4)));
 }
 
 /** Every participant the definitions send commands to (their command topics must exist). */
