@@ -66,6 +66,7 @@ async function main(): Promise<void> {
       topicPartitions: config.topics.partitions,
       topicReplicationFactor: config.topics.replicationFactor,
       consumer: config.consumer,
+      lifecycleEvents: config.lifecycleEvents,
     },
   });
 

@@ -53,7 +53,7 @@ export function plannedSeconds(
     span(TIMING.saturation) +
     (s.rates.length + 1) * span(TIMING.rate) +
     span(TIMING.profiled) +
-    (s.replyPartitions.length + 2) * span(TIMING.variant)
+    (s.replyPartitions.length + 3) * span(TIMING.variant)
   );
 }
 
@@ -202,6 +202,11 @@ export async function defaultPlan(ctx: BenchContext, s: BenchSettings, results: 
   await variant(
     'orchestrator, participants with in-memory ledger',
     { ...orchestratorKind, ledger: 'memory' },
+    DEFAULT_PARTITIONS,
+  );
+  await variant(
+    'orchestrator, lifecycle events of every step',
+    { ...orchestratorKind, lifecycleEvents: 'steps' },
     DEFAULT_PARTITIONS,
   );
   await variant(

@@ -4,8 +4,8 @@
  *
  * - `default`: the transport limit (Kafka only, Kafka + Redis, Redis only), the orchestrator at
  *   saturation and at the fixed offered rates, a CPU profile at saturation, the reply-partition
- *   variants, two diagnostic variants (participants with an in-memory ledger; lifecycle events
- *   off), and Redis memory per in-flight and per completed saga.
+ *   variants, three diagnostic variants (participants with an in-memory ledger; lifecycle events
+ *   of every step; lifecycle events off), and Redis memory per in-flight and per completed saga.
  * - `soak`: saturation, then half of it for `soakSeconds`, sampling the orchestrator's memory.
  * - `smoke`: a few seconds of each kind at a low rate, so the harness cannot rot (test suite).
  */

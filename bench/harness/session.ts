@@ -51,6 +51,8 @@ export type SessionKind =
       /** Without participants sagas wait at their first step (in-flight memory). */
       participants: boolean;
       publishLifecycleEvents: boolean;
+      /** The orchestrator's lifecycle event level; its default when absent. */
+      lifecycleEvents?: 'saga' | 'steps' | 'none';
     };
 
 export interface SessionOptions {
@@ -170,6 +172,7 @@ export class Session {
             idPrefix: `${prefix}-`,
             retentionMs: ctx.retentionMs,
             publishLifecycleEvents: kind.publishLifecycleEvents,
+            ...(kind.lifecycleEvents ? { lifecycleEvents: kind.lifecycleEvents } : {}),
           }),
           sideB?.call('startParticipants', { ...common, keyPrefix: prefix, ledger: kind.ledger }),
         ]);

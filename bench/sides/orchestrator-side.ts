@@ -22,6 +22,8 @@ export interface OrchestratorSideConfig {
   retentionMs: number;
   /** The orchestrator's `publishLifecycleEvents` (its default is true). */
   publishLifecycleEvents: boolean;
+  /** The orchestrator's `lifecycleEvents` level; its default (`saga`) when absent. */
+  lifecycleEvents?: 'saga' | 'steps' | 'none';
 }
 
 export interface OrchestratorSide {
@@ -65,7 +67,11 @@ export async function startOrchestratorSide(
     store: { keyPrefix: config.keyPrefix, retentionMs: config.retentionMs },
     logger,
     // The driver created the topics (the reply-partition runs need replies ≠ commands).
-    tuning: { createTopics: false, publishLifecycleEvents: config.publishLifecycleEvents },
+    tuning: {
+      createTopics: false,
+      publishLifecycleEvents: config.publishLifecycleEvents,
+      ...(config.lifecycleEvents ? { lifecycleEvents: config.lifecycleEvents } : {}),
+    },
     hooks: {
       stepWritten: ({ after }) => {
         if (after.status !== 'running') driver.completed(after.id, after.status === 'completed');

@@ -129,6 +129,13 @@ export const orchestratorEnvSpec = {
     desc: 'How long finished sagas stay readable before they are deleted (parked ones stay)',
     example: '7d',
   }),
+  SAGA_LIFECYCLE_EVENTS: str({
+    default: 'saga',
+    choices: ['saga', 'steps', 'none'],
+    desc:
+      'Lifecycle events published on <prefix>.events: saga (started, ended, parked, resumed, and ' +
+      'definitions’ own emits), steps (also every step and compensation event), or none',
+  }),
   SAGA_DEFINITIONS_DIR: str({
     default: '',
     desc: 'Extra folder of saga definitions to load (each <name>/index.ts|js default-exports one)',

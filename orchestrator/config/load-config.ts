@@ -65,6 +65,8 @@ export interface OrchestratorConfig extends ConnectionConfig {
   /** Timings of the consumer of the replies and requests topics, in ms. */
   consumer: { sessionTimeoutMs: number; heartbeatIntervalMs: number; maxWaitTimeMs: number };
   definitionsDir?: string;
+  /** Which lifecycle events are published (`SAGA_LIFECYCLE_EVENTS`). */
+  lifecycleEvents: 'saga' | 'steps' | 'none';
   shutdownTimeoutMs: number;
 }
 
@@ -157,6 +159,7 @@ export function loadOrchestratorConfig(env: Env): Readonly<OrchestratorConfig> {
       maxWaitTimeMs: e.KAFKA_MAX_WAIT,
     },
     definitionsDir: optional(e.SAGA_DEFINITIONS_DIR),
+    lifecycleEvents: e.SAGA_LIFECYCLE_EVENTS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT,
   });
 }

@@ -8,6 +8,6 @@ export { createEngine } from './create-engine.js';
 export { commandIdFor } from './command-id.js';
 export { describeDefinition, type DefinitionDescription } from './describe-definition.js';
 export { SagaEngineError, type SagaEngineErrorCode } from './errors.js';
-export { ENGINE_LIFECYCLE_EVENTS } from './lifecycle.js';
+export { ENGINE_LIFECYCLE_EVENTS, STEP_LIFECYCLE_EVENTS } from './lifecycle.js';
 export { isEnded, stateString } from './snapshot.js';
 export * from './vocabulary/index.js';

@@ -20,6 +20,23 @@ export const ENGINE_LIFECYCLE_EVENTS = [
 ] as const;
 type EventName = LifecycleEventName | (typeof ENGINE_LIFECYCLE_EVENTS)[number];
 
+/**
+ * The events about one step or compensation (several per saga). The others are about the saga as
+ * a whole (started, ended, parked, resumed) or a definition's own `emit()`s; a deployment may
+ * publish only those (`SAGA_LIFECYCLE_EVENTS=saga`), since the step events are most of the
+ * records a saga costs on the wire and the history keeps the same facts.
+ */
+export const STEP_LIFECYCLE_EVENTS: ReadonlySet<string> = new Set<EventName>([
+  'StepStarted',
+  'StepSucceeded',
+  'StepFailed',
+  'StepTimedOut',
+  'CompensationStarted',
+  'CompensationSucceeded',
+  'CompensationFailed',
+  'CompensationTimedOut',
+]);
+
 const lifecycle = (event: EventName, data: JsonObject): LifecycleEffect => ({
   type: 'lifecycle',
   event,

@@ -5,6 +5,7 @@
 import type { AnyMachineSnapshot, AnyStateMachine, AnyStateNode, StateValue } from 'xstate';
 import type { JsonObject, SagaStatus } from '../contract/messages.js';
 import { SagaEngineError } from './errors.js';
+import { rememberedJsonCopy } from './json-text.js';
 import { STATUS_TAG_PREFIX } from './vocabulary/names.js';
 import { SAGA_STATUSES } from '../contract/messages.js';
 
@@ -13,11 +14,21 @@ export function toJson<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
 
+/**
+ * The XState snapshot each persisted snapshot was made from, while both are alive. The runtime
+ * applies the next step of a saga it just wrote to the record in memory; restoring that record's
+ * snapshot (resolving its state value against the machine) would only rebuild this one.
+ */
+const liveSnapshots = new WeakMap<JsonObject, AnyMachineSnapshot>();
+
+/** The snapshot as stored: plain JSON, with its text remembered for the store (json-text.ts). */
 export function persistSnapshot(
   machine: AnyStateMachine,
   snapshot: AnyMachineSnapshot,
 ): JsonObject {
-  return toJson(machine.getPersistedSnapshot(snapshot) as JsonObject);
+  const persisted = rememberedJsonCopy(machine.getPersistedSnapshot(snapshot) as JsonObject);
+  liveSnapshots.set(persisted, snapshot);
+  return persisted;
 }
 
 function isStateValue(value: unknown): value is StateValue {
@@ -30,6 +41,11 @@ export function restoreSnapshot(
   persisted: JsonObject,
   sagaId: string,
 ): AnyMachineSnapshot {
+  const live = liveSnapshots.get(persisted);
+  if (live?.machine === machine && persisted.context != null) {
+    // The same state, with the context exactly as stored (the JSON copy): what a restore gives.
+    return { ...live, context: persisted.context } as AnyMachineSnapshot;
+  }
   const { value, context, historyValue } = persisted;
   if (!isStateValue(value) || context == null || typeof context !== 'object') {
     throw new SagaEngineError('SNAPSHOT_INVALID', `saga ${sagaId}: snapshot has no value/context`);

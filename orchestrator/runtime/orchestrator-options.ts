@@ -11,6 +11,7 @@ import type { Logger } from '../telemetry/logger.js';
 import type { RuntimeHooks } from '../telemetry/runtime-hooks.js';
 import type { KafkaSubscriberOptions } from '../transport/kafka/index.js';
 import type { Clock } from './clock.js';
+import type { LifecycleEventLevel } from './outgoing-messages.js';
 
 export interface OrchestratorTuning {
   /** Consumer group of the replies and requests topics. @default `<prefix>.orchestrator` */
@@ -32,8 +33,24 @@ export interface OrchestratorTuning {
   timerPollIntervalMs?: number;
   /** A dead instance's shards move to the others after at most this. @default 10_000 */
   shardLeaseTtlMs?: number;
-  /** Publish lifecycle events on `<prefix>.events`. @default true */
+  /**
+   * Publish lifecycle events on `<prefix>.events`; false is `lifecycleEvents: 'none'`.
+   * @default true
+   */
   publishLifecycleEvents?: boolean;
+  /**
+   * Which lifecycle events are published (`SAGA_LIFECYCLE_EVENTS`): the saga's own only
+   * (started, ended, parked…), those and every step's, or none. Step events are six of the eight
+   * records a three-step saga would publish, and the saga's history keeps the same facts.
+   * @default 'saga'
+   */
+  lifecycleEvents?: LifecycleEventLevel;
+  /**
+   * Records of the sagas this instance wrote last, kept in memory so that their next step skips
+   * loading them (the commit's version check catches a stale one). 0 loads every step.
+   * @default 4096
+   */
+  recentRecords?: number;
 }
 
 export interface OrchestratorOptions {
@@ -63,7 +80,19 @@ export function tuningDefaults(tuning: OrchestratorTuning = {}) {
     timerPollIntervalMs: tuning.timerPollIntervalMs ?? 100,
     shardLeaseTtlMs: tuning.shardLeaseTtlMs ?? 10_000,
     publishLifecycleEvents: tuning.publishLifecycleEvents ?? true,
+    lifecycleEvents:
+      tuning.publishLifecycleEvents === false ? 'none' : (tuning.lifecycleEvents ?? 'saga'),
+    recentRecords: tuning.recentRecords ?? 4096,
   };
+}
+
+/**
+ * How long a kept record is trusted: 30 s, or a quarter of the store's retention when that is
+ * shorter, so a saga can never end, be purged and be started again under the same id while a
+ * record of its previous life is trusted (see `RecentRecords`).
+ */
+export function recentRecordMaxAgeMs(retentionMs: number): number {
+  return Math.max(1, Math.min(30_000, Math.floor(retentionMs / 4)));
 }
 
 /** Every participant the definitions send commands to (their command topics must exist). */

@@ -20,7 +20,7 @@ import { describeDefinition, type DefinitionDescription } from '../engine/descri
 import type { JsonObject } from '../contract/messages.js';
 import type { SagaDefinition, SagaEngine, SagaRecord } from '../engine/types.js';
 import type { HistoryPage, ListPage, ListQuery, SagaStore } from '../store/index.js';
-import { createSagaStore, type RedisClient } from '../store/index.js';
+import { createSagaStore, DEFAULT_RETENTION_MS, type RedisClient } from '../store/index.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import type { RuntimeHooks } from '../telemetry/runtime-hooks.js';
 import { TimerPoller } from '../timers/timer-poller.js';
@@ -45,6 +45,7 @@ import { ShardOwnership } from './shard-ownership.js';
 import { StepRunner, type ApplyOutcome, type StartOutcome } from './step-runner.js';
 import {
   participantsOf,
+  recentRecordMaxAgeMs,
   tuningDefaults,
   type OrchestratorOptions,
 } from './orchestrator-options.js';
@@ -108,7 +109,11 @@ export class Orchestrator {
       topics: this.topics,
       clock: this.clock,
       hooks: this.hooks,
-      publishLifecycleEvents: this.tuning.publishLifecycleEvents,
+      lifecycleEvents: this.tuning.lifecycleEvents,
+      recentRecords: this.tuning.recentRecords,
+      recentRecordMaxAgeMs: recentRecordMaxAgeMs(
+        options.store?.retentionMs ?? DEFAULT_RETENTION_MS,
+      ),
       onOutbox: (shards) => {
         for (const shard of shards) this.relay?.notify(shard);
       },

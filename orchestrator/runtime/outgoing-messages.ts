@@ -4,6 +4,7 @@
  */
 import { CONTRACT_VERSION, HEADERS, type TopicNames } from '../contract/index.js';
 import type { CommandMessage, LifecycleEventMessage, SagaStatus } from '../contract/messages.js';
+import { STEP_LIFECYCLE_EVENTS } from '../engine/lifecycle.js';
 import type { CommandEffect, Effect, LifecycleEffect, SagaRecord } from '../engine/types.js';
 import type { MessageHeaders, OutgoingMessage } from '../transport/ports.js';
 
@@ -13,11 +14,32 @@ export type TraceHeaders = (
   effect: CommandEffect | LifecycleEffect,
 ) => MessageHeaders;
 
+/**
+ * Which lifecycle events go to `<prefix>.events` (`SAGA_LIFECYCLE_EVENTS`):
+ * - `saga`: the saga's own (started, completed, compensated, failed, parked, cancelled, resumed)
+ *   and a definition's `emit()`s — two records for a saga that completes;
+ * - `steps`: those and every step and compensation event (started, succeeded, failed, timed out);
+ * - `none`: nothing.
+ *
+ * Whatever is not published is still in the saga's history.
+ */
+export type LifecycleEventLevel = 'saga' | 'steps' | 'none';
+
+export const LIFECYCLE_EVENT_LEVELS: readonly LifecycleEventLevel[] = ['saga', 'steps', 'none'];
+
 export interface OutgoingMessageOptions {
   topics: TopicNames;
-  /** When false, lifecycle effects are not published (they still are in the saga's history). */
+  /** When false, lifecycle effects are not published (same as `lifecycleEvents: 'none'`). */
   publishLifecycleEvents?: boolean;
+  /** @default 'steps' (every lifecycle effect) */
+  lifecycleEvents?: LifecycleEventLevel;
   traceHeaders?: TraceHeaders;
+}
+
+/** Whether an event of this name is published at this level. */
+export function publishesLifecycleEvent(level: LifecycleEventLevel, event: string): boolean {
+  if (level === 'none') return false;
+  return level === 'steps' || !STEP_LIFECYCLE_EVENTS.has(event);
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -60,6 +82,7 @@ export function outgoingMessages(
   options: OutgoingMessageOptions,
 ): OutgoingMessage[] {
   const { topics, publishLifecycleEvents = true, traceHeaders } = options;
+  const level = publishLifecycleEvents ? (options.lifecycleEvents ?? 'steps') : 'none';
   const messages: OutgoingMessage[] = [];
   for (const effect of effects) {
     if (effect.type === 'command') {
@@ -76,7 +99,7 @@ export function outgoingMessages(
           ...traceHeaders?.(record, effect),
         },
       });
-    } else if (effect.type === 'lifecycle' && publishLifecycleEvents) {
+    } else if (effect.type === 'lifecycle' && publishesLifecycleEvent(level, effect.event)) {
       messages.push({
         topic: topics.events,
         key: record.id,

@@ -9,6 +9,10 @@
  * trip — one atomic script per saga, covering all of its inputs of the batch. A commit that loses
  * the version race (another instance wrote first, e.g. during a rebalance) is re-run from a fresh
  * load; the engine is pure, so re-running is safe.
+ *
+ * Sagas this instance wrote a moment ago are not loaded at all: their last written record is
+ * kept in memory (`RecentRecords`) and the commit's version check tells whether it was still the
+ * stored one. An input such a record would ignore is re-checked against a fresh load first.
  */
 import type { TopicNames } from '../contract/topics.js';
 import type {
@@ -22,7 +26,8 @@ import type { SagaStore, StepWrite } from '../store/index.js';
 import type { RuntimeHooks } from '../telemetry/runtime-hooks.js';
 import type { MessageHeaders } from '../transport/ports.js';
 import type { Clock } from './clock.js';
-import { outgoingMessages } from './outgoing-messages.js';
+import { outgoingMessages, type LifecycleEventLevel } from './outgoing-messages.js';
+import { RecentRecords } from './recent-records.js';
 
 /** The store operations the runner needs. */
 export type StepStore = Pick<SagaStore, 'shardOf' | 'create' | 'loadMany' | 'commitMany'>;
@@ -66,17 +71,33 @@ export interface StepRunnerOptions {
   hooks?: RuntimeHooks;
   /** @default true */
   publishLifecycleEvents?: boolean;
+  /** Which lifecycle events are published (when they are). @default 'steps' */
+  lifecycleEvents?: LifecycleEventLevel;
   /**
    * How often a batch is re-run for sagas whose commit lost a version race.
    * @default 5
    */
   maxConflictRetries?: number;
+  /**
+   * Records of recently written sagas kept in memory so their next step skips the load; 0 loads
+   * every time.
+   * @default 4096
+   */
+  recentRecords?: number;
+  /**
+   * How long a kept record is trusted. Keep it well below the store's retention (see
+   * `RecentRecords`).
+   * @default 30_000
+   */
+  recentRecordMaxAgeMs?: number;
 }
 
 /** The inputs of one saga within a batch, by their index in the batch. */
 interface SagaWork {
   sagaId: string;
   indices: number[];
+  /** Load the saga from the store even if a recent record is kept (a re-run after a doubt). */
+  reload?: boolean;
 }
 
 interface AppliedInput {
@@ -87,9 +108,19 @@ interface AppliedInput {
 
 export class StepRunner {
   private readonly maxConflictRetries: number;
+  private readonly recent: RecentRecords;
 
   constructor(private readonly options: StepRunnerOptions) {
     this.maxConflictRetries = options.maxConflictRetries ?? 5;
+    this.recent = new RecentRecords({
+      capacity: options.recentRecords ?? 4096,
+      maxAgeMs: options.recentRecordMaxAgeMs ?? 30_000,
+    });
+  }
+
+  /** Records kept in memory now (for tests and metrics). */
+  recentRecordCount(): number {
+    return this.recent.size;
   }
 
   /**
@@ -118,6 +149,7 @@ export class StepRunner {
     const write = this.writeFor(undefined, [result]);
     const created = await store.create(result.record, write);
     if (!created.created) return { status: 'existing', record: created.record };
+    this.recent.set(result.record, this.options.clock.now());
     hooks?.stepWritten?.({
       after: result.record,
       effects: result.effects,
@@ -142,14 +174,14 @@ export class StepRunner {
     return outcomes;
   }
 
-  /** One load → apply → commit round; returns the sagas that must go again (conflicts). */
+  /** One load → apply → commit round; returns the sagas that must go again (conflicts, doubts). */
   private async applyRound(
     items: readonly SagaInputItem[],
     work: readonly SagaWork[],
     outcomes: ApplyOutcome[],
   ): Promise<SagaWork[]> {
     const { engine, store, clock, hooks } = this.options;
-    const records = await store.loadMany(work.map((w) => w.sagaId));
+    const records = await this.recordsFor(work);
     const now = clock.now();
     const commits: {
       work: SagaWork;
@@ -158,15 +190,18 @@ export class StepRunner {
       write: StepWrite;
       applied: AppliedInput[];
     }[] = [];
+    const again: SagaWork[] = [];
 
     for (const [i, sagaWork] of work.entries()) {
-      const loaded = records[i];
-      if (!loaded) {
+      const found = records[i];
+      if (!found) {
         for (const index of sagaWork.indices) outcomes[index] = { status: 'unknown-saga' };
         continue;
       }
+      const { record: loaded, kept } = found;
       let record = loaded;
       const applied: AppliedInput[] = [];
+      let doubt = false;
       for (const index of sagaWork.indices) {
         const item = items[index];
         if (!item) continue;
@@ -175,6 +210,7 @@ export class StepRunner {
           result = engine.apply(record, item.input, now);
         } catch (error) {
           outcomes[index] = { status: 'error', error: asError(error) };
+          doubt = true;
           continue;
         }
         if (result.outcome === 'applied') {
@@ -184,7 +220,14 @@ export class StepRunner {
         } else {
           const { reason, detail } = result;
           outcomes[index] = { status: 'ignored', reason, record, ...(detail ? { detail } : {}) };
+          doubt = true;
         }
+      }
+      if (kept && doubt) {
+        // Only the stored record may ignore an input (or fail on it): go again from a load.
+        this.recent.delete(sagaWork.sagaId);
+        again.push({ ...sagaWork, reload: true });
+        continue;
       }
       if (applied.length > 0) {
         commits.push({
@@ -197,26 +240,30 @@ export class StepRunner {
           ),
           applied,
         });
+      } else if (!kept) {
+        this.recent.set(loaded, now);
       }
     }
 
-    const results =
-      commits.length === 0
-        ? []
-        : await store.commitMany(
-            commits.map(({ expectedVersion, record, write }) => ({
-              expectedVersion,
-              record,
-              write,
-            })),
-          );
-    const again: SagaWork[] = [];
+    let results: Awaited<ReturnType<StepStore['commitMany']>> = [];
+    if (commits.length > 0) {
+      try {
+        results = await store.commitMany(
+          commits.map(({ expectedVersion, record, write }) => ({ expectedVersion, record, write })),
+        );
+      } catch (error) {
+        // Some commits may have been applied: what is stored is unknown until the next load.
+        for (const commit of commits) this.recent.delete(commit.work.sagaId);
+        throw error;
+      }
+    }
     const written: { record: SagaRecord; write: StepWrite }[] = [];
     for (const [i, result] of results.entries()) {
       const commit = commits[i];
       if (!commit) continue;
       if (result.status === 'committed') {
         written.push(commit);
+        this.recent.set(commit.record, now);
         for (const { step, before, item } of commit.applied) {
           hooks?.stepWritten?.({
             before,
@@ -229,8 +276,10 @@ export class StepRunner {
         }
       } else if (result.status === 'conflict') {
         // Another writer got there first: forget this round's outcomes and start over.
-        again.push(commit.work);
+        this.recent.delete(commit.work.sagaId);
+        again.push({ ...commit.work, reload: true });
       } else {
+        this.recent.delete(commit.work.sagaId);
         for (const index of commit.work.indices) outcomes[index] = { status: 'unknown-saga' };
       }
     }
@@ -253,18 +302,43 @@ export class StepRunner {
   }
 
   /**
+   * Each saga's record: the one kept from this instance's last write when there is one (and no
+   * doubt about it), else loaded — all the loads of the round in one pipelined call.
+   */
+  private async recordsFor(
+    work: readonly SagaWork[],
+  ): Promise<({ record: SagaRecord; kept: boolean } | undefined)[]> {
+    const now = this.options.clock.now();
+    const found = work.map((w) => {
+      const record = w.reload ? undefined : this.recent.get(w.sagaId, now);
+      return record ? { record, kept: true } : undefined;
+    });
+    const missing = work.flatMap((w, i) => (found[i] ? [] : [i]));
+    if (missing.length > 0) {
+      const loaded = await this.options.store.loadMany(missing.map((i) => work[i]?.sagaId ?? ''));
+      missing.forEach((workIndex, position) => {
+        const record = loaded[position];
+        if (record) found[workIndex] = { record, kept: false };
+        else this.recent.delete(work[workIndex]?.sagaId ?? '');
+      });
+    }
+    return found;
+  }
+
+  /**
    * The write for a saga's steps of one round: every step's messages in order (each lifecycle
    * event carries the state after its own step), the history, and the timers as the difference
    * between the armed timers before and after (so a timer set and cancelled within the round
    * never reaches Redis, and one cancelled and re-armed is simply re-set).
    */
   private writeFor(before: SagaRecord | undefined, steps: readonly AppliedStep[]): StepWrite {
-    const { topics, publishLifecycleEvents, hooks } = this.options;
+    const { topics, publishLifecycleEvents, lifecycleEvents, hooks } = this.options;
     const last = steps[steps.length - 1];
     const outbox = steps.flatMap((step) =>
       outgoingMessages(step.record, step.effects, {
         topics,
         ...(publishLifecycleEvents === undefined ? {} : { publishLifecycleEvents }),
+        ...(lifecycleEvents === undefined ? {} : { lifecycleEvents }),
         ...(hooks?.outgoingHeaders ? { traceHeaders: hooks.outgoingHeaders } : {}),
       }),
     );

@@ -6,6 +6,9 @@ export type RedisClient = Redis | Cluster;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** The default `retentionMs`: 7 days. */
+export const DEFAULT_RETENTION_MS = 7 * DAY_MS;
+
 export interface SagaStoreOptions {
   /**
    * The connection to use (the store never closes it). It must not have ioredis's own
@@ -61,7 +64,7 @@ export function compileSagaStoreOptions(options: SagaStoreOptions): CompiledSaga
     redis: options.redis,
     keyPrefix: options.keyPrefix ?? 'saga',
     shards: options.shards ?? 16,
-    retentionMs: options.retentionMs ?? 7 * DAY_MS,
+    retentionMs: options.retentionMs ?? DEFAULT_RETENTION_MS,
     historyLimit: options.historyLimit ?? 500,
     listScanLimit: options.listScanLimit ?? 2000,
   };

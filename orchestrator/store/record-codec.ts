@@ -14,6 +14,7 @@ import type {
   SagaTraceContext,
 } from '../engine/types.js';
 import type { OutgoingMessage } from '../transport/ports.js';
+import { jsonTextOf } from '../engine/json-text.js';
 import { CorruptRecordError } from './errors.js';
 import type { OutboxEntry, SagaSummary } from './types.js';
 
@@ -74,7 +75,7 @@ export function recordToFields(record: SagaRecord): string[] {
     'state',
     record.state,
     'snapshot',
-    JSON.stringify(record.snapshot),
+    jsonTextOf(record.snapshot),
     'pending',
     JSON.stringify(record.pending),
     'timers',

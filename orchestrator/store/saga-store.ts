@@ -10,7 +10,7 @@
  * if (result.status === 'conflict') { … reload and re-apply … }
  */
 import type { HistoryEntry, SagaRecord, SagaStatus } from '../engine/types.js';
-import { applyStepCall } from './apply-step-call.js';
+import { applyStepCall, type ScriptCall } from './apply-step-call.js';
 import { countsByStatus, countsByTypeAndState } from './counters.js';
 import { InvalidRecordError, UnexpectedScriptReplyError } from './errors.js';
 import { createStoreKeys } from './keys.js';
@@ -20,7 +20,7 @@ import { listSagas } from './list-sagas.js';
 import { compileSagaStoreOptions } from './options.js';
 import type { SagaStoreOptions } from './options.js';
 import { ackOutbox, outboxBacklog, readOutbox } from './outbox.js';
-import { pipelinePerShard } from './pipelines.js';
+import { pipelinePerShard, settledPipelinePerShard, type Settled } from './pipelines.js';
 import { purgeExpired, scheduledForPurge } from './retention.js';
 import {
   INTERNAL_FIELDS,
@@ -29,6 +29,7 @@ import {
   recordFromValues,
   summaryFromValues,
 } from './record-codec.js';
+import { SameTickBatch, type ItemOutcome } from './same-tick-batch.js';
 import { interpretApplyReply } from './script-status.js';
 import { defineScripts, queueScript, runScript } from './scripts.js';
 import { claimDueTimers, discardClaimedTimer, nextDueAt, pendingTimers } from './timers.js';
@@ -123,26 +124,63 @@ export function createSagaStore(options: SagaStoreOptions): SagaStore {
   defineScripts(redis);
   const context = { redis, keys };
 
-  const applyAll = async (
+  /** Runs apply-step for every item (one pipeline), each item with its own outcome or error. */
+  const applySettled = async (
     items: readonly CommitItem[],
-  ): Promise<ReturnType<typeof interpretApplyReply>[]> => {
-    const calls = items.map((item) => ({
-      item,
-      call: applyStepCall(keys, settings, item.expectedVersion, item.record, item.write),
-    }));
-    const replies =
+  ): Promise<ItemOutcome<ReturnType<typeof interpretApplyReply>>[]> => {
+    const outcomes = new Array<ItemOutcome<ReturnType<typeof interpretApplyReply>>>(items.length);
+    const calls: { index: number; item: CommitItem; call: ScriptCall }[] = [];
+    items.forEach((item, index) => {
+      try {
+        const call = applyStepCall(keys, settings, item.expectedVersion, item.record, item.write);
+        calls.push({ index, item, call });
+      } catch (error) {
+        outcomes[index] = { ok: false, error };
+      }
+    });
+    const replies: Settled[] =
       calls.length === 1 && calls[0]
-        ? [await runScript(redis, 'applyStep', calls[0].call.keys, calls[0].call.args)]
-        : await pipelinePerShard(
+        ? await runScript(redis, 'applyStep', calls[0].call.keys, calls[0].call.args).then(
+            (reply): Settled[] => [[null, reply]],
+            (error: Error): Settled[] => [[error, null]],
+          )
+        : await settledPipelinePerShard(
             redis,
             calls,
             ({ item }) => keys.shardOf(item.record.id),
             (pipeline, { call }) => queueScript(pipeline, 'applyStep', call.keys, call.args),
           );
-    return calls.map(({ item }, index) =>
-      interpretApplyReply(item.record.id, replies[index], item.record.version),
-    );
+    calls.forEach(({ index, item }, position) => {
+      const [error, reply] = replies[position] ?? [new Error('no reply'), null];
+      if (error) {
+        outcomes[index] = { ok: false, error };
+        return;
+      }
+      try {
+        outcomes[index] = {
+          ok: true,
+          value: interpretApplyReply(item.record.id, reply, item.record.version),
+        };
+      } catch (cause) {
+        outcomes[index] = { ok: false, error: cause };
+      }
+    });
+    return outcomes;
   };
+
+  /** Runs apply-step for every item; throws the first item's error. */
+  const applyAll = async (
+    items: readonly CommitItem[],
+  ): Promise<ReturnType<typeof interpretApplyReply>[]> =>
+    (await applySettled(items)).map((outcome) => {
+      if (!outcome.ok) throw outcome.error;
+      return outcome.value;
+    });
+
+  // Creates issued in the same tick (a loop starting sagas) share one pipeline.
+  const creates = new SameTickBatch<CommitItem, ReturnType<typeof interpretApplyReply>>(
+    applySettled,
+  );
 
   const loadSummaries = async (sagaIds: readonly string[]) => {
     const replies = await pipelinePerShard(redis, sagaIds, keys.shardOf, (pipeline, id) =>
@@ -157,7 +195,7 @@ export function createSagaStore(options: SagaStoreOptions): SagaStore {
     shardOf: keys.shardOf,
 
     async create(record, write) {
-      const [outcome] = await applyAll([{ expectedVersion: 0, record, write: write ?? {} }]);
+      const outcome = await creates.add({ expectedVersion: 0, record, write: write ?? {} });
       if (outcome?.status === 'committed') return { created: true, record };
       if (outcome?.status === 'exists') return { created: false, record: outcome.record };
       throw new UnexpectedScriptReplyError(`create answered ${outcome?.status}`, {

@@ -260,4 +260,38 @@ describe('saga store: create, load, commit (real Redis)', function () {
     expect(error).to.have.property('sagaId', record.id);
     expect((await store.load(record.id))?.version).to.equal(1);
   });
+
+  it('writes the creates of one tick in one pipeline, each with its own outcome', async () => {
+    const redis = infra.redisConnection();
+    let pipelines = 0;
+    const pipeline = redis.pipeline.bind(redis);
+    redis.pipeline = (...args: Parameters<typeof redis.pipeline>) => {
+      pipelines += 1;
+      return pipeline(...args);
+    };
+    const batched = createSagaStore({ redis, keyPrefix: infra.prefix, shards: 4 });
+    const records = Array.from({ length: 8 }, () => startedRecord());
+    const taken = records[0] as (typeof records)[number];
+    await batched.create(taken);
+    pipelines = 0;
+
+    const bad = { ...startedRecord(), version: 3 }; // a create must store version 1
+    const outcomes = await Promise.allSettled([
+      ...records.map((record) =>
+        batched.create(record, { outbox: [command(record.id, 1)], history: [historyLine('go')] }),
+      ),
+      batched.create(bad),
+    ]);
+
+    expect(pipelines).to.equal(1);
+    const created = outcomes.map((o) => (o.status === 'fulfilled' ? o.value.created : 'rejected'));
+    expect(created).to.deep.equal([false, ...records.slice(1).map(() => true), 'rejected']);
+    const rejection = outcomes.at(-1);
+    expect(rejection?.status === 'rejected' && rejection.reason).to.have.property(
+      'name',
+      'InvalidRecordError',
+    );
+    expect(await batched.loadMany(records.map((r) => r.id))).to.deep.equal(records);
+    expect(await batched.load(bad.id)).to.equal(undefined);
+  });
 });

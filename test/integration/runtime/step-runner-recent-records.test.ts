@@ -1,0 +1,132 @@
+/**
+ * The step runner keeps the records it wrote last and skips loading them for the next step. The
+ * cache may be stale (another instance wrote since): these tests make it stale on purpose, with
+ * two runners on one real Redis store, and check that nothing is lost or applied twice.
+ */
+import { expect } from 'chai';
+import { topicNames } from '../../../orchestrator/contract/topics.js';
+import { createEngine } from '../../../orchestrator/engine/create-engine.js';
+import type { SagaInput, SagaRecord } from '../../../orchestrator/engine/types.js';
+import { ManualClock } from '../../../orchestrator/runtime/clock.js';
+import { StepRunner, type StepStore } from '../../../orchestrator/runtime/step-runner.js';
+import { createSagaStore } from '../../../orchestrator/store/index.js';
+import { orderSaga } from '../../../sagas/order/index.js';
+import { useInfra } from '../../support/infra.js';
+
+const input = {
+  orderId: 'o-1',
+  customerId: 'c-1',
+  items: [{ sku: 'SKU-1', quantity: 1 }],
+  amount: 10,
+  currency: 'EUR',
+};
+
+describe('step runner: records kept from its own writes (real Redis)', function () {
+  const infra = useInfra('step-runner-recent');
+  const clock = new ManualClock(1_700_000_000_000);
+  const engine = createEngine([orderSaga]);
+  let sequence = 0;
+
+  /** A runner as one orchestrator instance has it, counting the sagas it loads. */
+  function instance(options: { maxAgeMs?: number } = {}) {
+    const store = createSagaStore({ redis: infra.redis, keyPrefix: infra.prefix, shards: 4 });
+    const counted = { loads: 0 };
+    const countingStore: StepStore = {
+      shardOf: store.shardOf,
+      create: (record, write) => store.create(record, write),
+      commitMany: (items) => store.commitMany(items),
+      loadMany(ids) {
+        counted.loads += ids.length;
+        return store.loadMany(ids);
+      },
+    };
+    const runner = new StepRunner({
+      engine,
+      store: countingStore,
+      topics: topicNames(infra.prefix),
+      clock,
+      ...(options.maxAgeMs !== undefined ? { recentRecordMaxAgeMs: options.maxAgeMs } : {}),
+    });
+    return { runner, store, counted };
+  }
+
+  async function start(runner: StepRunner): Promise<SagaRecord> {
+    sequence += 1;
+    const outcome = await runner.start('order', { sagaId: `order-${sequence}`, input });
+    if (outcome.status !== 'started') throw new Error(`not started: ${outcome.status}`);
+    return outcome.record;
+  }
+
+  /** The success reply to the command the record waits for. */
+  function success(record: SagaRecord): { sagaId: string; input: SagaInput } {
+    const command = record.pending[0];
+    if (!command) throw new Error(`saga ${record.id} waits for nothing`);
+    return {
+      sagaId: record.id,
+      input: {
+        kind: 'reply',
+        reply: {
+          commandId: command.commandId,
+          sagaId: record.id,
+          type: command.command,
+          outcome: 'success',
+        },
+      },
+    };
+  }
+
+  it('applies the next step of a saga it wrote without loading it', async () => {
+    const a = instance();
+    let record = await start(a.runner);
+    for (let step = 0; step < 3; step++) {
+      const [outcome] = await a.runner.applyBatch([success(record)]);
+      if (outcome?.status !== 'applied') throw new Error(`step ${step}: ${outcome?.status}`);
+      record = outcome.record;
+    }
+    expect(record.status).to.equal('completed');
+    expect(a.counted.loads).to.equal(0);
+    expect(await a.store.load(record.id)).to.deep.equal(record);
+  });
+
+  it('re-checks against the store a reply its stale record would ignore, and applies it', async () => {
+    const a = instance();
+    const b = instance();
+    const v1 = await start(a.runner); // a keeps v1: waiting for ReserveItems
+    const [byB] = await b.runner.applyBatch([success(v1)]); // b moves the saga to v2
+    if (byB?.status !== 'applied') throw new Error(`b: ${byB?.status}`);
+    const v2 = byB.record;
+
+    // The reply to v2's AuthorizePayment reaches a, whose v1 does not wait for it.
+    const [outcome] = await a.runner.applyBatch([success(v2)]);
+
+    expect(outcome?.status).to.equal('applied');
+    expect((await a.store.load(v1.id))?.version).to.equal(3);
+    expect(a.counted.loads).to.equal(1);
+  });
+
+  it('lets a stale record lose the version race and ignores a duplicate as the store says', async () => {
+    const a = instance();
+    const b = instance();
+    const v1 = await start(a.runner);
+    const [byB] = await b.runner.applyBatch([success(v1)]);
+    if (byB?.status !== 'applied') throw new Error(`b: ${byB?.status}`);
+    const history = (await a.store.history(v1.id)).total;
+
+    // A redelivered ReserveItems reply reaches a: its v1 still waits for it, the store does not.
+    const [outcome] = await a.runner.applyBatch([success(v1)]);
+
+    expect(outcome).to.include({ status: 'ignored', reason: 'not-pending' });
+    const stored = await a.store.load(v1.id);
+    expect(stored).to.deep.equal(byB.record);
+    expect((await a.store.history(v1.id)).total).to.equal(history);
+  });
+
+  it('loads again once a kept record is older than its maximum age', async () => {
+    const a = instance({ maxAgeMs: 1_000 });
+    const v1 = await start(a.runner);
+    clock.advance(1_001);
+    const [outcome] = await a.runner.applyBatch([success(v1)]);
+    expect(outcome?.status).to.equal('applied');
+    expect(a.counted.loads).to.equal(1);
+  });
+});
