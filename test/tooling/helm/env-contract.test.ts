@@ -11,6 +11,7 @@ import type { IContainer, IPodSpec } from 'kubernetes-models/v1';
 import { parse as parseYaml } from 'yaml';
 import {
   connectionEnvSpec,
+  consumerTimingEnvSpec,
   loadConnectionConfig,
   loadOrchestratorConfig,
   orchestratorEnvSpec,
@@ -212,7 +213,9 @@ describe('Helm chart: the environment matches the configuration the processes re
         // The participants' own settings are not in env-spec.ts; the chart passes exactly the
         // ones the values file names for that participant.
         const own = Object.keys(values.participants[participant]?.env ?? {});
-        expect(unknownNames(env, [...Object.keys(connectionEnvSpec), ...own])).to.deep.equal([]);
+        const shared = [...Object.keys(connectionEnvSpec), ...Object.keys(consumerTimingEnvSpec)];
+        expect(unknownNames(env, [...shared, ...own])).to.deep.equal([]);
+        expect(env.get('KAFKA_SESSION_TIMEOUT')).to.deep.include({ value: '30s' });
         for (const ownName of own) expect(env.get(ownName)?.from).to.equal('value');
         const config = loadConnectionConfig(envRecord(env), participant);
         expect(config.kafka.sasl?.mechanism).to.equal('scram-sha-512');

@@ -54,6 +54,16 @@ describe('Helm chart: values are checked at install time', function () {
     ['zero partitions', ['topics.partitions=0'], /partitions.*minimum/],
     ['a log level the loader does not know', ['config.logLevel=verbose'], /logLevel/],
     [
+      'a lifecycle event level the loader does not know',
+      ['config.lifecycleEvents=all'],
+      /lifecycleEvents/,
+    ],
+    [
+      'a session timeout that is not a duration',
+      ['kafka.consumer.sessionTimeout=soon'],
+      /sessionTimeout.*pattern/,
+    ],
+    [
       'a ServiceMonitor flag that is neither boolean nor auto',
       ['metrics.serviceMonitor.enabled=maybe'],
       /serviceMonitor\/enabled/,
@@ -93,11 +103,16 @@ describe('Helm chart: values are checked at install time', function () {
         'podDisruptionBudget.minAvailable=50%',
         'otel.env.OTEL_TRACES_SAMPLER=parentbased_traceidratio',
         'config.retention=36h',
+        'kafka.consumer.sessionTimeout=10s',
       ],
     });
     expect(objects.find((o) => o.kind === 'PodDisruptionBudget')?.spec).to.deep.include({
       minAvailable: '50%',
     });
+    const configMaps = objects.filter((o) => o.kind === 'ConfigMap');
+    expect(
+      configMaps.map((o) => (o as { data?: Record<string, string> }).data?.KAFKA_SESSION_TIMEOUT),
+    ).to.include('10s');
   });
 });
 
