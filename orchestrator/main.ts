@@ -14,7 +14,7 @@ import { createApiApp } from './api/create-api-app.js';
 import { createRedisClient } from './store/redis-client.js';
 import { createLogger } from './telemetry/logger.js';
 import { setupTelemetry } from './telemetry/setup-telemetry.js';
-import { consumerLagSource, storeGaugeSources } from './telemetry/store-sources.js';
+import { orchestratorGaugeSources } from './telemetry/store-sources.js';
 import { createKafkaClient } from './transport/kafka/index.js';
 import {
   BUILT_IN_SAGAS_DIR,
@@ -108,16 +108,7 @@ async function main(): Promise<void> {
 
   await orchestrator.start();
   await lagAdmin.connect();
-  telemetry.observe({
-    ...storeGaugeSources(orchestrator.store, redis),
-    consumerLag: [
-      consumerLagSource({
-        admin: lagAdmin,
-        groupId: `${orchestrator.topics.prefix}.orchestrator`,
-        topics: [orchestrator.topics.replies, orchestrator.topics.requests],
-      }),
-    ],
-  });
+  telemetry.observe(orchestratorGaugeSources({ orchestrator, redis, admin: lagAdmin }));
   console.log(
     JSON.stringify({
       event: 'ready',

@@ -86,3 +86,28 @@ export function consumerLagSource(query: {
 }): ConsumerLagSource {
   return { groupId: query.groupId, fetch: () => fetchConsumerLag(query) };
 }
+
+/**
+ * Everything an orchestrator instance reports: its store's gauges and the lag of its consumer
+ * group on the replies and requests topics.
+ */
+export function orchestratorGaugeSources(query: {
+  orchestrator: {
+    store: StoreReads;
+    topics: { prefix: string; replies: string; requests: string };
+  };
+  redis: RedisClient;
+  admin: Admin;
+}): GaugeSources {
+  const { orchestrator, redis, admin } = query;
+  return {
+    ...storeGaugeSources(orchestrator.store, redis),
+    consumerLag: [
+      consumerLagSource({
+        admin,
+        groupId: `${orchestrator.topics.prefix}.orchestrator`,
+        topics: [orchestrator.topics.replies, orchestrator.topics.requests],
+      }),
+    ],
+  };
+}

@@ -14,10 +14,7 @@ import { createRedisClient } from '../../orchestrator/store/redis-client.js';
 import type { Logger } from '../../orchestrator/telemetry/logger.js';
 import { SCOPES } from '../../orchestrator/telemetry/metric-names.js';
 import { setupTelemetry, type Telemetry } from '../../orchestrator/telemetry/setup-telemetry.js';
-import {
-  consumerLagSource,
-  storeGaugeSources,
-} from '../../orchestrator/telemetry/store-sources.js';
+import { orchestratorGaugeSources } from '../../orchestrator/telemetry/store-sources.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka } from 'kafkajs';
 import { participantsOf } from '../../orchestrator/runtime/orchestrator-options.js';
@@ -216,16 +213,7 @@ export async function startDemoSystem(options: DemoSystemOptions): Promise<DemoS
     const lagAdmin = kafka.admin();
     await lagAdmin.connect();
     cleanups.push(() => lagAdmin.disconnect());
-    telemetry.observe({
-      ...storeGaugeSources(orchestrator.store, redis),
-      consumerLag: [
-        consumerLagSource({
-          admin: lagAdmin,
-          groupId: `${orchestrator.topics.prefix}.orchestrator`,
-          topics: [orchestrator.topics.replies, orchestrator.topics.requests],
-        }),
-      ],
-    });
+    telemetry.observe(orchestratorGaugeSources({ orchestrator, redis, admin: lagAdmin }));
 
     return {
       orchestrator,
