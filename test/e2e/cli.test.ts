@@ -9,16 +9,11 @@ import type { SagaView } from '../../orchestrator/api/index.js';
 import { createOrderSaga } from '../../sagas/order/index.js';
 import { eventually } from '../support/api-client.js';
 import { orderInput } from '../support/orders.js';
+import { runToEnd, type Run } from '../support/run-to-end.js';
 import { TEST_ORDER_TIMINGS, useSystem } from '../support/system.js';
 
 const BIN = fileURLToPath(new URL('../../cli/bin/saga.js', import.meta.url));
 const TOKEN = 'cli-e2e-token';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 describe('CLI: the saga binary against a running orchestrator (real Kafka and Redis)', function () {
   this.timeout(240_000);
@@ -37,24 +32,16 @@ describe('CLI: the saga binary against a running orchestrator (real Kafka and Re
     args: string[],
     options: { env?: Record<string, string>; stdin?: string } = {},
   ): Promise<Run> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [BIN, ...args], {
-        env: {
-          PATH: process.env.PATH ?? '',
-          SAGA_API_URL: sut.system.apiUrl ?? '',
-          SAGA_API_TOKEN: TOKEN,
-          ...options.env,
-        },
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-      child.stdin.end(options.stdin ?? '');
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        SAGA_API_URL: sut.system.apiUrl ?? '',
+        SAGA_API_TOKEN: TOKEN,
+        ...options.env,
+      },
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
+    return runToEnd(child, options.stdin);
   }
 
   const startJson = async (input: object, extra: string[] = []) => {

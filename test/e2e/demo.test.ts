@@ -11,29 +11,17 @@ import { expect } from 'chai';
 import { Kafka, logLevel } from 'kafkajs';
 import { Redis } from 'ioredis';
 import { infraEndpoints } from '../support/infra.js';
+import { runToEnd, type Run } from '../support/run-to-end.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function runDemo(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['scripts/demo.sh', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  const child = spawn('bash', ['scripts/demo.sh', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  return runToEnd(child);
 }
 
 /** A port nobody listens on right now (the demo's API takes it). */
