@@ -44,7 +44,7 @@ export interface ParticipantProcessConfig {
   groupId: string | undefined;
   claimLeaseMs: number;
   maxTries: number;
-  /** Port of the Prometheus `/metrics` endpoint; undefined: metrics are not served. */
+  /** Port of `/metrics`, `/healthz` and `/readyz` (`health-server.ts`); undefined: not served. */
   metricsPort: number | undefined;
   /** Seeded at start by inventory when not empty. */
   inventoryStock: Record<string, number>;

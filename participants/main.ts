@@ -8,6 +8,9 @@
  * `{"event":"ready",…}` on stdout once it has joined its consumer group; stops gracefully on
  * SIGTERM or SIGINT (finishes the batch in hand, commits, leaves the group). Exit codes: 0 after a
  * graceful stop, 1 when it could not start or stop, 2 for bad usage or configuration.
+ *
+ * With PARTICIPANT_METRICS_PORT set it serves `/metrics`, `/healthz` and `/readyz` there (see
+ * `health-server.ts`), from the start of `start()` until the end of a graceful stop.
  */
 import { topicNames } from '../orchestrator/contract/index.js';
 import { createRedisClient } from '../orchestrator/store/redis-client.js';
@@ -17,6 +20,11 @@ import { setupTelemetry } from '../orchestrator/telemetry/setup-telemetry.js';
 import { consumerLagSource } from '../orchestrator/telemetry/store-sources.js';
 import { createKafkaClient, ensureTopics } from '../orchestrator/transport/kafka/index.js';
 import { ConfigError, EXAMPLE_NAMES, loadParticipantConfig, type ExampleName } from './config.js';
+import {
+  startHealthServer,
+  type HealthServer,
+  type ParticipantReadiness,
+} from './health-server.js';
 import {
   seedInventory,
   seedPayment,
@@ -49,15 +57,29 @@ redis.on('error', (error: unknown) => logger.warn('redis connection error', { er
 
 let running: RunningParticipant | undefined;
 let closeTransport: (() => Promise<void>) | undefined;
-// Metrics on PARTICIPANT_METRICS_PORT when set; traces when the OTEL_* variables ask for them.
+let health: HealthServer | undefined;
+/** Set once the ready line is printed: `/readyz` says ready only from then on. */
+let announced = false;
+/** Set by the first SIGTERM or SIGINT. */
+let stopping = false;
+// Traces when the OTEL_* variables ask for them; metrics are served by the health server (on
+// PARTICIPANT_METRICS_PORT when set), not by the exporter's own server, which has no probes.
 const telemetry = setupTelemetry({
   serviceName: `saga-participant-${participant}`,
   logger: logger.child('telemetry'),
-  ...(config.metricsPort ? { metricsServer: { port: config.metricsPort } } : {}),
 });
 const lagAdmin = createKafkaClient({ ...config.kafka, logger: logger.child('kafka') }).admin();
 
 async function start(): Promise<void> {
+  // First, so that /healthz answers (start-up probe) while Redis and Kafka are still awaited.
+  if (config.metricsPort !== undefined) {
+    health = await startHealthServer({
+      port: config.metricsPort,
+      metricsHandler: telemetry.metricsHandler,
+      readiness,
+    });
+    logger.info('serving /metrics, /healthz and /readyz', { port: health.port });
+  }
   await redis.connect();
   const { keyPrefix } = config;
   if (participant === 'inventory' && Object.keys(config.inventoryStock).length > 0) {
@@ -112,6 +134,22 @@ async function start(): Promise<void> {
   process.stdout.write(
     `${JSON.stringify({ event: 'ready', participant, topic: running.commandTopic, groupId: running.groupId, pid: process.pid })}\n`,
   );
+  announced = true;
+}
+
+/** `/readyz`: ready once announced and while a member of the group (as the orchestrator's). */
+function readiness(): ParticipantReadiness {
+  if (stopping) return { ready: false, reason: 'shutting down' };
+  if (!running || !announced) {
+    return { ready: false, reason: 'starting: not yet a member of its consumer group' };
+  }
+  if (!running.isJoined()) {
+    return {
+      ready: false,
+      reason: `not a member of consumer group ${running.groupId} (rebalancing or reconnecting)`,
+    };
+  }
+  return { ready: true, participant, groupId: running.groupId, topic: running.commandTopic };
 }
 
 /** Creates the command topic, replies and DLQ when missing (a running orchestrator may have). */
@@ -134,17 +172,18 @@ async function ensureParticipantTopics(): Promise<void> {
   }
 }
 
-let stopping = false;
 async function stop(signal: string): Promise<void> {
   if (stopping) {
     logger.warn('second signal: exiting now', { signal });
     process.exit(1);
   }
   stopping = true;
+  health?.markStopping();
   logger.info('stopping', { signal });
   try {
     await running?.stop();
     await closeTransport?.();
+    await health?.close();
     await telemetry.shutdown();
     await lagAdmin.disconnect();
     await redis.quit();
@@ -164,6 +203,7 @@ try {
   logger.error('could not start', { error });
   await running?.stop().catch(() => undefined);
   await closeTransport?.().catch(() => undefined);
+  await health?.close().catch(() => undefined);
   redis.disconnect();
   process.exit(1);
 }

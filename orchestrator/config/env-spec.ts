@@ -165,7 +165,7 @@ export const participantEnvSpec = {
     65_535,
   )({
     default: 0,
-    desc: 'Serve Prometheus /metrics on this port (0: not served)',
+    desc: 'Serve /metrics, /healthz and /readyz on this port (0: not served)',
   }),
   PARTICIPANT_CLAIM_LEASE: duration({
     default: 30_000,

@@ -72,7 +72,8 @@ export interface TelemetryOptions {
   /** @default from `OTEL_TRACES_SAMPLER` (parent-based, always on) */
   sampler?: Sampler;
   /**
-   * Serve `/metrics` on a port of its own (a participant process without an HTTP server).
+   * Serve `/metrics` on a port of its own (a process without an HTTP server; the example
+   * participants mount the handler on their health server instead, to have probes beside it).
    * Otherwise mount {@link Telemetry.metricsHandler} on the service's HTTP server.
    */
   metricsServer?: { port: number; host?: string };

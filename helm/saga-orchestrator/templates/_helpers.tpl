@@ -97,6 +97,11 @@ Checks across values that values.schema.json cannot express, with messages that 
 {{- if and .Values.autoscaling.enabled (gt (int .Values.autoscaling.minReplicas) (int .Values.autoscaling.maxReplicas)) }}
 {{- fail "autoscaling.minReplicas is larger than autoscaling.maxReplicas" }}
 {{- end }}
+{{- range $name := list "inventory" "payment" "shipping" }}
+{{- if hasKey (index $.Values.participants $name).env "PARTICIPANT_METRICS_PORT" }}
+{{- fail (printf "participants.%s.env.PARTICIPANT_METRICS_PORT: set participants.metricsPort instead (the container port, probes and PodMonitor follow it)" $name) }}
+{{- end }}
+{{- end }}
 {{- end }}
 
 {{/*

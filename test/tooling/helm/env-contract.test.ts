@@ -15,7 +15,9 @@ import {
   loadConnectionConfig,
   loadOrchestratorConfig,
   orchestratorEnvSpec,
+  participantEnvSpec,
 } from '../../../orchestrator/config/index.js';
+import { loadParticipantConfig, type ExampleName } from '../../../participants/config.js';
 import {
   envRecord,
   findObject,
@@ -195,7 +197,7 @@ describe('Helm chart: the environment matches the configuration the processes re
       expect(podSpec(deployment).terminationGracePeriodSeconds).to.be.greaterThan(45);
     });
 
-    it('gives each example participant connection names only, plus its own settings', () => {
+    it('gives each example participant connection names only, plus its own settings and port', () => {
       const objects = renderChart({ valuesFiles: [PRODUCTION_VALUES] });
       const participants = objectsOfKind<IDeployment>(objects, 'Deployment').filter((d) =>
         d.metadata?.labels?.['app.kubernetes.io/component']?.startsWith('participant-'),
@@ -210,11 +212,18 @@ describe('Helm chart: the environment matches the configuration the processes re
         const participant = container.args?.[1] ?? '';
         expect(container.args).to.deep.equal(['dist/participants/main.js', participant]);
         const env = resolveEnv(container, objects);
-        // The participants' own settings are not in env-spec.ts; the chart passes exactly the
-        // ones the values file names for that participant.
+        // Beyond the shared names, the chart passes exactly the participant settings the values
+        // file names for that participant, and the port of its metrics and probes.
         const own = Object.keys(values.participants[participant]?.env ?? {});
         const shared = [...Object.keys(connectionEnvSpec), ...Object.keys(consumerTimingEnvSpec)];
-        expect(unknownNames(env, [...shared, ...own])).to.deep.equal([]);
+        const port = 'PARTICIPANT_METRICS_PORT';
+        expect(Object.keys(participantEnvSpec)).to.include(port);
+        expect(unknownNames(env, [...shared, ...own, port])).to.deep.equal([]);
+        // The participant's own loader accepts the environment; its port is the container's.
+        const loaded = loadParticipantConfig(participant as ExampleName, envRecord(env));
+        const metricsPort = container.ports?.find((p) => p.name === 'metrics')?.containerPort;
+        expect(metricsPort).to.be.a('number');
+        expect(loaded.metricsPort).to.equal(metricsPort);
         expect(env.get('KAFKA_SESSION_TIMEOUT')).to.deep.include({ value: '30s' });
         for (const ownName of own) expect(env.get(ownName)?.from).to.equal('value');
         const config = loadConnectionConfig(envRecord(env), participant);

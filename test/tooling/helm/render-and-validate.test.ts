@@ -52,6 +52,8 @@ const CASES: ValuesCase[] = [
       HorizontalPodAutoscaler: 1,
       NetworkPolicy: 1,
       ServiceMonitor: 1,
+      // the participants' /metrics, scraped beside the orchestrator's
+      PodMonitor: 1,
       PrometheusRule: 1,
     },
   },
@@ -142,6 +144,7 @@ describe('Helm chart: lint, render and validate against the Kubernetes schemas',
       apiVersions: [MONITORING_API],
     });
     expect(objectsOfKind(objects, 'ServiceMonitor')).to.have.length(1);
+    expect(objectsOfKind(objects, 'PodMonitor')).to.have.length(1);
     expect(objectsOfKind(objects, 'PrometheusRule')).to.have.length(1);
     expect(await validateObjects(objects)).to.deep.equal([]);
   });
@@ -152,6 +155,7 @@ describe('Helm chart: lint, render and validate against the Kubernetes schemas',
       set: ['metrics.serviceMonitor.enabled=auto'],
     });
     expect(objectsOfKind(objects, 'ServiceMonitor')).to.be.empty;
+    expect(objectsOfKind(objects, 'PodMonitor')).to.be.empty;
     const forced = renderChart({ set: ['metrics.serviceMonitor.enabled=true'] });
     expect(findObject(forced, 'ServiceMonitor').apiVersion).to.equal(MONITORING_API);
   });

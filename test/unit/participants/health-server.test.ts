@@ -1,0 +1,103 @@
+/**
+ * The participant process's health server on its own: the three routes, the readiness it is
+ * given, 503 from both probes once stopping, and a port that is free again after close.
+ */
+import { createServer } from 'node:net';
+import { expect } from 'chai';
+import {
+  startHealthServer,
+  type HealthServer,
+  type ParticipantReadiness,
+} from '../../../participants/health-server.js';
+
+async function get(port: number, path: string, method = 'GET') {
+  const response = await fetch(`http://127.0.0.1:${port}${path}`, { method });
+  return {
+    status: response.status,
+    body: await response.text(),
+    allow: response.headers.get('allow'),
+  };
+}
+
+describe('participant health server', () => {
+  let server: HealthServer | undefined;
+  let readiness: ParticipantReadiness;
+
+  beforeEach(async () => {
+    readiness = { ready: false, reason: 'starting' };
+    server = await startHealthServer({
+      port: 0,
+      host: '127.0.0.1',
+      metricsHandler: (_request, response) => {
+        response.setHeader('content-type', 'text/plain');
+        response.end('saga_participant_handler_duration_count 1\n');
+      },
+      readiness: () => readiness,
+    });
+  });
+
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  it('serves /metrics through the handler it is given', async () => {
+    const metrics = await get(server!.port, '/metrics');
+    expect(metrics).to.deep.include({
+      status: 200,
+      body: 'saga_participant_handler_duration_count 1\n',
+    });
+  });
+
+  it('answers /readyz with the current readiness: 503 with the reason, then 200', async () => {
+    const before = await get(server!.port, '/readyz');
+    expect(before.status).to.equal(503);
+    expect(JSON.parse(before.body)).to.deep.equal({ ready: false, reason: 'starting' });
+    readiness = { ready: true, groupId: 'g' };
+    const after = await get(server!.port, '/readyz?verbose=1');
+    expect(after.status).to.equal(200);
+    expect(JSON.parse(after.body)).to.deep.equal({ ready: true, groupId: 'g' });
+  });
+
+  it('answers /healthz 200, and 503 from both probes once stopping', async () => {
+    readiness = { ready: true };
+    expect((await get(server!.port, '/healthz')).status).to.equal(200);
+    server!.markStopping();
+    expect((await get(server!.port, '/healthz')).status).to.equal(503);
+    const readyz = await get(server!.port, '/readyz');
+    expect(readyz.status).to.equal(503);
+    expect(JSON.parse(readyz.body)).to.deep.equal({ ready: false, reason: 'shutting down' });
+  });
+
+  it('answers 404 for another path and 405 for another method', async () => {
+    expect((await get(server!.port, '/')).status).to.equal(404);
+    expect((await get(server!.port, '/metrics/extra')).status).to.equal(404);
+    const post = await get(server!.port, '/healthz', 'POST');
+    expect(post).to.deep.include({ status: 405, allow: 'GET, HEAD' });
+  });
+
+  it('frees its port on close', async () => {
+    const { port } = server!;
+    await server!.close();
+    server = undefined;
+    const probe = createServer();
+    await new Promise<void>((resolve, reject) => {
+      probe.once('error', reject);
+      probe.listen(port, '127.0.0.1', resolve);
+    });
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+  });
+
+  it('rejects when the port is taken', async () => {
+    const error = await startHealthServer({
+      port: server!.port,
+      host: '127.0.0.1',
+      metricsHandler: () => undefined,
+      readiness: () => readiness,
+    }).then(
+      () => undefined,
+      (rejection: unknown) => rejection,
+    );
+    expect((error as NodeJS.ErrnoException | undefined)?.code).to.equal('EADDRINUSE');
+  });
+});
