@@ -257,7 +257,10 @@ export function commandProcessor(deps: CommandProcessorDeps): CommandProcessor {
         commandId: command.commandId,
       });
     }
-    return { kind: 'result', result: completed.result, duplicate: completed.existing };
+    // This delivery ran the handler, so it is not a duplicate even when the result was recorded
+    // before `complete`: a handler that keeps its state in Redis records it in its own
+    // transaction (see HandlerContext.ledger), and the recorded result is the one replied.
+    return { kind: 'result', result: completed.result, duplicate: false };
   };
 
   const process = async (message: IncomingMessage): Promise<Processed> => {

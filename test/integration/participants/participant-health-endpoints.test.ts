@@ -99,13 +99,17 @@ describe('example participant process: /healthz, /readyz and /metrics on PARTICI
     await replies.waitForReply(command.commandId, 1, 60_000);
     const metrics = await get(port, '/metrics');
     expect(metrics.status).to.equal(200);
-    // Every delivery is timed (whereas the example handlers' own ledger writes make the SDK count
-    // a first delivery under `duplicates`, not `handled`; that is not this test's subject).
+    // One first delivery: handled once (the handler's own ledger write is not a duplicate).
+    const handled = prometheusName(PARTICIPANT_METRIC_DEFINITIONS.handled);
+    expect(handled).to.equal('saga_participant_commands_handled_total');
+    expect(metrics.body).to.match(
+      new RegExp(`^${handled}\\{[^}]*saga_participant="inventory"[^}]*\\} 1$`, 'm'),
+    );
     const duration = prometheusName(PARTICIPANT_METRIC_DEFINITIONS.handlerDuration);
-    expect(duration).to.equal('saga_participant_handler_duration');
     expect(metrics.body).to.match(
       new RegExp(`^${duration}_count\\{[^}]*saga_participant="inventory"[^}]*\\} 1$`, 'm'),
     );
+    expect(metrics.body).to.not.match(/^saga_participant_commands_duplicates_total\{/m);
 
     participant.child.kill('SIGTERM');
     expect(await participant.exited, participant.stderr()).to.equal(0);

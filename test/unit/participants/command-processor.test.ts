@@ -154,6 +154,25 @@ describe('participant SDK: command processor', () => {
     expect(totals[PARTICIPANT_METRICS.duplicates]).to.equal(1);
   });
 
+  it('counts a handler that records its result in its own transaction as handled, not a duplicate', async () => {
+    const h = harness({
+      // As the example participants do in their Lua scripts: effect and ledger record at once.
+      ReserveItems: async (_payload, ctx) => {
+        h.ledger.records.set(ctx.command.commandId, {
+          state: 'done',
+          result: { outcome: 'success', payload: { reservationId: 'r-own' } },
+        });
+        return { reservationId: 'r-own' };
+      },
+    });
+    const processed = await h.process(command({}, h.clock.now()));
+    expect(onlyReply(processed).reply).to.deep.include({ payload: { reservationId: 'r-own' } });
+    expect(processed.disposition).to.deep.include({ kind: 'replied', duplicate: false });
+    const totals = await h.metrics.totals();
+    expect(totals[PARTICIPANT_METRICS.handled]).to.equal(1);
+    expect(totals[PARTICIPANT_METRICS.duplicates] ?? 0).to.equal(0);
+  });
+
   it('drops an expired command unexecuted, replies nothing and counts it', async () => {
     let runs = 0;
     const h = harness({ ReserveItems: async () => void runs++ });
