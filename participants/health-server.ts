@@ -29,8 +29,9 @@ export interface HealthServerOptions {
 export interface HealthServer {
   readonly port: number;
   /**
-   * From now on `/healthz` and `/readyz` answer 503: the process is stopping, so Kubernetes
-   * should neither send it work nor count it as a healthy replica.
+   * From now on `/readyz` answers 503: the process is stopping, so Kubernetes should not count it
+   * as a ready replica. `/healthz` stays 200 (saying `stopping`): a failed liveness probe would
+   * kill the process in the middle of the graceful stop it is making.
    */
   markStopping(): void;
   /** Stops listening and ends idle keep-alive connections. */
@@ -52,9 +53,7 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
       case 'metrics':
         return options.metricsHandler(request, response);
       case 'health':
-        return stopping
-          ? sendJson(response, 503, { status: 'stopping' })
-          : sendJson(response, 200, { status: 'ok' });
+        return sendJson(response, 200, { status: stopping ? 'stopping' : 'ok' });
       case 'readiness': {
         const readiness: ParticipantReadiness = stopping
           ? { ready: false, reason: 'shutting down' }

@@ -1,6 +1,6 @@
 /**
  * The participant process's health server on its own: the three routes, the readiness it is
- * given, 503 from both probes once stopping, and a port that is free again after close.
+ * given, /readyz 503 once stopping while /healthz stays 200, and a port that is free again after close.
  */
 import { createServer } from 'node:net';
 import { expect } from 'chai';
@@ -59,11 +59,13 @@ describe('participant health server', () => {
     expect(JSON.parse(after.body)).to.deep.equal({ ready: true, groupId: 'g' });
   });
 
-  it('answers /healthz 200, and 503 from both probes once stopping', async () => {
+  it('answers /readyz 503 once stopping, while /healthz stays 200 so liveness lets it stop', async () => {
     readiness = { ready: true };
     expect((await get(server!.port, '/healthz')).status).to.equal(200);
     server!.markStopping();
-    expect((await get(server!.port, '/healthz')).status).to.equal(503);
+    const healthz = await get(server!.port, '/healthz');
+    expect(healthz.status).to.equal(200);
+    expect(JSON.parse(healthz.body)).to.deep.equal({ status: 'stopping' });
     const readyz = await get(server!.port, '/readyz');
     expect(readyz.status).to.equal(503);
     expect(JSON.parse(readyz.body)).to.deep.equal({ ready: false, reason: 'shutting down' });
