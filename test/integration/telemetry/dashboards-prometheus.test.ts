@@ -15,11 +15,16 @@ import {
 import { commandIdFor } from '../../../orchestrator/engine/command-id.js';
 import type { SagaRecord } from '../../../orchestrator/engine/types.js';
 import type { OrderInput } from '../../../sagas/order/index.js';
+import { deterministicFraction } from '../../../participants/examples/shipping/deterministic-fraction.js';
 import { useInfra } from '../../support/infra.js';
 import { dashboardQueries, readDashboards } from '../../tooling/dashboards/dashboard-queries.js';
 import { rangeQuery, renderPreview } from './support/dashboard-preview.js';
 import { startPrometheus, waitFor, type RunningPrometheus } from './support/prometheus.js';
-import { startTelemetryStack, type TelemetryStack } from './support/telemetry-stack.js';
+import {
+  SHIPPING_FAILURE_RATE,
+  startTelemetryStack,
+  type TelemetryStack,
+} from './support/telemetry-stack.js';
 
 const ALERTS = path.resolve(import.meta.dirname, '..', '..', '..', 'dashboards', 'alerts.yaml');
 
@@ -139,10 +144,19 @@ describe('telemetry on the running system: dashboards against a real Prometheus,
 
     // The run: completions (with transient shipping failures), refusals, a cancel, a saga left
     // waiting for approval, a parked saga, and the odd bad, duplicate and expired message.
+    // Shipping fails a seeded 30 % of tries (the stack's SHIPPING_FAILURE_RATE), drawn per
+    // command id and try, and the ids follow from the saga ids: enough orders that at least one
+    // first confirm fails, so the handler-retries panel has a series (eight alone left it empty
+    // in about one run in twenty).
+    const okIds = Array.from({ length: 8 }, (_, i) => `${infra.prefix}-ok-${i + 1}`);
+    const firstConfirmFails = (sagaId: string) =>
+      deterministicFraction(
+        infra.prefix, // the stack's failure seed
+        `${commandIdFor(sagaId, 'confirmOrder', 'action', 1)}#1`,
+      ) < SHIPPING_FAILURE_RATE;
+    while (!okIds.some(firstConfirmFails)) okIds.push(`${infra.prefix}-ok-${okIds.length + 1}`);
     const ids: string[] = [];
-    for (let n = 1; n <= 8; n++) {
-      ids.push((await start('order', order(n), `${infra.prefix}-ok-${n}`)).id);
-    }
+    for (const [i, id] of okIds.entries()) ids.push((await start('order', order(i + 1), id)).id);
     ids.push(
       (
         await start(

@@ -60,6 +60,8 @@ export interface TelemetryStack {
 export const STOCK = { 'SKU-1': 1000, 'SKU-2': 1000, 'SKU-RARE': 1 };
 export const CREDIT = { 'customer-poor': 10 };
 export const DEFAULT_CREDIT = 1_000_000;
+/** The share of shipping tries that fail transiently (seeded with the test's prefix). */
+export const SHIPPING_FAILURE_RATE = 0.3;
 
 function serviceTelemetry(name: string, definitions: readonly SagaDefinition[] = []) {
   const spans = new InMemorySpanExporter();
@@ -181,7 +183,7 @@ export async function startTelemetryStack(infra: TestInfra): Promise<TelemetrySt
             : name === 'shipping'
               ? await startShippingParticipant({
                   ...options,
-                  failureRate: 0.3,
+                  failureRate: SHIPPING_FAILURE_RATE,
                   failureSeed: infra.prefix,
                 })
               : await startParticipant(probeParticipant, {
