@@ -8,7 +8,11 @@ import {
 import { infraEndpoints, TEST_CONSUMER_TIMINGS, useInfra } from '../../support/infra.js';
 import { orderCommand } from './support/drive-participant.js';
 import { kafkaParticipants } from './support/kafka-participants.js';
-import { spawnParticipant, type ParticipantProcess } from './support/participant-process.js';
+import {
+  spawnParticipant,
+  useParticipantProcesses,
+  type ParticipantProcess,
+} from './support/participant-process.js';
 import { collectReplies } from './support/reply-collector.js';
 
 /** Polls `check` until it returns something other than undefined (tests wait on conditions). */
@@ -26,13 +30,7 @@ describe('example participant processes in one consumer group (real Kafka and Re
   this.timeout(240_000);
   const infra = useInfra('participant-group');
   const harness = kafkaParticipants(infra);
-  const processes: ParticipantProcess[] = [];
-  afterEach(async () => {
-    for (const p of processes.splice(0)) {
-      if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-      await p.exited;
-    }
-  });
+  const processes = useParticipantProcesses();
 
   it('two instances share the partitions; killing one (SIGKILL) loses no command', async () => {
     await harness.createTopics(['inventory'], 4);

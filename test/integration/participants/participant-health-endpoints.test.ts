@@ -12,7 +12,7 @@ import { infraEndpoints, TEST_CONSUMER_TIMINGS, useInfra } from '../../support/i
 import { freePort } from '../telemetry/support/prometheus.js';
 import { orderCommand } from './support/drive-participant.js';
 import { kafkaParticipants } from './support/kafka-participants.js';
-import { spawnParticipant, type ParticipantProcess } from './support/participant-process.js';
+import { spawnParticipant, useParticipantProcesses } from './support/participant-process.js';
 import { collectReplies } from './support/reply-collector.js';
 
 interface Answer {
@@ -44,13 +44,7 @@ describe('example participant process: /healthz, /readyz and /metrics on PARTICI
   this.timeout(120_000);
   const infra = useInfra('participant-health');
   const harness = kafkaParticipants(infra);
-  const processes: ParticipantProcess[] = [];
-  afterEach(async () => {
-    for (const p of processes.splice(0)) {
-      if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-      await p.exited;
-    }
-  });
+  const processes = useParticipantProcesses();
 
   const baseEnv = () => ({
     REDIS_URL: infraEndpoints().redisUrl,

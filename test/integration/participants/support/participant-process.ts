@@ -50,3 +50,18 @@ export function spawnParticipant(name: string, env: Record<string, string>): Par
   );
   return { child, ready, exited, stderr: () => stderr };
 }
+
+/**
+ * A list for the processes a test spawns: after each test, every one still running is killed
+ * (SIGKILL) and awaited, so no participant outlives the test that started it.
+ */
+export function useParticipantProcesses(): ParticipantProcess[] {
+  const processes: ParticipantProcess[] = [];
+  afterEach(async () => {
+    for (const p of processes.splice(0)) {
+      if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+      await p.exited;
+    }
+  });
+  return processes;
+}
