@@ -9,21 +9,14 @@ import { expect } from 'chai';
 import { createStoreKeys } from '../../orchestrator/store/index.js';
 import { useInfra } from '../support/infra.js';
 import { checkRun } from './support/check-run.js';
-import {
-  freePort,
-  orchestratorEnv,
-  spawnOrchestrator,
-  STORE_SHARDS,
-  type OrchestratorProcess,
-} from './support/orchestrator-process.js';
+import { freePort, orchestratorEnv, STORE_SHARDS } from './support/orchestrator-process.js';
 import {
   planOrders,
   progressOf,
   readerStore,
   sendStartRequests,
-  startOrderParticipants,
   until,
-  type OrderParticipants,
+  useRunProcesses,
   type PlannedOrder,
 } from './support/order-run.js';
 
@@ -31,15 +24,8 @@ const SHUTDOWN_TIMEOUT_MS = 20_000;
 
 describe('graceful shutdown: SIGTERM to the orchestrator process during a run (real Kafka and Redis)', function () {
   this.timeout(240_000);
-  const processes: OrchestratorProcess[] = [];
-  let participants: OrderParticipants | undefined;
-  // Registered before useInfra's, so it runs first: no process outlives the file.
-  after(async function () {
-    this.timeout(60_000);
-    for (const p of processes) p.kill('SIGKILL');
-    await Promise.all(processes.map((p) => p.exited));
-    await participants?.stop();
-  });
+  // Before useInfra: no process outlives the file, and the participants stop first.
+  const run = useRunProcesses();
   const infra = useInfra('shutdown-e2e');
 
   it('exits 0 with its outbox flushed and its shards handed back; a restart finishes every saga', async () => {
@@ -50,14 +36,12 @@ describe('graceful shutdown: SIGTERM to the orchestrator process during a run (r
     const orders = planOrders(150, 'stop');
     const [viaApi, whileDown] = [orders.slice(0, 100), orders.slice(100)];
     const start = () => {
-      const p = spawnOrchestrator(env);
-      processes.push(p);
-      return p;
+      return run.spawnOrchestrator(env);
     };
 
     let orchestrator = start();
     await orchestrator.ready;
-    participants = await startOrderParticipants(infra, orders);
+    const participants = await run.startParticipants(infra, orders);
     // The first hundred through the process's HTTP API (each answered once its state is stored).
     for (let i = 0; i < viaApi.length; i += 25) {
       await Promise.all(viaApi.slice(i, i + 25).map((order) => startViaApi(port, order)));

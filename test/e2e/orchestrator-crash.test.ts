@@ -24,7 +24,6 @@ import { useInfra } from '../support/infra.js';
 import {
   freePort,
   orchestratorEnv,
-  spawnOrchestrator,
   type OrchestratorProcess,
 } from './support/orchestrator-process.js';
 import { checkRun } from './support/check-run.js';
@@ -33,9 +32,8 @@ import {
   progressOf,
   readerStore,
   sendStartRequests,
-  startOrderParticipants,
   until,
-  type OrderParticipants,
+  useRunProcesses,
   type PlannedOrder,
   uncommittedReplies,
   type Progress,
@@ -43,16 +41,8 @@ import {
 
 describe('crash: SIGKILL the orchestrator process during a run of sagas (real Kafka and Redis)', function () {
   this.timeout(300_000);
-  const processes: OrchestratorProcess[] = [];
-  let participants: OrderParticipants | undefined;
-  // Registered before useInfra's, so it runs first (mocha runs `after` hooks in order): no
-  // process outlives the file, and the participants stop before their connections close.
-  after(async function () {
-    this.timeout(60_000);
-    for (const p of processes) p.kill('SIGKILL');
-    await Promise.all(processes.map((p) => p.exited));
-    await participants?.stop();
-  });
+  // Before useInfra: no process outlives the file, and the participants stop first.
+  const run = useRunProcesses();
   const infra = useInfra('crash-e2e');
 
   it('brings every saga to its one right terminal state, with no effect or compensation twice', async () => {
@@ -70,9 +60,7 @@ describe('crash: SIGKILL the orchestrator process during a run of sagas (real Ka
     const note = (line: string) => log.push(line);
 
     const start = () => {
-      const p = spawnOrchestrator(env);
-      processes.push(p);
-      return p;
+      return run.spawnOrchestrator(env);
     };
     const progress = () => progressOf(store, orders);
     const kill = async (p: OrchestratorProcess, moment: string) => {
@@ -87,7 +75,7 @@ describe('crash: SIGKILL the orchestrator process during a run of sagas (real Ka
     // The orchestrator creates the topics; the participants subscribe to them once it is ready.
     let orchestrator = start();
     await orchestrator.ready;
-    participants = await startOrderParticipants(infra, orders);
+    const participants = await run.startParticipants(infra, orders);
     await sendStartRequests(producer, prefix, first);
 
     // 1. In steady state: a quarter of the first 150 sagas ended, the others in flight.

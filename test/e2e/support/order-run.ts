@@ -19,7 +19,11 @@ import { createLogger, isLogLevel, silentLogger } from '../../../orchestrator/te
 import { kafkaParticipantTransport } from '../../../participants/sdk/index.js';
 import type { OrderInput } from '../../../sagas/order/index.js';
 import { infraEndpoints, TEST_CONSUMER_TIMINGS, type TestInfra } from '../../support/infra.js';
-import { STORE_SHARDS } from './orchestrator-process.js';
+import {
+  spawnOrchestrator,
+  STORE_SHARDS,
+  type OrchestratorProcess,
+} from './orchestrator-process.js';
 
 /** What an order ends as, by the participants' seeded state. */
 export type Expected = 'completed' | 'out-of-stock' | 'declined';
@@ -201,4 +205,40 @@ export async function uncommittedReplies(admin: Admin, prefix: string): Promise<
     const from = done === '-1' ? Number(end.low) : Number(done);
     return sum + Number(end.high) - from;
   }, 0);
+}
+
+/** Starts the processes of a run and stops them after the file. */
+export interface RunProcesses {
+  /** Spawns an orchestrator process (`orchestrator/main.ts`) with `env`. */
+  spawnOrchestrator(env: Record<string, string>): OrchestratorProcess;
+  /** {@link startOrderParticipants}, stopped after the file too. */
+  startParticipants(infra: TestInfra, orders: readonly PlannedOrder[]): Promise<OrderParticipants>;
+}
+
+/**
+ * Call before `useInfra`: mocha runs `after` hooks in the order they were registered, so every
+ * orchestrator process is killed (SIGKILL) and awaited, and the participants are stopped, before
+ * the infrastructure helper closes the connections and deletes the file's topics and keys.
+ */
+export function useRunProcesses(): RunProcesses {
+  const processes: OrchestratorProcess[] = [];
+  const participants: OrderParticipants[] = [];
+  after(async function () {
+    this.timeout(60_000);
+    for (const p of processes) p.kill('SIGKILL');
+    await Promise.all(processes.map((p) => p.exited));
+    for (const p of participants) await p.stop();
+  });
+  return {
+    spawnOrchestrator(env) {
+      const p = spawnOrchestrator(env);
+      processes.push(p);
+      return p;
+    },
+    async startParticipants(infra, orders) {
+      const started = await startOrderParticipants(infra, orders);
+      participants.push(started);
+      return started;
+    },
+  };
 }
