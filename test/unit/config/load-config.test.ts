@@ -1,22 +1,11 @@
 import { expect } from 'chai';
 import {
-  ConfigError,
   loadConnectionConfig,
   loadOrchestratorConfig,
   orchestratorEnvSpec,
 } from '../../../orchestrator/config/index.js';
 
-const minimal = { KAFKA_BROKERS: '127.0.0.1:9092', REDIS_URL: 'redis://127.0.0.1:6379' };
-
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { MINIMAL_ENV as minimal, problemsOf } from './support/config-problems.js';
 
 describe('configuration from the environment', () => {
   it('fills the documented defaults from the two required variables', () => {

@@ -7,19 +7,8 @@ import {
   participantEnvSpec,
 } from '../../../orchestrator/config/index.js';
 import { compileKafkaOptions } from '../../../orchestrator/transport/kafka/index.js';
-import { ConfigError, loadParticipantConfig } from '../../../participants/config.js';
-
-const minimal = { KAFKA_BROKERS: '127.0.0.1:9092', REDIS_URL: 'redis://127.0.0.1:6379' };
-
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { loadParticipantConfig } from '../../../participants/config.js';
+import { MINIMAL_ENV as minimal, problemsOf } from './support/config-problems.js';
 
 describe('participant process configuration from the environment', () => {
   it('fills the documented defaults from the two required variables', () => {
