@@ -7,6 +7,7 @@
  */
 import { expect } from 'chai';
 import { createStoreKeys } from '../../orchestrator/store/index.js';
+import { eventually } from '../support/eventually.js';
 import { useInfra } from '../support/infra.js';
 import { checkRun } from './support/check-run.js';
 import { freePort, orchestratorEnv, STORE_SHARDS } from './support/orchestrator-process.js';
@@ -15,7 +16,6 @@ import {
   progressOf,
   readerStore,
   sendStartRequests,
-  until,
   useRunProcesses,
   type PlannedOrder,
 } from './support/order-run.js';
@@ -47,7 +47,7 @@ describe('graceful shutdown: SIGTERM to the orchestrator process during a run (r
       await Promise.all(viaApi.slice(i, i + 25).map((order) => startViaApi(port, order)));
     }
 
-    await until(
+    await eventually(
       'a fifth of the sagas to end',
       async () => {
         orchestrator.assertRunning();
@@ -82,7 +82,7 @@ describe('graceful shutdown: SIGTERM to the orchestrator process during a run (r
     await sendStartRequests(await infra.producer({ idempotent: true }), prefix, whileDown);
     orchestrator = start();
     await orchestrator.ready;
-    await until(
+    await eventually(
       'every saga to end',
       async () => {
         orchestrator.assertRunning();

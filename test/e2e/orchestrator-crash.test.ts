@@ -20,6 +20,7 @@
 import { expect } from 'chai';
 import type { Producer } from 'kafkajs';
 import type { SagaStore } from '../../orchestrator/store/index.js';
+import { eventually } from '../support/eventually.js';
 import { useInfra } from '../support/infra.js';
 import {
   freePort,
@@ -32,7 +33,6 @@ import {
   progressOf,
   readerStore,
   sendStartRequests,
-  until,
   useRunProcesses,
   type PlannedOrder,
   uncommittedReplies,
@@ -79,7 +79,7 @@ describe('crash: SIGKILL the orchestrator process during a run of sagas (real Ka
     await sendStartRequests(producer, prefix, first);
 
     // 1. In steady state: a quarter of the first 150 sagas ended, the others in flight.
-    await until(
+    await eventually(
       'a quarter of the first sagas to end',
       async () => {
         orchestrator.assertRunning();
@@ -92,7 +92,7 @@ describe('crash: SIGKILL the orchestrator process during a run of sagas (real Ka
     expect(atFirstKill.running, 'sagas in flight at the first kill').to.be.greaterThan(0);
     // The participants answer what was in flight: replies the next instance must pick up from
     // the group's committed offsets.
-    const waiting = await until(
+    const waiting = await eventually(
       'replies to wait for the next instance',
       async () => {
         const count = await uncommittedReplies(infra.admin, prefix);
@@ -108,7 +108,7 @@ describe('crash: SIGKILL the orchestrator process during a run of sagas (real Ka
     orchestrator = start();
     await orchestrator.ready;
     const endedAtRestart = (await progress()).ended;
-    await until(
+    await eventually(
       'the restarted orchestrator to end ten more sagas',
       async () => {
         orchestrator.assertRunning();
@@ -125,7 +125,7 @@ describe('crash: SIGKILL the orchestrator process during a run of sagas (real Ka
     // as) its consumer joined the group.
     orchestrator = start();
     const pid = `-${orchestrator.pid}-`;
-    await until(
+    await eventually(
       'the third instance to announce itself',
       async () => {
         orchestrator.assertRunning();
@@ -143,7 +143,7 @@ describe('crash: SIGKILL the orchestrator process during a run of sagas (real Ka
     // The last instance finishes the run.
     orchestrator = start();
     await orchestrator.ready;
-    await until(
+    await eventually(
       'every saga to end',
       async () => {
         orchestrator.assertRunning();

@@ -18,6 +18,9 @@ import {
   type OperationSpec,
 } from '../../orchestrator/api/index.js';
 
+/** Kept here too: the API tests poll with it. */
+export { eventually } from './eventually.js';
+
 export interface ApiResponse<T> {
   status: number;
   headers: Headers;
@@ -146,21 +149,4 @@ export function apiClient(
     post: (path, json, options) =>
       request('POST', path, { ...options, ...(json !== undefined ? { json } : {}) }),
   };
-}
-
-/** Polls `probe` until it returns a value (not undefined), or fails after `timeoutMs`. */
-export async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 30_000,
-  intervalMs = 100,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
 }

@@ -174,22 +174,6 @@ export async function progressOf(
   return progress;
 }
 
-/** Polls `probe` every `intervalMs` until it returns a value (not undefined). */
-export async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs: number,
-  intervalMs = 50,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
-
 /**
  * Replies on `<prefix>.replies` that the orchestrators' group has not committed yet: what a
  * killed instance leaves for the next one.

@@ -5,6 +5,7 @@ import {
   readInventory,
   seedInventory,
 } from '../../../participants/examples/inventory/index.js';
+import { eventually } from '../../support/eventually.js';
 import { infraEndpoints, TEST_CONSUMER_TIMINGS, useInfra } from '../../support/infra.js';
 import { orderCommand } from './support/drive-participant.js';
 import { kafkaParticipants } from './support/kafka-participants.js';
@@ -16,15 +17,6 @@ import {
 import { collectReplies } from './support/reply-collector.js';
 
 /** Polls `check` until it returns something other than undefined (tests wait on conditions). */
-async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 describe('example participant processes in one consumer group (real Kafka and Redis)', function () {
   this.timeout(240_000);
@@ -58,7 +50,7 @@ describe('example participant processes in one consumer group (real Kafka and Re
     expect(ready.groupId).to.equal(`${infra.prefix}.inventory`);
 
     // Both members hold partitions of the command topic, all four between them.
-    const shares = await until('both instances to hold partitions', async () => {
+    const shares = await eventually('both instances to hold partitions', async () => {
       const { groups } = await infra.admin.describeGroups([ready.groupId]);
       const group = groups[0];
       if (!group || group.state !== 'Stable' || group.members.length !== 2) return undefined;
