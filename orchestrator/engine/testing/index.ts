@@ -2,3 +2,4 @@
 export * from './simulator.js';
 export * from './step-paths.js';
 export * from '../lint/index.js';
+export * from './failure-paths.js';
