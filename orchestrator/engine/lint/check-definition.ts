@@ -12,6 +12,7 @@
 import type { SagaDefinition } from '../types.js';
 import type { DefinitionFinding } from './findings.js';
 import {
+  doneFindings,
   implementationFindings,
   timerFindings,
   unreachableFindings,
@@ -28,6 +29,7 @@ export function checkDefinition(definition: Pick<SagaDefinition, 'machine'>): De
   return [
     ...stepFindings(machine),
     ...unreachableFindings(machine),
+    ...doneFindings(machine),
     ...timerFindings(machine),
     ...implementationFindings(machine),
     ...waitFindings(machine),

@@ -9,6 +9,7 @@ export type DefinitionRule =
   | 'step-attempts'
   | 'step-compensation'
   | 'unreachable-state'
+  | 'done-handled'
   | 'timer-named'
   | 'delay-defined'
   | 'guard-defined'

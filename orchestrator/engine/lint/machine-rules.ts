@@ -30,6 +30,30 @@ export function unreachableFindings(machine: AnyStateMachine): DefinitionFinding
     }));
 }
 
+/**
+ * A final state below the root (a step's `done`, a region's end) only moves the saga on through
+ * an `onDone` on its parent, or on the parallel state that parent is a region of. Without one —
+ * typically a `kit.step()` whose `onDone` was forgotten — the saga rests there forever.
+ */
+export function doneFindings(machine: AnyStateMachine): DefinitionFinding[] {
+  const findings: DefinitionFinding[] = [];
+  const reported = new Set<AnyStateNode>();
+  for (const final of allStateNodes(machine)) {
+    if (final.type !== 'final' || !final.parent || isKitEndState(final)) continue;
+    let node: AnyStateNode = final.parent;
+    while (!node.config.onDone && node.parent?.type === 'parallel') node = node.parent;
+    if (node.config.onDone || !node.parent || reported.has(node)) continue;
+    reported.add(node);
+    findings.push({
+      rule: 'done-handled',
+      severity: 'error',
+      path: node.id,
+      message: `when "${node.id}" reaches its final state "${final.key}" nothing moves the saga on (no onDone): it would rest there forever`,
+    });
+  }
+  return findings;
+}
+
 const NUMERIC_DELAY = /^\d+(\.\d+)?$/;
 
 /** `after` keys: a number is a finding (its timer id holds its length), a name must exist. */

@@ -196,6 +196,27 @@ describe('checkDefinition: the definition lint', () => {
     expect(findingsOf(machine, 'unreachable-state')).to.deep.equal([]);
   });
 
+  it('done-handled: a step without onDone (or a parallel state without one) would rest in done forever', () => {
+    const forgotten = sagaWith({ credit: kit.step(stepOptions('credit')) });
+    expect(findingsOf(forgotten, 'done-handled').map((f) => f.path)).to.deep.equal([
+      'refund.credit',
+    ]);
+    const regions = (onDone: object) =>
+      sagaWith({
+        credit: { ...kit.step(stepOptions('credit')), onDone: 'both' },
+        both: {
+          type: 'parallel',
+          states: { left: kit.step(stepOptions('left')), right: kit.step(stepOptions('right')) },
+          ...onDone,
+        },
+      });
+    expect(findingsOf(regions({}), 'done-handled').map((f) => f.path)).to.deep.equal([
+      'refund.both',
+    ]);
+    expect(findingsOf(regions({ onDone: 'completed' }), 'done-handled')).to.deep.equal([]);
+    expect(findingsOf(sagaWith({}), 'done-handled')).to.deep.equal([]);
+  });
+
   it('timer-named: an "after" keyed by a number is an error; a named delay passes', () => {
     const wait = (after: Record<string, unknown>) => ({
       credit: { ...kit.step(stepOptions('credit')), onDone: 'waiting' },
