@@ -112,7 +112,7 @@ export function implementationFindings(machine: AnyStateMachine): DefinitionFind
       severity: 'error',
       path,
       message: `the ${kind} "${name}" is not implemented (setup({ ${kind}s })): ${
-        kind === 'action' ? 'XState skips it silently' : 'the transition throws when taken'
+        kind === 'action' ? 'it would do nothing, silently' : 'the transition throws when taken'
       }`,
     });
   };

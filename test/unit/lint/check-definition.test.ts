@@ -264,7 +264,7 @@ describe('checkDefinition: the definition lint', () => {
       'the guard "isLarge" is not implemented (setup({ guards })): the transition throws when taken',
     ]);
     expect(findingsOf(machine, 'action-defined').map((f) => f.message)).to.deep.equal([
-      'the action "notifyTeam" is not implemented (setup({ actions })): XState skips it silently',
+      'the action "notifyTeam" is not implemented (setup({ actions })): it would do nothing, silently',
     ]);
     expect(findingsOf(sagaWith({}), 'guard-defined')).to.deep.equal([]);
     expect(findingsOf(sagaWith({}), 'action-defined')).to.deep.equal([]);
