@@ -69,8 +69,14 @@ export interface StepOptions<TInput> {
   /** How long to wait for a reply to one attempt. */
   timeoutMs: number;
   retry?: RetryOptions;
-  /** Absent: the step cannot (or need not) be undone. */
+  /** How to undo the step; a step without one must say why in `noCompensation`. */
   compensation?: CompensationOptions<TInput>;
+  /**
+   * The explicit mark of a step that needs no compensation (e.g. it only reads, or it is the
+   * pivot and a later step cannot fail). The definition check (`checkDefinition`) reports a step
+   * with neither this nor `compensation`.
+   */
+  noCompensation?: { reason: string };
   /**
    * Where a failure goes (a state id, so it works from inside parallel regions).
    * @default '#compensating'
@@ -91,6 +97,8 @@ export interface SagaStepMeta {
   timeoutMs: number;
   maxAttempts: number;
   compensation: { participant: string; command: string } | null;
+  /** Set when the step is marked as needing no compensation. */
+  noCompensation?: { reason: string };
 }
 
 function compensationEntryFor<TInput>(
@@ -146,6 +154,9 @@ export function sagaStep<
           command: options.compensation.command,
         }
       : null,
+    ...(options.noCompensation
+      ? { noCompensation: { reason: options.noCompensation.reason } }
+      : {}),
   };
 
   const on = {
