@@ -1,12 +1,15 @@
 /**
  * Finds saga definitions on disk: every `<dir>/<name>/index.(js|ts)` that default-exports a
- * SagaDefinition is registered. This is how architects add a saga: drop a folder into `sagas/`.
+ * SagaDefinition is registered. This is how architects add a saga: drop a folder into `sagas/`,
+ * or keep it in their own repository and point `SAGA_DEFINITIONS_DIR` at it (its imports of
+ * `saga-orchestrator/*` and `xstate` get the orchestrator's own copies: `shareImportsWith`).
  * (Definitions can also be passed to the orchestrator's factory directly.)
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { SagaDefinition } from '../engine/types.js';
+import { shareImportsWith } from './shared-imports.js';
 
 /** The project's own `sagas/` folder. */
 export const BUILT_IN_SAGAS_DIR = path.resolve(import.meta.dirname, '..', '..', 'sagas');
@@ -52,6 +55,7 @@ export async function loadDefinitionsFromDir(dir: string): Promise<SagaDefinitio
     .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))
     .map((entry) => entry.name)
     .sort();
+  shareImportsWith(dir);
   for (const folder of folders) {
     const file = entryFile(path.join(dir, folder));
     if (!file) continue;
