@@ -71,6 +71,27 @@ export async function loadDefinitionsFromDir(dir: string): Promise<SagaDefinitio
   return definitions;
 }
 
+/**
+ * The definitions `SAGA_TYPES` names, in its order; all of them when `types` is undefined. A type
+ * named but not loaded is a start-up error that lists what was loaded (a typo must not start an
+ * orchestrator that silently refuses every saga of that type).
+ */
+export function selectDefinitions(
+  definitions: readonly SagaDefinition[],
+  types: readonly string[] | undefined,
+): SagaDefinition[] {
+  if (types === undefined) return [...definitions];
+  const byType = new Map(definitions.map((definition) => [definition.type, definition]));
+  const missing = types.filter((type) => !byType.has(type));
+  if (missing.length > 0) {
+    const found = [...byType.keys()].sort().join(', ') || 'none';
+    throw new DefinitionLoadError(
+      `SAGA_TYPES names saga types that no loaded definition has: ${missing.join(', ')} (loaded: ${found})`,
+    );
+  }
+  return types.map((type) => byType.get(type) as SagaDefinition);
+}
+
 /** Combines definition lists; the same type twice is a mistake worth stopping for. */
 export function mergeDefinitions(...lists: SagaDefinition[][]): SagaDefinition[] {
   const byType = new Map<string, SagaDefinition>();

@@ -157,9 +157,10 @@ async function startRefundAndSeeCommand(
   infra: TestInfra,
   orchestrator: OrchestratorProcess,
   port: number,
+  sagaTypes: string[],
 ): Promise<void> {
   const ready = await orchestrator.ready;
-  expect(ready.sagaTypes).to.include('refund');
+  expect(ready.sagaTypes).to.deep.equal(sagaTypes);
 
   const seen: CommandSeen[] = [];
   const consumer = await infra.consumer();
@@ -228,16 +229,32 @@ describe('a definition folder outside the repository, through SAGA_DEFINITIONS_D
     const { processes, cleanups } = useCleanups();
     const infra = useInfra('external-definitions-src');
 
-    it('loads the TypeScript definition and runs a saga of its type', async () => {
+    it('loads the TypeScript definition and runs a saga of its type, only it with SAGA_TYPES', async () => {
       const { root, definitions } = writeDefinitionRepo(REFUND_TS);
       cleanups.push(() => rmSync(root, { recursive: true, force: true }));
       const port = await freePort();
       const orchestrator = spawnOrchestrator({
         ...orchestratorEnv(infra.prefix, port),
         SAGA_DEFINITIONS_DIR: definitions,
+        SAGA_TYPES: 'refund',
       });
       processes.push(orchestrator);
-      await startRefundAndSeeCommand(infra, orchestrator, port);
+      await startRefundAndSeeCommand(infra, orchestrator, port, ['refund']);
+    });
+
+    it('stops at start-up when SAGA_TYPES names a type no definition has, listing the loaded ones', async () => {
+      const { root, definitions } = writeDefinitionRepo(REFUND_TS);
+      cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+      const orchestrator = spawnOrchestrator({
+        ...orchestratorEnv(infra.prefix, await freePort()),
+        SAGA_DEFINITIONS_DIR: definitions,
+        SAGA_TYPES: 'refund,refnud',
+      });
+      processes.push(orchestrator);
+      expect(await orchestrator.exited).to.deep.equal({ code: 1, signal: null });
+      expect(orchestrator.stderr()).to.contain(
+        'SAGA_TYPES names saga types that no loaded definition has: refnud (loaded: order, refund)',
+      );
     });
   });
 
@@ -255,7 +272,7 @@ describe('a definition folder outside the repository, through SAGA_DEFINITIONS_D
       );
     });
 
-    it('loads the JavaScript definition and runs a saga of its type', async () => {
+    it('loads the JavaScript definition and runs a saga of its type, beside the built-in ones', async () => {
       const { root, definitions } = writeDefinitionRepo(REFUND_JS);
       cleanups.push(() => rmSync(root, { recursive: true, force: true }));
       const port = await freePort();
@@ -269,7 +286,8 @@ describe('a definition folder outside the repository, through SAGA_DEFINITIONS_D
         [path.join(REPO_ROOT, outDir, 'orchestrator', 'main.js')],
       );
       processes.push(orchestrator);
-      await startRefundAndSeeCommand(infra, orchestrator, port);
+      // SAGA_TYPES unset: every loaded definition runs, the built-in order saga included.
+      await startRefundAndSeeCommand(infra, orchestrator, port, ['order', 'refund']);
     });
   });
 });
