@@ -7,7 +7,8 @@
  * ```
  * reserve                      entry: saga.beginStep
  *   attempting  [awaiting:reserve]   entry: saga.beginAttempt, saga.sendCommand
- *                                    after <timeoutMs>: saga.noteTimeout, raise step.reserve.timedOut
+ *                                    after saga.stepTimeout.reserve (timeoutMs, provided by
+ *                                    defineSaga): saga.noteTimeout, raise step.reserve.timedOut
  *     on step.reserve.succeeded → done       (saga.stepSucceeded, saga.recordCompensation)
  *     on step.reserve.failed    → retrying   if saga.mayRetryStep (saga.scheduleRetry)
  *                               → onFailure  otherwise (saga.stepFailed)
@@ -34,7 +35,13 @@ import {
   type ErasedStateConfig,
   type SagaStateConfig,
 } from './kit-setup.js';
-import { SAGA_STATE_IDS, assertStepName, awaitingTag, stepEventTypes } from './names.js';
+import {
+  SAGA_STATE_IDS,
+  assertStepName,
+  awaitingTag,
+  stepEventTypes,
+  stepTimeoutDelay,
+} from './names.js';
 
 export interface RetryOptions {
   /** Attempts in all, the first one included; `1` means no retry. @default 3 */
@@ -159,6 +166,7 @@ export function sagaStep<
       : {}),
   };
 
+  const timedOut = { type: events.timedOut, step };
   const on = {
     [events.succeeded]: {
       target: 'done',
@@ -217,14 +225,13 @@ export function sagaStep<
             }),
           },
         ],
+        // Named, not `[timeoutMs]`: the timer id must not change with the deadline's length. The
+        // name is per step, so the setup's typed delay names cannot list it (hence the cast).
         after: {
-          [options.timeoutMs]: {
-            actions: [
-              { type: 'saga.noteTimeout', params: { step } },
-              raise({ type: events.timedOut, step }),
-            ],
+          [stepTimeoutDelay(step)]: {
+            actions: [{ type: 'saga.noteTimeout', params: { step } }, raise(timedOut)],
           },
-        },
+        } as ErasedStateConfig['after'],
         on: on as ErasedStateConfig['on'],
       },
       retrying: { after: { 'saga.retryBackoff': 'attempting' } },
