@@ -10,7 +10,14 @@ export type SagaEngineErrorCode =
   /** The stored snapshot does not fit the definition's statechart. */
   | 'SNAPSHOT_INVALID'
   /** The statechart produced something the engine cannot turn into effects. */
-  | 'DEFINITION_INVALID';
+  | 'DEFINITION_INVALID'
+  /** A command payload does not match its step's `payloadSchema` (a definition bug). */
+  | 'COMMAND_INVALID'
+  /**
+   * A success reply's payload does not match its step's `replySchema` (a participant bug): the
+   * reply is not applied; the runtime dead-letters it and the step's deadline takes over.
+   */
+  | 'REPLY_INVALID';
 
 export class SagaEngineError extends Error {
   override readonly name = 'SagaEngineError';

@@ -10,6 +10,7 @@
  */
 import { DLQ_ERROR_CODES } from '../contract/headers.js';
 import { parseReply } from '../contract/validate.js';
+import { SagaEngineError } from '../engine/index.js';
 import type { DeadLetterEntry } from '../transport/dead-letter.js';
 import type { BatchHandler, IncomingMessage } from '../transport/ports.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -69,9 +70,15 @@ export function createReplyHandler(options: ReplyConsumerOptions): BatchHandler 
           sagaId: item.sagaId,
           error: outcome.error,
         });
+        // A success reply that breaks its step's replySchema is the participant's fault: say so.
+        const replyInvalid =
+          outcome.error instanceof SagaEngineError && outcome.error.code === 'REPLY_INVALID';
         dead.push({
           message,
-          reason: { code: 'ENGINE_ERROR', reason: outcome.error.message },
+          reason: {
+            code: replyInvalid ? DLQ_ERROR_CODES.invalid : 'ENGINE_ERROR',
+            reason: outcome.error.message,
+          },
         });
       }
     });

@@ -28,6 +28,7 @@ import type { JsonObject } from '../../contract/messages.js';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 import type { SendCommandParams } from './command-params.js';
 import type { CompensationEntry, SagaContext } from './context.js';
+import { stepContractOf, type ContractSchemas, type StepContract } from './contract.js';
 import {
   erasedSagaSetup,
   typedStateConfig,
@@ -47,7 +48,7 @@ export interface RetryOptions {
  * happened": it also runs when the step's outcome is unknown (its deadline passed, its retries ran
  * out, or the saga was cancelled while its command was in flight), and then `reply` is undefined.
  */
-export interface CompensationOptions<TInput> {
+export interface CompensationOptions<TInput> extends ContractSchemas {
   /** @default the step's participant */
   participant?: string;
   command: string;
@@ -60,7 +61,7 @@ export interface CompensationOptions<TInput> {
   backoff?: Partial<BackoffPolicy>;
 }
 
-export interface StepOptions<TInput> {
+export interface StepOptions<TInput> extends ContractSchemas {
   /** Unique in the saga; appears in event types and command ids. */
   name: string;
   participant: string;
@@ -91,6 +92,8 @@ export interface SagaStepMeta {
   timeoutMs: number;
   maxAttempts: number;
   compensation: { participant: string; command: string } | null;
+  /** The JSON Schemas of its command and reply, and of its compensation's (see `contract.ts`). */
+  contract: StepContract;
 }
 
 function compensationEntryFor<TInput>(
@@ -146,6 +149,7 @@ export function sagaStep<
           command: options.compensation.command,
         }
       : null,
+    contract: stepContractOf(options),
   };
 
   const on = {
