@@ -2,8 +2,8 @@
  * What the engine throws. `start` and `apply` return results for everything that can happen to a
  * saga (bad input, duplicates, late replies…); they throw when the engine cannot run a record at
  * all — a definition is missing or the statechart misbehaves — or when a message breaks its step's
- * contract (`COMMAND_INVALID`, `REPLY_INVALID`). The runtime dead-letters the input with the
- * reason and leaves the saga as it is.
+ * contract (`COMMAND_INVALID`, `REPLY_INVALID`). Nothing is written then; the reply consumer
+ * dead-letters such a reply with the reason and leaves the saga as it is.
  */
 export type SagaEngineErrorCode =
   /** No definition for the record's type and version. */
