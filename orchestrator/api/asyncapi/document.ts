@@ -78,9 +78,19 @@ function commandsOf(sagaType: string, step: SagaStepInfo): SentCommand[] {
   return sent;
 }
 
-/** Component keys may hold letters, digits, `.`, `-` and `_`. */
-const key = (sent: SentCommand, suffix: string) =>
-  `${sent.sagaType}.${sent.step.step}.${sent.kind}${suffix}`.replace(/[^A-Za-z0-9._-]/g, '_');
+/**
+ * `order.reserveInventory.command` / `.reply`, `.compensation` / `.compensationReply`: component
+ * keys may hold letters, digits, `.`, `-` and `_`.
+ */
+function key(sent: SentCommand, message: 'command' | 'reply'): string {
+  const name =
+    sent.kind === 'command'
+      ? message
+      : message === 'command'
+        ? 'compensation'
+        : 'compensationReply';
+  return `${sent.sagaType}.${sent.step.step}.${name}`.replace(/[^A-Za-z0-9._-]/g, '_');
+}
 
 const anyObject = { type: 'object', description: 'No schema declared: any object.' };
 
@@ -149,8 +159,8 @@ export function buildAsyncApiDocument(options: AsyncApiOptions): AsyncApiDocumen
   const byParticipant = new Map<string, string[]>();
   const replies: string[] = [];
   for (const command of sent) {
-    const commandKey = key(command, '');
-    const replyKey = key(command, 'Reply');
+    const commandKey = key(command, 'command');
+    const replyKey = key(command, 'reply');
     messages[commandKey] = commandMessage(command);
     messages[replyKey] = replyMessage(command);
     byParticipant.set(command.participant, [

@@ -112,7 +112,7 @@ describe('AsyncAPI document of the wire contract', function () {
     });
 
     it('a reply: success data against the step’s reply schema, a failure with its error', () => {
-      const validate = payloadOf('order.reserveInventory.commandReply');
+      const validate = payloadOf('order.reserveInventory.reply');
       const reply = { commandId: 'c-1', sagaId: 's-1', type: 'ReserveItems', outcome: 'success' };
       expect(validate({ ...reply, payload: { reservationId: 'rsv-1' } })).to.equal(true);
       expect(validate({ ...reply, payload: { reservationId: 7 } })).to.equal(false);
