@@ -367,6 +367,22 @@ const serviceRoutes: OperationSpec[] = [
       },
     },
   },
+  {
+    operationId: 'asyncapi',
+    method: 'get',
+    path: '/asyncapi.json',
+    summary: 'The AsyncAPI 3.0 document of the wire contract for the loaded definitions',
+    description:
+      'Every topic under this orchestrator’s prefix, every command and reply of the loaded saga types with their payload schemas, the start request, the lifecycle event, the dead letter, their headers, and who sends and receives each.',
+    tags: ['service'],
+    authenticated: false,
+    responses: {
+      200: {
+        description: 'The AsyncAPI 3.0 document.',
+        mediaType: { type: 'application/json', schema: { type: 'object' } },
+      },
+    },
+  },
 ];
 
 export const OPERATIONS: readonly OperationSpec[] = [
