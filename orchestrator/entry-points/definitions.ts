@@ -48,6 +48,8 @@ export {
 export type {
   BackoffPolicy,
   CompensationEntry,
+  ContractSchemas,
+  JsonSchema,
   CompensationOptions,
   DefineSagaOptions,
   DefinitionDescription,
