@@ -31,4 +31,6 @@ export const DLQ_ERROR_CODES = {
   unknown: 'UNKNOWN',
   /** A handler failed and its retries ran out (participants). */
   handlerFailed: 'HANDLER_FAILED',
+  /** The record's batch could not be decompressed; the value is lost, the headers say where. */
+  undecodable: 'UNDECODABLE',
 } as const;
