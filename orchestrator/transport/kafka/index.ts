@@ -18,6 +18,7 @@ export {
 } from './publisher.js';
 export {
   COMPRESSION_CODEC_IDS,
+  defaultCompressionCodecs,
   READABLE_COMPRESSIONS,
   registerCompressionCodecs,
   replaceCompressionCodec,
