@@ -27,6 +27,8 @@ export const DLQ_ERROR_CODES = {
   malformed: 'MALFORMED',
   /** JSON, but not valid against the schema. */
   invalid: 'SCHEMA_INVALID',
+  /** Over a limit of the contract: too many bytes, or nested too deep (the reason names it). */
+  limitExceeded: 'LIMIT_EXCEEDED',
   /** Valid, but names a saga, saga type or command nobody knows. */
   unknown: 'UNKNOWN',
   /** A handler failed and its retries ran out (participants). */
