@@ -15,8 +15,8 @@
  * subscriber dead-letters (undecodable-batch.ts), so one bad batch never stops a consumer. Codec
  * ids Kafka does not define (5–7) get a codec that always fails the same way.
  *
- * What we produce is unchanged (the publisher's `compression`, none by default, or gzip): zstd
- * cannot be produced at all (`fzstd` only decompresses), and the others are not needed to read.
+ * What we produce is unchanged: uncompressed. zstd could not be produced at all (`fzstd` only
+ * decompresses); the other codecs' `compress` works, should a producer ever ask for it.
  *
  * Registration is process-wide (kafkajs keeps one codec table) and idempotent;
  * {@link registerCompressionCodecs} runs wherever this transport makes a client or a consumer.
