@@ -21,11 +21,18 @@
  * Registration is process-wide (kafkajs keeps one codec table) and idempotent;
  * {@link registerCompressionCodecs} runs wherever this transport makes a client or a consumer.
  */
-import { CompressionCodecs, CompressionTypes } from 'kafkajs';
+import { createRequire } from 'node:module';
+import type * as KafkaJs from 'kafkajs';
 import createSnappyCodec from 'kafkajs-snappy';
 import { decompress as lz4Decompress, compress as lz4Compress } from 'lz4js';
 import { decompress as zstdDecompress } from 'fzstd';
 import { placeholderRecords, readBatchHeader } from './undecodable-batch.js';
+
+// Node's ESM loader cannot see these two as named exports of kafkajs (CommonJS; its export list
+// has member expressions), so `import { CompressionCodecs }` works under tsx but not in dist/.
+const { CompressionCodecs, CompressionTypes } = createRequire(import.meta.url)(
+  'kafkajs',
+) as typeof KafkaJs;
 
 /** A kafkajs codec: what `CompressionCodecs[type]()` returns. */
 export interface CompressionCodec {
