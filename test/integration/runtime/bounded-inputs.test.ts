@@ -13,6 +13,11 @@ import { collectTopic, type TopicCollector } from '../participants/support/reply
 /** `{"a":{"a":…1…}}`, `levels` objects deep: valid JSON, far past the depth limit. */
 const nested = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
 const DEEP = nested(10_000);
+/** A start request for a good order carrying one field nested 10,000 levels deep. */
+const deepRequest = () => {
+  const input = JSON.stringify(orderInput());
+  return `{"type":"order","input":${input.slice(0, -1)},"note":${DEEP}}}`;
+};
 
 interface ErrorBody {
   error: { code: string; message: string };
@@ -51,7 +56,7 @@ describe('bounded inputs: too deep or disagreeing messages are dead-lettered, HT
     const key = `deep-${Date.now()}`;
     const [deep] = await producer.send({
       topic,
-      messages: [{ key, value: `{"type":"order","input":${DEEP}}` }],
+      messages: [{ key, value: deepRequest() }],
     });
     const letter = await deadLetterAt(topic, deep?.baseOffset ?? '');
     expect(letter.headers[HEADERS.dlqErrorCode]).to.equal(DLQ_ERROR_CODES.limitExceeded);
@@ -79,7 +84,7 @@ describe('bounded inputs: too deep or disagreeing messages are dead-lettered, HT
 
   it('answers 400 naming the limit to the same body over HTTP, for a start and for an event', async () => {
     const start: ApiResponse<ErrorBody> = await api().post('/v1/sagas', undefined, {
-      raw: `{"type":"order","input":${DEEP}}`,
+      raw: deepRequest(),
       headers: { 'content-type': 'application/json' },
     });
     expect(start.status).to.equal(400);
