@@ -199,7 +199,7 @@ function splitUndecodable(received: readonly IncomingMessage[]): {
         reason:
           `${details.codec} record batch could not be decompressed (${details.error}); ` +
           `${where} offsets ${details.firstOffset}..${details.lastOffset} ` +
-          `(${details.records} records) skipped`,
+          `(${details.records} ${details.records === 1 ? 'record' : 'records'}) skipped`,
       },
     });
   }
