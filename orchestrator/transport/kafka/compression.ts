@@ -50,9 +50,6 @@ export const COMPRESSION_CODEC_IDS = {
 
 export type CompressionCodecName = keyof typeof COMPRESSION_CODEC_IDS;
 
-/** The compressions this transport reads: every one Kafka defines. */
-export const READABLE_COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
-
 const asBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
 
 /** The codecs registered by default. */

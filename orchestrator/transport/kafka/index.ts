@@ -19,7 +19,6 @@ export {
 export {
   COMPRESSION_CODEC_IDS,
   defaultCompressionCodecs,
-  READABLE_COMPRESSIONS,
   registerCompressionCodecs,
   replaceCompressionCodec,
   type CompressionCodec,
