@@ -100,8 +100,8 @@ const sagaRoutes: OperationSpec[] = [
         headers: { Location: { description: '/v1/sagas/{id}', schema: { type: 'string' } } },
       },
       400: error(
-        'The body is not valid, the type is unknown (UNKNOWN_SAGA_TYPE) or the definition ' +
-          'refused the input (INVALID_INPUT, details.errors).',
+        'The body is not valid (nested deeper than 64 levels included), the type is unknown ' +
+          '(UNKNOWN_SAGA_TYPE) or the definition refused the input (INVALID_INPUT, details.errors).',
       ),
       409: error('The id is taken by a saga of another type (SAGA_ID_TAKEN).'),
       413: error('The body is larger than the limit.'),
@@ -253,7 +253,10 @@ const sagaRoutes: OperationSpec[] = [
     body: { schema: 'SignalRequest', description: 'The event.' },
     responses: {
       200: { description: 'Applied; the saga as it is now.', schema: 'Saga' },
-      400: error('Not a valid event, or a reserved type (RESERVED_EVENT).'),
+      400: error(
+        'Not a valid event (nested deeper than 64 levels included), or a reserved type ' +
+          '(RESERVED_EVENT).',
+      ),
       404: error('No such saga (SAGA_NOT_FOUND).'),
       409: error(
         'The saga does not accept this event in its state (EVENT_NOT_ACCEPTED) or has ended ' +
