@@ -54,8 +54,11 @@ export const failTransiently = (code: string): Answer => ({
   retryable: true,
 });
 
-/** Per step, the answer to each attempt in order (`[refuse(…)]`, `[failTransiently(…), succeed()]`). */
-export type Script = Partial<Record<string, Answer[]>>;
+/**
+ * Per step, the answer to each attempt in order (`[refuse(…)]`, `[failTransiently(…), succeed()]`);
+ * `undefined` holds that attempt for the test (`[undefined, succeed()]`).
+ */
+export type Script = Partial<Record<string, ReadonlyArray<Answer | undefined>>>;
 
 export type Delivery = 'one-batch' | 'separate';
 
