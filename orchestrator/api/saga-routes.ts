@@ -51,6 +51,16 @@ export function sagaRoutes(routes: RouteRegistry, orchestrator: ApiOrchestrator)
           })
         : new ApiError('INVALID_INPUT', outcome.message, { errors: outcome.errors });
     }
+    if (outcome.status === 'error') {
+      // The input made the definition throw, or its first write is one the store refuses.
+      throw new ApiError(
+        'INVALID_INPUT',
+        `a ${type} saga cannot start with this input: ${outcome.error.message}`,
+        {
+          errors: [outcome.error.message],
+        },
+      );
+    }
     const { record } = outcome;
     if (record.type !== type) {
       throw new ApiError(

@@ -31,4 +31,10 @@ export const DLQ_ERROR_CODES = {
   unknown: 'UNKNOWN',
   /** A handler failed and its retries ran out (participants). */
   handlerFailed: 'HANDLER_FAILED',
+  /** The orchestrator's engine cannot apply it to its saga (the saga's definition or state is broken). */
+  engineError: 'ENGINE_ERROR',
+  /** It names a saga that is of another type than its `saga-type` header says. */
+  mismatch: 'MISMATCH',
+  /** The store refuses the write it leads to (e.g. over Redis' limits). */
+  storeRefused: 'STORE_REFUSED',
 } as const;

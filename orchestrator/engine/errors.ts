@@ -2,7 +2,8 @@
  * What the engine throws. `start` and `apply` return results for everything that can happen to a
  * saga (bad input, duplicates, late replies…); they throw only when the engine cannot run a record
  * at all — a definition is missing or the statechart misbehaves. That is a deployment or authoring
- * error, not a message error: the runtime logs it and leaves the message for a fixed deployment.
+ * error, not a message error: the runtime logs it and dead-letters the message that met it (so
+ * nothing blocks), for an operator to replay once the deployment is fixed.
  */
 export type SagaEngineErrorCode =
   /** No definition for the record's type and version. */
@@ -10,7 +11,12 @@ export type SagaEngineErrorCode =
   /** The stored snapshot does not fit the definition's statechart. */
   | 'SNAPSHOT_INVALID'
   /** The statechart produced something the engine cannot turn into effects. */
-  | 'DEFINITION_INVALID';
+  | 'DEFINITION_INVALID'
+  /**
+   * Code of the definition threw during the step (an action, a guard, a payload function), so
+   * XState stopped the statechart: nothing of the step is kept.
+   */
+  | 'DEFINITION_THREW';
 
 export class SagaEngineError extends Error {
   override readonly name = 'SagaEngineError';

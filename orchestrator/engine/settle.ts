@@ -6,6 +6,7 @@
 import type { AnyMachineSnapshot } from 'xstate';
 import { ArmedTimers } from './armed-timers.js';
 import { commandIdFor } from './command-id.js';
+import { SagaEngineError } from './errors.js';
 import { abandonedEntry, commandEntry, deadlineEntry, transitionEntry } from './history.js';
 import { commandSent, deadlinePassed, statusChanged } from './lifecycle.js';
 import { nextPending } from './pending.js';
@@ -45,6 +46,17 @@ export interface StepInputs {
 
 export function settle(inputs: StepInputs): AppliedStep {
   const { definition, sagaId, now, previous, snapshot } = inputs;
+  if (snapshot.status === 'error') {
+    // XState catches what the definition's code throws and stops the machine; a stopped machine
+    // must never be stored as a running saga.
+    const cause: unknown = snapshot.error;
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    throw new SagaEngineError(
+      'DEFINITION_THREW',
+      `saga ${sagaId} (${definition.type} v${definition.version}): the definition threw: ${detail}`,
+      sagaId,
+    );
+  }
   const effects: Effect[] = [...inputs.leading.effects];
   const history: HistoryEntry[] = [...inputs.leading.history];
   const timers = new ArmedTimers(inputs.timers);

@@ -8,7 +8,7 @@
  * Nothing blocks the partition: a malformed reply, a reply for a saga nobody knows, or one the
  * engine cannot run goes to the dead-letter topic with the reason, and the batch moves on.
  */
-import { DLQ_ERROR_CODES } from '../contract/headers.js';
+import { DLQ_ERROR_CODES, HEADERS } from '../contract/headers.js';
 import { parseReply } from '../contract/validate.js';
 import type { DeadLetterEntry } from '../transport/dead-letter.js';
 import type { BatchHandler, IncomingMessage } from '../transport/ports.js';
@@ -46,10 +46,12 @@ export function createReplyHandler(options: ReplyConsumerOptions): BatchHandler 
           topic: message.topic,
         });
       }
+      const sagaType = message.headers[HEADERS.sagaType];
       items.push({
         sagaId: reply.sagaId,
         input: { kind: 'reply', reply },
         headers: message.headers,
+        ...(sagaType !== undefined ? { sagaType } : {}),
       });
       sources.push(message);
     }
@@ -65,14 +67,12 @@ export function createReplyHandler(options: ReplyConsumerOptions): BatchHandler 
           reason: { code: DLQ_ERROR_CODES.unknown, reason: `no saga "${item.sagaId}"` },
         });
       } else if (outcome.status === 'error') {
-        logger.error('the engine could not apply a reply; dead-lettered', {
+        logger.error('a reply could not be applied to its saga; dead-lettered', {
           sagaId: item.sagaId,
+          code: outcome.code,
           error: outcome.error,
         });
-        dead.push({
-          message,
-          reason: { code: 'ENGINE_ERROR', reason: outcome.error.message },
-        });
+        dead.push({ message, reason: { code: outcome.code, reason: outcome.error.message } });
       }
     });
 

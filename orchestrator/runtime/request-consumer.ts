@@ -2,7 +2,8 @@
  * Consumes `<prefix>.requests`: start requests from other services, the asynchronous twin of
  * `POST /v1/sagas`. A request with an idempotency key (or an id) starts its saga once, however
  * often it is delivered. Requests that cannot start a saga — malformed, unknown type, invalid
- * input, a bad id — go to the dead-letter topic with the reason.
+ * input, a bad id, an input the definition throws on or the store refuses — go to the
+ * dead-letter topic with the reason; only a failure of Redis or Kafka rejects the batch (retried).
  */
 import { DLQ_ERROR_CODES } from '../contract/headers.js';
 import type { StartRequestMessage } from '../contract/messages.js';
@@ -38,6 +39,18 @@ export function createRequestHandler(options: RequestConsumerOptions): BatchHand
           const code =
             outcome.code === 'UNKNOWN_TYPE' ? DLQ_ERROR_CODES.unknown : DLQ_ERROR_CODES.invalid;
           dead.push({ message, reason: { code, reason: outcome.message } });
+        } else if (outcome.status === 'error') {
+          logger.error('a start request could not start its saga; dead-lettered', {
+            type: parsed.value.type,
+            error: outcome.error,
+          });
+          dead.push({
+            message,
+            reason: {
+              code: outcome.code,
+              reason: `a ${parsed.value.type} saga cannot start with this request: ${outcome.error.message}`,
+            },
+          });
         }
       }),
     );

@@ -14,6 +14,7 @@
  * kept in memory (`RecentRecords`) and the commit's version check tells whether it was still the
  * stored one. An input such a record would ignore is re-checked against a fresh load first.
  */
+import { DLQ_ERROR_CODES } from '../contract/headers.js';
 import type { TopicNames } from '../contract/topics.js';
 import type {
   AppliedStep,
@@ -22,32 +23,46 @@ import type {
   SagaRecord,
   StartOptions,
 } from '../engine/types.js';
-import type { SagaStore, StepWrite } from '../store/index.js';
+import { isRetriableStoreFailure, type SagaStore, type StepWrite } from '../store/index.js';
 import type { RuntimeHooks } from '../telemetry/runtime-hooks.js';
 import type { MessageHeaders } from '../transport/ports.js';
 import type { Clock } from './clock.js';
-import { outgoingMessages, type LifecycleEventLevel } from './outgoing-messages.js';
+import type { LifecycleEventLevel } from './outgoing-messages.js';
 import { RecentRecords } from './recent-records.js';
+import { stepWriteFor, type StepWriteOptions } from './step-write.js';
 
 /** The store operations the runner needs. */
-export type StepStore = Pick<SagaStore, 'shardOf' | 'create' | 'loadMany' | 'commitMany'>;
+export type StepStore = Pick<SagaStore, 'shardOf' | 'create' | 'loadEach' | 'commitMany'>;
 
 export interface SagaInputItem {
   sagaId: string;
   input: SagaInput;
   /** Headers of the Kafka message that carried the input (trace context), if any. */
   headers?: MessageHeaders;
+  /**
+   * The saga type the message says it is for (its `saga-type` header), when it says one: an
+   * input for a saga of another type fails (`MISMATCH`) instead of moving that saga.
+   */
+  sagaType?: string;
 }
+
+/** Why an input could not be applied: the DLQ error code its message is dead-lettered with. */
+export type InputFailureCode =
+  | typeof DLQ_ERROR_CODES.engineError
+  | typeof DLQ_ERROR_CODES.mismatch
+  | typeof DLQ_ERROR_CODES.storeRefused;
 
 export type ApplyOutcome =
   | { status: 'applied'; record: SagaRecord }
   | { status: 'ignored'; reason: string; detail?: string; record: SagaRecord }
   | { status: 'unknown-saga' }
   /**
-   * The engine could not run this saga at all (its definition version is gone, its snapshot is
-   * corrupt). The saga is left as it is; the caller dead-letters the input so nothing blocks.
+   * This input cannot be applied, for reasons of its own: the engine cannot run it (the saga's
+   * definition version is gone, its snapshot is corrupt, the step throws), the store refuses the
+   * write it leads to, or it names another saga type. The saga is left as it is; the caller
+   * dead-letters the input with `code`, so nothing blocks.
    */
-  | { status: 'error'; error: Error };
+  | { status: 'error'; code: InputFailureCode; error: Error };
 
 export type StartOutcome =
   | { status: 'started'; record: SagaRecord }
@@ -57,7 +72,12 @@ export type StartOutcome =
       code: 'UNKNOWN_TYPE' | 'INVALID_INPUT';
       message: string;
       errors: string[];
-    };
+    }
+  /**
+   * The definition threw while starting with this input (`ENGINE_ERROR`), or the store refused
+   * the first write (`STORE_REFUSED`): nothing is written. Failures of Redis itself reject instead.
+   */
+  | { status: 'error'; code: InputFailureCode; error: Error };
 
 export interface StepRunnerOptions {
   engine: SagaEngine;
@@ -98,17 +118,37 @@ interface SagaWork {
   indices: number[];
   /** Load the saga from the store even if a recent record is kept (a re-run after a doubt). */
   reload?: boolean;
+  /**
+   * Apply one input per round: a write of several inputs was refused, so each goes on its own
+   * until the one that cannot be written is found (and only it is dead-lettered).
+   */
+  oneByOne?: boolean;
+  /** Version races this saga lost in this batch so far. */
+  conflicts: number;
 }
 
 interface AppliedInput {
   step: AppliedStep;
   before: SagaRecord;
   item: SagaInputItem;
+  /** Its index in the batch. */
+  index: number;
+}
+
+interface PendingCommit {
+  work: SagaWork;
+  /** The indices whose inputs this round looked at (all of the work's, or the first one). */
+  indices: readonly number[];
+  expectedVersion: number;
+  record: SagaRecord;
+  write: StepWrite;
+  applied: AppliedInput[];
 }
 
 export class StepRunner {
   private readonly maxConflictRetries: number;
   private readonly recent: RecentRecords;
+  private readonly writeOptions: StepWriteOptions;
 
   constructor(private readonly options: StepRunnerOptions) {
     this.maxConflictRetries = options.maxConflictRetries ?? 5;
@@ -116,6 +156,13 @@ export class StepRunner {
       capacity: options.recentRecords ?? 4096,
       maxAgeMs: options.recentRecordMaxAgeMs ?? 30_000,
     });
+    const { topics, publishLifecycleEvents, lifecycleEvents, hooks } = options;
+    this.writeOptions = {
+      topics,
+      ...(publishLifecycleEvents === undefined ? {} : { publishLifecycleEvents }),
+      ...(lifecycleEvents === undefined ? {} : { lifecycleEvents }),
+      ...(hooks?.outgoingHeaders ? { traceHeaders: hooks.outgoingHeaders } : {}),
+    };
   }
 
   /** Records kept in memory now (for tests and metrics). */
@@ -141,13 +188,24 @@ export class StepRunner {
         sagaType: type,
         ...(headers ? { headers } : {}),
       });
-    const result = engine.start(type, { ...options, ...(trace ? { trace } : {}), now });
+    let result;
+    try {
+      result = engine.start(type, { ...options, ...(trace ? { trace } : {}), now });
+    } catch (error) {
+      return { status: 'error', code: DLQ_ERROR_CODES.engineError, error: asError(error) };
+    }
     if (result.outcome === 'rejected') {
       const { code, message, errors } = result;
       return { status: 'rejected', code, message, errors };
     }
-    const write = this.writeFor(undefined, [result]);
-    const created = await store.create(result.record, write);
+    const write = stepWriteFor(undefined, [result], this.writeOptions);
+    let created;
+    try {
+      created = await store.create(result.record, write);
+    } catch (error) {
+      if (isRetriableStoreFailure(error)) throw error;
+      return { status: 'error', code: DLQ_ERROR_CODES.storeRefused, error: asError(error) };
+    }
     if (!created.created) return { status: 'existing', record: created.record };
     this.recent.set(result.record, this.options.clock.now());
     hooks?.stepWritten?.({
@@ -160,13 +218,20 @@ export class StepRunner {
     return { status: 'started', record: result.record };
   }
 
-  /** Applies a batch of inputs; outcomes come back in the inputs' order. */
+  /**
+   * Applies a batch of inputs; outcomes come back in the inputs' order. Any number of inputs of
+   * one saga may be in the batch: they are applied in order and written together. An input that
+   * fails for itself (the engine cannot run it, the store refuses its write, it names the wrong
+   * saga type) answers `failed` and never fails the others; the call rejects only when the
+   * infrastructure fails (Redis unreachable) or a saga keeps losing version races.
+   */
   async applyBatch(items: readonly SagaInputItem[]): Promise<ApplyOutcome[]> {
     const outcomes = new Array<ApplyOutcome>(items.length);
     let work = groupBySaga(items);
-    for (let round = 0; work.length > 0; round++) {
-      if (round > this.maxConflictRetries) {
-        const ids = work.map((w) => w.sagaId).join(', ');
+    while (work.length > 0) {
+      const losing = work.filter((w) => w.conflicts > this.maxConflictRetries);
+      if (losing.length > 0) {
+        const ids = losing.map((w) => w.sagaId).join(', ');
         throw new Error(`sagas ${ids} kept losing version races; the batch will be retried`);
       }
       work = await this.applyRound(items, work, outcomes);
@@ -180,41 +245,52 @@ export class StepRunner {
     work: readonly SagaWork[],
     outcomes: ApplyOutcome[],
   ): Promise<SagaWork[]> {
-    const { engine, store, clock, hooks } = this.options;
+    const { engine, clock } = this.options;
     const records = await this.recordsFor(work);
     const now = clock.now();
-    const commits: {
-      work: SagaWork;
-      expectedVersion: number;
-      record: SagaRecord;
-      write: StepWrite;
-      applied: AppliedInput[];
-    }[] = [];
+    const commits: PendingCommit[] = [];
     const again: SagaWork[] = [];
 
     for (const [i, sagaWork] of work.entries()) {
       const found = records[i];
+      if (found && 'error' in found) {
+        for (const index of sagaWork.indices) {
+          outcomes[index] = failed('ENGINE_ERROR', found.error, `saga ${sagaWork.sagaId}`);
+        }
+        continue;
+      }
       if (!found) {
         for (const index of sagaWork.indices) outcomes[index] = { status: 'unknown-saga' };
         continue;
       }
       const { record: loaded, kept } = found;
+      const indices = sagaWork.oneByOne ? sagaWork.indices.slice(0, 1) : sagaWork.indices;
+      const rest = sagaWork.indices.slice(indices.length);
       let record = loaded;
       const applied: AppliedInput[] = [];
       let doubt = false;
-      for (const index of sagaWork.indices) {
+      for (const index of indices) {
         const item = items[index];
         if (!item) continue;
+        if (item.sagaType !== undefined && item.sagaType !== loaded.type) {
+          outcomes[index] = failed(
+            'MISMATCH',
+            new Error(
+              `the input names saga type "${item.sagaType}"; saga ${loaded.id} is a ${loaded.type}`,
+            ),
+          );
+          continue;
+        }
         let result;
         try {
           result = engine.apply(record, item.input, now);
         } catch (error) {
-          outcomes[index] = { status: 'error', error: asError(error) };
+          outcomes[index] = failed('ENGINE_ERROR', asError(error));
           doubt = true;
           continue;
         }
         if (result.outcome === 'applied') {
-          applied.push({ step: result, before: record, item });
+          applied.push({ step: result, before: record, item, index });
           record = result.record;
           outcomes[index] = { status: 'applied', record };
         } else {
@@ -232,35 +308,58 @@ export class StepRunner {
       if (applied.length > 0) {
         commits.push({
           work: sagaWork,
+          indices,
           expectedVersion: loaded.version,
           record,
-          write: this.writeFor(
+          write: stepWriteFor(
             loaded,
             applied.map((a) => a.step),
+            this.writeOptions,
           ),
           applied,
         });
-      } else if (!kept) {
-        this.recent.set(loaded, now);
+      } else {
+        if (!kept) this.recent.set(loaded, now);
+        if (rest.length > 0) again.push({ ...sagaWork, indices: rest });
       }
     }
 
-    let results: Awaited<ReturnType<StepStore['commitMany']>> = [];
-    if (commits.length > 0) {
-      try {
-        results = await store.commitMany(
-          commits.map(({ expectedVersion, record, write }) => ({ expectedVersion, record, write })),
-        );
-      } catch (error) {
-        // Some commits may have been applied: what is stored is unknown until the next load.
-        for (const commit of commits) this.recent.delete(commit.work.sagaId);
-        throw error;
-      }
+    const written = await this.commit(commits, outcomes, again, now);
+    this.reportIgnored(items, outcomes, again);
+    this.announce(written);
+    return again;
+  }
+
+  /** Commits the round's writes; sorts each saga into written, again, or failed inputs. */
+  private async commit(
+    commits: readonly PendingCommit[],
+    outcomes: ApplyOutcome[],
+    again: SagaWork[],
+    now: number,
+  ): Promise<{ record: SagaRecord; write: StepWrite }[]> {
+    if (commits.length === 0) return [];
+    const { store, hooks } = this.options;
+    let results: Awaited<ReturnType<StepStore['commitMany']>>;
+    try {
+      results = await store.commitMany(
+        commits.map(({ expectedVersion, record, write, applied }) => ({
+          expectedVersion,
+          record,
+          write,
+          steps: applied.length,
+        })),
+      );
+    } catch (error) {
+      // Some commits may have been applied: what is stored is unknown until the next load.
+      for (const commit of commits) this.recent.delete(commit.work.sagaId);
+      throw error;
     }
     const written: { record: SagaRecord; write: StepWrite }[] = [];
     for (const [i, result] of results.entries()) {
       const commit = commits[i];
       if (!commit) continue;
+      const { work } = commit;
+      const rest = work.indices.slice(commit.indices.length);
       if (result.status === 'committed') {
         written.push(commit);
         this.recent.set(commit.record, now);
@@ -274,84 +373,75 @@ export class StepRunner {
             at: now,
           });
         }
-      } else if (result.status === 'conflict') {
+        if (rest.length > 0) again.push({ ...work, indices: rest });
+        continue;
+      }
+      this.recent.delete(work.sagaId);
+      if (result.status === 'conflict') {
         // Another writer got there first: forget this round's outcomes and start over.
-        this.recent.delete(commit.work.sagaId);
-        again.push({ ...commit.work, reload: true });
-      } else {
-        this.recent.delete(commit.work.sagaId);
-        for (const index of commit.work.indices) outcomes[index] = { status: 'unknown-saga' };
-      }
-    }
-    if (hooks?.inputIgnored) {
-      const retried = new Set(again.flatMap((w) => w.indices));
-      for (const [index, outcome] of outcomes.entries()) {
-        const item = items[index];
-        if (outcome?.status === 'ignored' && item && !retried.has(index)) {
-          hooks.inputIgnored({
-            sagaId: item.sagaId,
-            sagaType: outcome.record.type,
-            input: item.input,
-            reason: outcome.reason,
-          });
+        again.push({ ...work, reload: true, conflicts: work.conflicts + 1 });
+      } else if (result.status === 'rejected' && commit.applied.length > 1) {
+        // Which of the inputs made the write unstorable? Each goes on its own to find out.
+        again.push({ ...work, reload: true, oneByOne: true });
+      } else if (result.status === 'rejected') {
+        // One input, so it is the one: the others of the round keep their outcomes.
+        for (const { index } of commit.applied) {
+          outcomes[index] = failed('STORE_REFUSED', result.error);
         }
+        if (rest.length > 0) again.push({ ...work, indices: rest, reload: true });
+      } else {
+        for (const index of work.indices) outcomes[index] = { status: 'unknown-saga' };
       }
     }
-    this.announce(written);
-    return again;
+    return written;
+  }
+
+  private reportIgnored(
+    items: readonly SagaInputItem[],
+    outcomes: readonly ApplyOutcome[],
+    again: readonly SagaWork[],
+  ): void {
+    const { hooks } = this.options;
+    if (!hooks?.inputIgnored) return;
+    const retried = new Set(again.flatMap((w) => w.indices));
+    for (const [index, outcome] of outcomes.entries()) {
+      const item = items[index];
+      if (outcome?.status === 'ignored' && item && !retried.has(index)) {
+        hooks.inputIgnored({
+          sagaId: item.sagaId,
+          sagaType: outcome.record.type,
+          input: item.input,
+          reason: outcome.reason,
+        });
+      }
+    }
   }
 
   /**
    * Each saga's record: the one kept from this instance's last write when there is one (and no
-   * doubt about it), else loaded — all the loads of the round in one pipelined call.
+   * doubt about it), else loaded — all the loads of the round in one pipelined call. A saga that
+   * cannot be read back answers its error.
    */
   private async recordsFor(
     work: readonly SagaWork[],
-  ): Promise<({ record: SagaRecord; kept: boolean } | undefined)[]> {
+  ): Promise<({ record: SagaRecord; kept: boolean } | { error: Error } | undefined)[]> {
     const now = this.options.clock.now();
-    const found = work.map((w) => {
-      const record = w.reload ? undefined : this.recent.get(w.sagaId, now);
-      return record ? { record, kept: true } : undefined;
-    });
+    const found: ({ record: SagaRecord; kept: boolean } | { error: Error } | undefined)[] =
+      work.map((w) => {
+        const record = w.reload ? undefined : this.recent.get(w.sagaId, now);
+        return record ? { record, kept: true } : undefined;
+      });
     const missing = work.flatMap((w, i) => (found[i] ? [] : [i]));
     if (missing.length > 0) {
-      const loaded = await this.options.store.loadMany(missing.map((i) => work[i]?.sagaId ?? ''));
+      const loaded = await this.options.store.loadEach(missing.map((i) => work[i]?.sagaId ?? ''));
       missing.forEach((workIndex, position) => {
-        const record = loaded[position];
-        if (record) found[workIndex] = { record, kept: false };
+        const result = loaded[position];
+        if (result?.error) found[workIndex] = { error: result.error };
+        else if (result?.record) found[workIndex] = { record: result.record, kept: false };
         else this.recent.delete(work[workIndex]?.sagaId ?? '');
       });
     }
     return found;
-  }
-
-  /**
-   * The write for a saga's steps of one round: every step's messages in order (each lifecycle
-   * event carries the state after its own step), the history, and the timers as the difference
-   * between the armed timers before and after (so a timer set and cancelled within the round
-   * never reaches Redis, and one cancelled and re-armed is simply re-set).
-   */
-  private writeFor(before: SagaRecord | undefined, steps: readonly AppliedStep[]): StepWrite {
-    const { topics, publishLifecycleEvents, lifecycleEvents, hooks } = this.options;
-    const last = steps[steps.length - 1];
-    const outbox = steps.flatMap((step) =>
-      outgoingMessages(step.record, step.effects, {
-        topics,
-        ...(publishLifecycleEvents === undefined ? {} : { publishLifecycleEvents }),
-        ...(lifecycleEvents === undefined ? {} : { lifecycleEvents }),
-        ...(hooks?.outgoingHeaders ? { traceHeaders: hooks.outgoingHeaders } : {}),
-      }),
-    );
-    const history = steps.flatMap((step) => step.history);
-    const previous = new Map((before?.timers ?? []).map((t) => [t.timerId, t]));
-    const next = new Map((last?.record.timers ?? []).map((t) => [t.timerId, t]));
-    const timersToCancel = [...previous.keys()].filter(
-      (id) => next.get(id)?.dueAt !== previous.get(id)?.dueAt,
-    );
-    const timersToSet = [...next.values()].filter(
-      (timer) => previous.get(timer.timerId)?.dueAt !== timer.dueAt,
-    );
-    return { outbox, history, timersToSet, timersToCancel };
   }
 
   private announce(written: readonly { record: SagaRecord; write: StepWrite }[]): void {
@@ -369,9 +459,14 @@ function groupBySaga(items: readonly SagaInputItem[]): SagaWork[] {
   items.forEach((item, index) => {
     const work = bySaga.get(item.sagaId);
     if (work) work.indices.push(index);
-    else bySaga.set(item.sagaId, { sagaId: item.sagaId, indices: [index] });
+    else bySaga.set(item.sagaId, { sagaId: item.sagaId, indices: [index], conflicts: 0 });
   });
   return [...bySaga.values()];
+}
+
+function failed(code: InputFailureCode, error: Error, context?: string): ApplyOutcome {
+  const described = context ? new Error(`${context}: ${error.message}`, { cause: error }) : error;
+  return { status: 'error', code, error: described };
 }
 
 function asError(error: unknown): Error {

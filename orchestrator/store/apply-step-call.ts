@@ -28,15 +28,20 @@ export interface ScriptCall {
   args: ScriptArg[];
 }
 
-/** `expectedVersion` 0 creates the saga (it must not exist); otherwise it is compared. */
+/**
+ * `expectedVersion` 0 creates the saga (it must not exist); otherwise it is compared. `steps` is
+ * how many engine steps the write covers (a batch may carry several inputs of one saga): the
+ * record must be at `expectedVersion + steps`.
+ */
 export function applyStepCall(
   keys: StoreKeys,
   settings: ApplyStepSettings,
   expectedVersion: number,
   record: SagaRecord,
   write: StepWrite = {},
+  steps = 1,
 ): ScriptCall {
-  checkWrite(record, expectedVersion, write);
+  checkWrite(record, expectedVersion, write, steps);
   const shard = keys.shardOf(record.id);
   const expireAt = ENDED_STATUSES.includes(record.status)
     ? record.updatedAt + settings.retentionMs
@@ -84,7 +89,12 @@ export function applyStepCall(
  * Everything that could make the script fail half-way is checked here, before it runs: Redis
  * does not roll a script back, so a write must be refused whole rather than fail in the middle.
  */
-function checkWrite(record: SagaRecord, expectedVersion: number, write: StepWrite): void {
+function checkWrite(
+  record: SagaRecord,
+  expectedVersion: number,
+  write: StepWrite,
+  steps: number,
+): void {
   const sagaId = record.id;
   if (sagaId.length === 0 || sagaId.includes(TIMER_MEMBER_SEPARATOR)) {
     throw new InvalidRecordError('a saga id must be non-empty and free of NUL characters', {
@@ -97,10 +107,14 @@ function checkWrite(record: SagaRecord, expectedVersion: number, write: StepWrit
     });
   }
   // The engine's rule (1 after start, +1 per step), checked here so a bug cannot skip or repeat.
-  if (record.version !== expectedVersion + 1) {
+  if (!Number.isSafeInteger(steps) || steps < 1 || (expectedVersion === 0 && steps !== 1)) {
+    throw new InvalidRecordError(`a write cannot cover ${steps} steps`, { sagaId });
+  }
+  if (record.version !== expectedVersion + steps) {
+    const covers = steps === 1 ? 'one step' : `${steps} steps`;
     throw new InvalidRecordError(
-      `a write from version ${expectedVersion} must store version ${expectedVersion + 1}, ` +
-        `not ${record.version}`,
+      `a write of ${covers} from version ${expectedVersion} must store version ` +
+        `${expectedVersion + steps}, not ${record.version}`,
       { sagaId },
     );
   }

@@ -35,3 +35,36 @@ export class InvalidQueryError extends SagaStoreError {}
 
 /** A script answered something the store does not understand (a bug, or a foreign script). */
 export class UnexpectedScriptReplyError extends SagaStoreError {}
+
+/**
+ * Redis error replies that mean "not now" (a failover in progress, a replica still loading, memory
+ * full, a cluster slot moving) rather than "not this call". Any other error reply is about the
+ * call itself (an argument over Redis' limits, a script error) and fails the same way again.
+ */
+const TRANSIENT_REPLY_PREFIXES = [
+  'LOADING',
+  'BUSY',
+  'READONLY',
+  'MASTERDOWN',
+  'CLUSTERDOWN',
+  'TRYAGAIN',
+  'MOVED',
+  'ASK',
+  'OOM',
+  'NOREPLICAS',
+  'NOSCRIPT',
+];
+
+/**
+ * Whether a failed store call may succeed when tried again: the store's own errors say so
+ * themselves; a Redis error reply is retriable only when it is one of the transient ones above;
+ * anything else (the connection closed, a timeout, the client's retries ran out) is a failure of
+ * the infrastructure, not of the call, and so retriable.
+ */
+export function isRetriableStoreFailure(error: unknown): boolean {
+  if (error instanceof SagaStoreError) return error.retriable;
+  if (error instanceof Error && error.name === 'ReplyError') {
+    return TRANSIENT_REPLY_PREFIXES.some((prefix) => error.message.startsWith(prefix));
+  }
+  return true;
+}

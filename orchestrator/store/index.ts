@@ -15,5 +15,6 @@ export {
   SagaStoreError,
   StoreConfigError,
   UnexpectedScriptReplyError,
+  isRetriableStoreFailure,
 } from './errors.js';
 export type * from './types.js';

@@ -12,7 +12,12 @@
 import type { HistoryEntry, SagaRecord, SagaStatus } from '../engine/types.js';
 import { applyStepCall, type ScriptCall } from './apply-step-call.js';
 import { countsByStatus, countsByTypeAndState } from './counters.js';
-import { InvalidRecordError, UnexpectedScriptReplyError } from './errors.js';
+import {
+  InvalidRecordError,
+  SagaStoreError,
+  UnexpectedScriptReplyError,
+  isRetriableStoreFailure,
+} from './errors.js';
 import { createStoreKeys } from './keys.js';
 import type { StoreKeys } from './keys.js';
 import { heartbeat, releaseLease, renewLease, leaseOwner, tryAcquireLease } from './leases.js';
@@ -41,6 +46,7 @@ import type {
   CreateResult,
   HistoryPage,
   ListPage,
+  LoadResult,
   ListQuery,
   OutboxEntry,
   SagaCount,
@@ -59,12 +65,19 @@ export interface SagaStore {
   load(sagaId: string): Promise<SagaRecord | undefined>;
   /** Loads many sagas in one pipelined round trip per shard; `undefined` where missing. */
   loadMany(sagaIds: readonly string[]): Promise<(SagaRecord | undefined)[]>;
+  /**
+   * Like `loadMany`, but a saga that cannot be read back answers its own error (e.g.
+   * `CorruptRecordError`) instead of failing the others; it throws only when Redis fails.
+   */
+  loadEach(sagaIds: readonly string[]): Promise<LoadResult[]>;
   /** Writes `record` (version `expectedVersion + 1`) if the saga is still at `expectedVersion`. */
   commit(expectedVersion: number, record: SagaRecord, write?: StepWrite): Promise<CommitResult>;
   /**
-   * Commits many steps in one pipelined round trip per shard, each atomic on its own. Results
-   * are in the items' order. If it throws, some commits may have been applied: retrying is
-   * safe, the applied ones then answer `conflict`.
+   * Commits many writes in one pipelined round trip per shard, each atomic on its own. Results
+   * are in the items' order; a write refused for itself alone answers `rejected` and leaves the
+   * others alone. It throws only when the failure is not one write's own (Redis unreachable, a
+   * failover): then some commits may have been applied, and retrying is safe (the applied ones
+   * then answer `conflict`).
    */
   commitMany(items: readonly CommitItem[]): Promise<CommitResult[]>;
   /** History, oldest first; at most `historyLimit` entries are kept per saga. */
@@ -132,10 +145,27 @@ export function createSagaStore(options: SagaStoreOptions): SagaStore {
     const calls: { index: number; item: CommitItem; call: ScriptCall }[] = [];
     items.forEach((item, index) => {
       try {
-        const call = applyStepCall(keys, settings, item.expectedVersion, item.record, item.write);
+        const call = applyStepCall(
+          keys,
+          settings,
+          item.expectedVersion,
+          item.record,
+          item.write,
+          item.steps,
+        );
         calls.push({ index, item, call });
       } catch (error) {
-        outcomes[index] = { ok: false, error };
+        // Whatever stops the call from being built is this write's own problem, never Redis'.
+        outcomes[index] = {
+          ok: false,
+          error:
+            error instanceof SagaStoreError
+              ? error
+              : new InvalidRecordError(`the write cannot be encoded: ${String(error)}`, {
+                  sagaId: item.record.id,
+                  cause: error,
+                }),
+        };
       }
     });
     const replies: Settled[] =
@@ -167,15 +197,6 @@ export function createSagaStore(options: SagaStoreOptions): SagaStore {
     });
     return outcomes;
   };
-
-  /** Runs apply-step for every item; throws the first item's error. */
-  const applyAll = async (
-    items: readonly CommitItem[],
-  ): Promise<ReturnType<typeof interpretApplyReply>[]> =>
-    (await applySettled(items)).map((outcome) => {
-      if (!outcome.ok) throw outcome.error;
-      return outcome.value;
-    });
 
   // Creates issued in the same tick (a loop starting sagas) share one pipeline.
   const creates = new SameTickBatch<CommitItem, ReturnType<typeof interpretApplyReply>>(
@@ -215,9 +236,28 @@ export function createSagaStore(options: SagaStoreOptions): SagaStore {
       return sagaIds.map((id, index) => recordFromValues(id, replies[index] as (string | null)[]));
     },
 
+    async loadEach(sagaIds) {
+      const replies = await settledPipelinePerShard(redis, sagaIds, keys.shardOf, (pipeline, id) =>
+        pipeline.hmget(keys.saga(id), ...RECORD_FIELDS),
+      );
+      return sagaIds.map((id, index): LoadResult => {
+        const [error, reply] = replies[index] ?? [new Error('no reply'), null];
+        if (error) {
+          if (isRetriableStoreFailure(error)) throw error;
+          return { error };
+        }
+        try {
+          return { record: recordFromValues(id, reply as (string | null)[]) };
+        } catch (cause) {
+          return { error: cause instanceof Error ? cause : new Error(String(cause)) };
+        }
+      });
+    },
+
     async commit(expectedVersion, record, write) {
       const [result] = await store.commitMany([{ expectedVersion, record, write: write ?? {} }]);
       if (!result) throw new UnexpectedScriptReplyError('commit answered nothing');
+      if (result.status === 'rejected') throw result.error;
       return result;
     },
 
@@ -229,14 +269,26 @@ export function createSagaStore(options: SagaStoreOptions): SagaStore {
           });
         }
       }
-      const outcomes = await applyAll(items);
-      return outcomes.map((outcome) => {
-        if (outcome.status === 'exists') {
-          throw new UnexpectedScriptReplyError('commit answered as a create', {
-            sagaId: outcome.sagaId,
-          });
+      const outcomes = await applySettled(items);
+      // A failure of the infrastructure fails the call; a write's own failure is its result.
+      for (const outcome of outcomes) {
+        if (!outcome.ok && isRetriableStoreFailure(outcome.error)) throw outcome.error;
+      }
+      return outcomes.map((outcome, index): CommitResult => {
+        const sagaId = items[index]?.record.id ?? '';
+        if (!outcome.ok) {
+          const error =
+            outcome.error instanceof Error ? outcome.error : new Error(String(outcome.error));
+          return { status: 'rejected', sagaId, error };
         }
-        return outcome;
+        if (outcome.value.status === 'exists') {
+          return {
+            status: 'rejected',
+            sagaId,
+            error: new UnexpectedScriptReplyError('commit answered as a create', { sagaId }),
+          };
+        }
+        return outcome.value;
       });
     },
 

@@ -26,14 +26,28 @@ export type CommitResult =
   /** The saga is at another version than expected: nothing was written. */
   | { status: 'conflict'; sagaId: string; currentVersion: number }
   /** No such saga (never created, or purged): nothing was written. */
-  | { status: 'missing'; sagaId: string };
+  | { status: 'missing'; sagaId: string }
+  /**
+   * This write alone was refused, by the store's checks (`InvalidRecordError`) or by Redis for
+   * this saga's script only (an argument over its limits, say): nothing was written. Failures
+   * that are not the write's own (the connection is gone) make `commitMany` throw instead.
+   */
+  | { status: 'rejected'; sagaId: string; error: Error };
 
-/** One step to commit: the record the saga had (`expectedVersion`) and the one it moves to. */
+/**
+ * One write to commit: the record the saga had (`expectedVersion`) and the one it moves to, after
+ * `steps` engine steps (several inputs of one saga applied in one round are written together).
+ */
 export interface CommitItem {
   expectedVersion: number;
   record: SagaRecord;
   write?: StepWrite;
+  /** How many engine steps the write covers: `record.version` is `expectedVersion + steps`. @default 1 */
+  steps?: number;
 }
+
+/** One saga of `loadEach`: its record (`undefined` when there is no such saga), or its own error. */
+export type LoadResult = { record: SagaRecord | undefined; error?: undefined } | { error: Error };
 
 export interface HistoryPage {
   /** Oldest first, from `offset`. */

@@ -224,6 +224,39 @@ describe('bad input: dead-lettered with the reason, or ignored where that is the
     expect(await system.invariantViolations()).to.deep.equal([]);
   });
 
+  it('replies: one whose saga-type header names another type than its saga is dead-lettered (MISMATCH)', async () => {
+    const { system, infra } = sut;
+    const topic = `${infra.prefix}.replies`;
+    const started = await system.orchestrator.startSaga({
+      type: 'order',
+      input: { ...orderInput({ amount: 20_000 }) },
+    });
+    if (started.status !== 'started') throw new Error(started.status);
+    const sagaId = started.record.id;
+    // Once it waits for approval, a reply to its first command would be ignored (answered).
+    const waiting = await eventually('the saga to wait for approval', async () => {
+      const record = await system.orchestrator.store.load(sagaId);
+      return record?.state === 'awaitingApproval' ? record : undefined;
+    });
+    const producer = await sut.infra.producer({ idempotent: true });
+    const value = JSON.stringify({
+      commandId: `${sagaId}.reserveInventory.1`,
+      sagaId,
+      type: 'ReserveItems',
+      outcome: 'success',
+      payload: {},
+    });
+    const [meta] = (await producer.send({
+      topic,
+      messages: [{ key: sagaId, value, headers: { [HEADERS.sagaType]: 'refund' } }],
+    })) as [RecordMetadata];
+    const letter = await deadLetterFor(topic, String(meta.baseOffset));
+    expect(letter.headers[HEADERS.dlqErrorCode]).to.equal(DLQ_ERROR_CODES.mismatch);
+    expect(letter.headers[HEADERS.dlqReason]).to.contain('names saga type "refund"');
+    expect((await system.orchestrator.store.load(sagaId))?.version).to.equal(waiting.version);
+    expect(ignored.filter((i) => i.sagaId === sagaId)).to.deep.equal([]);
+  });
+
   it('requests: malformed, invalid, unknown type, refused input and bad ids are dead-lettered', async () => {
     const { system, infra } = sut;
     const topic = `${infra.prefix}.requests`;

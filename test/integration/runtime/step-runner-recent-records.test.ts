@@ -35,9 +35,9 @@ describe('step runner: records kept from its own writes (real Redis)', function 
       shardOf: store.shardOf,
       create: (record, write) => store.create(record, write),
       commitMany: (items) => store.commitMany(items),
-      loadMany(ids) {
+      loadEach(ids) {
         counted.loads += ids.length;
-        return store.loadMany(ids);
+        return store.loadEach(ids);
       },
     };
     const runner = new StepRunner({

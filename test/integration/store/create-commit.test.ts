@@ -261,6 +261,35 @@ describe('saga store: create, load, commit (real Redis)', function () {
     expect((await store.load(record.id))?.version).to.equal(1);
   });
 
+  it('commits a write covering several steps, and refuses one that skips, alone', async () => {
+    const [covering, skipping, plain] = [startedRecord(), startedRecord(), startedRecord()];
+    await Promise.all([covering, skipping, plain].map((record) => store.create(record)));
+    const results = await store.commitMany([
+      { expectedVersion: 1, record: { ...nextRecord(covering), version: 3 }, steps: 2 },
+      { expectedVersion: 1, record: { ...nextRecord(skipping), version: 4 }, steps: 2 },
+      { expectedVersion: 1, record: nextRecord(plain) },
+    ]);
+    expect(results.map((r) => r.status)).to.deep.equal(['committed', 'rejected', 'committed']);
+    const refused = results[1];
+    expect(refused?.status === 'rejected' && refused.error).to.have.property(
+      'name',
+      'InvalidRecordError',
+    );
+    expect(
+      (await store.loadMany([covering.id, skipping.id, plain.id])).map((r) => r?.version),
+    ).to.deep.equal([3, 1, 2]);
+  });
+
+  it('loads each saga on its own: a corrupt one answers its error, the others their records', async () => {
+    const [good, corrupt] = [startedRecord(), startedRecord()];
+    await Promise.all([good, corrupt].map((record) => store.create(record)));
+    await infra.redis.hset(store.keys.saga(corrupt.id), 'snapshot', '{not json');
+    const [first, second, third] = await store.loadEach([good.id, corrupt.id, 'no-such-saga']);
+    expect(first).to.deep.equal({ record: good });
+    expect(second?.error).to.have.property('name', 'CorruptRecordError');
+    expect(third).to.deep.equal({ record: undefined });
+  });
+
   it('writes the creates of one tick in one pipeline, each with its own outcome', async () => {
     const redis = infra.redisConnection();
     let pipelines = 0;

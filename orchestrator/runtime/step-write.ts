@@ -1,0 +1,41 @@
+/**
+ * What one commit writes besides the record: every applied step's outgoing messages in order
+ * (each lifecycle event carries the state after its own step), the history, and the timers as the
+ * difference between the armed timers before and after, so a timer set and cancelled within the
+ * commit never reaches Redis, and one cancelled and re-armed is simply re-set.
+ */
+import type { TopicNames } from '../contract/topics.js';
+import type { AppliedStep, SagaRecord } from '../engine/types.js';
+import type { StepWrite } from '../store/index.js';
+import {
+  outgoingMessages,
+  type LifecycleEventLevel,
+  type TraceHeaders,
+} from './outgoing-messages.js';
+
+export interface StepWriteOptions {
+  topics: TopicNames;
+  publishLifecycleEvents?: boolean;
+  lifecycleEvents?: LifecycleEventLevel;
+  traceHeaders?: TraceHeaders;
+}
+
+/** The write of `steps` applied in order to `before` (`undefined` for a saga that starts). */
+export function stepWriteFor(
+  before: SagaRecord | undefined,
+  steps: readonly AppliedStep[],
+  options: StepWriteOptions,
+): StepWrite {
+  const last = steps[steps.length - 1];
+  const outbox = steps.flatMap((step) => outgoingMessages(step.record, step.effects, options));
+  const history = steps.flatMap((step) => step.history);
+  const previous = new Map((before?.timers ?? []).map((t) => [t.timerId, t]));
+  const next = new Map((last?.record.timers ?? []).map((t) => [t.timerId, t]));
+  const timersToCancel = [...previous.keys()].filter(
+    (id) => next.get(id)?.dueAt !== previous.get(id)?.dueAt,
+  );
+  const timersToSet = [...next.values()].filter(
+    (timer) => previous.get(timer.timerId)?.dueAt !== timer.dueAt,
+  );
+  return { outbox, history, timersToSet, timersToCancel };
+}
