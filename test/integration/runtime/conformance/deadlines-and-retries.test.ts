@@ -58,13 +58,21 @@ describe('conformance: deadlines and retries through the service', function () {
   const end = (id: string) =>
     observeEnd(players, id, (i) => sut.system.orchestrator.waitForResult(i, 45_000));
 
-  it('both regions time out at the same instant (one poll): both are undone once', async () => {
+  it('both regions time out at the same instant (one poll), twice: both retry, then both are undone once', async () => {
     const { id, record } = await start(parallelTimeoutsSaga.type, 'both-time-out', {});
     // Armed in one transition at one `now`: the same dueAt, so the poller claims them together.
     expect(record.timers).to.have.length(2);
     expect(new Set(record.timers.map((t) => t.dueAt)).size).to.equal(1);
     await players.commands(id, ['bookHotel', 'bookFlight']); // and never answered
     const observed = await end(id);
+    // Both first deadlines were applied (each region retried), then both gave up.
+    const attempts = players.sent(id, 'action').map((c) => `${c.step}:${c.attempt}`);
+    expect(attempts).to.have.members([
+      'bookHotel:1',
+      'bookFlight:1',
+      'bookHotel:2',
+      'bookFlight:2',
+    ]);
     expect(observed.end).to.deep.include({
       status: 'compensated',
       state: 'compensated',

@@ -1,7 +1,9 @@
 /**
- * Two regions with the same short deadline and one attempt each: when neither replies, both
- * deadlines are due at the same instant (one timer poll claims both) and the saga compensates
- * both steps (their outcome is unknown).
+ * Two regions with the same short deadline and two attempts each: when neither replies, both
+ * deadlines are due at the same instant (one timer poll claims both) and both are applied — each
+ * region schedules its retry (the same backoff, no jitter: the retries and their deadlines are due
+ * together again). When the second deadlines pass the saga compensates both steps (their outcome
+ * is unknown); the second of those two deadlines finds its timer cancelled and changes nothing.
  */
 import { createSagaKit, defineSaga } from '../../../../orchestrator/engine/index.js';
 import { shapeInputSchema, type ShapeInput } from '../common.js';
@@ -17,7 +19,7 @@ const region = (name: string, participant: string, command: string, undo: string
     participant,
     command,
     timeoutMs: PARALLEL_STEP_TIMEOUT_MS,
-    retry: { maxAttempts: 1 },
+    retry: { maxAttempts: 2, backoff: { initialDelayMs: 100, jitter: 0 } },
     payload: ({ input }) => ({ ref: input.ref }),
     compensation: { command: undo, payload: ({ input }) => ({ ref: input.ref }) },
   });
