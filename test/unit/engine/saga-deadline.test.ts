@@ -8,7 +8,11 @@ import {
   createSagaKit,
   sagaDeadlineEventType,
 } from '../../../orchestrator/engine/index.js';
-import { simulateSaga } from '../../../orchestrator/engine/testing/index.js';
+import {
+  compensationOf,
+  simulateSaga,
+  stepPaths,
+} from '../../../orchestrator/engine/testing/index.js';
 import type { ShapeInput } from '../../support/shapes/common.js';
 import {
   APPROVAL_TIMED_OUT,
@@ -116,5 +120,30 @@ describe('engine: the saga-level deadline (kit.deadline)', () => {
     const kit = createSagaKit<ShapeInput>();
     expect(() => kit.deadline({ name: 'a.b', ms: 1_000 }, {})).to.throw(/not usable/);
     expect(() => kit.deadline({ name: 'trip', ms: 0 }, {})).to.throw(/positive number/);
+  });
+
+  describe('passing in every in-flight state of the trip (from the graph)', () => {
+    const paths = stepPaths(tripSaga, { ref: 'trip-1', deadlineMs: 1_000 });
+    it('covers the three steps', () => {
+      expect(new Set(paths.map((p) => p.step))).to.deep.equal(
+        new Set(['bookHotel', 'bookFlight', 'charge']),
+      );
+    });
+    for (const path of paths) {
+      it(`${path.step} in flight (${path.description}): the steps in flight first, then the done ones, last first`, () => {
+        const sim = simulateSaga(tripSaga, { ref: 'trip-1', deadlineMs: 1_000 });
+        path.replay(sim);
+        sim.advance(1_000);
+        expect(failureOf(sim).code).to.equal(SAGA_DEADLINE_CODE);
+        finish(sim);
+        expect(sim.status).to.equal('compensated');
+        const undo = (steps: readonly string[]) =>
+          steps.map((step) => compensationOf(tripSaga, step)).filter((c) => c !== null);
+        const inFlight = undo([path.step, ...path.alsoInFlight]);
+        const sent = sim.compensationsSent();
+        expect(sent.slice(0, inFlight.length)).to.have.members(inFlight);
+        expect(sent.slice(inFlight.length)).to.deep.equal(undo(path.succeeded).reverse());
+      });
+    }
   });
 });
