@@ -11,6 +11,8 @@ export const EXIT = {
   STILL_RUNNING: 4,
   /** `wait` / `start --wait`: the saga ended otherwise than completed (compensated, parked…). */
   NOT_COMPLETED: 5,
+  /** `definitions check`: a definition has an error-level finding, or does not load. */
+  CHECK_FAILED: 6,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -20,6 +20,7 @@ import {
   BUILT_IN_SAGAS_DIR,
   loadDefinitionsFromDir,
   mergeDefinitions,
+  selectDefinitions,
 } from './runtime/load-definitions.js';
 import { createOrchestrator } from './runtime/orchestrator.js';
 
@@ -34,9 +35,14 @@ try {
 const logger = createLogger('orchestrator', { level: config.logLevel });
 
 async function main(): Promise<void> {
-  const definitions = mergeDefinitions(
-    await loadDefinitionsFromDir(BUILT_IN_SAGAS_DIR),
-    config.definitionsDir ? await loadDefinitionsFromDir(config.definitionsDir) : [],
+  // The built-in sagas/ are always loaded (importing them has no effect); SAGA_TYPES chooses
+  // which of all the loaded definitions run, so production can leave the example order saga out.
+  const definitions = selectDefinitions(
+    mergeDefinitions(
+      await loadDefinitionsFromDir(BUILT_IN_SAGAS_DIR),
+      config.definitionsDir ? await loadDefinitionsFromDir(config.definitionsDir) : [],
+    ),
+    config.sagaTypes,
   );
   const redis = createRedisClient(config.redis);
   redis.on('error', (error: unknown) => logger.warn('redis connection error', { error }));

@@ -7,11 +7,17 @@
  *   npm run build                            # into dist/
  *   npx tsx scripts/build-dist.ts --out-dir .infra/some-dir
  *
- * The out dir must sit inside the repository: compiled modules find `node_modules/` and the
- * `"type": "module"` of package.json by walking up from their own folder.
+ * The out dir must sit inside the repository: compiled modules find `node_modules/` by walking up
+ * from their own folder.
+ *
+ * It also writes `<out>/package.json`: the package's name, `"type": "module"` and its `exports`
+ * pointing at the compiled `.js` files. The repository's package.json points them at the `.ts`
+ * sources (what tsx and a type checker read); inside the build, the nearest package.json is this
+ * one, so `saga-orchestrator/definitions` resolves to compiled code there (the orchestrator
+ * resolves an outside definition folder's imports from its own location: runtime/shared-imports).
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -45,6 +51,24 @@ export function runtimeAssets(root: string = repoRoot): string[] {
   return found.sort();
 }
 
+interface PackageJson {
+  name: string;
+  version: string;
+  exports?: Record<string, string>;
+}
+
+/** The build's package.json: the repository's entry points, compiled. */
+export function distPackageJson(root: string = repoRoot): Record<string, unknown> {
+  const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as PackageJson;
+  const exports = Object.fromEntries(
+    Object.entries(pkg.exports ?? {})
+      .filter(([, target]) => target.endsWith('.ts'))
+      .map(([entry, target]) => [entry, target.replace(/\.ts$/u, '.js')]),
+  );
+  exports['./package.json'] = './package.json';
+  return { name: pkg.name, version: pkg.version, private: true, type: 'module', exports };
+}
+
 /** Cleans `outDir`, compiles into it and copies the runtime assets; throws when tsc fails. */
 export function buildDist(outDir: string): { assets: string[] } {
   const target = path.resolve(repoRoot, outDir);
@@ -68,6 +92,10 @@ export function buildDist(outDir: string): { assets: string[] } {
     mkdirSync(path.dirname(path.join(target, asset)), { recursive: true });
     copyFileSync(path.join(repoRoot, asset), path.join(target, asset));
   }
+  writeFileSync(
+    path.join(target, 'package.json'),
+    `${JSON.stringify(distPackageJson(), null, 2)}\n`,
+  );
   return { assets };
 }
 

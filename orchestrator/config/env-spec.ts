@@ -140,6 +140,13 @@ export const orchestratorEnvSpec = {
     default: '',
     desc: 'Extra folder of saga definitions to load (each <name>/index.ts|js default-exports one)',
   }),
+  SAGA_TYPES: str({
+    default: '',
+    desc:
+      'Saga types to run, comma-separated (blank: every loaded definition, the built-in order ' +
+      'saga included); a name not found stops the start-up',
+    example: 'refund,invoice',
+  }),
   SHUTDOWN_TIMEOUT: duration({
     default: 30_000,
     desc: 'How long a graceful shutdown may take before the process exits anyway',

@@ -65,6 +65,8 @@ export interface OrchestratorConfig extends ConnectionConfig {
   /** Timings of the consumer of the replies and requests topics, in ms. */
   consumer: { sessionTimeoutMs: number; heartbeatIntervalMs: number; maxWaitTimeMs: number };
   definitionsDir?: string;
+  /** The saga types to run (`SAGA_TYPES`); absent: every loaded definition. */
+  sagaTypes?: string[];
   /** Which lifecycle events are published (`SAGA_LIFECYCLE_EVENTS`). */
   lifecycleEvents: 'saga' | 'steps' | 'none';
   shutdownTimeoutMs: number;
@@ -159,9 +161,19 @@ export function loadOrchestratorConfig(env: Env): Readonly<OrchestratorConfig> {
       maxWaitTimeMs: e.KAFKA_MAX_WAIT,
     },
     definitionsDir: optional(e.SAGA_DEFINITIONS_DIR),
+    ...sagaTypesOf(e.SAGA_TYPES),
     lifecycleEvents: e.SAGA_LIFECYCLE_EVENTS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT,
   });
+}
+
+/** `SAGA_TYPES`: a comma list, blanks around names ignored; blank means "every type". */
+function sagaTypesOf(value: string): { sagaTypes?: string[] } {
+  const types = value
+    .split(',')
+    .map((type) => type.trim())
+    .filter((type) => type !== '');
+  return types.length > 0 ? { sagaTypes: [...new Set(types)] } : {};
 }
 
 /** What is wrong with the consumer timings (the same rules as the participants'). */

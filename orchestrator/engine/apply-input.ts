@@ -9,6 +9,7 @@ import { replyEntry, signalEntry, timerEntry } from './history.js';
 import { pureTransition } from './pure-transition.js';
 import { replyReceived } from './lifecycle.js';
 import { settle, type StepInputs } from './settle.js';
+import { currentTimerEvent } from './step-deadlines.js';
 import { isEnded, restoreSnapshot } from './snapshot.js';
 import type {
   EpochMs,
@@ -113,7 +114,10 @@ export function applyInput(
   if ('ignored' in prepared) {
     return { outcome: 'ignored', reason: prepared.ignored, detail: prepared.detail };
   }
-  const [next, actions] = pureTransition(definition.machine, snapshot, prepared.event);
+  // A step deadline armed before deadlines were named fires as the named one (step-deadlines.ts).
+  const event =
+    input.kind === 'timer' ? currentTimerEvent(definition.machine, prepared.event) : prepared.event;
+  const [next, actions] = pureTransition(definition.machine, snapshot, event);
   return settle({
     definition,
     sagaId: record.id,

@@ -4,6 +4,7 @@
  * the last version given for a type.
  */
 import { SagaEngineError } from './errors.js';
+import { assertStepDeadlinesProvided } from './step-deadlines.js';
 import type { SagaDefinition } from './types.js';
 
 export interface DefinitionRegistry {
@@ -19,6 +20,7 @@ export function createRegistry(definitions: readonly SagaDefinition[]): Definiti
   const byKey = new Map<string, SagaDefinition>();
   const latest = new Map<string, SagaDefinition>();
   for (const definition of definitions) {
+    assertStepDeadlinesProvided(definition);
     const key = `${definition.type}@${definition.version}`;
     if (byKey.has(key)) {
       throw new Error(

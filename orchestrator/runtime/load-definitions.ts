@@ -1,12 +1,15 @@
 /**
  * Finds saga definitions on disk: every `<dir>/<name>/index.(js|ts)` that default-exports a
- * SagaDefinition is registered. This is how architects add a saga: drop a folder into `sagas/`.
+ * SagaDefinition is registered. This is how architects add a saga: drop a folder into `sagas/`,
+ * or keep it in their own repository and point `SAGA_DEFINITIONS_DIR` at it (its imports of
+ * `saga-orchestrator/*` and `xstate` get the orchestrator's own copies: `shareImportsWith`).
  * (Definitions can also be passed to the orchestrator's factory directly.)
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { SagaDefinition } from '../engine/types.js';
+import { shareImportsWith } from './shared-imports.js';
 
 /** The project's own `sagas/` folder. */
 export const BUILT_IN_SAGAS_DIR = path.resolve(import.meta.dirname, '..', '..', 'sagas');
@@ -52,6 +55,7 @@ export async function loadDefinitionsFromDir(dir: string): Promise<SagaDefinitio
     .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))
     .map((entry) => entry.name)
     .sort();
+  shareImportsWith(dir);
   for (const folder of folders) {
     const file = entryFile(path.join(dir, folder));
     if (!file) continue;
@@ -65,6 +69,27 @@ export async function loadDefinitionsFromDir(dir: string): Promise<SagaDefinitio
     definitions.push(module.default);
   }
   return definitions;
+}
+
+/**
+ * The definitions `SAGA_TYPES` names, in its order; all of them when `types` is undefined. A type
+ * named but not loaded is a start-up error that lists what was loaded (a typo must not start an
+ * orchestrator that silently refuses every saga of that type).
+ */
+export function selectDefinitions(
+  definitions: readonly SagaDefinition[],
+  types: readonly string[] | undefined,
+): SagaDefinition[] {
+  if (types === undefined) return [...definitions];
+  const byType = new Map(definitions.map((definition) => [definition.type, definition]));
+  const missing = types.filter((type) => !byType.has(type));
+  if (missing.length > 0) {
+    const found = [...byType.keys()].sort().join(', ') || 'none';
+    throw new DefinitionLoadError(
+      `SAGA_TYPES names saga types that no loaded definition has: ${missing.join(', ')} (loaded: ${found})`,
+    );
+  }
+  return types.map((type) => byType.get(type) as SagaDefinition);
 }
 
 /** Combines definition lists; the same type twice is a mistake worth stopping for. */

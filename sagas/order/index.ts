@@ -18,8 +18,7 @@ import { compileOrderSagaOptions, type OrderSagaOptions } from './options.js';
 /**
  * The order saga with these timings; every option left out keeps its default. Same type, same
  * version, same statechart: only deadlines, retries and the approval rule differ. Register one
- * order saga per engine: its timer ids carry the step deadlines, so change them only when no
- * saga is waiting on one.
+ * order saga per engine. Deadlines are named delays, so they can change while sagas wait.
  */
 export function createOrderSaga(options: OrderSagaOptions = {}): SagaDefinition<OrderInput> {
   return defineSaga<OrderInput>({

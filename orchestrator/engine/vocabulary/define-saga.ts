@@ -5,7 +5,7 @@
 import type { AnyStateMachine } from 'xstate';
 import type { InputCheck, SagaDefinition } from '../types.js';
 import { inputChecker } from './input-check.js';
-import { SAGA_STATE_IDS } from './names.js';
+import { SAGA_STATE_IDS, stepTimeoutDelay } from './names.js';
 import { sagaStepsOf } from './introspect.js';
 
 export interface DefineSagaOptions<TInput> {
@@ -35,7 +35,7 @@ export function defineSaga<TInput>(options: DefineSagaOptions<TInput>): SagaDefi
       );
     }
   }
-  sagaStepsOf(machine); // throws on duplicate step names
+  const steps = sagaStepsOf(machine); // throws on duplicate step names
   const checkInput =
     'check' in options.input
       ? options.input.check
@@ -44,7 +44,10 @@ export function defineSaga<TInput>(options: DefineSagaOptions<TInput>): SagaDefi
     type: options.type,
     version: options.version,
     ...(options.description ? { description: options.description } : {}),
-    machine,
+    // Each step's deadline is a named delay (see stepTimeoutDelay); its length comes from the step.
+    machine: machine.provide({
+      delays: Object.fromEntries(steps.map((s) => [stepTimeoutDelay(s.step), s.timeoutMs])),
+    }),
     checkInput,
   };
 }

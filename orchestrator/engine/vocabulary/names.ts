@@ -27,6 +27,13 @@ export const stepEventTypes = (step: string) =>
   }) as const satisfies Record<string, StepEventType>;
 
 /** Compensations run one at a time, so their events need no step in the type. */
+/**
+ * The named delay of a step attempt's deadline, e.g. `saga.stepTimeout.reserve`: its timer id is
+ * `xstate.after.saga.stepTimeout.reserve.<state id>`, the same whatever the deadline's length, so
+ * the length can change while sagas wait. `defineSaga()` provides each step's value.
+ */
+export const stepTimeoutDelay = (step: string) => `saga.stepTimeout.${step}` as const;
+
 export const COMPENSATION_EVENTS = {
   succeeded: 'compensation.succeeded',
   failed: 'compensation.failed',

@@ -7,7 +7,8 @@
  * ```
  * reserve                      entry: saga.beginStep
  *   attempting  [awaiting:reserve]   entry: saga.beginAttempt, saga.sendCommand
- *                                    after <timeoutMs>: saga.noteTimeout, raise step.reserve.timedOut
+ *                                    after saga.stepTimeout.reserve (timeoutMs, provided by
+ *                                    defineSaga): saga.noteTimeout, raise step.reserve.timedOut
  *     on step.reserve.succeeded → done       (saga.stepSucceeded, saga.recordCompensation)
  *     on step.reserve.failed    → retrying   if saga.mayRetryStep (saga.scheduleRetry)
  *                               → onFailure  otherwise (saga.stepFailed)
@@ -34,7 +35,13 @@ import {
   type ErasedStateConfig,
   type SagaStateConfig,
 } from './kit-setup.js';
-import { SAGA_STATE_IDS, assertStepName, awaitingTag, stepEventTypes } from './names.js';
+import {
+  SAGA_STATE_IDS,
+  assertStepName,
+  awaitingTag,
+  stepEventTypes,
+  stepTimeoutDelay,
+} from './names.js';
 
 export interface RetryOptions {
   /** Attempts in all, the first one included; `1` means no retry. @default 3 */
@@ -69,8 +76,14 @@ export interface StepOptions<TInput> {
   /** How long to wait for a reply to one attempt. */
   timeoutMs: number;
   retry?: RetryOptions;
-  /** Absent: the step cannot (or need not) be undone. */
+  /** How to undo the step; a step without one must say why in `noCompensation`. */
   compensation?: CompensationOptions<TInput>;
+  /**
+   * The explicit mark of a step that needs no compensation (e.g. it only reads, or it is the
+   * pivot and a later step cannot fail). The definition check (`checkDefinition`) reports a step
+   * with neither this nor `compensation`.
+   */
+  noCompensation?: { reason: string };
   /**
    * Where a failure goes (a state id, so it works from inside parallel regions).
    * @default '#compensating'
@@ -91,6 +104,8 @@ export interface SagaStepMeta {
   timeoutMs: number;
   maxAttempts: number;
   compensation: { participant: string; command: string } | null;
+  /** Set when the step is marked as needing no compensation. */
+  noCompensation?: { reason: string };
 }
 
 function compensationEntryFor<TInput>(
@@ -146,8 +161,12 @@ export function sagaStep<
           command: options.compensation.command,
         }
       : null,
+    ...(options.noCompensation
+      ? { noCompensation: { reason: options.noCompensation.reason } }
+      : {}),
   };
 
+  const timedOut = { type: events.timedOut, step };
   const on = {
     [events.succeeded]: {
       target: 'done',
@@ -206,14 +225,13 @@ export function sagaStep<
             }),
           },
         ],
+        // Named, not `[timeoutMs]`: the timer id must not change with the deadline's length. The
+        // name is per step, so the setup's typed delay names cannot list it (hence the cast).
         after: {
-          [options.timeoutMs]: {
-            actions: [
-              { type: 'saga.noteTimeout', params: { step } },
-              raise({ type: events.timedOut, step }),
-            ],
+          [stepTimeoutDelay(step)]: {
+            actions: [{ type: 'saga.noteTimeout', params: { step } }, raise(timedOut)],
           },
-        },
+        } as ErasedStateConfig['after'],
         on: on as ErasedStateConfig['on'],
       },
       retrying: { after: { 'saga.retryBackoff': 'attempting' } },

@@ -79,12 +79,19 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
+/** How `npm start` runs the orchestrator: its TypeScript sources through tsx. */
+export const FROM_SOURCE = ['--import', 'tsx', 'orchestrator/main.ts'];
+
 /**
  * Starts `orchestrator/main.ts` with the test's environment on top of this one (KAFKA_BROKERS and
- * REDIS_URL come from it).
+ * REDIS_URL come from it). `nodeArgs` runs something else, e.g. a build's `<dist>/orchestrator/
+ * main.js` with plain node.
  */
-export function spawnOrchestrator(env: Record<string, string>): OrchestratorProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'orchestrator/main.ts'], {
+export function spawnOrchestrator(
+  env: Record<string, string>,
+  nodeArgs: string[] = FROM_SOURCE,
+): OrchestratorProcess {
+  const child = spawn(process.execPath, nodeArgs, {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],

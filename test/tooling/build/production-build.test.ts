@@ -69,6 +69,35 @@ describe('production build (npm run build)', function () {
     expect(files).to.include(path.join('orchestrator', 'config', 'load-config.js'));
   });
 
+  it('writes a package.json whose exports are the compiled entry points, resolvable by name', () => {
+    const pkg = JSON.parse(readFileSync(path.join(out, 'package.json'), 'utf8')) as {
+      name: string;
+      type: string;
+      exports: Record<string, string>;
+    };
+    expect(pkg).to.include({ name: 'saga-orchestrator', type: 'module' });
+    expect(pkg.exports).to.include({
+      './definitions': './orchestrator/entry-points/definitions.js',
+      './testing': './orchestrator/entry-points/testing.js',
+    });
+    for (const target of Object.values(pkg.exports)) {
+      expect(existsSync(path.join(out, target)), target).to.equal(true);
+    }
+    // A compiled module of the build imports the package by its own name (self-reference).
+    const result = runNode(`
+      const { createRequire } = await import('node:module');
+      const entry = createRequire(${JSON.stringify(path.join(out, 'orchestrator', 'main.js'))})
+        .resolve('saga-orchestrator/definitions');
+      const definitions = await import(entry);
+      console.log(JSON.stringify({ entry, createSagaKit: typeof definitions.createSagaKit }));
+    `);
+    expect(result.stderr).to.equal('');
+    expect(JSON.parse(result.stdout)).to.deep.equal({
+      entry: path.join(out, 'orchestrator', 'entry-points', 'definitions.js'),
+      createSagaKit: 'function',
+    });
+  });
+
   it('imports every compiled module with plain node (entry points aside)', () => {
     // main.js files start a process when imported; they are not libraries.
     const modules = compiledModules(out).filter((file) => path.basename(file) !== 'main.js');

@@ -250,6 +250,15 @@ describe('Helm chart: the environment matches the configuration the processes re
     });
   });
 
+  it('passes config.sagaTypes as SAGA_TYPES, and none by default (every loaded definition)', () => {
+    const chosen = renderChart({ set: ['config.sagaTypes={refund,invoice}'] });
+    const env = resolveEnv(onlyContainer(orchestratorDeployment(chosen)), chosen);
+    expect(loadOrchestratorConfig(envRecord(env)).sagaTypes).to.deep.equal(['refund', 'invoice']);
+    const defaults = renderChart({});
+    const defaultEnv = resolveEnv(onlyContainer(orchestratorDeployment(defaults)), defaults);
+    expect(defaultEnv.has('SAGA_TYPES')).to.equal(false);
+  });
+
   it('turns off start-up topic creation when asked', () => {
     const objects = renderChart({ set: ['topics.create=false'] });
     const env = resolveEnv(onlyContainer(orchestratorDeployment(objects)), objects);

@@ -24,6 +24,14 @@ describe('configuration from the environment', () => {
     expect(Object.isFrozen(config)).to.equal(true);
   });
 
+  it('reads SAGA_TYPES as a comma list; blank means every loaded definition', () => {
+    expect(loadOrchestratorConfig(minimal).sagaTypes).to.equal(undefined);
+    expect(loadOrchestratorConfig({ ...minimal, SAGA_TYPES: ' , ' }).sagaTypes).to.equal(undefined);
+    expect(
+      loadOrchestratorConfig({ ...minimal, SAGA_TYPES: 'refund, invoice,refund' }).sagaTypes,
+    ).to.deep.equal(['refund', 'invoice']);
+  });
+
   it('parses lists, durations, TLS and SASL', () => {
     const config = loadOrchestratorConfig({
       ...minimal,

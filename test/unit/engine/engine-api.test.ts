@@ -54,9 +54,11 @@ describe('engine: start and apply', () => {
     expect(result.record.pending).to.have.length(1);
     expect(result.record.timers).to.deep.equal([
       {
-        timerId: 'xstate.after.10000.order.reserveInventory.attempting',
+        timerId: 'xstate.after.saga.stepTimeout.reserveInventory.order.reserveInventory.attempting',
         dueAt: NOW + 10_000,
-        event: { type: 'xstate.after.10000.order.reserveInventory.attempting' },
+        event: {
+          type: 'xstate.after.saga.stepTimeout.reserveInventory.order.reserveInventory.attempting',
+        },
       },
     ]);
     expect(result.history[0]?.kind).to.equal('started');

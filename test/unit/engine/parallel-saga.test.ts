@@ -19,8 +19,8 @@ describe('engine: a saga with two steps in parallel', () => {
     expect(sim.state).to.equal('booking.hotel.attempting,booking.flight.attempting');
     expect(sim.commands().map((c) => c.command)).to.deep.equal(['BookRoom', 'BookSeat']);
     expect(sim.record.timers.map((t) => t.timerId)).to.deep.equal([
-      'xstate.after.5000.trip.booking.hotel.attempting',
-      'xstate.after.8000.trip.booking.flight.attempting',
+      'xstate.after.saga.stepTimeout.bookHotel.trip.booking.hotel.attempting',
+      'xstate.after.saga.stepTimeout.bookFlight.trip.booking.flight.attempting',
     ]);
     sim.succeed('bookFlight', { seatId: 'seat-9' });
     expect(sim.state).to.equal('booking.hotel.attempting,booking.flight.done');

@@ -60,7 +60,9 @@ describe('order saga: duplicates, late replies and stray timers change nothing',
   it('an unknown timer, and the deadline of a step already left, are dropped', () => {
     const sim = simulateOrder();
     const deadline = sim.record.timers[0];
-    expect(deadline?.timerId).to.equal('xstate.after.10000.order.reserveInventory.attempting');
+    expect(deadline?.timerId).to.equal(
+      'xstate.after.saga.stepTimeout.reserveInventory.order.reserveInventory.attempting',
+    );
     expect(sim.fireTimer('nonsense')).to.deep.include({
       outcome: 'ignored',
       reason: 'timer-not-armed',
@@ -91,7 +93,7 @@ describe('order saga: duplicates, late replies and stray timers change nothing',
     for (const type of [
       'step.reserveInventory.succeeded',
       'compensation.succeeded',
-      'xstate.after.10000.order.reserveInventory.attempting',
+      'xstate.after.saga.stepTimeout.reserveInventory.order.reserveInventory.attempting',
     ]) {
       expect(sim.signal({ type })).to.deep.include({
         outcome: 'ignored',
