@@ -19,7 +19,7 @@
  * the ones already waiting keep theirs. The event type starts with `saga.deadline.`, which is
  * reserved: no signal can forge it.
  */
-import { cancel, raise, type AnyEventObject, type EventObject } from 'xstate';
+import { cancel, raise, type AnyEventObject, type AnyStateNode, type EventObject } from 'xstate';
 import type { SagaContext, SagaFailure } from './context.js';
 import {
   erasedSagaSetup,
@@ -61,6 +61,12 @@ export interface SagaDeadlineMeta {
   /** Null when the length is read from the context. */
   ms: number | null;
   onExpiry: string;
+}
+
+/** Whether `node` is a state `sagaDeadline()` wrapped (for the definition lint and tools). */
+export function hasSagaDeadline(node: Pick<AnyStateNode, 'meta'>): boolean {
+  const meta: unknown = (node.meta as { sagaDeadline?: unknown } | undefined)?.sagaDeadline;
+  return (meta as Partial<SagaDeadlineMeta> | undefined)?.kind === 'deadline';
 }
 
 const toArray = <T>(value: T | readonly T[] | undefined): T[] =>

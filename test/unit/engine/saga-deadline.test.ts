@@ -13,7 +13,12 @@ import {
   simulateSaga,
   stepPaths,
 } from '../../../orchestrator/engine/testing/index.js';
+import { checkDefinition } from '../../../orchestrator/engine/lint/index.js';
 import type { ShapeInput } from '../../support/shapes/common.js';
+import { forkJoinSaga } from '../../support/shapes/fork-join/index.js';
+import { optionalStepsSaga } from '../../support/shapes/optional-steps/index.js';
+import { parallelTimeoutsSaga } from '../../support/shapes/parallel-timeouts/index.js';
+import { regionRetrySaga } from '../../support/shapes/region-retry/index.js';
 import {
   APPROVAL_TIMED_OUT,
   APPROVE_SIGNAL,
@@ -22,6 +27,7 @@ import {
 import { TRIP_DEADLINE_MS, tripSaga } from '../../support/shapes/trip/index.js';
 import { assertTimersFollowEffects } from '../sagas/order-fixtures.js';
 
+const otherShapes = [forkJoinSaga, optionalStepsSaga, parallelTimeoutsSaga, regionRetrySaga];
 const TRIP_TIMER = sagaDeadlineEventType('trip');
 const finish = (sim: ReturnType<typeof simulateSaga>) => {
   while (sim.status === 'running') sim.succeedCompensation();
@@ -146,4 +152,12 @@ describe('engine: the saga-level deadline (kit.deadline)', () => {
       });
     }
   });
+});
+
+describe('the conformance shapes pass the definition check', () => {
+  for (const shape of [tripSaga, signalWaitSaga, ...otherShapes]) {
+    it(`${shape.type}: no finding (a kit.deadline counts as a wait's deadline)`, () => {
+      expect(checkDefinition(shape)).to.deep.equal([]);
+    });
+  }
 });

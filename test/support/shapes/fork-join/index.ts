@@ -59,6 +59,7 @@ export const forkJoinSaga = defineSaga<ShapeInput>({
           command: 'Charge',
           timeoutMs: GENEROUS_TIMEOUT_MS,
           retry: { maxAttempts: 1 },
+          noCompensation: { reason: 'the last step: nothing after it can fail' },
           payload: ({ input, steps }) => ({
             ref: input.ref,
             ...idFrom(steps.bookHotel?.result, 'roomId'),

@@ -17,7 +17,7 @@ const step = (name: string, participant: string, command: string, undo?: string)
     payload: ({ input }) => ({ ref: input.ref }),
     ...(undo
       ? { compensation: { command: undo, payload: ({ input }) => ({ ref: input.ref }) } }
-      : {}),
+      : { noCompensation: { reason: 'the last step: nothing after it can fail' } }),
   });
 
 export const optionalStepsSaga = defineSaga<ShapeInput>({

@@ -48,6 +48,7 @@ export const signalWaitSaga = defineSaga<ShapeInput>({
           command: 'Ship',
           timeoutMs: GENEROUS_TIMEOUT_MS,
           retry: { maxAttempts: 1 },
+          noCompensation: { reason: 'the last step: nothing after it can fail' },
           payload: ({ input }) => ({ ref: input.ref }),
         }),
         onDone: 'completed',
