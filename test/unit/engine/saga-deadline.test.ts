@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import {
   SAGA_DEADLINE_CODE,
   createSagaKit,
+  describeDefinition,
   sagaDeadlineEventType,
 } from '../../../orchestrator/engine/index.js';
 import {
@@ -120,6 +121,25 @@ describe('engine: the saga-level deadline (kit.deadline)', () => {
     finish(late);
     expect(late.status).to.equal('compensated');
     expect(late.compensationsSent()).to.deep.equal(['inventory.Release']);
+  });
+
+  it('stays visible in the definition as JSON: its meta, its timer actions, its expiry', () => {
+    const config = describeDefinition(tripSaga).config as {
+      states: { booking: Record<string, unknown> };
+    };
+    const { booking } = config.states;
+    expect(booking.meta).to.deep.include({
+      sagaDeadline: {
+        kind: 'deadline',
+        name: 'trip',
+        timerId: TRIP_TIMER,
+        ms: null,
+        onExpiry: '#compensating',
+      },
+    });
+    expect(booking.entry).to.deep.equal([{ type: 'xstate.raise' }]);
+    expect(booking.exit).to.deep.equal([{ type: 'xstate.cancel' }]);
+    expect(booking.on).to.have.property(TRIP_TIMER);
   });
 
   it('refuses a name that is not an identifier and a length that is not positive', () => {
