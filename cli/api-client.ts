@@ -3,6 +3,7 @@
  * `ApiRequestError` carrying the API's code and message; a connection failure becomes an
  * `ApiUnreachableError` naming the URL.
  */
+import type { AsyncApiDocument } from '../orchestrator/api/asyncapi/document.js';
 import type { SagaSummaryView, SagaView } from '../orchestrator/api/saga-view.js';
 import type { DefinitionDescription } from '../orchestrator/engine/describe-definition.js';
 import type { CliConnection } from './config.js';
@@ -148,5 +149,10 @@ export class SagaApiClient {
         `/v1/definitions/${encodeURIComponent(type)}`,
       )
     ).body;
+  }
+
+  /** The AsyncAPI 3.0 document of the wire contract for the orchestrator's definitions. */
+  async asyncApi() {
+    return (await this.request<AsyncApiDocument>('GET', '/asyncapi.json')).body;
   }
 }

@@ -6,6 +6,7 @@
  * saga list --status parked
  * saga signal order-1234 order.approve '{"approvedBy":"ana"}'
  * saga watch
+ * saga asyncapi --out contract.asyncapi.json
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, CommanderError } from 'commander';
@@ -13,6 +14,7 @@ import { ApiRequestError, ApiUnreachableError, SagaApiClient } from './api-clien
 import { resolveConnection } from './config.js';
 import type { CliContext } from './context.js';
 import { CliExit, EXIT, type ExitCode } from './exit-codes.js';
+import { registerAsyncApiCommand } from './commands/asyncapi-command.js';
 import { registerDefinitionCommands } from './commands/definition-commands.js';
 import { registerSagaCommands, type Run } from './commands/saga-commands.js';
 import { registerWatchCommand } from './commands/watch-command.js';
@@ -65,6 +67,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<ExitCode> {
 
   registerSagaCommands(program, run);
   registerDefinitionCommands(program, run);
+  registerAsyncApiCommand(program, run);
   registerWatchCommand(program, run);
 
   try {

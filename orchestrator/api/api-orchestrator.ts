@@ -1,6 +1,6 @@
 /**
- * What the HTTP API needs from the orchestrator: its operations, and the engine's definitions (to
- * tell what a saga's current state accepts). `Orchestrator` from `runtime/orchestrator.ts` is one.
+ * What the HTTP API needs from the orchestrator: its operations, the engine's definitions (to
+ * tell what a saga's current state accepts) and its topic names (for the AsyncAPI document). `Orchestrator` from `runtime/orchestrator.ts` is one.
  */
 import type { SagaEngine } from '../engine/types.js';
 import type { Orchestrator } from '../runtime/orchestrator.js';
@@ -16,4 +16,5 @@ export type ApiOrchestrator = Pick<
   | 'retry'
   | 'definitions'
   | 'readiness'
+  | 'topics'
 > & { readonly engine: Pick<SagaEngine, 'definition'> };

@@ -1,6 +1,6 @@
 /**
- * The HTTP API as an express 5 app: `/v1` (sagas, definitions), health, readiness, metrics and the
- * OpenAPI document, behind helmet's security headers, with a body size limit, bearer-token auth on
+ * The HTTP API as an express 5 app: `/v1` (sagas, definitions), health, readiness, metrics, the
+ * OpenAPI document and the wire contract's AsyncAPI document, behind helmet's security headers, with a body size limit, bearer-token auth on
  * `/v1` when a token is given, validation from the OpenAPI document and JSON errors everywhere.
  *
  * @example
@@ -69,7 +69,7 @@ export function createApiApp(options: ApiAppOptions): ApiApp {
   const router = express.Router();
   const routes = routeRegistry(router, ajv);
   healthRoutes(routes, orchestrator);
-  serviceRoutes(routes, { document, metricsHandler });
+  serviceRoutes(routes, { document, orchestrator, metricsHandler, version: options.version });
   sagaRoutes(routes, orchestrator);
   definitionRoutes(routes, orchestrator);
   app.use(router);

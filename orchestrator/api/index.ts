@@ -8,6 +8,11 @@ export {
 export { API_ERRORS, ApiError, type ApiErrorBody, type ApiErrorCode } from './api-error.js';
 export type { ApiOrchestrator } from './api-orchestrator.js';
 export { buildOpenApiDocument, type OpenApiDocument } from './openapi/document.js';
+export {
+  buildAsyncApiDocument,
+  type AsyncApiDocument,
+  type AsyncApiOptions,
+} from './asyncapi/document.js';
 export { OPERATIONS, openApiPath, type OperationSpec } from './openapi/operations.js';
 export { createDocumentAjv, DOCUMENT_KEY } from './request-validation.js';
 export type { SagaSummaryView, SagaView } from './saga-view.js';

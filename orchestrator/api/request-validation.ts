@@ -7,6 +7,7 @@
 import type { RequestHandler, Response } from 'express';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
+import { DEFAULT_JSON_LIMITS, depthProblem } from '../contract/index.js';
 import { ApiError } from './api-error.js';
 import type { JsonSchema } from './openapi/components.js';
 import type { OpenApiDocument } from './openapi/document.js';
@@ -153,6 +154,15 @@ export function requestValidator(
               'VALIDATION_FAILED',
               'this route needs a JSON body (Content-Type: application/json)',
             );
+      }
+      // Before the schema and the engine: a deeply nested body would overflow the engine's
+      // snapshot copy (a 500). The byte limit is express.json's (a 413).
+      const tooDeep = depthProblem(req.body, DEFAULT_JSON_LIMITS);
+      if (tooDeep) {
+        throw new ApiError('VALIDATION_FAILED', `the body is ${tooDeep}`, {
+          limit: 'maxDepth',
+          maxDepth: DEFAULT_JSON_LIMITS.maxDepth,
+        });
       }
       if (!checkBody(req.body)) fail(describe(checkBody.errors, 'body'));
     }

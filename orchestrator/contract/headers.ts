@@ -27,6 +27,8 @@ export const DLQ_ERROR_CODES = {
   malformed: 'MALFORMED',
   /** JSON, but not valid against the schema. */
   invalid: 'SCHEMA_INVALID',
+  /** Over a limit of the contract: too many bytes, or nested too deep (the reason names it). */
+  limitExceeded: 'LIMIT_EXCEEDED',
   /** Valid, but names a saga, saga type or command nobody knows. */
   unknown: 'UNKNOWN',
   /** A handler failed and its retries ran out (participants). */
@@ -37,4 +39,6 @@ export const DLQ_ERROR_CODES = {
   mismatch: 'MISMATCH',
   /** The store refuses the write it leads to (e.g. over Redis' limits). */
   storeRefused: 'STORE_REFUSED',
+  /** The record's batch could not be decompressed; the value is lost, the headers say where. */
+  undecodable: 'UNDECODABLE',
 } as const;

@@ -2,3 +2,4 @@ export * from './messages.js';
 export * from './topics.js';
 export * from './headers.js';
 export * from './validate.js';
+export * from './json-limits.js';

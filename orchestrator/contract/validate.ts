@@ -1,6 +1,8 @@
 /**
  * Parses and validates wire messages against the v1 JSON Schemas. Used by the orchestrator (replies,
  * start requests) and the participant SDK (commands) alike, so both sides agree on what is valid.
+ * Size and depth are bounded first ({@link JsonLimits}): a message over a limit never reaches the
+ * schema, the engine or the store.
  */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
@@ -8,7 +10,8 @@ import commandSchema from './schemas/v1/command.schema.json' with { type: 'json'
 import lifecycleEventSchema from './schemas/v1/lifecycle-event.schema.json' with { type: 'json' };
 import replySchema from './schemas/v1/reply.schema.json' with { type: 'json' };
 import requestSchema from './schemas/v1/request.schema.json' with { type: 'json' };
-import { DLQ_ERROR_CODES } from './headers.js';
+import { DLQ_ERROR_CODES, HEADERS } from './headers.js';
+import { DEFAULT_JSON_LIMITS, depthProblem, type JsonLimits } from './json-limits.js';
 import type {
   CommandMessage,
   LifecycleEventMessage,
@@ -39,8 +42,14 @@ export type Parsed<T> =
   | { ok: true; value: T }
   | {
       ok: false;
-      /** `MALFORMED` (not JSON) or `SCHEMA_INVALID` (JSON, wrong shape): the DLQ error code. */
-      code: typeof DLQ_ERROR_CODES.malformed | typeof DLQ_ERROR_CODES.invalid;
+      /**
+       * The DLQ error code: `MALFORMED` (not JSON), `LIMIT_EXCEEDED` (too large or too deep) or
+       * `SCHEMA_INVALID` (JSON, wrong shape).
+       */
+      code:
+        | typeof DLQ_ERROR_CODES.malformed
+        | typeof DLQ_ERROR_CODES.limitExceeded
+        | typeof DLQ_ERROR_CODES.invalid;
       /** What is wrong, for the `dlq-reason` header and logs. */
       reason: string;
     };
@@ -63,10 +72,23 @@ export function describeErrors(errors: ErrorObject[] | null | undefined): string
     .join('; ');
 }
 
+/**
+ * A parse step: `(raw, limits?) => Parsed<T>`. `limits` defaults to {@link DEFAULT_JSON_LIMITS};
+ * pass some of them to change only those.
+ */
 function parser<T>(validate: ValidateFunction, what: string) {
-  return (raw: Buffer | string | null | undefined): Parsed<T> => {
+  return (raw: Buffer | string | null | undefined, limits?: Partial<JsonLimits>): Parsed<T> => {
+    const { maxBytes, maxDepth } = { ...DEFAULT_JSON_LIMITS, ...limits };
     if (raw == null || raw.length === 0) {
       return { ok: false, code: DLQ_ERROR_CODES.malformed, reason: `${what}: empty value` };
+    }
+    const bytes = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.length;
+    if (bytes > maxBytes) {
+      return {
+        ok: false,
+        code: DLQ_ERROR_CODES.limitExceeded,
+        reason: `${what}: ${bytes} bytes, over the limit of ${maxBytes} bytes (maxBytes)`,
+      };
     }
     let value: unknown;
     try {
@@ -77,6 +99,10 @@ function parser<T>(validate: ValidateFunction, what: string) {
         code: DLQ_ERROR_CODES.malformed,
         reason: `${what}: not JSON (${(error as Error).message})`,
       };
+    }
+    const tooDeep = depthProblem(value, { maxDepth });
+    if (tooDeep) {
+      return { ok: false, code: DLQ_ERROR_CODES.limitExceeded, reason: `${what}: ${tooDeep}` };
     }
     if (!validate(value)) {
       return {
@@ -99,3 +125,19 @@ export const parseLifecycleEvent = parser<LifecycleEventMessage>(
   ajv.compile(lifecycleEventSchema),
   'lifecycle event',
 );
+
+/**
+ * Why a reply's headers disagree with its value, or undefined when they agree. The `saga-id`
+ * header is optional, but when present it must name the saga the value names: a tool that
+ * routes or traces by header would otherwise act on another saga than the one the reply moves.
+ */
+export function replyHeadersProblem(
+  headers: Readonly<Record<string, string>>,
+  reply: Pick<ReplyMessage, 'sagaId'>,
+): string | undefined {
+  const sagaId = headers[HEADERS.sagaId];
+  if (sagaId !== undefined && sagaId !== reply.sagaId) {
+    return `reply: header ${HEADERS.sagaId} "${sagaId}" disagrees with sagaId "${reply.sagaId}"`;
+  }
+  return undefined;
+}

@@ -5,6 +5,7 @@
  */
 import type { AnyMachineSnapshot, EventObject } from 'xstate';
 import type { JsonObject, ReplyMessage } from '../contract/messages.js';
+import { checkReplyPayload } from './contracts.js';
 import { replyEntry, signalEntry, timerEntry } from './history.js';
 import { pureTransition } from './pure-transition.js';
 import { replyReceived } from './lifecycle.js';
@@ -33,7 +34,12 @@ type Prepared =
 
 const ignore = (ignored: IgnoredReason, detail: string): Prepared => ({ ignored, detail });
 
-function prepareReply(record: SagaRecord, reply: ReplyMessage, now: EpochMs): Prepared {
+function prepareReply(
+  definition: SagaDefinition,
+  record: SagaRecord,
+  reply: ReplyMessage,
+  now: EpochMs,
+): Prepared {
   const command = record.pending.find((c) => c.commandId === reply.commandId);
   if (!command) return ignore('not-pending', `no pending command ${reply.commandId}`);
   if (reply.sagaId !== record.id) {
@@ -41,6 +47,15 @@ function prepareReply(record: SagaRecord, reply: ReplyMessage, now: EpochMs): Pr
   }
   if (reply.type !== command.command) {
     return ignore('not-pending', `reply type ${reply.type} does not answer ${command.command}`);
+  }
+  if (reply.outcome === 'success') {
+    checkReplyPayload(definition.machine, {
+      sagaType: definition.type,
+      sagaId: record.id,
+      step: command.step,
+      kind: command.kind,
+      payload: reply.payload ?? {},
+    });
   }
   return {
     event: replyEvent(command, reply),
@@ -107,7 +122,7 @@ export function applyInput(
   const snapshot = restoreSnapshot(definition.machine, record.snapshot, record.id);
   const prepared =
     input.kind === 'reply'
-      ? prepareReply(record, input.reply, now)
+      ? prepareReply(definition, record, input.reply, now)
       : input.kind === 'timer'
         ? prepareTimer(record, input.timerId, input.dueAt, now)
         : prepareSignal(record, snapshot, input.event, now);

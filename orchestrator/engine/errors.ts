@@ -1,9 +1,10 @@
 /**
  * What the engine throws. `start` and `apply` return results for everything that can happen to a
- * saga (bad input, duplicates, late replies…); they throw only when the engine cannot run a record
- * at all — a definition is missing or the statechart misbehaves. That is a deployment or authoring
- * error, not a message error: the runtime logs it and dead-letters the message that met it (so
- * nothing blocks), for an operator to replay once the deployment is fixed.
+ * saga (bad input, duplicates, late replies…); they throw when the engine cannot run a record at
+ * all — a definition is missing or the statechart misbehaves — or when a message breaks its step's
+ * contract (`COMMAND_INVALID`, `REPLY_INVALID`). Nothing is written then: the runtime logs it and
+ * dead-letters the message that met it (so nothing blocks), for an operator to replay once the
+ * deployment (or the participant) is fixed, and leaves the saga as it is.
  */
 export type SagaEngineErrorCode =
   /** No definition for the record's type and version. */
@@ -16,7 +17,14 @@ export type SagaEngineErrorCode =
    * Code of the definition threw during the step (an action, a guard, a payload function), so
    * XState stopped the statechart: nothing of the step is kept.
    */
-  | 'DEFINITION_THREW';
+  | 'DEFINITION_THREW'
+  /** A command payload does not match its step's `payloadSchema` (a definition bug). */
+  | 'COMMAND_INVALID'
+  /**
+   * A success reply's payload does not match its step's `replySchema` (a participant bug): the
+   * reply is not applied; the runtime dead-letters it and the step's deadline takes over.
+   */
+  | 'REPLY_INVALID';
 
 export class SagaEngineError extends Error {
   override readonly name = 'SagaEngineError';

@@ -3,6 +3,7 @@
  * started it, so old versions stay registered while sagas on them are alive; new sagas start on
  * the last version given for a type.
  */
+import { contractsOf } from './contracts.js';
 import { SagaEngineError } from './errors.js';
 import { assertStepDeadlinesProvided } from './step-deadlines.js';
 import type { SagaDefinition } from './types.js';
@@ -27,6 +28,7 @@ export function createRegistry(definitions: readonly SagaDefinition[]): Definiti
         `saga definition ${definition.type} version ${definition.version} is registered twice`,
       );
     }
+    contractsOf(definition.machine); // compiles its schemas once; throws on an unusable one
     byKey.set(key, definition);
     latest.set(definition.type, definition);
   }

@@ -6,6 +6,7 @@
 import type { AnyMachineSnapshot } from 'xstate';
 import { ArmedTimers } from './armed-timers.js';
 import { commandIdFor } from './command-id.js';
+import { checkCommandPayload } from './contracts.js';
 import { SagaEngineError } from './errors.js';
 import { abandonedEntry, commandEntry, deadlineEntry, transitionEntry } from './history.js';
 import { commandSent, deadlinePassed, statusChanged } from './lifecycle.js';
@@ -68,6 +69,13 @@ export function settle(inputs: StepInputs): AppliedStep {
     switch (action.kind) {
       case 'command': {
         const p = action.params;
+        checkCommandPayload(definition.machine, {
+          sagaType: definition.type,
+          sagaId,
+          step: p.step,
+          kind: p.kind,
+          payload: p.payload,
+        });
         const command: CommandEffect = {
           type: 'command',
           commandId: commandIdFor(sagaId, p.step, p.kind, p.attempt),

@@ -51,6 +51,8 @@ export {
 export type {
   BackoffPolicy,
   CompensationEntry,
+  ContractSchemas,
+  JsonSchema,
   CompensationOptions,
   DeadlineOptions,
   DefineSagaOptions,

@@ -181,6 +181,16 @@ export class Orchestrator {
       groupId: this.tuning.groupId ?? `${this.topics.prefix}.orchestrator`,
       topics: [this.topics.replies, this.topics.requests],
       partitionsConsumedConcurrently: this.tuning.partitionsConsumedConcurrently,
+      deadLetterUndecodable: async (entries) => {
+        await deadLetters.deadLetterAll(entries);
+        for (const { message, reason } of entries) {
+          this.hooks.deadLettered?.({
+            source: 'orchestrator.consumer',
+            topic: message.topic,
+            code: reason.code,
+          });
+        }
+      },
       logger: log.child('consumer'),
       ...this.tuning.consumer,
     });

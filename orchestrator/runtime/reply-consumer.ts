@@ -9,7 +9,7 @@
  * engine cannot run goes to the dead-letter topic with the reason, and the batch moves on.
  */
 import { DLQ_ERROR_CODES, HEADERS } from '../contract/headers.js';
-import { parseReply } from '../contract/validate.js';
+import { parseReply, replyHeadersProblem } from '../contract/validate.js';
 import type { DeadLetterEntry } from '../transport/dead-letter.js';
 import type { BatchHandler, IncomingMessage } from '../transport/ports.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -37,6 +37,11 @@ export function createReplyHandler(options: ReplyConsumerOptions): BatchHandler 
         continue;
       }
       const reply = parsed.value;
+      const disagreement = replyHeadersProblem(message.headers, reply);
+      if (disagreement) {
+        dead.push({ message, reason: { code: DLQ_ERROR_CODES.invalid, reason: disagreement } });
+        continue;
+      }
       if (message.key !== null && message.key !== reply.sagaId) {
         // The key decides the partition, and so the order of a saga's replies; a participant
         // that keys by something else breaks that order. Apply it anyway, but say so.

@@ -16,6 +16,7 @@
  */
 import { DLQ_ERROR_CODES } from '../contract/headers.js';
 import type { TopicNames } from '../contract/topics.js';
+import { SagaEngineError } from '../engine/index.js';
 import type {
   AppliedStep,
   SagaEngine,
@@ -48,6 +49,7 @@ export interface SagaInputItem {
 
 /** Why an input could not be applied: the DLQ error code its message is dead-lettered with. */
 export type InputFailureCode =
+  | typeof DLQ_ERROR_CODES.invalid
   | typeof DLQ_ERROR_CODES.engineError
   | typeof DLQ_ERROR_CODES.mismatch
   | typeof DLQ_ERROR_CODES.storeRefused;
@@ -285,7 +287,7 @@ export class StepRunner {
         try {
           result = engine.apply(record, item.input, now);
         } catch (error) {
-          outcomes[index] = failed('ENGINE_ERROR', asError(error));
+          outcomes[index] = failed(engineFailureCode(error), asError(error));
           doubt = true;
           continue;
         }
@@ -467,6 +469,16 @@ function groupBySaga(items: readonly SagaInputItem[]): SagaWork[] {
 function failed(code: InputFailureCode, error: Error, context?: string): ApplyOutcome {
   const described = context ? new Error(`${context}: ${error.message}`, { cause: error }) : error;
   return { status: 'error', code, error: described };
+}
+
+/**
+ * A reply that breaks its step's reply schema is the participant's fault (`SCHEMA_INVALID`, as any
+ * invalid message); anything else the engine throws is the definition's or the saga's.
+ */
+function engineFailureCode(error: unknown): InputFailureCode {
+  return error instanceof SagaEngineError && error.code === 'REPLY_INVALID'
+    ? DLQ_ERROR_CODES.invalid
+    : DLQ_ERROR_CODES.engineError;
 }
 
 function asError(error: unknown): Error {

@@ -62,6 +62,16 @@ export type BatchHandler = (
   context: BatchContext,
 ) => Promise<void>;
 
+/** A message the transport could not hand to a handler (its record batch was undecodable), and why. */
+export interface UndecodableEntry {
+  message: IncomingMessage;
+  /** `code` is `UNDECODABLE`; `reason` names the codec, its error, the partition and offsets. */
+  reason: { code: string; reason: string };
+}
+
+/** Publishes {@link UndecodableEntry}s to the dead-letter topic; resolves once acknowledged. */
+export type UndecodableSink = (entries: readonly UndecodableEntry[]) => Promise<void>;
+
 export interface SubscriptionOptions {
   groupId: string;
   topics: readonly string[];
@@ -69,6 +79,12 @@ export interface SubscriptionOptions {
   fromBeginning?: boolean;
   /** Partitions processed at once (default 1). Order within a partition is always kept. */
   partitionsConsumedConcurrently?: number;
+  /**
+   * Where records of a batch that cannot be decompressed go instead of the handler (they are
+   * committed once this resolves; if it rejects, the batch is retried like a handler failure).
+   * Without it they are logged as errors and skipped.
+   */
+  deadLetterUndecodable?: UndecodableSink;
 }
 
 export interface MessageSubscriber {

@@ -2,7 +2,9 @@
  * The payloads of the order saga's commands and replies, as the example participants read and
  * answer them (the saga's input is `{ orderId, customerId, items: [{ sku, quantity }], amount,
  * currency }`). The JSON Schemas are what a payload must satisfy; a command whose payload does not
- * is dead-lettered by the SDK.
+ * is dead-lettered by the SDK. They are tolerant readers of the saga's published contract
+ * (sagas/order/contracts.ts): every field it sends is listed, only what a handler needs is
+ * required; test/unit/sagas/order-contracts.test.ts checks every payload the saga sends passes.
  */
 
 export interface OrderItem {
@@ -13,6 +15,7 @@ export interface OrderItem {
 /** `inventory.ReserveItems`: reserve every item, or none. */
 export interface ReserveItemsPayload {
   orderId: string;
+  customerId?: string;
   items: OrderItem[];
 }
 export interface ReserveItemsResult {
@@ -51,6 +54,7 @@ export interface VoidAuthorizationPayload {
   authorizationId?: string;
   customerId?: string;
   amount?: number;
+  currency?: string;
 }
 export interface VoidAuthorizationResult {
   [key: string]: unknown;
@@ -63,6 +67,8 @@ export interface ConfirmOrderPayload {
   orderId: string;
   customerId: string;
   items: OrderItem[];
+  reservationId?: string;
+  authorizationId?: string;
 }
 export interface ConfirmOrderResult {
   [key: string]: unknown;
@@ -100,7 +106,7 @@ const items = {
 export const reserveItemsSchema = {
   type: 'object',
   required: ['orderId', 'items'],
-  properties: { orderId: id, items },
+  properties: { orderId: id, customerId: id, items },
 } as const;
 
 export const releaseItemsSchema = {
@@ -128,13 +134,14 @@ export const voidAuthorizationSchema = {
     authorizationId: id,
     customerId: id,
     amount: { type: 'number', minimum: 0 },
+    currency: { type: 'string', pattern: '^[A-Z]{3}$' },
   },
 } as const;
 
 export const confirmOrderSchema = {
   type: 'object',
   required: ['orderId', 'customerId', 'items'],
-  properties: { orderId: id, customerId: id, items },
+  properties: { orderId: id, customerId: id, items, reservationId: id, authorizationId: id },
 } as const;
 
 export const cancelShipmentSchema = {

@@ -5,7 +5,8 @@
  * it produced is acknowledged, so a crash anywhere re-delivers, and the ledger turns the
  * re-delivery into re-sent replies.
  */
-import type { BatchHandler } from '../../orchestrator/transport/ports.js';
+import { deadLetterMessage } from '../../orchestrator/transport/dead-letter.js';
+import type { BatchHandler, UndecodableSink } from '../../orchestrator/transport/ports.js';
 import { commandProcessor } from './command-processor.js';
 import type { ParticipantDefinition } from './define-participant.js';
 import { runKeyedInOrder } from './keyed-concurrency.js';
@@ -44,10 +45,11 @@ export async function startParticipant(
   const compiled = compileParticipantOptions(definition, options);
   const { logger } = compiled;
   const stopping = new AbortController();
+  const metrics = participantMetrics(definition.name, compiled.meter);
   const processor = commandProcessor({
     definition,
     options: compiled,
-    metrics: participantMetrics(definition.name, compiled.meter),
+    metrics,
     stopping: stopping.signal,
   });
   const batcher = outgoingBatcher({
@@ -56,11 +58,23 @@ export async function startParticipant(
     maxBatchSize: compiled.replyBatchSize,
     lingerMs: compiled.replyLingerMs,
   });
+  // Commands whose record batch could not be decompressed: dead-lettered by the transport.
+  const deadLetterUndecodable: UndecodableSink = (entries) => {
+    const at = new Date(compiled.clock.now());
+    const source = `participant:${definition.name}`;
+    for (const entry of entries) metrics.deadLettered(entry.reason.code);
+    return batcher.send(
+      entries.map(({ message, reason }) =>
+        deadLetterMessage(message, reason, { topic: compiled.topics.dlq, source, at }),
+      ),
+    );
+  };
   const subscriber = compiled.transport.subscriber({
     groupId: compiled.groupId,
     topics: [compiled.commandTopic],
     fromBeginning: compiled.fromBeginning,
     partitionsConsumedConcurrently: compiled.partitionsConsumedConcurrently,
+    deadLetterUndecodable,
   });
 
   const handleBatch: BatchHandler = async (messages, batch) => {

@@ -38,6 +38,7 @@ export const orderMachine = orderSaga.machine;
 
 export default orderSaga;
 export { APPROVAL_TIMEOUT_DELAY, createOrderMachine } from './machine.js';
+export * from './contracts.js';
 export {
   APPROVAL_THRESHOLD,
   APPROVAL_TIMEOUT_MS,

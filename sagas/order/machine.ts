@@ -19,6 +19,14 @@
 import { emit } from 'xstate';
 import type { JsonObject } from '../../orchestrator/contract/messages.js';
 import { createSagaKit, type SagaContext } from '../../orchestrator/engine/vocabulary/index.js';
+import {
+  authorizePaymentContract,
+  cancelShipmentContract,
+  confirmOrderContract,
+  releaseItemsContract,
+  reserveItemsContract,
+  voidAuthorizationContract,
+} from './contracts.js';
 import type { OrderInput } from './input.js';
 import type { CompiledOrderSagaOptions } from './options.js';
 
@@ -65,6 +73,7 @@ export function createOrderMachine(options: CompiledOrderSagaOptions) {
             name: 'reserveInventory',
             participant: 'inventory',
             command: 'ReserveItems',
+            ...reserveItemsContract,
             timeoutMs: stepTimeoutMs,
             retry,
             payload: (c) => ({
@@ -75,6 +84,7 @@ export function createOrderMachine(options: CompiledOrderSagaOptions) {
             compensation: {
               ...compensation,
               command: 'ReleaseItems',
+              ...releaseItemsContract,
               // The reservation id when the reserve reply gave one; orderId + items always, so
               // a participant can release by order when the reservation's outcome is unknown.
               payload: (c, reply) => {
@@ -94,6 +104,7 @@ export function createOrderMachine(options: CompiledOrderSagaOptions) {
             name: 'authorizePayment',
             participant: 'payment',
             command: 'AuthorizePayment',
+            ...authorizePaymentContract,
             timeoutMs: stepTimeoutMs,
             retry,
             payload: ({ input }) => ({
@@ -105,6 +116,7 @@ export function createOrderMachine(options: CompiledOrderSagaOptions) {
             compensation: {
               ...compensation,
               command: 'VoidAuthorization',
+              ...voidAuthorizationContract,
               payload: ({ input }, reply) => {
                 const authorizationId = replyString(reply, 'authorizationId');
                 return {
@@ -161,6 +173,7 @@ export function createOrderMachine(options: CompiledOrderSagaOptions) {
             name: 'confirmOrder',
             participant: 'shipping',
             command: 'ConfirmOrder',
+            ...confirmOrderContract,
             timeoutMs: stepTimeoutMs,
             retry,
             payload: (c) => {
@@ -180,6 +193,7 @@ export function createOrderMachine(options: CompiledOrderSagaOptions) {
             compensation: {
               ...compensation,
               command: 'CancelShipment',
+              ...cancelShipmentContract,
               // By order: shipping keeps a tombstone, so a confirm that is still on its way or
               // still running is refused afterwards, whatever the order they arrive in.
               payload: (c, reply) => {

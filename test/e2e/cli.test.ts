@@ -3,6 +3,9 @@
  * Kafka and Redis, with the example participants) and its HTTP API on a random port.
  */
 import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import type { SagaView } from '../../orchestrator/api/index.js';
@@ -66,6 +69,34 @@ describe('CLI: the saga binary against a running orchestrator (real Kafka and Re
     const json = await saga(['definitions', 'order', '--json']);
     const parsed = JSON.parse(json.stdout) as { definition: { id: string } };
     expect(parsed.definition.id).to.equal('order');
+  });
+
+  it('asyncapi: prints the running orchestrator’s wire contract, --out writes it to a file', async () => {
+    const printed = await saga(['asyncapi']);
+    expect(printed.code, printed.stderr).to.equal(0);
+    const document = JSON.parse(printed.stdout) as {
+      asyncapi: string;
+      channels: Record<string, { address: string }>;
+    };
+    expect(document.asyncapi).to.equal('3.0.0');
+    const prefix = sut.system.orchestrator.topics.prefix;
+    expect(Object.values(document.channels).map((c) => c.address)).to.include.members([
+      `${prefix}.inventory.commands`,
+      `${prefix}.replies`,
+      `${prefix}.dlq`,
+    ]);
+    const dir = await mkdtemp(join(tmpdir(), 'saga-asyncapi-'));
+    try {
+      const file = join(dir, 'contract.asyncapi.json');
+      const written = await saga(['asyncapi', '--out', file]);
+      expect(written.code, written.stderr).to.equal(0);
+      expect(written.stdout).to.match(
+        /^wrote .*contract\.asyncapi\.json \(7 channels, 15 messages\)/,
+      );
+      expect(JSON.parse(await readFile(file, 'utf8'))).to.deep.equal(document);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('start --wait: exits 0 once the saga completed; the same --key names the same saga', async () => {

@@ -259,9 +259,45 @@ const components = {
       saga: refTo('Saga'),
     },
   },
+  MessageContract: {
+    type: 'object',
+    description: 'The JSON Schemas (draft 2020-12) of one command; null where none is declared.',
+    required: ['payload', 'reply'],
+    additionalProperties: false,
+    properties: {
+      payload: {
+        description:
+          'What the command’s payload holds; the orchestrator sends nothing else (every top-level property is declared).',
+        oneOf: [jsonObject, { type: 'null' }],
+      },
+      reply: {
+        description:
+          'What a success reply’s payload may hold; a success reply that does not match is dead-lettered (SCHEMA_INVALID) and the step waits for its deadline.',
+        oneOf: [jsonObject, { type: 'null' }],
+      },
+    },
+  },
+  StepContract: {
+    type: 'object',
+    description: 'The step’s command contract, and its compensation’s.',
+    required: ['command', 'compensation'],
+    additionalProperties: false,
+    properties: {
+      command: refTo('MessageContract'),
+      compensation: { oneOf: [refTo('MessageContract'), { type: 'null' }] },
+    },
+  },
   SagaStep: {
     type: 'object',
-    required: ['step', 'participant', 'command', 'timeoutMs', 'maxAttempts', 'compensation'],
+    required: [
+      'step',
+      'participant',
+      'command',
+      'timeoutMs',
+      'maxAttempts',
+      'compensation',
+      'contract',
+    ],
     properties: {
       step: { type: 'string' },
       stateId: { type: 'string' },
@@ -279,6 +315,7 @@ const components = {
           { type: 'null' },
         ],
       },
+      contract: refTo('StepContract'),
     },
   },
   DefinitionSummary: {

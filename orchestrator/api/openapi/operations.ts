@@ -100,8 +100,8 @@ const sagaRoutes: OperationSpec[] = [
         headers: { Location: { description: '/v1/sagas/{id}', schema: { type: 'string' } } },
       },
       400: error(
-        'The body is not valid, the type is unknown (UNKNOWN_SAGA_TYPE) or the definition ' +
-          'refused the input (INVALID_INPUT, details.errors).',
+        'The body is not valid (nested deeper than 64 levels included), the type is unknown ' +
+          '(UNKNOWN_SAGA_TYPE) or the definition refused the input (INVALID_INPUT, details.errors).',
       ),
       409: error('The id is taken by a saga of another type (SAGA_ID_TAKEN).'),
       413: error('The body is larger than the limit.'),
@@ -253,7 +253,10 @@ const sagaRoutes: OperationSpec[] = [
     body: { schema: 'SignalRequest', description: 'The event.' },
     responses: {
       200: { description: 'Applied; the saga as it is now.', schema: 'Saga' },
-      400: error('Not a valid event, or a reserved type (RESERVED_EVENT).'),
+      400: error(
+        'Not a valid event (nested deeper than 64 levels included), or a reserved type ' +
+          '(RESERVED_EVENT).',
+      ),
       404: error('No such saga (SAGA_NOT_FOUND).'),
       409: error(
         'The saga does not accept this event in its state (EVENT_NOT_ACCEPTED) or has ended ' +
@@ -363,6 +366,22 @@ const serviceRoutes: OperationSpec[] = [
     responses: {
       200: {
         description: 'The OpenAPI 3.1 document.',
+        mediaType: { type: 'application/json', schema: { type: 'object' } },
+      },
+    },
+  },
+  {
+    operationId: 'asyncapi',
+    method: 'get',
+    path: '/asyncapi.json',
+    summary: 'The AsyncAPI 3.0 document of the wire contract for the loaded definitions',
+    description:
+      'Every topic under this orchestrator’s prefix, every command and reply of the loaded saga types with their payload schemas, the start request, the lifecycle event, the dead letter, their headers, and who sends and receives each.',
+    tags: ['service'],
+    authenticated: false,
+    responses: {
+      200: {
+        description: 'The AsyncAPI 3.0 document.',
         mediaType: { type: 'application/json', schema: { type: 'object' } },
       },
     },

@@ -3,6 +3,7 @@
  * catch authoring mistakes when the module loads rather than when a saga runs.
  */
 import type { AnyStateMachine } from 'xstate';
+import { contractsOf } from '../contracts.js';
 import type { InputCheck, SagaDefinition } from '../types.js';
 import { inputChecker } from './input-check.js';
 import { SAGA_STATE_IDS, stepTimeoutDelay } from './names.js';
@@ -19,7 +20,10 @@ export interface DefineSagaOptions<TInput> {
     | { check: (input: unknown) => InputCheck<TInput> };
 }
 
-/** Builds and checks a definition: a usable type/version, unique step names, the end states. */
+/**
+ * Builds and checks a definition: a usable type/version, unique step names, the end states, and
+ * step schemas (`payloadSchema`, `replySchema`) that compile.
+ */
 export function defineSaga<TInput>(options: DefineSagaOptions<TInput>): SagaDefinition<TInput> {
   if (!/^[a-z][a-z0-9-]*$/.test(options.type)) {
     throw new Error(`saga type "${options.type}": use lower-case letters, digits and '-'`);
@@ -36,6 +40,11 @@ export function defineSaga<TInput>(options: DefineSagaOptions<TInput>): SagaDefi
     }
   }
   const steps = sagaStepsOf(machine); // throws on duplicate step names
+  // Each step's deadline is a named delay (see stepTimeoutDelay); its length comes from the step.
+  const provided = machine.provide({
+    delays: Object.fromEntries(steps.map((s) => [stepTimeoutDelay(s.step), s.timeoutMs])),
+  });
+  contractsOf(provided); // compiles the steps' schemas once; throws on an unusable one
   const checkInput =
     'check' in options.input
       ? options.input.check
@@ -44,10 +53,7 @@ export function defineSaga<TInput>(options: DefineSagaOptions<TInput>): SagaDefi
     type: options.type,
     version: options.version,
     ...(options.description ? { description: options.description } : {}),
-    // Each step's deadline is a named delay (see stepTimeoutDelay); its length comes from the step.
-    machine: machine.provide({
-      delays: Object.fromEntries(steps.map((s) => [stepTimeoutDelay(s.step), s.timeoutMs])),
-    }),
+    machine: provided,
     checkInput,
   };
 }

@@ -29,6 +29,7 @@ import type { JsonObject } from '../../contract/messages.js';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 import type { SendCommandParams } from './command-params.js';
 import type { CompensationEntry, SagaContext } from './context.js';
+import { stepContractOf, type ContractSchemas, type StepContract } from './contract.js';
 import {
   erasedSagaSetup,
   typedStateConfig,
@@ -54,7 +55,7 @@ export interface RetryOptions {
  * happened": it also runs when the step's outcome is unknown (its deadline passed, its retries ran
  * out, or the saga was cancelled while its command was in flight), and then `reply` is undefined.
  */
-export interface CompensationOptions<TInput> {
+export interface CompensationOptions<TInput> extends ContractSchemas {
   /** @default the step's participant */
   participant?: string;
   command: string;
@@ -67,7 +68,7 @@ export interface CompensationOptions<TInput> {
   backoff?: Partial<BackoffPolicy>;
 }
 
-export interface StepOptions<TInput> {
+export interface StepOptions<TInput> extends ContractSchemas {
   /** Unique in the saga; appears in event types and command ids. */
   name: string;
   participant: string;
@@ -106,6 +107,8 @@ export interface SagaStepMeta {
   compensation: { participant: string; command: string } | null;
   /** Set when the step is marked as needing no compensation. */
   noCompensation?: { reason: string };
+  /** The JSON Schemas of its command and reply, and of its compensation's (see `contract.ts`). */
+  contract: StepContract;
 }
 
 function compensationEntryFor<TInput>(
@@ -164,6 +167,7 @@ export function sagaStep<
     ...(options.noCompensation
       ? { noCompensation: { reason: options.noCompensation.reason } }
       : {}),
+    contract: stepContractOf(options),
   };
 
   const timedOut = { type: events.timedOut, step };

@@ -4,11 +4,23 @@
  * When it rejects, nothing is committed, the partition is sought back to the batch's first
  * offset and paused for a back-off (exponential per partition, reset by a success), then
  * resumed, so the same batch comes again while other partitions keep flowing.
+ *
+ * Placeholders of a record batch that could not be decompressed (undecodable-batch.ts) never reach
+ * the handler: they go to `deadLetterUndecodable` first, with a reason naming the codec, its
+ * error, the partition and the offsets, and are committed with the rest of the batch.
  */
 import type { Consumer, EachBatchPayload } from 'kafkajs';
-import type { BatchContext, BatchHandler } from '../ports.js';
+import { DLQ_ERROR_CODES } from '../../contract/headers.js';
+import type {
+  BatchContext,
+  BatchHandler,
+  IncomingMessage,
+  UndecodableEntry,
+  UndecodableSink,
+} from '../ports.js';
 import type { Logger } from '../../telemetry/logger.js';
 import { toIncomingMessage } from './message-codec.js';
+import { undecodableDetails } from './undecodable-batch.js';
 
 export interface BatchBackoff {
   /** First pause after a rejection, in ms. */
@@ -24,6 +36,7 @@ export class BatchProcessor {
   constructor(
     private readonly logger: Logger,
     private readonly backoff: BatchBackoff,
+    private readonly deadLetterUndecodable?: UndecodableSink,
   ) {}
 
   /** Forgets back-off state and cancels pending resumes (the consumer is going away). */
@@ -40,10 +53,11 @@ export class BatchProcessor {
   ): Promise<void> {
     const { batch } = payload;
     const { topic, partition } = batch;
-    const messages = batch.messages.map((message) => toIncomingMessage(topic, partition, message));
-    const first = messages[0];
-    const last = messages[messages.length - 1];
+    const received = batch.messages.map((message) => toIncomingMessage(topic, partition, message));
+    const first = received[0];
+    const last = received[received.length - 1];
     if (!first || !last) return;
+    const { messages, undecodable } = splitUndecodable(received);
 
     // A heartbeat that fails means the group is rebalancing: remember it, so the failure that
     // follows goes back to kafkajs (which re-joins) instead of being treated as the handler's.
@@ -63,10 +77,11 @@ export class BatchProcessor {
     };
 
     try {
-      await handler(messages, context);
+      if (undecodable.length > 0) await this.skipUndecodable(undecodable);
+      if (messages.length > 0) await handler(messages, context);
     } catch (error) {
       if (membershipError !== undefined) throw membershipError;
-      this.retryLater(consumer, payload, first.offset, messages.length, error);
+      this.retryLater(consumer, payload, first.offset, received.length, error);
       return;
     }
 
@@ -95,6 +110,19 @@ export class BatchProcessor {
       throw error;
     }
     this.failures.delete(`${topic}|${partition}`);
+  }
+
+  /** Dead-letters placeholders of undecodable batches (or, with nowhere to send them, logs them). */
+  private async skipUndecodable(entries: readonly UndecodableEntry[]): Promise<void> {
+    const reasons = [...new Set(entries.map((entry) => entry.reason.reason))];
+    if (!this.deadLetterUndecodable) {
+      this.logger.error('undecodable record batch skipped (no dead-letter topic configured)', {
+        reasons,
+      });
+      return;
+    }
+    await this.deadLetterUndecodable(entries);
+    this.logger.error('undecodable record batch dead-lettered', { count: entries.length, reasons });
   }
 
   /** Seeks back to the batch's first offset and pauses the partition for the back-off. */
@@ -147,4 +175,33 @@ export class BatchProcessor {
     }, delay);
     this.resumeTimers.add(timer);
   }
+}
+
+/** Separates the placeholders of undecodable batches from the records the handler gets. */
+function splitUndecodable(received: readonly IncomingMessage[]): {
+  messages: IncomingMessage[];
+  undecodable: UndecodableEntry[];
+} {
+  const messages: IncomingMessage[] = [];
+  const undecodable: UndecodableEntry[] = [];
+  for (const message of received) {
+    const details = undecodableDetails(message);
+    if (!details) {
+      messages.push(message);
+      continue;
+    }
+    const where = `${message.topic}[${message.partition}]`;
+    undecodable.push({
+      // Nothing of the original record is known but where it was.
+      message: { ...message, key: null, value: null, headers: {} },
+      reason: {
+        code: DLQ_ERROR_CODES.undecodable,
+        reason:
+          `${details.codec} record batch could not be decompressed (${details.error}); ` +
+          `${where} offsets ${details.firstOffset}..${details.lastOffset} ` +
+          `(${details.records} ${details.records === 1 ? 'record' : 'records'}) skipped`,
+      },
+    });
+  }
+  return { messages, undecodable };
 }

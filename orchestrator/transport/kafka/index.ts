@@ -17,6 +17,14 @@ export {
   type KafkaPublisherOptions,
 } from './publisher.js';
 export {
+  COMPRESSION_CODEC_IDS,
+  defaultCompressionCodecs,
+  registerCompressionCodecs,
+  replaceCompressionCodec,
+  type CompressionCodec,
+  type CompressionCodecName,
+} from './compression.js';
+export {
   createKafkaSubscriber,
   type KafkaSubscriber,
   type KafkaSubscriberOptions,

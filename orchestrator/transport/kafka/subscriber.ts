@@ -20,6 +20,7 @@ import type { Consumer, ConsumerConfig, Kafka } from 'kafkajs';
 import type { BatchHandler, MessageSubscriber, SubscriptionOptions } from '../ports.js';
 import { createLogger, type Logger } from '../../telemetry/logger.js';
 import { BatchProcessor } from './batch-processor.js';
+import { registerCompressionCodecs } from './compression.js';
 
 export interface KafkaSubscriberOptions extends SubscriptionOptions {
   /** The client, from `createKafkaClient`. */
@@ -97,6 +98,8 @@ const RESTART_MAX_MS = 30_000;
 
 /** Creates a subscriber; nothing connects until `start`. Throws on invalid options. */
 export function createKafkaSubscriber(options: KafkaSubscriberOptions): KafkaSubscriber {
+  // The client may come from elsewhere (tests make their own); the reader needs every codec.
+  registerCompressionCodecs();
   return new KafkaBatchSubscriber(options);
 }
 
@@ -150,10 +153,11 @@ class KafkaBatchSubscriber implements KafkaSubscriber {
     if (this.timings.heartbeatInterval >= this.timings.sessionTimeout) {
       throw new RangeError('Kafka subscriber: heartbeatIntervalMs must be below sessionTimeoutMs');
     }
-    this.batches = new BatchProcessor(this.logger, {
-      initialMs: this.timings.backoffInitial,
-      maxMs: this.timings.backoffMax,
-    });
+    this.batches = new BatchProcessor(
+      this.logger,
+      { initialMs: this.timings.backoffInitial, maxMs: this.timings.backoffMax },
+      options.deadLetterUndecodable,
+    );
   }
 
   isJoined(): boolean {

@@ -1,5 +1,11 @@
 import { expect } from 'chai';
 import type { ApiErrorBody, SagaView } from '../../../orchestrator/api/index.js';
+import type { StepContract } from '../../../orchestrator/engine/index.js';
+import {
+  confirmOrderContract,
+  releaseItemsContract,
+  reserveItemsContract,
+} from '../../../sagas/order/contracts.js';
 import { apiClient, eventually } from '../../support/api-client.js';
 import { orderInput } from '../../support/orders.js';
 import { useSystem } from '../../support/system.js';
@@ -217,9 +223,9 @@ describe('HTTP API: start, read, wait (real Kafka and Redis)', function () {
     expect(missing.status).to.equal(404);
   });
 
-  it('GET /v1/definitions and /v1/definitions/:type show the order saga and its statechart', async () => {
+  it('GET /v1/definitions and /v1/definitions/:type show the order saga, its command schemas and its statechart', async () => {
     const list = await api().get<{
-      items: Array<{ type: string; steps: Array<{ step: string }> }>;
+      items: Array<{ type: string; steps: Array<{ step: string; contract: StepContract }> }>;
     }>('/v1/definitions');
     expect(list.status).to.equal(200);
     expect(list.body.items.map((d) => d.type)).to.deep.equal(['order']);
@@ -228,8 +234,15 @@ describe('HTTP API: start, read, wait (real Kafka and Redis)', function () {
       'authorizePayment',
       'confirmOrder',
     ]);
-    const one = await api().get<{ definition: { id: string; states: Record<string, unknown> } }>(
-      '/v1/definitions/order',
+    const reserve = list.body.items[0]?.steps[0]?.contract;
+    expect(reserve?.command.payload).to.deep.equal(reserveItemsContract.payloadSchema);
+    expect(reserve?.compensation?.payload).to.deep.equal(releaseItemsContract.payloadSchema);
+    const one = await api().get<{
+      steps: Array<{ contract: StepContract }>;
+      definition: { id: string; states: Record<string, unknown> };
+    }>('/v1/definitions/order');
+    expect(one.body.steps[2]?.contract.command.reply).to.deep.equal(
+      confirmOrderContract.replySchema,
     );
     expect(one.status).to.equal(200);
     expect(one.body.definition.id).to.equal('order');

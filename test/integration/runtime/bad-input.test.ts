@@ -250,7 +250,14 @@ describe('bad input: dead-lettered with the reason, or ignored where that is the
       topic,
       messages: [{ key: sagaId, value, headers: { [HEADERS.sagaType]: 'refund' } }],
     })) as [RecordMetadata];
-    const letter = await deadLetterFor(topic, String(meta.baseOffset));
+    const letter = await eventually('the dead letter of the mismatched reply', async () =>
+      dlq.find(
+        (d) =>
+          d.headers[HEADERS.dlqSourceTopic] === topic &&
+          d.headers[HEADERS.dlqSourcePartition] === String(meta.partition) &&
+          d.headers[HEADERS.dlqSourceOffset] === String(meta.baseOffset),
+      ),
+    );
     expect(letter.headers[HEADERS.dlqErrorCode]).to.equal(DLQ_ERROR_CODES.mismatch);
     expect(letter.headers[HEADERS.dlqReason]).to.contain('names saga type "refund"');
     expect((await system.orchestrator.store.load(sagaId))?.version).to.equal(waiting.version);

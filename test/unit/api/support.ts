@@ -15,6 +15,7 @@ import {
 import { orderSaga } from '../../../sagas/order/index.js';
 import { describeDefinition } from '../../../orchestrator/engine/describe-definition.js';
 import { silentLogger } from '../../../orchestrator/telemetry/logger.js';
+import { topicNames } from '../../../orchestrator/contract/index.js';
 
 const unreachable = (name: string) => () => {
   throw new Error(`${name} must not be reached by this request`);
@@ -34,6 +35,7 @@ export const unreachableOrchestrator: ApiOrchestrator = {
     checks: { redis: true, kafkaConsumer: false, kafkaProducer: true, started: false },
   }),
   engine: { definition: (type) => (type === 'order' ? orderSaga : undefined) },
+  topics: topicNames('saga'),
 };
 
 export function testApp(options: Partial<ApiAppOptions> = {}): ApiApp {

@@ -7,6 +7,15 @@ export interface TripInput {
 
 const kit = createSagaKit<TripInput>();
 
+/** The step contracts: every payload carries the trip, and may carry the ids replies gave. */
+const tripId = { type: 'string', minLength: 1 };
+const payloadWith = (...ids: string[]) => ({
+  type: 'object',
+  required: ['tripId'],
+  properties: { tripId, ...Object.fromEntries(ids.map((id) => [id, { type: 'string' }])) },
+});
+const replyWith = (id: string) => ({ type: 'object', properties: { [id]: { type: 'string' } } });
+
 const idFrom = (reply: Record<string, unknown> | undefined, key: string) => {
   const id = reply?.[key];
   return typeof id === 'string' ? { [key]: id } : {};
@@ -28,8 +37,11 @@ export const tripMachine = kit.setup.createMachine({
           timeoutMs: 5_000,
           retry: { maxAttempts: 2, backoff: { initialDelayMs: 1_000, jitter: 0 } },
           payload: ({ input }) => ({ tripId: input.tripId }),
+          payloadSchema: payloadWith(),
+          replySchema: replyWith('roomId'),
           compensation: {
             command: 'CancelRoom',
+            payloadSchema: payloadWith('roomId'),
             payload: ({ input }, reply) => ({ tripId: input.tripId, ...idFrom(reply, 'roomId') }),
           },
         }),
@@ -40,8 +52,11 @@ export const tripMachine = kit.setup.createMachine({
           timeoutMs: 8_000,
           retry: { maxAttempts: 2 },
           payload: ({ input }) => ({ tripId: input.tripId }),
+          payloadSchema: payloadWith(),
+          replySchema: replyWith('seatId'),
           compensation: {
             command: 'CancelSeat',
+            payloadSchema: payloadWith('seatId'),
             payload: ({ input }, reply) => ({ tripId: input.tripId, ...idFrom(reply, 'seatId') }),
           },
         }),
@@ -54,6 +69,7 @@ export const tripMachine = kit.setup.createMachine({
         participant: 'payment',
         command: 'Charge',
         timeoutMs: 5_000,
+        payloadSchema: payloadWith('roomId', 'seatId'),
         payload: ({ input, steps }) => ({
           tripId: input.tripId,
           ...idFrom(steps.bookHotel?.result, 'roomId'),
