@@ -3,6 +3,7 @@
  * guard and delay referred to by name implemented, no state where a saga can wait forever.
  */
 import type { AnyStateMachine, AnyStateNode } from 'xstate';
+import { hasSagaDeadline } from '../vocabulary/deadline.js';
 import { SAGA_STATE_IDS, statusTag } from '../vocabulary/names.js';
 import type { DefinitionFinding } from './findings.js';
 import { allStateNodes, isWithin, reachableStateNodes, transitionsOf } from './statechart-walk.js';
@@ -145,7 +146,7 @@ export function waitFindings(machine: AnyStateMachine): DefinitionFinding[] {
   const reachable = reachableStateNodes(machine);
   const hasDeadline = (node: AnyStateNode) => {
     for (let n: AnyStateNode | undefined = node; n; n = n.parent)
-      if (n.after.length > 0) return true;
+      if (n.after.length > 0 || hasSagaDeadline(n)) return true;
     return false;
   };
   const parked = machine.getStateNodeById(SAGA_STATE_IDS.parked);

@@ -57,6 +57,11 @@ export interface SagaCancelEvent {
   reason?: string;
 }
 
+/** A saga-level deadline passed (raised by the durable timer `kit.deadline()` arms). */
+export interface SagaDeadlineEvent {
+  type: `saga.deadline.${string}`;
+}
+
 export interface SagaRetryEvent {
   type: typeof SAGA_SIGNALS.retry;
 }
@@ -70,7 +75,8 @@ export type SagaEvent =
   | CompensationFailedEvent
   | CompensationTimedOutEvent
   | SagaCancelEvent
-  | SagaRetryEvent;
+  | SagaRetryEvent
+  | SagaDeadlineEvent;
 
 /** The reply events (what `replyEvent` returns). */
 export type ReplyEvent =

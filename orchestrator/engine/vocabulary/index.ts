@@ -6,6 +6,7 @@ export * from './backoff.js';
 export * from './command-params.js';
 export * from './context.js';
 export * from './contract.js';
+export * from './deadline.js';
 export * from './define-saga.js';
 export * from './end-states.js';
 export * from './events.js';

@@ -22,6 +22,7 @@
  */
 import type { AnyEventObject, EventObject } from 'xstate';
 import { initialSagaContext, type SagaContext, type SagaMachineInput } from './context.js';
+import { sagaDeadline, type DeadlineOptions } from './deadline.js';
 import { sagaEndStates, sagaSignals } from './end-states.js';
 import { sagaSetup, type SagaStateConfig } from './kit-setup.js';
 import { sagaStep, type StepOptions } from './step.js';
@@ -40,6 +41,15 @@ export function createSagaKit<
     /** A step: command, deadline, retries, compensation (see `sagaStep`). Add `onDone`. */
     step: (options: StepOptions<TInput>): SagaStateConfig<TInput, TSignals, TEmitted> =>
       sagaStep<TInput, TSignals, TEmitted>(options),
+    /**
+     * A saga-level deadline on a state of your own (several steps, a parallel state): when it
+     * passes, the failure `SAGA_DEADLINE` is recorded and the saga compensates (see `sagaDeadline`).
+     */
+    deadline: (
+      options: DeadlineOptions<TInput>,
+      state: SagaStateConfig<TInput, TSignals, TEmitted>,
+    ): SagaStateConfig<TInput, TSignals, TEmitted> =>
+      sagaDeadline<TInput, TSignals, TEmitted>(options, state),
     /** `...kit.endStates` in the root states: compensating, parked and the final states. */
     endStates: sagaEndStates<TInput, TSignals, TEmitted>(),
     /** `on: kit.signals` at the root: `saga.cancel`. */

@@ -44,7 +44,12 @@ export const COMPENSATION_EVENTS = {
  * Event types only the engine may produce: a reply must come from a pending command and a timer
  * from an armed timer, never from a signal (else `POST /events` could forge a success).
  */
-export const RESERVED_EVENT_PREFIXES = ['step.', 'compensation.', 'xstate.'] as const;
+export const RESERVED_EVENT_PREFIXES = [
+  'step.',
+  'compensation.',
+  'xstate.',
+  'saga.deadline.',
+] as const;
 
 export function isReservedEventType(type: string): boolean {
   return RESERVED_EVENT_PREFIXES.some((prefix) => type.startsWith(prefix));
