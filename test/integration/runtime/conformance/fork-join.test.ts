@@ -190,4 +190,25 @@ describe('conformance: parallel fork/join through the service', function () {
     expect(observed.compensations).to.deep.equal(['flights.CancelSeat', 'hotels.CancelRoom']);
     expect(observed.actions).to.deep.equal(BOOKED);
   });
+
+  it('44 sagas at once, all their replies in one send (both of each saga in one batch): all complete', async () => {
+    // The field report: 44 such sagas, 8 completed (each batch with both replies of a saga was
+    // refused and re-delivered until the replies were lost to their deadlines).
+    const sagas = await Promise.all(
+      Array.from({ length: 44 }, (_, n) =>
+        start(`many-${n}`, 'one-batch', { charge: [succeed({ chargeId: `c-${n}` })] }),
+      ),
+    );
+    await players.send(
+      sagas.flatMap(({ hotel, flight }) => [
+        players.reply(hotel, room),
+        players.reply(flight, seat),
+      ]),
+      'one-batch',
+    );
+    const ended = await Promise.all(
+      sagas.map(({ id }) => sut.system.orchestrator.waitForResult(id, 45_000)),
+    );
+    expect(ended.map((record) => record?.status)).to.deep.equal(sagas.map(() => 'completed'));
+  });
 });
