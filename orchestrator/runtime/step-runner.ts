@@ -375,7 +375,8 @@ export class StepRunner {
             at: now,
           });
         }
-        if (rest.length > 0) again.push({ ...work, indices: rest });
+        // One input at a time goes on from the record just written (kept), not from a load.
+        if (rest.length > 0) again.push({ ...work, indices: rest, reload: false });
         continue;
       }
       this.recent.delete(work.sagaId);
