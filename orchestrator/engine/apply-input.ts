@@ -11,7 +11,8 @@ import { pureTransition } from './pure-transition.js';
 import { replyReceived } from './lifecycle.js';
 import { settle, type StepInputs } from './settle.js';
 import { currentTimerEvent } from './step-deadlines.js';
-import { isEnded, restoreSnapshot } from './snapshot.js';
+import { isEnded } from '../contract/messages.js';
+import { restoreSnapshot } from './snapshot.js';
 import type {
   EpochMs,
   IgnoredReason,

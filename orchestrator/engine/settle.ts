@@ -11,7 +11,8 @@ import { SagaEngineError } from './errors.js';
 import { abandonedEntry, commandEntry, deadlineEntry, transitionEntry } from './history.js';
 import { commandSent, deadlinePassed, statusChanged } from './lifecycle.js';
 import { nextPending } from './pending.js';
-import { isEnded, persistSnapshot, stateOf, statusOf, toJson } from './snapshot.js';
+import { isEnded } from '../contract/messages.js';
+import { persistSnapshot, stateOf, statusOf, toJson } from './snapshot.js';
 import { readActions } from './statechart-actions.js';
 import type {
   AppliedStep,

@@ -13,7 +13,7 @@
  * expire after `maxAgeMs`, which the orchestrator keeps well below the store's retention: no saga
  * can end, be purged and come back to the same version while an entry is trusted.
  */
-import { isEnded } from '../engine/snapshot.js';
+import { isEnded } from '../engine/index.js';
 import type { SagaRecord } from '../engine/types.js';
 
 export interface RecentRecordsOptions {
