@@ -91,9 +91,7 @@ export interface StepRunnerOptions {
   /** Told after a saga's steps are written (e.g. to wake those waiting for its result). */
   onCommitted?: (record: SagaRecord) => void;
   hooks?: RuntimeHooks;
-  /** @default true */
-  publishLifecycleEvents?: boolean;
-  /** Which lifecycle events are published (when they are). @default 'steps' */
+  /** Which lifecycle events are published. @default 'saga' (`DEFAULT_LIFECYCLE_EVENT_LEVEL`) */
   lifecycleEvents?: LifecycleEventLevel;
   /**
    * How often a batch is re-run for sagas whose commit lost a version race.
@@ -158,10 +156,9 @@ export class StepRunner {
       capacity: options.recentRecords ?? 4096,
       maxAgeMs: options.recentRecordMaxAgeMs ?? 30_000,
     });
-    const { topics, publishLifecycleEvents, lifecycleEvents, hooks } = options;
+    const { topics, lifecycleEvents, hooks } = options;
     this.writeOptions = {
       topics,
-      ...(publishLifecycleEvents === undefined ? {} : { publishLifecycleEvents }),
       ...(lifecycleEvents === undefined ? {} : { lifecycleEvents }),
       ...(hooks?.outgoingHeaders ? { traceHeaders: hooks.outgoingHeaders } : {}),
     };

@@ -43,7 +43,10 @@ const effects: Effect[] = [
 
 describe('outgoing messages from effects', () => {
   it('builds contract-valid commands and lifecycle events keyed by saga id', () => {
-    const messages = outgoingMessages(record, effects, { topics: topicNames('shop') });
+    const messages = outgoingMessages(record, effects, {
+      topics: topicNames('shop'),
+      lifecycleEvents: 'steps',
+    });
     expect(messages.map((m) => m.topic)).to.deep.equal(['shop.inventory.commands', 'shop.events']);
     expect(messages.every((m) => m.key === 'order-1')).to.equal(true);
     const command = parseCommand(messages[0]?.value);
@@ -67,7 +70,7 @@ describe('outgoing messages from effects', () => {
   it('leaves lifecycle events out when asked, and adds trace headers when given', () => {
     const messages = outgoingMessages(record, effects, {
       topics: topicNames(),
-      publishLifecycleEvents: false,
+      lifecycleEvents: 'none',
       traceHeaders: () => ({ traceparent: '00-abc-def-01' }),
     });
     expect(messages).to.have.length(1);
