@@ -106,13 +106,11 @@ export function settle(inputs: StepInputs): AppliedStep {
         break;
       }
       case 'setTimer':
-        effects.push(timers.set({ ...action, event: toJson(action.event) }, now));
+        timers.set({ ...action, event: toJson(action.event) }, now);
         break;
-      case 'cancelTimer': {
-        const cancel = timers.cancel(action.timerId);
-        if (cancel) effects.push(cancel);
+      case 'cancelTimer':
+        timers.cancel(action.timerId);
         break;
-      }
       case 'emit': {
         const { type, ...data } = toJson(action.event);
         effects.push({ type: 'lifecycle', event: type, data });
@@ -135,7 +133,7 @@ export function settle(inputs: StepInputs): AppliedStep {
   for (const command of dropped) {
     if (!timedOut.has(command.commandId)) history.push(abandonedEntry(now, command));
   }
-  if (ended) effects.push(...timers.cancelAll());
+  if (ended) timers.cancelAll();
 
   const state = stateOf(snapshot);
   const change = statusChanged(previous?.status ?? null, status, snapshot.context);

@@ -37,7 +37,6 @@ const effects: Effect[] = [
     issuedAt: Date.UTC(2026, 10, 26, 10, 0, 1),
     expiresAt: Date.UTC(2026, 10, 26, 10, 0, 6),
   },
-  { type: 'setTimer', timer: { timerId: 't', dueAt: 0, event: { type: 't' } } },
   { type: 'lifecycle', event: 'StepStarted', data: { step: 'reserveInventory' } },
 ];
 
