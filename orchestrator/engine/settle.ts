@@ -41,12 +41,16 @@ export interface StepInputs {
   /** Timers armed before the step (a fired timer already removed). */
   timers: readonly ArmedTimer[];
   /** What the input itself produced (reply lifecycle, signal history…), before the statechart's. */
-  leading: { effects: Effect[]; history: HistoryEntry[] };
+  fromInput: { effects: Effect[]; history: HistoryEntry[] };
   idempotencyKey?: string;
   trace?: SagaTraceContext;
 }
 
-export function settle(inputs: StepInputs): AppliedStep {
+/**
+ * The engine's answer to one XState step (`StepInputs`): the next record, the effects in the
+ * statechart's order after those the input itself produced, and the history lines.
+ */
+export function toAppliedStep(inputs: StepInputs): AppliedStep {
   const { definition, sagaId, now, previous, snapshot } = inputs;
   if (snapshot.status === 'error') {
     // XState catches what the definition's code throws and stops the machine; a stopped machine
@@ -59,8 +63,8 @@ export function settle(inputs: StepInputs): AppliedStep {
       sagaId,
     );
   }
-  const effects: Effect[] = [...inputs.leading.effects];
-  const history: HistoryEntry[] = [...inputs.leading.history];
+  const effects: Effect[] = [...inputs.fromInput.effects];
+  const history: HistoryEntry[] = [...inputs.fromInput.history];
   const timers = new ArmedTimers(inputs.timers);
   const pendingBefore = (previous?.pending ?? []).filter((c) => !inputs.consumed.has(c.commandId));
   const sent: PendingCommand[] = [];
