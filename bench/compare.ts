@@ -172,8 +172,11 @@ const orchestratorKind: SessionKind = {
   kind: 'orchestrator',
   ledger: 'redis',
   participants: true,
-  publishLifecycleEvents: !values['lifecycle-off'],
-  ...(values.lifecycle ? { lifecycleEvents: values.lifecycle as 'saga' | 'steps' | 'none' } : {}),
+  ...(values['lifecycle-off']
+    ? { lifecycleEvents: 'none' as const }
+    : values.lifecycle
+      ? { lifecycleEvents: values.lifecycle as 'saga' | 'steps' | 'none' }
+      : {}),
 };
 
 async function measureOnce(

@@ -45,7 +45,6 @@ export async function measureInFlightMemory(
       kind: 'orchestrator',
       ledger: 'redis',
       participants: false,
-      publishLifecycleEvents: true,
     },
     replyPartitions: DEFAULT_PARTITIONS,
   });

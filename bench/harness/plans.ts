@@ -61,7 +61,6 @@ const orchestratorKind = {
   kind: 'orchestrator',
   ledger: 'redis',
   participants: true,
-  publishLifecycleEvents: true,
 } as const;
 
 const saturation = (inFlight: number, timing: Timing): MeasurementSpec => ({
@@ -211,7 +210,7 @@ export async function defaultPlan(ctx: BenchContext, s: BenchSettings, results: 
   );
   await variant(
     'orchestrator, lifecycle events off',
-    { ...orchestratorKind, publishLifecycleEvents: false },
+    { ...orchestratorKind, lifecycleEvents: 'none' },
     DEFAULT_PARTITIONS,
   );
   results.redisMemory.inFlight = await measureInFlightMemory(ctx, s.inFlightMemorySagas);

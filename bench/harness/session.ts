@@ -50,7 +50,6 @@ export type SessionKind =
       ledger: LedgerKind;
       /** Without participants sagas wait at their first step (in-flight memory). */
       participants: boolean;
-      publishLifecycleEvents: boolean;
       /** The orchestrator's lifecycle event level; its default when absent. */
       lifecycleEvents?: 'saga' | 'steps' | 'none';
     };
@@ -171,8 +170,9 @@ export class Session {
             keyPrefix: prefix,
             idPrefix: `${prefix}-`,
             retentionMs: ctx.retentionMs,
-            publishLifecycleEvents: kind.publishLifecycleEvents,
             ...(kind.lifecycleEvents ? { lifecycleEvents: kind.lifecycleEvents } : {}),
+            // Read only by the orchestrator side of refs from before the one lifecycle setting.
+            publishLifecycleEvents: kind.lifecycleEvents !== 'none',
           }),
           sideB?.call('startParticipants', { ...common, keyPrefix: prefix, ledger: kind.ledger }),
         ]);

@@ -33,7 +33,6 @@ export async function runSoak(
         kind: 'orchestrator',
         ledger: 'redis',
         participants: true,
-        publishLifecycleEvents: true,
       },
       replyPartitions: DEFAULT_PARTITIONS,
     },

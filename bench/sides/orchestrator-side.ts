@@ -20,8 +20,6 @@ export interface OrchestratorSideConfig {
   idPrefix: string;
   /** Store retention of ended sagas, ms (the janitor purges them afterwards). */
   retentionMs: number;
-  /** The orchestrator's `publishLifecycleEvents` (its default is true). */
-  publishLifecycleEvents: boolean;
   /** The orchestrator's `lifecycleEvents` level; its default (`saga`) when absent. */
   lifecycleEvents?: 'saga' | 'steps' | 'none';
 }
@@ -69,7 +67,6 @@ export async function startOrchestratorSide(
     // The driver created the topics (the reply-partition runs need replies ≠ commands).
     tuning: {
       createTopics: false,
-      publishLifecycleEvents: config.publishLifecycleEvents,
       ...(config.lifecycleEvents ? { lifecycleEvents: config.lifecycleEvents } : {}),
     },
     hooks: {

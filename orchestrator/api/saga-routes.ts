@@ -3,7 +3,7 @@
  * validated (see `route-registry.ts`); each handler maps the orchestrator's outcome to a status
  * code and the saga view.
  */
-import type { JsonObject, SagaStatus } from '../contract/messages.js';
+import { isAtRest, type JsonObject, type SagaStatus } from '../contract/messages.js';
 import type { SagaRecord } from '../engine/types.js';
 import type { SignalOutcome } from '../runtime/orchestrator.js';
 import { InvalidQueryError } from '../store/errors.js';
@@ -112,7 +112,7 @@ export function sagaRoutes(routes: RouteRegistry, orchestrator: ApiOrchestrator)
     const waited = await orchestrator.waitForResult(id, timeoutMs);
     if (!waited) throw notFound(id);
     const saga = await view(id, FIRST_PAGE, waited);
-    res.json({ done: saga.status !== 'running', saga });
+    res.json({ done: isAtRest(saga.status), saga });
   });
 
   /** 200 with the saga when the signal was applied; 404 / 409 otherwise. */

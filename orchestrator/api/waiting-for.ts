@@ -5,6 +5,7 @@
  * every event type the machine knows is asked `snapshot.can(...)`.
  */
 import type { AnyStateMachine } from 'xstate';
+import { isEnded } from '../contract/messages.js';
 import { restoreSnapshot } from '../engine/snapshot.js';
 import type { SagaEngine, SagaRecord } from '../engine/types.js';
 import { SAGA_SIGNALS, isReservedEventType } from '../engine/vocabulary/names.js';
@@ -50,7 +51,7 @@ function acceptedEvents(machine: AnyStateMachine, record: SagaRecord) {
 }
 
 export function waitingFor(engine: Pick<SagaEngine, 'definition'>, record: SagaRecord): WaitingFor {
-  if (record.status !== 'running' && record.status !== 'parked') {
+  if (isEnded(record.status)) {
     return { summary: [], events: [], canCancel: false, canRetry: false };
   }
   const machine = machineOf(engine, record);

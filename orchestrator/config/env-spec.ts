@@ -11,6 +11,11 @@
  */
 import { bool, port, str } from 'envalid';
 import {
+  DEFAULT_LIFECYCLE_EVENT_LEVEL,
+  LIFECYCLE_EVENT_LEVELS,
+  type LifecycleEventLevel,
+} from '../runtime/outgoing-messages.js';
+import {
   blankOrNumberAtLeast,
   brokerList,
   duration,
@@ -129,9 +134,9 @@ export const orchestratorEnvSpec = {
     desc: 'How long finished sagas stay readable before they are deleted (parked ones stay)',
     example: '7d',
   }),
-  SAGA_LIFECYCLE_EVENTS: str({
-    default: 'saga',
-    choices: ['saga', 'steps', 'none'],
+  SAGA_LIFECYCLE_EVENTS: str<LifecycleEventLevel>({
+    default: DEFAULT_LIFECYCLE_EVENT_LEVEL,
+    choices: LIFECYCLE_EVENT_LEVELS,
     desc:
       'Lifecycle events published on <prefix>.events: saga (started, ended, parked, resumed, and ' +
       'definitions’ own emits), steps (also every step and compensation event), or none',

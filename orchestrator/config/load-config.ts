@@ -4,6 +4,7 @@
  * `process.env`; everything else receives options.
  */
 import { cleanEnv, EnvMissingError } from 'envalid';
+import type { LifecycleEventLevel } from '../runtime/outgoing-messages.js';
 import { connectionEnvSpec, orchestratorEnvSpec } from './env-spec.js';
 
 /** Every problem with the environment at once, so an operator fixes them in one go. */
@@ -68,7 +69,7 @@ export interface OrchestratorConfig extends ConnectionConfig {
   /** The saga types to run (`SAGA_TYPES`); absent: every loaded definition. */
   sagaTypes?: string[];
   /** Which lifecycle events are published (`SAGA_LIFECYCLE_EVENTS`). */
-  lifecycleEvents: 'saga' | 'steps' | 'none';
+  lifecycleEvents: LifecycleEventLevel;
   shutdownTimeoutMs: number;
 }
 

@@ -68,6 +68,30 @@ export const SAGA_STATUSES = [
 ] as const;
 export type SagaStatus = (typeof SAGA_STATUSES)[number];
 
+/**
+ * The statuses after which nothing moves a saga again: the engine ignores every input, the store
+ * may purge it after the retention. `parked` is not one (`saga.retry` resumes it).
+ */
+export const ENDED_SAGA_STATUSES: readonly SagaStatus[] = [
+  'completed',
+  'compensated',
+  'failed',
+  'cancelled',
+];
+
+/** Whether nothing moves a saga of this status again (see `ENDED_SAGA_STATUSES`). */
+export function isEnded(status: SagaStatus): boolean {
+  return ENDED_SAGA_STATUSES.includes(status);
+}
+
+/**
+ * Whether a saga of this status is at rest: ended, or parked waiting for an operator. Waiting for
+ * a saga's result (`GET /v1/sagas/{id}/result`) returns at rest.
+ */
+export function isAtRest(status: SagaStatus): boolean {
+  return status !== 'running';
+}
+
 /** The lifecycle event names of version 1; definitions may emit more, consumers ignore unknown. */
 export const LIFECYCLE_EVENTS = [
   'SagaStarted',

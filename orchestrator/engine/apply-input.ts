@@ -9,9 +9,10 @@ import { checkReplyPayload } from './contracts.js';
 import { replyEntry, signalEntry, timerEntry } from './history.js';
 import { pureTransition } from './pure-transition.js';
 import { replyReceived } from './lifecycle.js';
-import { settle, type StepInputs } from './settle.js';
+import { toAppliedStep, type StepInputs } from './settle.js';
 import { currentTimerEvent } from './step-deadlines.js';
-import { isEnded, restoreSnapshot } from './snapshot.js';
+import { isEnded } from '../contract/messages.js';
+import { restoreSnapshot } from './snapshot.js';
 import type {
   EpochMs,
   IgnoredReason,
@@ -29,7 +30,7 @@ type Prepared =
       event: EventObject;
       consumed: Set<string>;
       timers: SagaRecord['timers'];
-      leading: StepInputs['leading'];
+      fromInput: StepInputs['fromInput'];
     };
 
 const ignore = (ignored: IgnoredReason, detail: string): Prepared => ({ ignored, detail });
@@ -61,7 +62,7 @@ function prepareReply(
     event: replyEvent(command, reply),
     consumed: new Set([command.commandId]),
     timers: record.timers,
-    leading: {
+    fromInput: {
       effects: [replyReceived(command, reply)],
       history: [replyEntry(now, command, reply)],
     },
@@ -83,7 +84,7 @@ function prepareTimer(
     event: timer.event,
     consumed: new Set(),
     timers: record.timers.filter((t) => t !== timer),
-    leading: { effects: [], history: [timerEntry(now, timerId, timer.dueAt)] },
+    fromInput: { effects: [], history: [timerEntry(now, timerId, timer.dueAt)] },
   };
 }
 
@@ -106,7 +107,7 @@ function prepareSignal(
     event,
     consumed: new Set(),
     timers: record.timers,
-    leading: { effects: [], history: [signalEntry(now, event)] },
+    fromInput: { effects: [], history: [signalEntry(now, event)] },
   };
 }
 
@@ -133,7 +134,7 @@ export function applyInput(
   const event =
     input.kind === 'timer' ? currentTimerEvent(definition.machine, prepared.event) : prepared.event;
   const [next, actions] = pureTransition(definition.machine, snapshot, event);
-  return settle({
+  return toAppliedStep({
     definition,
     sagaId: record.id,
     now,
@@ -142,6 +143,6 @@ export function applyInput(
     actions,
     consumed: prepared.consumed,
     timers: prepared.timers,
-    leading: prepared.leading,
+    fromInput: prepared.fromInput,
   });
 }

@@ -11,7 +11,8 @@ import { SagaEngineError } from './errors.js';
 import { abandonedEntry, commandEntry, deadlineEntry, transitionEntry } from './history.js';
 import { commandSent, deadlinePassed, statusChanged } from './lifecycle.js';
 import { nextPending } from './pending.js';
-import { isEnded, persistSnapshot, stateOf, statusOf, toJson } from './snapshot.js';
+import { isEnded } from '../contract/messages.js';
+import { persistSnapshot, stateOf, statusOf, toJson } from './snapshot.js';
 import { readActions } from './statechart-actions.js';
 import type {
   AppliedStep,
@@ -40,12 +41,16 @@ export interface StepInputs {
   /** Timers armed before the step (a fired timer already removed). */
   timers: readonly ArmedTimer[];
   /** What the input itself produced (reply lifecycle, signal history…), before the statechart's. */
-  leading: { effects: Effect[]; history: HistoryEntry[] };
+  fromInput: { effects: Effect[]; history: HistoryEntry[] };
   idempotencyKey?: string;
   trace?: SagaTraceContext;
 }
 
-export function settle(inputs: StepInputs): AppliedStep {
+/**
+ * The engine's answer to one XState step (`StepInputs`): the next record, the effects in the
+ * statechart's order after those the input itself produced, and the history lines.
+ */
+export function toAppliedStep(inputs: StepInputs): AppliedStep {
   const { definition, sagaId, now, previous, snapshot } = inputs;
   if (snapshot.status === 'error') {
     // XState catches what the definition's code throws and stops the machine; a stopped machine
@@ -58,8 +63,8 @@ export function settle(inputs: StepInputs): AppliedStep {
       sagaId,
     );
   }
-  const effects: Effect[] = [...inputs.leading.effects];
-  const history: HistoryEntry[] = [...inputs.leading.history];
+  const effects: Effect[] = [...inputs.fromInput.effects];
+  const history: HistoryEntry[] = [...inputs.fromInput.history];
   const timers = new ArmedTimers(inputs.timers);
   const pendingBefore = (previous?.pending ?? []).filter((c) => !inputs.consumed.has(c.commandId));
   const sent: PendingCommand[] = [];
@@ -105,13 +110,11 @@ export function settle(inputs: StepInputs): AppliedStep {
         break;
       }
       case 'setTimer':
-        effects.push(timers.set({ ...action, event: toJson(action.event) }, now));
+        timers.set({ ...action, event: toJson(action.event) }, now);
         break;
-      case 'cancelTimer': {
-        const cancel = timers.cancel(action.timerId);
-        if (cancel) effects.push(cancel);
+      case 'cancelTimer':
+        timers.cancel(action.timerId);
         break;
-      }
       case 'emit': {
         const { type, ...data } = toJson(action.event);
         effects.push({ type: 'lifecycle', event: type, data });
@@ -134,7 +137,7 @@ export function settle(inputs: StepInputs): AppliedStep {
   for (const command of dropped) {
     if (!timedOut.has(command.commandId)) history.push(abandonedEntry(now, command));
   }
-  if (ended) effects.push(...timers.cancelAll());
+  if (ended) timers.cancelAll();
 
   const state = stateOf(snapshot);
   const change = statusChanged(previous?.status ?? null, status, snapshot.context);

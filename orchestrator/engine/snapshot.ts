@@ -95,11 +95,6 @@ export function statusOf(snapshot: AnyMachineSnapshot): SagaStatus {
   return snapshot.status === 'done' ? 'completed' : 'running';
 }
 
-/** Statuses after which nothing moves a saga (parked is not one: `saga.retry` resumes it). */
-export function isEnded(status: SagaStatus): boolean {
-  return status !== 'running' && status !== 'parked';
-}
-
 /** The state string of a snapshot (its `value` is typed `any` on `AnyMachineSnapshot`). */
 export function stateOf(snapshot: AnyMachineSnapshot): string {
   return stateString(snapshot.value as StateValue);

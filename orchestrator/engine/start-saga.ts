@@ -1,10 +1,10 @@
 /**
- * Starting a saga: check the input, take XState's initial transition, settle it into version 1.
+ * Starting a saga: check the input, take XState's initial transition, turn it into version 1.
  */
 import { startedEntry } from './history.js';
 import { sagaStarted } from './lifecycle.js';
 import { pureInitialTransition } from './pure-transition.js';
-import { settle } from './settle.js';
+import { toAppliedStep } from './settle.js';
 import { stateOf, toJson } from './snapshot.js';
 import type { SagaDefinition, StartOptions, StartResult } from './types.js';
 
@@ -22,7 +22,7 @@ export function startSaga(definition: SagaDefinition, options: StartOptions): St
     sagaId: options.sagaId,
     input: toJson(check.value),
   });
-  const result = settle({
+  const result = toAppliedStep({
     definition,
     sagaId: options.sagaId,
     now: options.now,
@@ -31,7 +31,7 @@ export function startSaga(definition: SagaDefinition, options: StartOptions): St
     actions,
     consumed: new Set(),
     timers: [],
-    leading: { effects: [sagaStarted(definition.type, definition.version)], history: [] },
+    fromInput: { effects: [sagaStarted(definition.type, definition.version)], history: [] },
     ...(options.idempotencyKey !== undefined ? { idempotencyKey: options.idempotencyKey } : {}),
     ...(options.trace !== undefined ? { trace: options.trace } : {}),
   });

@@ -129,16 +129,6 @@ export interface CommandEffect {
   expiresAt: EpochMs;
 }
 
-export interface SetTimerEffect {
-  type: 'setTimer';
-  timer: ArmedTimer;
-}
-
-export interface CancelTimerEffect {
-  type: 'cancelTimer';
-  timerId: string;
-}
-
 /** A lifecycle event to publish on `<prefix>.events`. */
 export interface LifecycleEffect {
   type: 'lifecycle';
@@ -146,8 +136,13 @@ export interface LifecycleEffect {
   data: JsonObject;
 }
 
-/** Effects in the order the statechart produced them; timers are set/cancelled in this order. */
-export type Effect = CommandEffect | SetTimerEffect | CancelTimerEffect | LifecycleEffect;
+/**
+ * What a step sends, in the order the statechart produced it. Timers are not effects: the step's
+ * record carries the timers armed after it (`SagaRecord.timers`), and the runtime sets and
+ * cancels the difference from the record before, so a timer set and cancelled within one write
+ * never reaches the store.
+ */
+export type Effect = CommandEffect | LifecycleEffect;
 
 /** One line of a saga's history, for operators (the API shows them). */
 export interface HistoryEntry {

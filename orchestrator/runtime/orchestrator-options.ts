@@ -11,7 +11,7 @@ import type { Logger } from '../telemetry/logger.js';
 import type { RuntimeHooks } from '../telemetry/runtime-hooks.js';
 import type { KafkaSubscriberOptions } from '../transport/kafka/index.js';
 import type { Clock } from './clock.js';
-import type { LifecycleEventLevel } from './outgoing-messages.js';
+import { DEFAULT_LIFECYCLE_EVENT_LEVEL, type LifecycleEventLevel } from './outgoing-messages.js';
 
 export interface OrchestratorTuning {
   /** Consumer group of the replies and requests topics. @default `<prefix>.orchestrator` */
@@ -34,15 +34,10 @@ export interface OrchestratorTuning {
   /** A dead instance's shards move to the others after at most this. @default 10_000 */
   shardLeaseTtlMs?: number;
   /**
-   * Publish lifecycle events on `<prefix>.events`; false is `lifecycleEvents: 'none'`.
-   * @default true
-   */
-  publishLifecycleEvents?: boolean;
-  /**
    * Which lifecycle events are published (`SAGA_LIFECYCLE_EVENTS`): the saga's own only
    * (started, ended, parked…), those and every step's, or none. Step events are six of the eight
    * records a three-step saga would publish, and the saga's history keeps the same facts.
-   * @default 'saga'
+   * @default 'saga' (`DEFAULT_LIFECYCLE_EVENT_LEVEL`)
    */
   lifecycleEvents?: LifecycleEventLevel;
   /**
@@ -79,9 +74,7 @@ export function tuningDefaults(tuning: OrchestratorTuning = {}) {
     consumer: tuning.consumer ?? {},
     timerPollIntervalMs: tuning.timerPollIntervalMs ?? 100,
     shardLeaseTtlMs: tuning.shardLeaseTtlMs ?? 10_000,
-    publishLifecycleEvents: tuning.publishLifecycleEvents ?? true,
-    lifecycleEvents:
-      tuning.publishLifecycleEvents === false ? 'none' : (tuning.lifecycleEvents ?? 'saga'),
+    lifecycleEvents: tuning.lifecycleEvents ?? DEFAULT_LIFECYCLE_EVENT_LEVEL,
     recentRecords: tuning.recentRecords ?? 4096,
   };
 }

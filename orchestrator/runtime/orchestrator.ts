@@ -42,7 +42,7 @@ import { ResultWaiters } from './result-waiters.js';
 import { RetentionJanitor } from './retention-janitor.js';
 import { isValidSagaId, resolveSagaId } from './saga-ids.js';
 import { ShardOwnership } from './shard-ownership.js';
-import { StepRunner, type ApplyOutcome, type StartOutcome } from './step-runner.js';
+import { SagaEventApplier, type ApplyOutcome, type StartOutcome } from './step-runner.js';
 import {
   participantsOf,
   recentRecordMaxAgeMs,
@@ -75,7 +75,7 @@ export class Orchestrator {
   private readonly clock: Clock;
   private readonly hooks: RuntimeHooks;
   private readonly tuning: ReturnType<typeof tuningDefaults>;
-  private readonly runner: StepRunner;
+  private readonly applier: SagaEventApplier;
   private readonly waiters: ResultWaiters;
   private readonly ownership: ShardOwnership;
   private publisher: KafkaPublisher | undefined;
@@ -103,7 +103,7 @@ export class Orchestrator {
       logger: this.logger.child('shards'),
       leaseTtlMs: this.tuning.shardLeaseTtlMs,
     });
-    this.runner = new StepRunner({
+    this.applier = new SagaEventApplier({
       engine: this.engine,
       store: this.store,
       topics: this.topics,
@@ -144,7 +144,7 @@ export class Orchestrator {
     this.relay.start();
     this.poller = new TimerPoller({
       store: this.store,
-      applyBatch: (items) => this.runner.applyBatch(items),
+      applyBatch: (items) => this.applier.applyBatch(items),
       ownedShards: () => this.ownership.shards(),
       now: () => this.clock.now(),
       logger: log.child('timers'),
@@ -165,7 +165,7 @@ export class Orchestrator {
       source: 'orchestrator',
     });
     const onReplies = createReplyHandler({
-      applyBatch: (items) => this.runner.applyBatch(items),
+      applyBatch: (items) => this.applier.applyBatch(items),
       deadLetterAll: (entries) => deadLetters.deadLetterAll(entries),
       logger: log.child('replies'),
       hooks: this.hooks,
@@ -236,7 +236,7 @@ export class Orchestrator {
         errors: ['invalid id'],
       };
     }
-    return this.runner.start(
+    return this.applier.start(
       request.type,
       {
         sagaId: resolveSagaId(request),
@@ -264,7 +264,7 @@ export class Orchestrator {
 
   /** Sends an external event into the saga's statechart. */
   async signal(sagaId: string, event: { type: string } & JsonObject): Promise<SignalOutcome> {
-    const [outcome] = await this.runner.applyBatch([{ sagaId, input: { kind: 'signal', event } }]);
+    const [outcome] = await this.applier.applyBatch([{ sagaId, input: { kind: 'signal', event } }]);
     return signalOutcome(outcome);
   }
 

@@ -27,11 +27,12 @@ export type LifecycleEventLevel = 'saga' | 'steps' | 'none';
 
 export const LIFECYCLE_EVENT_LEVELS: readonly LifecycleEventLevel[] = ['saga', 'steps', 'none'];
 
+/** The one default of the lifecycle-events setting, wherever it is left out. */
+export const DEFAULT_LIFECYCLE_EVENT_LEVEL: LifecycleEventLevel = 'saga';
+
 export interface OutgoingMessageOptions {
   topics: TopicNames;
-  /** When false, lifecycle effects are not published (same as `lifecycleEvents: 'none'`). */
-  publishLifecycleEvents?: boolean;
-  /** @default 'steps' (every lifecycle effect) */
+  /** Which lifecycle events are published. @default DEFAULT_LIFECYCLE_EVENT_LEVEL (`'saga'`) */
   lifecycleEvents?: LifecycleEventLevel;
   traceHeaders?: TraceHeaders;
 }
@@ -81,8 +82,7 @@ export function outgoingMessages(
   effects: readonly Effect[],
   options: OutgoingMessageOptions,
 ): OutgoingMessage[] {
-  const { topics, publishLifecycleEvents = true, traceHeaders } = options;
-  const level = publishLifecycleEvents ? (options.lifecycleEvents ?? 'steps') : 'none';
+  const { topics, lifecycleEvents: level = DEFAULT_LIFECYCLE_EVENT_LEVEL, traceHeaders } = options;
   const messages: OutgoingMessage[] = [];
   for (const effect of effects) {
     if (effect.type === 'command') {

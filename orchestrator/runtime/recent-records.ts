@@ -2,7 +2,7 @@
  * The records this instance wrote last, so the next step of a saga can skip loading it: most
  * replies come back to the instance that sent the command, a moment after it committed the step.
  *
- * A cached record is only a guess at the stored one. The step runner stays correct whatever the
+ * A cached record is only a guess at the stored one. The saga event applier stays correct whatever the
  * cache holds: every commit compares the stored version (a stale guess loses the race and is
  * re-run from a fresh load), and an input that a cached record would ignore is re-checked against
  * a fresh load before it is ignored (a stale record must not drop a reply the stored one awaits).
@@ -13,7 +13,7 @@
  * expire after `maxAgeMs`, which the orchestrator keeps well below the store's retention: no saga
  * can end, be purged and come back to the same version while an entry is trusted.
  */
-import { isEnded } from '../engine/snapshot.js';
+import { isEnded } from '../engine/index.js';
 import type { SagaRecord } from '../engine/types.js';
 
 export interface RecentRecordsOptions {

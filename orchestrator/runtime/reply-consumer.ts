@@ -1,6 +1,6 @@
 /**
  * Consumes `<prefix>.replies`: every participant's replies. A whole batch is validated, applied
- * through the step runner (one pipelined load and one pipelined commit for the batch), and only
+ * through the saga event applier (one pipelined load and one pipelined commit for the batch), and only
  * then does the subscriber commit the offsets — so a crash re-delivers replies whose steps may not
  * be written, and replies that were applied are ignored the second time (their commandId is no
  * longer pending: guarantee 2).

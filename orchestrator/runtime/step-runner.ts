@@ -32,7 +32,7 @@ import type { LifecycleEventLevel } from './outgoing-messages.js';
 import { RecentRecords } from './recent-records.js';
 import { stepWriteFor, type StepWriteOptions } from './step-write.js';
 
-/** The store operations the runner needs. */
+/** The store operations the applier needs. */
 export type StepStore = Pick<SagaStore, 'shardOf' | 'create' | 'loadEach' | 'commitMany'>;
 
 export interface SagaInputItem {
@@ -81,7 +81,7 @@ export type StartOutcome =
    */
   | { status: 'error'; code: InputFailureCode; error: Error };
 
-export interface StepRunnerOptions {
+export interface SagaEventApplierOptions {
   engine: SagaEngine;
   store: StepStore;
   topics: TopicNames;
@@ -91,9 +91,7 @@ export interface StepRunnerOptions {
   /** Told after a saga's steps are written (e.g. to wake those waiting for its result). */
   onCommitted?: (record: SagaRecord) => void;
   hooks?: RuntimeHooks;
-  /** @default true */
-  publishLifecycleEvents?: boolean;
-  /** Which lifecycle events are published (when they are). @default 'steps' */
+  /** Which lifecycle events are published. @default 'saga' (`DEFAULT_LIFECYCLE_EVENT_LEVEL`) */
   lifecycleEvents?: LifecycleEventLevel;
   /**
    * How often a batch is re-run for sagas whose commit lost a version race.
@@ -118,7 +116,10 @@ export interface StepRunnerOptions {
 interface SagaWork {
   sagaId: string;
   indices: number[];
-  /** Load the saga from the store even if a recent record is kept (a re-run after a doubt). */
+  /**
+   * Load the saga from the store even if a recent record is kept (a re-run after the kept record
+   * ignored or failed an input, or after a lost version race).
+   */
   reload?: boolean;
   /**
    * Apply one input per round: a write of several inputs was refused, so each goes on its own
@@ -147,21 +148,20 @@ interface PendingCommit {
   applied: AppliedInput[];
 }
 
-export class StepRunner {
+export class SagaEventApplier {
   private readonly maxConflictRetries: number;
   private readonly recent: RecentRecords;
   private readonly writeOptions: StepWriteOptions;
 
-  constructor(private readonly options: StepRunnerOptions) {
+  constructor(private readonly options: SagaEventApplierOptions) {
     this.maxConflictRetries = options.maxConflictRetries ?? 5;
     this.recent = new RecentRecords({
       capacity: options.recentRecords ?? 4096,
       maxAgeMs: options.recentRecordMaxAgeMs ?? 30_000,
     });
-    const { topics, publishLifecycleEvents, lifecycleEvents, hooks } = options;
+    const { topics, lifecycleEvents, hooks } = options;
     this.writeOptions = {
       topics,
-      ...(publishLifecycleEvents === undefined ? {} : { publishLifecycleEvents }),
       ...(lifecycleEvents === undefined ? {} : { lifecycleEvents }),
       ...(hooks?.outgoingHeaders ? { traceHeaders: hooks.outgoingHeaders } : {}),
     };
@@ -241,7 +241,10 @@ export class StepRunner {
     return outcomes;
   }
 
-  /** One load → apply → commit round; returns the sagas that must go again (conflicts, doubts). */
+  /**
+   * One load → apply → commit round; returns the work of the next round (lost version races,
+   * inputs a remembered record could not apply, inputs left for later).
+   */
   private async applyRound(
     items: readonly SagaInputItem[],
     work: readonly SagaWork[],
@@ -251,7 +254,7 @@ export class StepRunner {
     const records = await this.recordsFor(work);
     const now = clock.now();
     const commits: PendingCommit[] = [];
-    const again: SagaWork[] = [];
+    const nextRound: SagaWork[] = [];
 
     for (const [i, sagaWork] of work.entries()) {
       const found = records[i];
@@ -265,12 +268,13 @@ export class StepRunner {
         for (const index of sagaWork.indices) outcomes[index] = { status: 'unknown-saga' };
         continue;
       }
-      const { record: loaded, kept } = found;
+      const { record: loaded, fromMemory } = found;
       const indices = sagaWork.oneByOne ? sagaWork.indices.slice(0, 1) : sagaWork.indices;
       const rest = sagaWork.indices.slice(indices.length);
       let record = loaded;
       const applied: AppliedInput[] = [];
-      let doubt = false;
+      /** An input the remembered record ignored or failed on: only the stored record may say so. */
+      let needsStoredRecord = false;
       for (const index of indices) {
         const item = items[index];
         if (!item) continue;
@@ -288,7 +292,7 @@ export class StepRunner {
           result = engine.apply(record, item.input, now);
         } catch (error) {
           outcomes[index] = failed(engineFailureCode(error), asError(error));
-          doubt = true;
+          needsStoredRecord = true;
           continue;
         }
         if (result.outcome === 'applied') {
@@ -298,13 +302,13 @@ export class StepRunner {
         } else {
           const { reason, detail } = result;
           outcomes[index] = { status: 'ignored', reason, record, ...(detail ? { detail } : {}) };
-          doubt = true;
+          needsStoredRecord = true;
         }
       }
-      if (kept && doubt) {
-        // Only the stored record may ignore an input (or fail on it): go again from a load.
+      if (fromMemory && needsStoredRecord) {
+        // Only the stored record may ignore an input (or fail on it): next round, from a load.
         this.recent.delete(sagaWork.sagaId);
-        again.push({ ...sagaWork, reload: true });
+        nextRound.push({ ...sagaWork, reload: true });
         continue;
       }
       if (applied.length > 0) {
@@ -321,22 +325,22 @@ export class StepRunner {
           applied,
         });
       } else {
-        if (!kept) this.recent.set(loaded, now);
-        if (rest.length > 0) again.push({ ...sagaWork, indices: rest });
+        if (!fromMemory) this.recent.set(loaded, now);
+        if (rest.length > 0) nextRound.push({ ...sagaWork, indices: rest });
       }
     }
 
-    const written = await this.commit(commits, outcomes, again, now);
-    this.reportIgnored(items, outcomes, again);
+    const written = await this.commit(commits, outcomes, nextRound, now);
+    this.reportIgnored(items, outcomes, nextRound);
     this.announce(written);
-    return again;
+    return nextRound;
   }
 
-  /** Commits the round's writes; sorts each saga into written, again, or failed inputs. */
+  /** Commits the round's writes; sorts each saga into written, next round, or failed inputs. */
   private async commit(
     commits: readonly PendingCommit[],
     outcomes: ApplyOutcome[],
-    again: SagaWork[],
+    nextRound: SagaWork[],
     now: number,
   ): Promise<{ record: SagaRecord; write: StepWrite }[]> {
     if (commits.length === 0) return [];
@@ -375,23 +379,23 @@ export class StepRunner {
             at: now,
           });
         }
-        // One input at a time goes on from the record just written (kept), not from a load.
-        if (rest.length > 0) again.push({ ...work, indices: rest, reload: false });
+        // One input at a time goes on from the record just written (in memory), not from a load.
+        if (rest.length > 0) nextRound.push({ ...work, indices: rest, reload: false });
         continue;
       }
       this.recent.delete(work.sagaId);
       if (result.status === 'conflict') {
         // Another writer got there first: forget this round's outcomes and start over.
-        again.push({ ...work, reload: true, conflicts: work.conflicts + 1 });
+        nextRound.push({ ...work, reload: true, conflicts: work.conflicts + 1 });
       } else if (result.status === 'rejected' && commit.applied.length > 1) {
         // Which of the inputs made the write unstorable? Each goes on its own to find out.
-        again.push({ ...work, reload: true, oneByOne: true });
+        nextRound.push({ ...work, reload: true, oneByOne: true });
       } else if (result.status === 'rejected') {
         // One input, so it is the one: the others of the round keep their outcomes.
         for (const { index } of commit.applied) {
           outcomes[index] = failed('STORE_REFUSED', result.error);
         }
-        if (rest.length > 0) again.push({ ...work, indices: rest, reload: true });
+        if (rest.length > 0) nextRound.push({ ...work, indices: rest, reload: true });
       } else {
         for (const index of work.indices) outcomes[index] = { status: 'unknown-saga' };
       }
@@ -402,11 +406,11 @@ export class StepRunner {
   private reportIgnored(
     items: readonly SagaInputItem[],
     outcomes: readonly ApplyOutcome[],
-    again: readonly SagaWork[],
+    nextRound: readonly SagaWork[],
   ): void {
     const { hooks } = this.options;
     if (!hooks?.inputIgnored) return;
-    const retried = new Set(again.flatMap((w) => w.indices));
+    const retried = new Set(nextRound.flatMap((w) => w.indices));
     for (const [index, outcome] of outcomes.entries()) {
       const item = items[index];
       if (outcome?.status === 'ignored' && item && !retried.has(index)) {
@@ -421,18 +425,18 @@ export class StepRunner {
   }
 
   /**
-   * Each saga's record: the one kept from this instance's last write when there is one (and no
-   * doubt about it), else loaded — all the loads of the round in one pipelined call. A saga that
+   * Each saga's record: the one remembered from this instance's last write when there is one (and
+   * the work does not ask for a reload), else loaded — all the loads of the round in one pipelined call. A saga that
    * cannot be read back answers its error.
    */
   private async recordsFor(
     work: readonly SagaWork[],
-  ): Promise<({ record: SagaRecord; kept: boolean } | { error: Error } | undefined)[]> {
+  ): Promise<({ record: SagaRecord; fromMemory: boolean } | { error: Error } | undefined)[]> {
     const now = this.options.clock.now();
-    const found: ({ record: SagaRecord; kept: boolean } | { error: Error } | undefined)[] =
+    const found: ({ record: SagaRecord; fromMemory: boolean } | { error: Error } | undefined)[] =
       work.map((w) => {
         const record = w.reload ? undefined : this.recent.get(w.sagaId, now);
-        return record ? { record, kept: true } : undefined;
+        return record ? { record, fromMemory: true } : undefined;
       });
     const missing = work.flatMap((w, i) => (found[i] ? [] : [i]));
     if (missing.length > 0) {
@@ -440,7 +444,7 @@ export class StepRunner {
       missing.forEach((workIndex, position) => {
         const result = loaded[position];
         if (result?.error) found[workIndex] = { error: result.error };
-        else if (result?.record) found[workIndex] = { record: result.record, kept: false };
+        else if (result?.record) found[workIndex] = { record: result.record, fromMemory: false };
         else this.recent.delete(work[workIndex]?.sagaId ?? '');
       });
     }

@@ -15,7 +15,6 @@ import {
 
 export interface StepWriteOptions {
   topics: TopicNames;
-  publishLifecycleEvents?: boolean;
   lifecycleEvents?: LifecycleEventLevel;
   traceHeaders?: TraceHeaders;
 }

@@ -2,21 +2,14 @@
  * Builds the KEYS and ARGV of `apply-step-6.lua` for a create or a commit. Pure, so the argument
  * layout (the contract with the script's header) is unit-tested without Redis.
  */
-import type { SagaRecord, SagaStatus } from '../engine/types.js';
+import { isEnded } from '../contract/messages.js';
+import type { SagaRecord } from '../engine/types.js';
 import { InvalidRecordError } from './errors.js';
 import { counterField, indexMember, timerMember, TIMER_MEMBER_SEPARATOR } from './keys.js';
 import type { StoreKeys } from './keys.js';
 import { outboxArgs, recordToFields } from './record-codec.js';
 import type { ScriptArg } from './scripts.js';
 import type { StepWrite } from './types.js';
-
-/** Statuses after which a saga never moves again, so it may be purged after the retention. */
-export const ENDED_STATUSES: readonly SagaStatus[] = [
-  'completed',
-  'compensated',
-  'failed',
-  'cancelled',
-];
 
 export interface ApplyStepSettings {
   retentionMs: number;
@@ -43,9 +36,7 @@ export function applyStepCall(
 ): ScriptCall {
   checkWrite(record, expectedVersion, write, steps);
   const shard = keys.shardOf(record.id);
-  const expireAt = ENDED_STATUSES.includes(record.status)
-    ? record.updatedAt + settings.retentionMs
-    : 0;
+  const expireAt = isEnded(record.status) ? record.updatedAt + settings.retentionMs : 0;
   const fields = recordToFields(record);
   const cancels = (write.timersToCancel ?? []).map((timerId) => timerMember(record.id, timerId));
   const sets = (write.timersToSet ?? []).flatMap((timer) => [

@@ -6,7 +6,6 @@ export type { CompiledSagaStoreOptions, RedisClient, SagaStoreOptions } from './
 export { createStoreKeys, indexMember, timerMember } from './keys.js';
 export type { StoreKeys } from './keys.js';
 export { shardOf } from './shard.js';
-export { ENDED_STATUSES } from './apply-step-call.js';
 export { ScriptStatus } from './script-status.js';
 export {
   CorruptRecordError,

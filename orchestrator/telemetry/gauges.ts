@@ -7,6 +7,7 @@
  */
 import type { Meter } from '@opentelemetry/api';
 import type { PartitionLag } from '../transport/kafka/lag.js';
+import { isEnded } from '../contract/messages.js';
 import type { SagaStatus } from '../engine/types.js';
 import { gaugeOf } from './instruments.js';
 import { silentLogger, type Logger } from './logger.js';
@@ -62,8 +63,6 @@ export interface GaugeSources {
   /** @default silentLogger */
   logger?: Logger;
 }
-
-const NOT_ENDED: ReadonlySet<SagaStatus> = new Set(['running', 'parked']);
 
 const keyOf = (s: KnownState) => `${s.type}\u0000${s.state}\u0000${s.status}`;
 
@@ -122,10 +121,10 @@ export function observeGauges(meter: Meter, sources: GaugeSources): () => void {
     if (counts) {
       const inFlightNow = new Map<string, KnownState & { count: number }>();
       for (const known of sources.knownStates ?? []) {
-        if (NOT_ENDED.has(known.status)) inFlightNow.set(keyOf(known), { ...known, count: 0 });
+        if (!isEnded(known.status)) inFlightNow.set(keyOf(known), { ...known, count: 0 });
       }
       for (const { type, state, status, count } of counts) {
-        if (NOT_ENDED.has(status))
+        if (!isEnded(status))
           inFlightNow.set(keyOf({ type, state, status }), { type, state, status, count });
       }
       for (const { type, state, status, count } of inFlightNow.values()) {

@@ -4,6 +4,7 @@
  * nothing scans sagas.
  */
 import type { Admin } from 'kafkajs';
+import { isEnded } from '../contract/messages.js';
 import type { SagaStore } from '../store/saga-store.js';
 import type { RedisClient } from '../store/options.js';
 import { isIndexMember } from '../store/keys.js';
@@ -44,7 +45,7 @@ export async function oldestInState(
   redis: RedisClient,
 ): Promise<OldestInState[]> {
   const counts = (await store.countsByTypeAndState()).filter(
-    (c) => c.count > 0 && (c.status === 'running' || c.status === 'parked'),
+    (c) => c.count > 0 && !isEnded(c.status),
   );
   const queries = counts.flatMap((count) =>
     allShards(store.shards).map((shard) => ({ count, shard })),

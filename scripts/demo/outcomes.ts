@@ -4,18 +4,13 @@
  * summary is made of.
  */
 import type { SagaView } from '../../orchestrator/api/saga-view.js';
-import type { SagaStatus } from '../../orchestrator/contract/messages.js';
+import { ENDED_SAGA_STATUSES, type SagaStatus } from '../../orchestrator/contract/messages.js';
 
 /** How a saga of the run ended; `not-started` and `unfinished` are the demo's own failures. */
 export type DemoStatus = SagaStatus | 'not-started' | 'unfinished';
 
 /** Statuses at which a saga is over (parked is at rest, but waits for an operator). */
-export const ENDED: ReadonlySet<DemoStatus> = new Set([
-  'completed',
-  'compensated',
-  'cancelled',
-  'failed',
-]);
+export const ENDED: ReadonlySet<DemoStatus> = new Set(ENDED_SAGA_STATUSES);
 
 export interface SagaOutcome {
   n: number;

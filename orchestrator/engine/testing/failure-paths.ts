@@ -96,7 +96,8 @@ function fireStepTimersUntilItGivesUp(sim: SagaSimulation, info: SagaStepInfo): 
   throw new Error(`step ${info.step} never ran out of attempts`);
 }
 
-function settle(sim: SagaSimulation, compensations: FailurePath['compensations']): void {
+/** Answers pending compensations and fires due timers until the saga stops running. */
+function answerUntilAtRest(sim: SagaSimulation, compensations: FailurePath['compensations']): void {
   for (let i = 0; i < MAX_INPUTS && sim.status === 'running'; i += 1) {
     if (sim.pending.some((c) => c.kind === 'compensation')) {
       if (compensations === 'succeed') sim.succeedCompensation();
@@ -194,7 +195,7 @@ export function failurePaths(
           } else {
             fireStepTimersUntilItGivesUp(sim, info);
           }
-          settle(sim, compensations);
+          answerUntilAtRest(sim, compensations);
           return sim;
         },
       }));

@@ -21,7 +21,7 @@ import {
 } from '../../../orchestrator/engine/index.js';
 import { ManualClock } from '../../../orchestrator/runtime/clock.js';
 import {
-  StepRunner,
+  SagaEventApplier,
   type ApplyOutcome,
   type SagaInputItem,
   type StepStore,
@@ -118,21 +118,21 @@ describe('step runner: several inputs of one saga in one batch (real Redis)', fu
         });
       },
     };
-    const stepRunner = new StepRunner({
+    const applier = new SagaEventApplier({
       engine,
       store: refusing,
       topics: topicNames(infra.prefix),
       clock,
       ...(options.recentRecords !== undefined ? { recentRecords: options.recentRecords } : {}),
     });
-    return { runner: stepRunner, store };
+    return { runner: applier, store };
   }
 
-  async function start(stepRunner: StepRunner, type: 'trip' | 'pair'): Promise<SagaRecord> {
+  async function start(applier: SagaEventApplier, type: 'trip' | 'pair'): Promise<SagaRecord> {
     sequence += 1;
     const sagaId = `${type}-${sequence}`;
     const input = type === 'trip' ? { tripId: sagaId } : { id: sagaId };
-    const outcome = await stepRunner.start(type, { sagaId, input });
+    const outcome = await applier.start(type, { sagaId, input });
     if (outcome.status !== 'started') throw new Error(`not started: ${outcome.status}`);
     return outcome.record;
   }
@@ -178,17 +178,17 @@ describe('step runner: several inputs of one saga in one batch (real Redis)', fu
   for (const recentRecords of [4096, 0]) {
     const kept = recentRecords > 0 ? 'kept records' : 'loading every saga';
     it(`applies both replies of a parallel state in one batch as in two (${kept})`, async () => {
-      const { runner: stepRunner, store } = runner({ recentRecords });
-      const together = await start(stepRunner, 'trip');
-      const apart = await start(stepRunner, 'trip');
+      const { runner: applier, store } = runner({ recentRecords });
+      const together = await start(applier, 'trip');
+      const apart = await start(applier, 'trip');
 
-      const outcomes = await stepRunner.applyBatch([
+      const outcomes = await applier.applyBatch([
         reply(together, 'bookHotel', { roomId: 'room-7' }),
         reply(together, 'bookFlight', { seatId: 'seat-9' }),
       ]);
       expect(statuses(outcomes)).to.deep.equal(['applied', 'applied']);
-      await stepRunner.applyBatch([reply(apart, 'bookHotel', { roomId: 'room-7' })]);
-      await stepRunner.applyBatch([reply(apart, 'bookFlight', { seatId: 'seat-9' })]);
+      await applier.applyBatch([reply(apart, 'bookHotel', { roomId: 'room-7' })]);
+      await applier.applyBatch([reply(apart, 'bookFlight', { seatId: 'seat-9' })]);
 
       const stored = await store.load(together.id);
       expect(stored?.state).to.equal('charge.attempting');
@@ -199,18 +199,18 @@ describe('step runner: several inputs of one saga in one batch (real Redis)', fu
   }
 
   it('applies both deadlines of a parallel state (one due time) in one poll as in two', async () => {
-    const { runner: stepRunner, store } = runner();
-    const together = await start(stepRunner, 'pair');
-    const apart = await start(stepRunner, 'pair');
+    const { runner: applier, store } = runner();
+    const together = await start(applier, 'pair');
+    const apart = await start(applier, 'pair');
     clock.advance(5_000);
 
-    const outcomes = await stepRunner.applyBatch([
+    const outcomes = await applier.applyBatch([
       deadline(together, 'both.left'),
       deadline(together, 'both.right'),
     ]);
     expect(statuses(outcomes)).to.deep.equal(['applied', 'applied']);
-    await stepRunner.applyBatch([deadline(apart, 'both.left')]);
-    await stepRunner.applyBatch([deadline(apart, 'both.right')]);
+    await applier.applyBatch([deadline(apart, 'both.left')]);
+    await applier.applyBatch([deadline(apart, 'both.right')]);
 
     const stored = await store.load(together.id);
     expect(stored?.state).to.equal('both.left.retrying,both.right.retrying');
@@ -219,11 +219,11 @@ describe('step runner: several inputs of one saga in one batch (real Redis)', fu
   });
 
   it('a reply the engine throws on fails alone; the rest of the batch is applied', async () => {
-    const { runner: stepRunner, store } = runner();
-    const broken = await start(stepRunner, 'pair');
-    const healthy = await start(stepRunner, 'pair');
+    const { runner: applier, store } = runner();
+    const broken = await start(applier, 'pair');
+    const healthy = await start(applier, 'pair');
 
-    const outcomes = await stepRunner.applyBatch([
+    const outcomes = await applier.applyBatch([
       reply(broken, 'right'),
       reply(healthy, 'left'),
       reply(broken, 'left', { explode: true }), // leaving the parallel state runs the throwing payload
@@ -248,11 +248,11 @@ describe('step runner: several inputs of one saga in one batch (real Redis)', fu
   it('a write the store refuses fails only the input that made it, found one input at a time', async () => {
     const poisoned = (record: SagaRecord) =>
       JSON.stringify(record.snapshot).includes('"poison":true');
-    const { runner: stepRunner, store } = runner({ refuse: poisoned });
-    const saga = await start(stepRunner, 'pair');
-    const other = await start(stepRunner, 'pair');
+    const { runner: applier, store } = runner({ refuse: poisoned });
+    const saga = await start(applier, 'pair');
+    const other = await start(applier, 'pair');
 
-    const outcomes = await stepRunner.applyBatch([
+    const outcomes = await applier.applyBatch([
       reply(saga, 'left'),
       reply(other, 'left'),
       reply(saga, 'right', { poison: true }),
@@ -266,8 +266,8 @@ describe('step runner: several inputs of one saga in one batch (real Redis)', fu
   });
 
   it('a start the definition throws on answers ENGINE_ERROR and writes nothing', async () => {
-    const { runner: stepRunner, store } = runner();
-    const outcome = await stepRunner.start('pair', {
+    const { runner: applier, store } = runner();
+    const outcome = await applier.start('pair', {
       sagaId: 'explode-1',
       input: { id: 'explode-1' },
     });
@@ -280,9 +280,9 @@ describe('step runner: several inputs of one saga in one batch (real Redis)', fu
   });
 
   it('an input whose saga-type header names another type fails with MISMATCH and moves nothing', async () => {
-    const { runner: stepRunner, store } = runner();
-    const saga = await start(stepRunner, 'trip');
-    const outcomes = await stepRunner.applyBatch([
+    const { runner: applier, store } = runner();
+    const saga = await start(applier, 'trip');
+    const outcomes = await applier.applyBatch([
       { ...reply(saga, 'bookHotel'), sagaType: 'order' },
       { ...reply(saga, 'bookFlight'), sagaType: 'trip' },
     ]);

@@ -1,14 +1,14 @@
 /**
- * The step runner keeps the records it wrote last and skips loading them for the next step. The
+ * The saga event applier keeps the records it wrote last and skips loading them for the next step. The
  * cache may be stale (another instance wrote since): these tests make it stale on purpose, with
- * two runners on one real Redis store, and check that nothing is lost or applied twice.
+ * two appliers on one real Redis store, and check that nothing is lost or applied twice.
  */
 import { expect } from 'chai';
 import { topicNames } from '../../../orchestrator/contract/topics.js';
 import { createEngine } from '../../../orchestrator/engine/create-engine.js';
 import type { SagaInput, SagaRecord } from '../../../orchestrator/engine/types.js';
 import { ManualClock } from '../../../orchestrator/runtime/clock.js';
-import { StepRunner, type StepStore } from '../../../orchestrator/runtime/step-runner.js';
+import { SagaEventApplier, type StepStore } from '../../../orchestrator/runtime/step-runner.js';
 import { createSagaStore } from '../../../orchestrator/store/index.js';
 import { orderSaga } from '../../../sagas/order/index.js';
 import { useInfra } from '../../support/infra.js';
@@ -21,13 +21,13 @@ const input = {
   currency: 'EUR',
 };
 
-describe('step runner: records kept from its own writes (real Redis)', function () {
+describe('saga event applier: records kept from its own writes (real Redis)', function () {
   const infra = useInfra('step-runner-recent');
   const clock = new ManualClock(1_700_000_000_000);
   const engine = createEngine([orderSaga]);
   let sequence = 0;
 
-  /** A runner as one orchestrator instance has it, counting the sagas it loads. */
+  /** An applier as one orchestrator instance has it, counting the sagas it loads. */
   function instance(options: { maxAgeMs?: number } = {}) {
     const store = createSagaStore({ redis: infra.redis, keyPrefix: infra.prefix, shards: 4 });
     const counted = { loads: 0 };
@@ -40,7 +40,7 @@ describe('step runner: records kept from its own writes (real Redis)', function 
         return store.loadEach(ids);
       },
     };
-    const runner = new StepRunner({
+    const runner = new SagaEventApplier({
       engine,
       store: countingStore,
       topics: topicNames(infra.prefix),
@@ -50,7 +50,7 @@ describe('step runner: records kept from its own writes (real Redis)', function 
     return { runner, store, counted };
   }
 
-  async function start(runner: StepRunner): Promise<SagaRecord> {
+  async function start(runner: SagaEventApplier): Promise<SagaRecord> {
     sequence += 1;
     const outcome = await runner.start('order', { sagaId: `order-${sequence}`, input });
     if (outcome.status !== 'started') throw new Error(`not started: ${outcome.status}`);

@@ -1,10 +1,6 @@
 /** Saga records and writes for the store's integration tests. */
-import type {
-  ArmedTimer,
-  HistoryEntry,
-  SagaRecord,
-  SagaStatus,
-} from '../../../orchestrator/engine/types.js';
+import { ENDED_SAGA_STATUSES } from '../../../orchestrator/contract/messages.js';
+import type { ArmedTimer, HistoryEntry, SagaRecord } from '../../../orchestrator/engine/types.js';
 import type { OutgoingMessage } from '../../../orchestrator/transport/ports.js';
 
 let sequence = 0;
@@ -60,4 +56,4 @@ export function historyLine(summary: string, at = 1_700_000_000_000): HistoryEnt
   return { at, kind: 'transition', summary };
 }
 
-export const ENDED: SagaStatus[] = ['completed', 'compensated', 'failed', 'cancelled'];
+export const ENDED = ENDED_SAGA_STATUSES;

@@ -40,12 +40,7 @@ describe('engine: start and apply', () => {
       updatedAt: NOW,
       idempotencyKey: 'key-1',
     });
-    expect(result.effects.map((e) => e.type)).to.deep.equal([
-      'lifecycle',
-      'command',
-      'lifecycle',
-      'setTimer',
-    ]);
+    expect(result.effects.map((e) => e.type)).to.deep.equal(['lifecycle', 'command', 'lifecycle']);
     expect(result.effects[0]).to.deep.equal({
       type: 'lifecycle',
       event: 'SagaStarted',

@@ -4,7 +4,7 @@ import {
   simulateSaga,
   stepPaths,
 } from '../../../orchestrator/engine/testing/index.js';
-import { assertTimersFollowEffects } from '../sagas/order-fixtures.js';
+import { assertArmedTimersConsistent } from '../sagas/order-fixtures.js';
 import { tripSaga } from './trip-saga.js';
 
 const input = { tripId: 'trip-1' };
@@ -33,7 +33,7 @@ describe('engine: a saga with two steps in parallel', () => {
     });
     sim.succeed('charge');
     expect(sim.status).to.equal('completed');
-    assertTimersFollowEffects(sim);
+    assertArmedTimersConsistent(sim);
   });
 
   it('a refusal in one region undoes the other region once it completed', () => {
@@ -105,7 +105,7 @@ describe('engine: a saga with two steps in parallel', () => {
     expect(sim.pendingCommand('bookHotel').attempt).to.equal(2);
     sim.succeed('bookHotel', { roomId: 'room-7' });
     expect(sim.state).to.equal('charge.attempting');
-    assertTimersFollowEffects(sim);
+    assertArmedTimersConsistent(sim);
   });
 
   describe('every in-flight state from the graph', () => {

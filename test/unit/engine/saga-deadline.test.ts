@@ -26,7 +26,7 @@ import {
   signalWaitSaga,
 } from '../../support/shapes/signal-wait/index.js';
 import { TRIP_DEADLINE_MS, tripSaga } from '../../support/shapes/trip/index.js';
-import { assertTimersFollowEffects } from '../sagas/order-fixtures.js';
+import { assertArmedTimersConsistent } from '../sagas/order-fixtures.js';
 
 const otherShapes = [forkJoinSaga, optionalStepsSaga, parallelTimeoutsSaga, regionRetrySaga];
 const TRIP_TIMER = sagaDeadlineEventType('trip');
@@ -48,7 +48,7 @@ describe('engine: the saga-level deadline (kit.deadline)', () => {
     sim.succeed('charge', { chargeId: 'ch-1' });
     expect(sim.status).to.equal('completed');
     expect(sim.record.timers).to.deep.equal([]);
-    assertTimersFollowEffects(sim);
+    assertArmedTimersConsistent(sim);
   });
 
   it('when it passes, records SAGA_DEADLINE and undoes what was done, the step in flight first', () => {
@@ -70,7 +70,7 @@ describe('engine: the saga-level deadline (kit.deadline)', () => {
       { ref: 'trip-1' },
       { ref: 'trip-1', roomId: 'room-7' },
     ]);
-    assertTimersFollowEffects(sim);
+    assertArmedTimersConsistent(sim);
   });
 
   it('passing during the last step undoes that step too', () => {

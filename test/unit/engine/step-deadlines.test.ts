@@ -94,7 +94,6 @@ describe('engine: step deadlines are named delays', () => {
       );
       if (result.outcome !== 'applied') throw new Error(`ignored: ${result.detail}`);
       expect(result.record.state).to.equal('authorizePayment.attempting');
-      expect(result.effects).to.deep.include({ type: 'cancelTimer', timerId: LEGACY_ID });
       expect(result.record.timers.map((t) => t.timerId)).to.deep.equal([
         'xstate.after.saga.stepTimeout.authorizePayment.order.authorizePayment.attempting',
       ]);

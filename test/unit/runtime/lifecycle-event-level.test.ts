@@ -58,21 +58,13 @@ describe('lifecycle event levels (SAGA_LIFECYCLE_EVENTS)', () => {
     }
   });
 
-  it('keeps the old switch: publishLifecycleEvents false publishes none', () => {
-    const messages = outgoingMessages(record, effects, {
-      topics: topicNames(),
-      publishLifecycleEvents: false,
-      lifecycleEvents: 'steps',
-    });
-    expect(messages).to.deep.equal([]);
-  });
-
-  it('defaults the orchestrator to "saga"; publishLifecycleEvents false wins', () => {
+  it('has one default, "saga", for the orchestrator and for the outbox messages alike', () => {
     expect(tuningDefaults().lifecycleEvents).to.equal('saga');
     expect(tuningDefaults({ lifecycleEvents: 'steps' }).lifecycleEvents).to.equal('steps');
-    expect(
-      tuningDefaults({ publishLifecycleEvents: false, lifecycleEvents: 'steps' }).lifecycleEvents,
-    ).to.equal('none');
+    const byDefault = outgoingMessages(record, effects, { topics: topicNames() }).map(
+      (message) => (JSON.parse(message.value as string) as { event: string }).event,
+    );
+    expect(byDefault).to.deep.equal(published('saga'));
   });
 
   it('reads SAGA_LIFECYCLE_EVENTS from the environment and rejects other values', () => {

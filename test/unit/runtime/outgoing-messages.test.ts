@@ -37,13 +37,15 @@ const effects: Effect[] = [
     issuedAt: Date.UTC(2026, 10, 26, 10, 0, 1),
     expiresAt: Date.UTC(2026, 10, 26, 10, 0, 6),
   },
-  { type: 'setTimer', timer: { timerId: 't', dueAt: 0, event: { type: 't' } } },
   { type: 'lifecycle', event: 'StepStarted', data: { step: 'reserveInventory' } },
 ];
 
 describe('outgoing messages from effects', () => {
   it('builds contract-valid commands and lifecycle events keyed by saga id', () => {
-    const messages = outgoingMessages(record, effects, { topics: topicNames('shop') });
+    const messages = outgoingMessages(record, effects, {
+      topics: topicNames('shop'),
+      lifecycleEvents: 'steps',
+    });
     expect(messages.map((m) => m.topic)).to.deep.equal(['shop.inventory.commands', 'shop.events']);
     expect(messages.every((m) => m.key === 'order-1')).to.equal(true);
     const command = parseCommand(messages[0]?.value);
@@ -67,7 +69,7 @@ describe('outgoing messages from effects', () => {
   it('leaves lifecycle events out when asked, and adds trace headers when given', () => {
     const messages = outgoingMessages(record, effects, {
       topics: topicNames(),
-      publishLifecycleEvents: false,
+      lifecycleEvents: 'none',
       traceHeaders: () => ({ traceparent: '00-abc-def-01' }),
     });
     expect(messages).to.have.length(1);

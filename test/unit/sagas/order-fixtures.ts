@@ -1,4 +1,5 @@
 /** Shared inputs and helpers for the order saga tests. */
+import { isEnded } from '../../../orchestrator/engine/index.js';
 import { simulateSaga, type SagaSimulation } from '../../../orchestrator/engine/testing/index.js';
 import orderSaga, { APPROVAL_THRESHOLD, type OrderInput } from '../../../sagas/order/index.js';
 
@@ -38,36 +39,38 @@ export function orderAt(
 }
 
 /**
- * `record.timers` must follow the effects: the timers before a step, minus a fired one, with the
- * step's setTimer/cancelTimer effects applied in order, are the timers after it.
+ * `record.timers` is the one account of what is armed (the runtime writes the difference between
+ * records), so after every applied step it must hold: one timer per id, each fed back as its own
+ * event and due no earlier than the step; none once the saga has ended; and a timer that just
+ * fired is gone unless the step armed it again (later).
  */
-export function assertTimersFollowEffects(sim: SagaSimulation): void {
-  let timers = sim.started.record.timers;
-  for (const call of sim.calls) {
-    if (call.result.outcome !== 'applied') continue;
-    let expected = [...timers];
-    if (call.input.kind === 'timer') {
-      const firedId = call.input.timerId;
-      expected = expected.filter((t) => t.timerId !== firedId);
+export function assertArmedTimersConsistent(sim: SagaSimulation): void {
+  const steps = [
+    { input: undefined, now: sim.started.record.createdAt, result: sim.started },
+    ...sim.calls,
+  ];
+  let before = [] as typeof sim.started.record.timers;
+  for (const { input, now, result } of steps) {
+    if (result.outcome !== 'applied') continue;
+    const { record } = result;
+    const after = record.timers;
+    const fail = (why: string) => {
+      throw new Error(`timers after ${JSON.stringify(input ?? 'start')}: ${why}`);
+    };
+    const ids = after.map((t) => t.timerId);
+    if (new Set(ids).size !== ids.length) fail(`an id armed twice: ${ids.join(', ')}`);
+    for (const timer of after) {
+      if (timer.event.type !== timer.timerId)
+        fail(`${timer.timerId} feeds back ${timer.event.type}`);
+      const kept = before.find((t) => t.timerId === timer.timerId)?.dueAt === timer.dueAt;
+      if (!kept && timer.dueAt < now) fail(`${timer.timerId} armed in the past`);
     }
-    for (const effect of call.result.effects) {
-      if (effect.type === 'setTimer') {
-        expected = [...expected.filter((t) => t.timerId !== effect.timer.timerId), effect.timer];
-      } else if (effect.type === 'cancelTimer') {
-        if (!expected.some((t) => t.timerId === effect.timerId)) {
-          throw new Error(`cancel of a timer that is not armed: ${effect.timerId}`);
-        }
-        expected = expected.filter((t) => t.timerId !== effect.timerId);
-      }
+    if (isEnded(record.status) && after.length > 0) fail(`the ${record.status} saga keeps timers`);
+    if (input?.kind === 'timer') {
+      const fired = before.find((t) => t.timerId === input.timerId);
+      const again = after.find((t) => t.timerId === input.timerId);
+      if (fired && again && again.dueAt <= fired.dueAt) fail(`${input.timerId} did not disarm`);
     }
-    const actual = call.result.record.timers;
-    const key = (list: typeof actual) =>
-      JSON.stringify([...list].sort((a, b) => (a.timerId < b.timerId ? -1 : 1)));
-    if (key(actual) !== key(expected)) {
-      throw new Error(
-        `timers out of step after ${JSON.stringify(call.input)}: ${key(actual)} vs ${key(expected)}`,
-      );
-    }
-    timers = actual;
+    before = after;
   }
 }

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { CommandEffect } from '../../../orchestrator/engine/index.js';
 import {
-  assertTimersFollowEffects,
+  assertArmedTimersConsistent,
   orderAt,
   release,
   simulateOrder,
@@ -47,7 +47,7 @@ describe('order saga: success and refusals', () => {
       'SagaCompleted',
     ]);
     expect(sim.record.version).to.equal(4);
-    assertTimersFollowEffects(sim);
+    assertArmedTimersConsistent(sim);
   });
 
   it('sends each command with a derived id, attempt 1 and expiresAt = issuedAt + deadline', () => {
@@ -117,7 +117,7 @@ describe('order saga: success and refusals', () => {
       'CompensationSucceeded',
       'SagaCompensated',
     ]);
-    assertTimersFollowEffects(sim);
+    assertArmedTimersConsistent(sim);
   });
 
   it('writes history an operator can read', () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import {
-  assertTimersFollowEffects,
+  assertArmedTimersConsistent,
   orderAt,
   release,
   voidAuthorization,
@@ -56,7 +56,7 @@ describe('order saga: compensations that fail park the saga', () => {
     expect(sim.status).to.equal('compensated');
     expect(sim.compensationsSent().filter((c) => c === voidAuthorization)).to.have.length(6);
     expect(sim.compensationsSent().at(-1)).to.equal(release);
-    assertTimersFollowEffects(sim);
+    assertArmedTimersConsistent(sim);
   });
 
   it('parks at once when a compensation is refused as not retryable', () => {

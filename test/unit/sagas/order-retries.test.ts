@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { backoffDelay } from '../../../orchestrator/engine/index.js';
 import { STEP_TIMEOUT_MS } from '../../../sagas/order/index.js';
 import {
-  assertTimersFollowEffects,
+  assertArmedTimersConsistent,
   cancelShipment,
   orderAt,
   release,
@@ -46,7 +46,7 @@ describe('order saga: deadlines and retries', () => {
       expect(sim.status).to.equal('compensated');
       expect(sim.compensationsSent()).to.deep.equal(afterTimeouts[step]);
       expect((sim.context.failure as { code: string }).code).to.equal('STEP_TIMED_OUT');
-      assertTimersFollowEffects(sim);
+      assertArmedTimersConsistent(sim);
     });
   }
 

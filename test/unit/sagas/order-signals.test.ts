@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { APPROVAL_TIMEOUT_MS } from '../../../sagas/order/index.js';
 import {
-  assertTimersFollowEffects,
+  assertArmedTimersConsistent,
   cancelShipment,
   largeOrder,
   orderAt,
@@ -39,7 +39,7 @@ describe('order saga: cancel', () => {
         outcome: 'success',
       });
       expect(late).to.deep.include({ outcome: 'ignored', reason: 'saga-ended' });
-      assertTimersFollowEffects(sim);
+      assertArmedTimersConsistent(sim);
     });
   }
 
@@ -102,7 +102,7 @@ describe('order saga: approval of large orders', () => {
     sim.succeed('confirmOrder');
     expect(sim.status).to.equal('completed');
     expect(sim.history.some((h) => h.summary === 'signal order.approve')).to.equal(true);
-    assertTimersFollowEffects(sim);
+    assertArmedTimersConsistent(sim);
   });
 
   it('order.reject compensates payment and stock', () => {
