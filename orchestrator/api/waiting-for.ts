@@ -5,9 +5,13 @@
  * every event type the machine knows is asked `snapshot.can(...)`.
  */
 import type { AnyStateMachine } from 'xstate';
-import { restoreSnapshot } from '../engine/snapshot.js';
-import type { SagaEngine, SagaRecord } from '../engine/types.js';
-import { SAGA_SIGNALS, isReservedEventType } from '../engine/vocabulary/names.js';
+import {
+  restoreSnapshot,
+  type SagaEngine,
+  type SagaRecord,
+  SAGA_SIGNALS,
+  isReservedEventType,
+} from '../engine/index.js';
 
 export interface WaitingFor {
   summary: string[];

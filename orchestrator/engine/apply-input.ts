@@ -4,7 +4,7 @@
  * not pending, a timer that is not armed, a signal the statechart does not accept.
  */
 import type { AnyMachineSnapshot, EventObject } from 'xstate';
-import type { JsonObject, ReplyMessage } from '../contract/messages.js';
+import type { JsonObject, ReplyMessage } from '../../wire/contract/index.js';
 import { checkReplyPayload } from './contracts.js';
 import { replyEntry, signalEntry, timerEntry } from './history.js';
 import { pureTransition } from './pure-transition.js';

@@ -9,5 +9,6 @@ export { commandIdFor } from './command-id.js';
 export { describeDefinition, type DefinitionDescription } from './describe-definition.js';
 export { SagaEngineError, type SagaEngineErrorCode } from './errors.js';
 export { ENGINE_LIFECYCLE_EVENTS, STEP_LIFECYCLE_EVENTS } from './lifecycle.js';
-export { isEnded, stateString } from './snapshot.js';
+export { isEnded, restoreSnapshot, stateString } from './snapshot.js';
+export { jsonTextOf } from './json-text.js';
 export * from './vocabulary/index.js';

@@ -2,7 +2,7 @@
  * Long-polling for a saga's result (`GET /v1/sagas/:id/result`). A waiter is woken at once when
  * this instance writes the saga's step; a slow re-read covers steps other instances write.
  */
-import type { SagaRecord } from '../engine/types.js';
+import type { SagaRecord } from '../engine/index.js';
 
 /** A saga is "at rest" once it is no longer running: ended, or parked for an operator. */
 export const isAtRest = (record: SagaRecord) => record.status !== 'running';

@@ -4,7 +4,7 @@
  * summary is made of.
  */
 import type { SagaView } from '../../orchestrator/api/saga-view.js';
-import type { SagaStatus } from '../../orchestrator/contract/messages.js';
+import type { SagaStatus } from '../../wire/contract/messages.js';
 
 /** How a saga of the run ended; `not-started` and `unfinished` are the demo's own failures. */
 export type DemoStatus = SagaStatus | 'not-started' | 'unfinished';

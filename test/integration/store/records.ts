@@ -5,7 +5,7 @@ import type {
   SagaRecord,
   SagaStatus,
 } from '../../../orchestrator/engine/types.js';
-import type { OutgoingMessage } from '../../../orchestrator/transport/ports.js';
+import type { OutgoingMessage } from '../../../wire/transport/ports.js';
 
 let sequence = 0;
 

@@ -117,9 +117,9 @@ describe('production build (npm run build)', function () {
     const result = runNode(`
       import { Redis } from 'ioredis';
       const dist = ${JSON.stringify(out)};
-      const { parseCommand } = await import(dist + '/orchestrator/contract/validate.js');
+      const { parseCommand } = await import(dist + '/wire/contract/validate.js');
       const fixture = JSON.parse(
-        (await import('node:fs')).readFileSync(dist + '/orchestrator/contract/fixtures/v1/command.json', 'utf8'));
+        (await import('node:fs')).readFileSync(dist + '/wire/contract/fixtures/v1/command.json', 'utf8'));
       const good = parseCommand(JSON.stringify(fixture));
       const bad = parseCommand(JSON.stringify({ ...fixture, attempt: 'first' }));
       const loader = await import(dist + '/orchestrator/runtime/load-definitions.js');

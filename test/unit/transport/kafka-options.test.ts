@@ -9,8 +9,8 @@ import {
   isCompiledKafkaOptions,
   KafkaOptionsError,
   type KafkaOptions,
-} from '../../../orchestrator/transport/kafka/options.js';
-import { createLogger } from '../../../orchestrator/telemetry/logger.js';
+} from '../../../wire/kafka/options.js';
+import { createLogger } from '../../../wire/telemetry/logger.js';
 
 const base: KafkaOptions = { brokers: ['127.0.0.1:9092'] };
 const compileError = (options: KafkaOptions): string => {

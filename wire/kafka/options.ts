@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import { Kafka, logLevel as KafkaLogLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
-import { createLogger, isLogLevel, type LogLevel, type Logger } from '../../telemetry/logger.js';
+import { createLogger, isLogLevel, type LogLevel, type Logger } from '../telemetry/index.js';
 import { registerCompressionCodecs } from './compression.js';
 
 export const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
