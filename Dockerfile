@@ -13,7 +13,7 @@ FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-# The sources the build compiles (orchestrator/, sagas/, participants/), the tsconfig files and
+# The sources the build compiles (wire/, orchestrator/, sagas/, participants/), the tsconfig files and
 # scripts/build-dist.ts; .dockerignore keeps the rest out.
 COPY . .
 RUN npm run build

@@ -60,7 +60,7 @@ const pureRules = {
           message: 'Pure code (sagas/, orchestrator/engine/) cannot use Node built-ins.',
         },
         {
-          group: ['**/store/**', '**/transport/**', '**/timers/**', '**/api/**', '**/telemetry/**'],
+          group: ['**/store/**', '**/transport/**', '**/kafka/**', '**/api/**', '**/telemetry/**'],
           message: 'Pure code cannot import the I/O rooms of the orchestrator.',
         },
       ],

@@ -9,20 +9,19 @@
  * outbox and uncommitted replies are picked up again by the next instance.
  */
 import type { Server } from 'node:http';
-import { ConfigError, loadOrchestratorConfig } from './config/load-config.js';
-import { createApiApp } from './api/create-api-app.js';
-import { createRedisClient } from './store/redis-client.js';
-import { createLogger } from './telemetry/logger.js';
-import { setupTelemetry } from './telemetry/setup-telemetry.js';
-import { orchestratorGaugeSources } from './telemetry/store-sources.js';
-import { createKafkaClient } from './transport/kafka/index.js';
+import { ConfigError, loadOrchestratorConfig } from './config/index.js';
+import { createApiApp } from './api/index.js';
+import { createRedisClient } from './store/index.js';
+import { createLogger } from '../wire/telemetry/index.js';
+import { setupTelemetry, orchestratorGaugeSources } from './telemetry/index.js';
+import { createKafkaClient } from '../wire/kafka/index.js';
 import {
   BUILT_IN_SAGAS_DIR,
   loadDefinitionsFromDir,
   mergeDefinitions,
   selectDefinitions,
-} from './runtime/load-definitions.js';
-import { createOrchestrator } from './runtime/orchestrator.js';
+  createOrchestrator,
+} from './runtime/index.js';
 
 let config: ReturnType<typeof loadOrchestratorConfig>;
 try {

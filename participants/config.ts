@@ -19,9 +19,10 @@ import {
   type Env,
   type KafkaConnectionConfig,
   type RedisConnectionConfig,
-} from '../orchestrator/config/load-config.js';
-import { PARTICIPANT_ENV_NAMES, participantEnvSpec } from '../orchestrator/config/env-spec.js';
-import type { KafkaOptions } from '../orchestrator/transport/kafka/index.js';
+  PARTICIPANT_ENV_NAMES,
+  participantEnvSpec,
+} from '../orchestrator/config/index.js';
+import type { KafkaOptions } from '../wire/kafka/index.js';
 import type { ParticipantSubscriberSettings } from './sdk/index.js';
 
 export { ConfigError, PARTICIPANT_ENV_NAMES };

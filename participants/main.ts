@@ -12,13 +12,11 @@
  * With PARTICIPANT_METRICS_PORT set it serves `/metrics`, `/healthz` and `/readyz` there (see
  * `health-server.ts`), from the start of `start()` until the end of a graceful stop.
  */
-import { topicNames } from '../orchestrator/contract/index.js';
-import { createRedisClient } from '../orchestrator/store/redis-client.js';
-import { createLogger } from '../orchestrator/telemetry/logger.js';
-import { SCOPES } from '../orchestrator/telemetry/metric-names.js';
-import { setupTelemetry } from '../orchestrator/telemetry/setup-telemetry.js';
-import { consumerLagSource } from '../orchestrator/telemetry/store-sources.js';
-import { createKafkaClient, ensureTopics } from '../orchestrator/transport/kafka/index.js';
+import { topicNames } from '../wire/contract/index.js';
+import { createRedisClient } from '../orchestrator/store/index.js';
+import { createLogger, SCOPES } from '../wire/telemetry/index.js';
+import { setupTelemetry, consumerLagSource } from '../orchestrator/telemetry/index.js';
+import { createKafkaClient, ensureTopics } from '../wire/kafka/index.js';
 import { ConfigError, EXAMPLE_NAMES, loadParticipantConfig, type ExampleName } from './config.js';
 import {
   startHealthServer,

@@ -1,6 +1,6 @@
 /**
- * The production build (`npm run build`): compiles the runtime code (orchestrator/, sagas/,
- * participants/) with tsc into `dist/`, then copies the files the code loads at run time that tsc
+ * The production build (`npm run build`): compiles the runtime code (wire/, orchestrator/,
+ * sagas/, participants/) with tsc into `dist/`, then copies the files the code loads at run time that tsc
  * does not emit (Lua scripts, JSON Schemas, and any other non-TypeScript file of those folders), so
  * that `node dist/orchestrator/main.js` runs without tsx.
  *
@@ -23,7 +23,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 
 /** Folders compiled into the build; the same list as `include` in tsconfig.build.json. */
-export const SOURCE_ROOTS = ['orchestrator', 'sagas', 'participants'] as const;
+export const SOURCE_ROOTS = ['wire', 'orchestrator', 'sagas', 'participants'] as const;
 
 /** Files that are source or documentation, never loaded at run time. */
 const NOT_RUNTIME = /\.(ts|md)$/u;

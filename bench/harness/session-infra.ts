@@ -5,8 +5,8 @@
  */
 import type { Admin } from 'kafkajs';
 import type { Redis } from 'ioredis';
-import { contractTopicSpecs, ensureTopics } from '../../orchestrator/transport/kafka/index.js';
-import { createLogger } from '../../orchestrator/telemetry/logger.js';
+import { contractTopicSpecs, ensureTopics } from '../../wire/kafka/index.js';
+import { createLogger } from '../../wire/telemetry/logger.js';
 
 export const PARTICIPANT_NAMES = ['inventory', 'payment', 'shipping'] as const;
 

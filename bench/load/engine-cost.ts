@@ -11,8 +11,8 @@
  * GC of all of it) is the difference to its measured CPU per saga under load.
  */
 import { performance } from 'node:perf_hooks';
-import { topicNames } from '../../orchestrator/contract/topics.js';
-import { parseReply } from '../../orchestrator/contract/validate.js';
+import { topicNames } from '../../wire/contract/topics.js';
+import { parseReply } from '../../wire/contract/validate.js';
 import { createEngine } from '../../orchestrator/engine/create-engine.js';
 import type { SagaRecord } from '../../orchestrator/engine/types.js';
 import { outgoingMessages } from '../../orchestrator/runtime/outgoing-messages.js';

@@ -2,7 +2,7 @@
  * The order every benchmark saga carries: two items and an amount well under the approval
  * threshold, so the saga is exactly the three steps reserve → authorize → confirm.
  */
-import type { JsonObject } from '../../orchestrator/contract/messages.js';
+import type { JsonObject } from '../../wire/contract/messages.js';
 import { APPROVAL_THRESHOLD } from '../../sagas/order/index.js';
 
 const AMOUNT = 125.5;

@@ -6,8 +6,8 @@
  */
 import { Redis } from 'ioredis';
 import { createOrchestrator, type Orchestrator } from '../../orchestrator/runtime/orchestrator.js';
-import { createLogger } from '../../orchestrator/telemetry/logger.js';
-import { createKafkaClient } from '../../orchestrator/transport/kafka/index.js';
+import { createLogger } from '../../wire/telemetry/logger.js';
+import { createKafkaClient } from '../../wire/kafka/index.js';
 import { orderSaga } from '../../sagas/order/index.js';
 import { LoadDriver, type LoadTarget } from '../load/load-driver.js';
 import { orderInput } from '../load/order-input.js';

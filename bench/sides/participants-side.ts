@@ -9,7 +9,7 @@
  * to show what those calls cost the shared machine.
  */
 import { Redis } from 'ioredis';
-import { createLogger } from '../../orchestrator/telemetry/logger.js';
+import { createLogger } from '../../wire/telemetry/logger.js';
 import {
   defineParticipant,
   kafkaParticipantTransport,

@@ -1,6 +1,6 @@
 /**
  * kafkajs used directly, with the batching settings of the project's publisher and subscriber
- * (`orchestrator/transport/kafka/`), for the transport-limit loops:
+ * (`wire/kafka/`), for the transport-limit loops:
  *
  * - producer: idempotent, acks = all, one request in flight, Java-compatible partitioner, and
  *   coalescing — every send requested while one `sendBatch` is on the wire goes in the next one;
@@ -11,7 +11,7 @@
  * crash restarts, back-off. So it is a ceiling, not a rival implementation.
  */
 import { Partitioners, type Consumer, type Kafka, type Message, type Producer } from 'kafkajs';
-import { HEADERS } from '../../orchestrator/contract/headers.js';
+import { HEADERS } from '../../wire/contract/headers.js';
 
 export interface RawMessage {
   topic: string;

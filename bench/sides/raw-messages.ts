@@ -3,7 +3,7 @@
  * shaped like the real ones (same fields, same headers, about the same bytes), keyed by saga id.
  */
 import { randomUUID } from 'node:crypto';
-import { CONTRACT_VERSION, HEADERS, topicNames } from '../../orchestrator/contract/index.js';
+import { CONTRACT_VERSION, HEADERS, topicNames } from '../../wire/contract/index.js';
 import { orderInput } from '../load/order-input.js';
 import type { RawMessage } from './raw-kafka.js';
 

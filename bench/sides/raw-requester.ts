@@ -13,10 +13,10 @@
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import type { Consumer } from 'kafkajs';
-import { topicNames } from '../../orchestrator/contract/topics.js';
+import { topicNames } from '../../wire/contract/topics.js';
 import { shardOf } from '../../orchestrator/store/index.js';
-import { createLogger } from '../../orchestrator/telemetry/logger.js';
-import { createKafkaClient } from '../../orchestrator/transport/kafka/index.js';
+import { createLogger } from '../../wire/telemetry/logger.js';
+import { createKafkaClient } from '../../wire/kafka/index.js';
 import { LoadDriver } from '../load/load-driver.js';
 import { CoalescingSender, startRawConsumer, type RawMessage } from './raw-kafka.js';
 import { commandRecord } from './raw-messages.js';

@@ -5,9 +5,9 @@
  * the SDK does). No validation, no ledger: the trivial responder.
  */
 import type { Consumer } from 'kafkajs';
-import { topicNames } from '../../orchestrator/contract/topics.js';
-import { createLogger } from '../../orchestrator/telemetry/logger.js';
-import { createKafkaClient } from '../../orchestrator/transport/kafka/index.js';
+import { topicNames } from '../../wire/contract/topics.js';
+import { createLogger } from '../../wire/telemetry/logger.js';
+import { createKafkaClient } from '../../wire/kafka/index.js';
 import { CoalescingSender, startRawConsumer } from './raw-kafka.js';
 import { RAW_STEPS, replyRecord } from './raw-messages.js';
 

@@ -1,6 +1,6 @@
 /** Option parsers shared by the commands: they turn bad values into usage errors. */
 import { InvalidArgumentError } from 'commander';
-import { SAGA_STATUSES } from '../../orchestrator/contract/messages.js';
+import { SAGA_STATUSES } from '../../wire/contract/messages.js';
 
 export function positiveInt(name: string, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {

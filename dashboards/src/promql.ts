@@ -1,6 +1,6 @@
 /**
  * PromQL built from the names module: every metric and label in a dashboard or an alert comes
- * from `orchestrator/telemetry/metric-names.ts`, so a renamed metric breaks the build, not a
+ * from `wire/telemetry/metric-names.ts`, so a renamed metric breaks the build, not a
  * chart. Grafana's `$__rate_interval` and `$__range` are left for Grafana to fill.
  */
 import {
@@ -9,7 +9,7 @@ import {
   PARTICIPANT_METRIC_DEFINITIONS,
   prometheusName,
   type MetricDefinition,
-} from '../../orchestrator/telemetry/metric-names.js';
+} from '../../wire/telemetry/metric-names.js';
 
 export const M = ORCHESTRATOR_METRICS;
 export const P = PARTICIPANT_METRIC_DEFINITIONS;

@@ -2,8 +2,8 @@
  * What the HTTP API needs from the orchestrator: its operations, the engine's definitions (to
  * tell what a saga's current state accepts) and its topic names (for the AsyncAPI document). `Orchestrator` from `runtime/orchestrator.ts` is one.
  */
-import type { SagaEngine } from '../engine/types.js';
-import type { Orchestrator } from '../runtime/orchestrator.js';
+import type { SagaEngine } from '../engine/index.js';
+import type { Orchestrator } from '../runtime/index.js';
 
 export type ApiOrchestrator = Pick<
   Orchestrator,

@@ -9,7 +9,7 @@
  */
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
-import { createLogger, type Logger } from '../telemetry/logger.js';
+import { createLogger, type Logger } from '../../wire/telemetry/index.js';
 import type { ApiOrchestrator } from './api-orchestrator.js';
 import { bearerAuth } from './bearer-auth.js';
 import { definitionRoutes } from './definition-routes.js';

@@ -5,7 +5,7 @@
  * with its stack and answered with a generic 500 (or 503 when Redis cannot be reached).
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import type { Logger } from '../telemetry/logger.js';
+import type { Logger } from '../../wire/telemetry/index.js';
 import { ApiError } from './api-error.js';
 import { OPERATIONS } from './openapi/operations.js';
 

@@ -7,7 +7,7 @@
 import type { RequestHandler, Response } from 'express';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import { DEFAULT_JSON_LIMITS, depthProblem } from '../contract/index.js';
+import { DEFAULT_JSON_LIMITS, depthProblem } from '../../wire/contract/index.js';
 import { ApiError } from './api-error.js';
 import type { JsonSchema } from './openapi/components.js';
 import type { OpenApiDocument } from './openapi/document.js';

@@ -3,10 +3,10 @@
  * validated (see `route-registry.ts`); each handler maps the orchestrator's outcome to a status
  * code and the saga view.
  */
-import { isAtRest, type JsonObject, type SagaStatus } from '../contract/messages.js';
-import type { SagaRecord } from '../engine/types.js';
-import type { SignalOutcome } from '../runtime/orchestrator.js';
-import { InvalidQueryError } from '../store/errors.js';
+import { isAtRest, type JsonObject, type SagaStatus } from '../../wire/contract/index.js';
+import type { SagaRecord } from '../engine/index.js';
+import type { SignalOutcome } from '../runtime/index.js';
+import { InvalidQueryError } from '../store/index.js';
 import { ApiError } from './api-error.js';
 import type { ApiOrchestrator } from './api-orchestrator.js';
 import { DEFAULT_HISTORY_LIMIT, DEFAULT_RESULT_TIMEOUT_MS } from './openapi/operations.js';

@@ -3,9 +3,9 @@
  * its statechart, a page of its history and what it waits for. `version` is the version of the
  * definition it runs on (as in the lifecycle events); `revision` is the record's own counter.
  */
-import type { JsonObject } from '../contract/messages.js';
-import type { HistoryEntry, SagaEngine, SagaRecord } from '../engine/types.js';
-import type { HistoryPage, SagaSummary } from '../store/types.js';
+import type { JsonObject } from '../../wire/contract/index.js';
+import type { HistoryEntry, SagaEngine, SagaRecord } from '../engine/index.js';
+import type { HistoryPage, SagaSummary } from '../store/index.js';
 import { waitingFor, type WaitingFor } from './waiting-for.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();

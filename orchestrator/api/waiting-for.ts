@@ -5,10 +5,14 @@
  * every event type the machine knows is asked `snapshot.can(...)`.
  */
 import type { AnyStateMachine } from 'xstate';
-import { isEnded } from '../contract/messages.js';
-import { restoreSnapshot } from '../engine/snapshot.js';
-import type { SagaEngine, SagaRecord } from '../engine/types.js';
-import { SAGA_SIGNALS, isReservedEventType } from '../engine/vocabulary/names.js';
+import { isEnded } from '../../wire/contract/index.js';
+import {
+  restoreSnapshot,
+  type SagaEngine,
+  type SagaRecord,
+  SAGA_SIGNALS,
+  isReservedEventType,
+} from '../engine/index.js';
 
 export interface WaitingFor {
   summary: string[];

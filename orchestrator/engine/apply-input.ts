@@ -4,14 +4,14 @@
  * not pending, a timer that is not armed, a signal the statechart does not accept.
  */
 import type { AnyMachineSnapshot, EventObject } from 'xstate';
-import type { JsonObject, ReplyMessage } from '../contract/messages.js';
+import type { JsonObject, ReplyMessage } from '../../wire/contract/index.js';
 import { checkReplyPayload } from './contracts.js';
 import { replyEntry, signalEntry, timerEntry } from './history.js';
 import { pureTransition } from './pure-transition.js';
 import { replyReceived } from './lifecycle.js';
 import { toAppliedStep, type StepInputs } from './settle.js';
 import { currentTimerEvent } from './step-deadlines.js';
-import { isEnded } from '../contract/messages.js';
+import { isEnded } from '../../wire/contract/index.js';
 import { restoreSnapshot } from './snapshot.js';
 import type {
   EpochMs,

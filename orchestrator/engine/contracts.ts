@@ -12,8 +12,7 @@
  */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { AnyStateMachine } from 'xstate';
-import { describeErrors } from '../contract/index.js';
-import type { JsonObject } from '../contract/messages.js';
+import { describeErrors, type JsonObject } from '../../wire/contract/index.js';
 import { SagaEngineError } from './errors.js';
 import type { JsonSchema, MessageContract } from './vocabulary/contract.js';
 import { sagaStepsOf } from './vocabulary/introspect.js';

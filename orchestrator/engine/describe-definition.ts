@@ -4,7 +4,7 @@
  * the machine config with its functions left out, XState's own actions kept as `{ type }` (paste
  * it into `createMachine(...)` at stately.ai/viz). Step details come from the `meta.saga` the step helper writes.
  */
-import type { JsonObject } from '../contract/messages.js';
+import type { JsonObject } from '../../wire/contract/index.js';
 import { toJson } from './snapshot.js';
 import type { SagaDefinition } from './types.js';
 import { sagaStepsOf, type SagaStepInfo } from './vocabulary/introspect.js';

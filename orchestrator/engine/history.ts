@@ -2,7 +2,7 @@
  * History lines for operators (`GET /v1/sagas/:id` shows them): short sentences with the ids
  * attached, one per thing that happened.
  */
-import type { JsonObject, ReplyMessage } from '../contract/messages.js';
+import type { JsonObject, ReplyMessage } from '../../wire/contract/index.js';
 import type { CommandEffect, EpochMs, HistoryEntry, PendingCommand } from './types.js';
 
 export function startedEntry(

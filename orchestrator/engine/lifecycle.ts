@@ -9,7 +9,7 @@ import type {
   LifecycleEventName,
   ReplyMessage,
   SagaStatus,
-} from '../contract/messages.js';
+} from '../../wire/contract/index.js';
 import type { CommandEffect, LifecycleEffect, PendingCommand } from './types.js';
 
 export const ENGINE_LIFECYCLE_EVENTS = [

@@ -11,7 +11,7 @@ import { SagaEngineError } from './errors.js';
 import { abandonedEntry, commandEntry, deadlineEntry, transitionEntry } from './history.js';
 import { commandSent, deadlinePassed, statusChanged } from './lifecycle.js';
 import { nextPending } from './pending.js';
-import { isEnded } from '../contract/messages.js';
+import { isEnded } from '../../wire/contract/index.js';
 import { persistSnapshot, stateOf, statusOf, toJson } from './snapshot.js';
 import { readActions } from './statechart-actions.js';
 import type {

@@ -3,11 +3,10 @@
  * so it is resolved against the definition's machine; what goes out is plain JSON again.
  */
 import type { AnyMachineSnapshot, AnyStateMachine, AnyStateNode, StateValue } from 'xstate';
-import type { JsonObject, SagaStatus } from '../contract/messages.js';
+import { type JsonObject, type SagaStatus, SAGA_STATUSES } from '../../wire/contract/index.js';
 import { SagaEngineError } from './errors.js';
 import { rememberedJsonCopy } from './json-text.js';
 import { STATUS_TAG_PREFIX } from './vocabulary/names.js';
-import { SAGA_STATUSES } from '../contract/messages.js';
 
 /** A deep copy through JSON: what is stored is exactly what the next step will read. */
 export function toJson<T>(value: T): T {

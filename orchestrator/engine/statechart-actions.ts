@@ -9,10 +9,13 @@
  * - `xstate.cancel` → the timer is cancelled;
  * - `xstate.emit` → a lifecycle event.
  */
-import type { JsonObject } from '../contract/messages.js';
+import type { JsonObject } from '../../wire/contract/index.js';
 import { SagaEngineError } from './errors.js';
-import { SEND_COMMAND_ACTION, isSendCommandParams } from './vocabulary/command-params.js';
-import type { SendCommandParams } from './vocabulary/command-params.js';
+import {
+  SEND_COMMAND_ACTION,
+  isSendCommandParams,
+  type SendCommandParams,
+} from './vocabulary/command-params.js';
 import { COMPENSATION_EVENTS } from './vocabulary/names.js';
 
 export type StatechartAction =

@@ -9,9 +9,9 @@ import type {
   LifecycleEventName,
   ReplyMessage,
   SagaStatus,
-} from '../contract/messages.js';
+} from '../../wire/contract/index.js';
 
-export type { SagaStatus } from '../contract/messages.js';
+export type { SagaStatus } from '../../wire/contract/index.js';
 
 /** An instant as milliseconds since the epoch: the engine is told the time, it never reads it. */
 export type EpochMs = number;

@@ -18,7 +18,7 @@ export type {
   SagaEngine,
   SagaRecord,
 } from '../engine/index.js';
-export type { JsonObject, ReplyError } from '../contract/index.js';
+export type { JsonObject, ReplyError } from '../../wire/contract/index.js';
 export {
   // Building a statechart
   createSagaKit,

@@ -8,7 +8,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { SagaDefinition } from '../engine/types.js';
+import type { SagaDefinition } from '../engine/index.js';
 import { shareImportsWith } from './shared-imports.js';
 
 /** The project's own `sagas/` folder. */

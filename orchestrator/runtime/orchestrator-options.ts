@@ -4,12 +4,11 @@
  * suits production, and tests turn the timings down.
  */
 import type { Kafka } from 'kafkajs';
-import type { SagaDefinition } from '../engine/types.js';
-import { sagaStepsOf } from '../engine/vocabulary/introspect.js';
+import { type SagaDefinition, sagaStepsOf } from '../engine/index.js';
 import type { RedisClient, SagaStoreOptions } from '../store/index.js';
-import type { Logger } from '../telemetry/logger.js';
-import type { RuntimeHooks } from '../telemetry/runtime-hooks.js';
-import type { KafkaSubscriberOptions } from '../transport/kafka/index.js';
+import type { Logger } from '../../wire/telemetry/index.js';
+import type { RuntimeHooks } from '../telemetry/index.js';
+import type { KafkaSubscriberOptions } from '../../wire/kafka/index.js';
 import type { Clock } from './clock.js';
 import { DEFAULT_LIFECYCLE_EVENT_LEVEL, type LifecycleEventLevel } from './outgoing-messages.js';
 

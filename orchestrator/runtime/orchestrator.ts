@@ -13,18 +13,33 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
-import type { StartRequestMessage } from '../contract/messages.js';
-import { topicNames, type TopicNames } from '../contract/topics.js';
-import { createEngine } from '../engine/create-engine.js';
-import { describeDefinition, type DefinitionDescription } from '../engine/describe-definition.js';
-import type { JsonObject } from '../contract/messages.js';
-import type { SagaDefinition, SagaEngine, SagaRecord } from '../engine/types.js';
-import type { HistoryPage, ListPage, ListQuery, SagaStore } from '../store/index.js';
-import { createSagaStore, DEFAULT_RETENTION_MS, type RedisClient } from '../store/index.js';
-import { createLogger, type Logger } from '../telemetry/logger.js';
-import type { RuntimeHooks } from '../telemetry/runtime-hooks.js';
-import { TimerPoller } from '../timers/timer-poller.js';
-import { createDeadLetterPublisher } from '../transport/dead-letter.js';
+import {
+  type StartRequestMessage,
+  topicNames,
+  type TopicNames,
+  type JsonObject,
+} from '../../wire/contract/index.js';
+import {
+  createEngine,
+  describeDefinition,
+  type DefinitionDescription,
+  type SagaDefinition,
+  type SagaEngine,
+  type SagaRecord,
+} from '../engine/index.js';
+import {
+  type HistoryPage,
+  type ListPage,
+  type ListQuery,
+  type SagaStore,
+  createSagaStore,
+  DEFAULT_RETENTION_MS,
+  type RedisClient,
+} from '../store/index.js';
+import { createLogger, type Logger } from '../../wire/telemetry/index.js';
+import type { RuntimeHooks } from '../telemetry/index.js';
+import { TimerPoller } from './timer-poller.js';
+import { createDeadLetterPublisher, type MessageHeaders } from '../../wire/transport/index.js';
 import {
   contractTopicSpecs,
   createKafkaPublisher,
@@ -32,9 +47,8 @@ import {
   ensureTopics,
   type KafkaPublisher,
   type KafkaSubscriber,
-} from '../transport/kafka/index.js';
-import { OutboxRelay } from '../transport/outbox-relay.js';
-import type { MessageHeaders } from '../transport/ports.js';
+} from '../../wire/kafka/index.js';
+import { OutboxRelay } from './outbox-relay.js';
 import { systemClock, type Clock } from './clock.js';
 import { createReplyHandler } from './reply-consumer.js';
 import { createRequestHandler } from './request-consumer.js';

@@ -2,11 +2,22 @@
  * Turns the engine's command and lifecycle effects into wire messages (contract v1), ready to be
  * stored in the outbox in the same atomic write as the step that produced them.
  */
-import { CONTRACT_VERSION, HEADERS, type TopicNames } from '../contract/index.js';
-import type { CommandMessage, LifecycleEventMessage, SagaStatus } from '../contract/messages.js';
-import { STEP_LIFECYCLE_EVENTS } from '../engine/lifecycle.js';
-import type { CommandEffect, Effect, LifecycleEffect, SagaRecord } from '../engine/types.js';
-import type { MessageHeaders, OutgoingMessage } from '../transport/ports.js';
+import {
+  CONTRACT_VERSION,
+  HEADERS,
+  type TopicNames,
+  type CommandMessage,
+  type LifecycleEventMessage,
+  type SagaStatus,
+} from '../../wire/contract/index.js';
+import {
+  STEP_LIFECYCLE_EVENTS,
+  type CommandEffect,
+  type Effect,
+  type LifecycleEffect,
+  type SagaRecord,
+} from '../engine/index.js';
+import type { MessageHeaders, OutgoingMessage } from '../../wire/transport/index.js';
 
 /** Adds trace context (W3C `traceparent`, `tracestate`) to a message's headers; none by default. */
 export type TraceHeaders = (

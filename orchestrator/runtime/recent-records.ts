@@ -13,8 +13,7 @@
  * expire after `maxAgeMs`, which the orchestrator keeps well below the store's retention: no saga
  * can end, be purged and come back to the same version while an entry is trusted.
  */
-import { isEnded } from '../engine/index.js';
-import type { SagaRecord } from '../engine/types.js';
+import { isEnded, type SagaRecord } from '../engine/index.js';
 
 export interface RecentRecordsOptions {
   /** Records kept; the oldest written goes first. 0 turns the cache off. */

@@ -8,12 +8,19 @@
  * Nothing blocks the partition: a malformed reply, a reply for a saga nobody knows, or one the
  * engine cannot run goes to the dead-letter topic with the reason, and the batch moves on.
  */
-import { DLQ_ERROR_CODES, HEADERS } from '../contract/headers.js';
-import { parseReply, replyHeadersProblem } from '../contract/validate.js';
-import type { DeadLetterEntry } from '../transport/dead-letter.js';
-import type { BatchHandler, IncomingMessage } from '../transport/ports.js';
-import type { Logger } from '../telemetry/logger.js';
-import type { RuntimeHooks } from '../telemetry/runtime-hooks.js';
+import {
+  DLQ_ERROR_CODES,
+  HEADERS,
+  parseReply,
+  replyHeadersProblem,
+} from '../../wire/contract/index.js';
+import {
+  type DeadLetterEntry,
+  type BatchHandler,
+  type IncomingMessage,
+} from '../../wire/transport/index.js';
+import type { Logger } from '../../wire/telemetry/index.js';
+import type { RuntimeHooks } from '../telemetry/index.js';
 import type { ApplyOutcome, SagaInputItem } from './step-runner.js';
 
 export interface ReplyConsumerOptions {

@@ -5,13 +5,18 @@
  * input, a bad id, an input the definition throws on or the store refuses — go to the
  * dead-letter topic with the reason; only a failure of Redis or Kafka rejects the batch (retried).
  */
-import { DLQ_ERROR_CODES } from '../contract/headers.js';
-import type { StartRequestMessage } from '../contract/messages.js';
-import { parseStartRequest } from '../contract/validate.js';
-import type { DeadLetterEntry } from '../transport/dead-letter.js';
-import type { BatchHandler, MessageHeaders } from '../transport/ports.js';
-import type { Logger } from '../telemetry/logger.js';
-import type { RuntimeHooks } from '../telemetry/runtime-hooks.js';
+import {
+  DLQ_ERROR_CODES,
+  type StartRequestMessage,
+  parseStartRequest,
+} from '../../wire/contract/index.js';
+import {
+  type DeadLetterEntry,
+  type BatchHandler,
+  type MessageHeaders,
+} from '../../wire/transport/index.js';
+import type { Logger } from '../../wire/telemetry/index.js';
+import type { RuntimeHooks } from '../telemetry/index.js';
 import type { StartOutcome } from './step-runner.js';
 
 export interface RequestConsumerOptions {

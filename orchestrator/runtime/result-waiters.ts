@@ -2,8 +2,8 @@
  * Long-polling for a saga's result (`GET /v1/sagas/:id/result`). A waiter is woken at once when
  * this instance writes the saga's step; a slow re-read covers steps other instances write.
  */
-import { isAtRest as isAtRestStatus } from '../contract/messages.js';
-import type { SagaRecord } from '../engine/types.js';
+import { isAtRest as isAtRestStatus } from '../../wire/contract/index.js';
+import type { SagaRecord } from '../engine/index.js';
 
 /** A saga is "at rest" once it is no longer running: ended, or parked for an operator. */
 const isAtRest = (record: SagaRecord) => isAtRestStatus(record.status);

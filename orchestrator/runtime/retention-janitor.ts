@@ -4,7 +4,7 @@
  * round and goes again at once while there is more.
  */
 import type { SagaStore } from '../store/index.js';
-import type { Logger } from '../telemetry/logger.js';
+import type { Logger } from '../../wire/telemetry/index.js';
 
 export interface RetentionJanitorOptions {
   store: Pick<SagaStore, 'purgeExpired'>;

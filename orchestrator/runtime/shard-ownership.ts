@@ -7,7 +7,7 @@
  * Fair share: each instance announces itself (a heartbeat in the store) and takes at most
  * ceil(shards / live instances) shards, releasing the excess, so replicas split the work.
  */
-import type { Logger } from '../telemetry/logger.js';
+import type { Logger } from '../../wire/telemetry/index.js';
 import type { Clock } from './clock.js';
 
 export interface LeaseStore {

@@ -14,19 +14,18 @@
  * kept in memory (`RecentRecords`) and the commit's version check tells whether it was still the
  * stored one. An input such a record would ignore is re-checked against a fresh load first.
  */
-import { DLQ_ERROR_CODES } from '../contract/headers.js';
-import type { TopicNames } from '../contract/topics.js';
-import { SagaEngineError } from '../engine/index.js';
-import type {
-  AppliedStep,
-  SagaEngine,
-  SagaInput,
-  SagaRecord,
-  StartOptions,
-} from '../engine/types.js';
+import { DLQ_ERROR_CODES, type TopicNames } from '../../wire/contract/index.js';
+import {
+  SagaEngineError,
+  type AppliedStep,
+  type SagaEngine,
+  type SagaInput,
+  type SagaRecord,
+  type StartOptions,
+} from '../engine/index.js';
 import { isRetriableStoreFailure, type SagaStore, type StepWrite } from '../store/index.js';
-import type { RuntimeHooks } from '../telemetry/runtime-hooks.js';
-import type { MessageHeaders } from '../transport/ports.js';
+import type { RuntimeHooks } from '../telemetry/index.js';
+import type { MessageHeaders } from '../../wire/transport/index.js';
 import type { Clock } from './clock.js';
 import type { LifecycleEventLevel } from './outgoing-messages.js';
 import { RecentRecords } from './recent-records.js';

@@ -4,8 +4,8 @@
  * difference between the armed timers before and after, so a timer set and cancelled within the
  * commit never reaches Redis, and one cancelled and re-armed is simply re-set.
  */
-import type { TopicNames } from '../contract/topics.js';
-import type { AppliedStep, SagaRecord } from '../engine/types.js';
+import type { TopicNames } from '../../wire/contract/index.js';
+import type { AppliedStep, SagaRecord } from '../engine/index.js';
 import type { StepWrite } from '../store/index.js';
 import {
   outgoingMessages,

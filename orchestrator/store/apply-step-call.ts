@@ -2,11 +2,16 @@
  * Builds the KEYS and ARGV of `apply-step-6.lua` for a create or a commit. Pure, so the argument
  * layout (the contract with the script's header) is unit-tested without Redis.
  */
-import { isEnded } from '../contract/messages.js';
-import type { SagaRecord } from '../engine/types.js';
+import { isEnded } from '../../wire/contract/index.js';
+import type { SagaRecord } from '../engine/index.js';
 import { InvalidRecordError } from './errors.js';
-import { counterField, indexMember, timerMember, TIMER_MEMBER_SEPARATOR } from './keys.js';
-import type { StoreKeys } from './keys.js';
+import {
+  counterField,
+  indexMember,
+  timerMember,
+  TIMER_MEMBER_SEPARATOR,
+  type StoreKeys,
+} from './keys.js';
 import { outboxArgs, recordToFields } from './record-codec.js';
 import type { ScriptArg } from './scripts.js';
 import type { StepWrite } from './types.js';

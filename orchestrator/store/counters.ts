@@ -2,9 +2,8 @@
  * Saga counts for metrics, kept by the step script in one small hash per shard
  * (`<type>:<state>:<status>` → sagas stored now), so reading them is N HGETALLs, not a scan.
  */
-import type { SagaStatus } from '../engine/types.js';
-import { parseCounterField } from './keys.js';
-import type { StoreKeys } from './keys.js';
+import type { SagaStatus } from '../engine/index.js';
+import { parseCounterField, type StoreKeys } from './keys.js';
 import type { RedisClient } from './options.js';
 import { allShards } from './pipelines.js';
 import type { SagaCount } from './types.js';

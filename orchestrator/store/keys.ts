@@ -33,7 +33,7 @@
  * Redis orders them by bytes: newest first with `ZRANGE … BYLEX REV`, ties broken by id, and a
  * cursor is simply the last member returned.
  */
-import type { SagaRecord, SagaStatus } from '../engine/types.js';
+import type { SagaRecord, SagaStatus } from '../engine/index.js';
 import { shardOf } from './shard.js';
 
 /** Separates the saga id from the timer id in a timer member; saga ids may not contain it. */

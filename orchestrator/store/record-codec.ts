@@ -4,17 +4,16 @@
  * it with one HMGET, and scripts read the few fields they need (`version`, `timers`) without
  * decoding the rest.
  */
-import { SAGA_STATUSES } from '../contract/messages.js';
-import type { JsonObject } from '../contract/messages.js';
-import type {
-  ArmedTimer,
-  PendingCommand,
-  SagaRecord,
-  SagaStatus,
-  SagaTraceContext,
-} from '../engine/types.js';
-import type { OutgoingMessage } from '../transport/ports.js';
-import { jsonTextOf } from '../engine/json-text.js';
+import { SAGA_STATUSES, type JsonObject } from '../../wire/contract/index.js';
+import {
+  type ArmedTimer,
+  type PendingCommand,
+  type SagaRecord,
+  type SagaStatus,
+  type SagaTraceContext,
+  jsonTextOf,
+} from '../engine/index.js';
+import type { OutgoingMessage } from '../../wire/transport/index.js';
 import { CorruptRecordError } from './errors.js';
 import type { OutboxEntry, SagaSummary } from './types.js';
 

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Redis, type RedisOptions } from 'ioredis';
-import type { RedisConnectionConfig } from '../config/load-config.js';
+import type { RedisConnectionConfig } from '../config/index.js';
 
 export function createRedisClient(config: RedisConnectionConfig, extra: RedisOptions = {}): Redis {
   const options: RedisOptions = {

@@ -9,7 +9,7 @@
  * const result = await store.commit(saga.version, next, { outbox, timersToCancel, history });
  * if (result.status === 'conflict') { … reload and re-apply … }
  */
-import type { HistoryEntry, SagaRecord, SagaStatus } from '../engine/types.js';
+import type { HistoryEntry, SagaRecord, SagaStatus } from '../engine/index.js';
 import { applyStepCall, type ScriptCall } from './apply-step-call.js';
 import { countsByStatus, countsByTypeAndState } from './counters.js';
 import {
@@ -18,12 +18,10 @@ import {
   UnexpectedScriptReplyError,
   isRetriableStoreFailure,
 } from './errors.js';
-import { createStoreKeys } from './keys.js';
-import type { StoreKeys } from './keys.js';
+import { createStoreKeys, type StoreKeys } from './keys.js';
 import { heartbeat, releaseLease, renewLease, leaseOwner, tryAcquireLease } from './leases.js';
 import { listSagas } from './list-sagas.js';
-import { compileSagaStoreOptions } from './options.js';
-import type { SagaStoreOptions } from './options.js';
+import { compileSagaStoreOptions, type SagaStoreOptions } from './options.js';
 import { ackOutbox, outboxBacklog, readOutbox } from './outbox.js';
 import { pipelinePerShard, settledPipelinePerShard, type Settled } from './pipelines.js';
 import { purgeExpired, scheduledForPurge } from './retention.js';

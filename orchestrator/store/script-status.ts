@@ -2,7 +2,7 @@
  * The status codes the Lua scripts answer with (see each script's header), and the one place
  * where a script's reply becomes a result or an error (cf. BullMQ's `ErrorCode`).
  */
-import type { SagaRecord } from '../engine/types.js';
+import type { SagaRecord } from '../engine/index.js';
 import { UnexpectedScriptReplyError } from './errors.js';
 import { recordFromPairs } from './record-codec.js';
 import type { CommitResult } from './types.js';

@@ -1,6 +1,6 @@
 /** The shapes that cross the store's API. */
-import type { ArmedTimer, EpochMs, HistoryEntry, SagaRecord, SagaStatus } from '../engine/types.js';
-import type { OutgoingMessage } from '../transport/ports.js';
+import type { ArmedTimer, EpochMs, HistoryEntry, SagaRecord, SagaStatus } from '../engine/index.js';
+import type { OutgoingMessage } from '../../wire/transport/index.js';
 
 /**
  * Everything besides the record that one step writes, atomically with it. Timers are cancelled

@@ -6,12 +6,17 @@
  * scrape.
  */
 import type { Meter } from '@opentelemetry/api';
-import type { PartitionLag } from '../transport/kafka/lag.js';
-import { isEnded } from '../contract/messages.js';
-import type { SagaStatus } from '../engine/types.js';
-import { gaugeOf } from './instruments.js';
-import { silentLogger, type Logger } from './logger.js';
-import { ATTRIBUTES as A, ORCHESTRATOR_METRICS as M } from './metric-names.js';
+import type { PartitionLag } from '../../wire/kafka/index.js';
+import { isEnded } from '../../wire/contract/index.js';
+import type { SagaStatus } from '../engine/index.js';
+import type { OldestInState } from '../store/index.js';
+import {
+  gaugeOf,
+  silentLogger,
+  type Logger,
+  ATTRIBUTES as A,
+  ORCHESTRATOR_METRICS as M,
+} from '../../wire/telemetry/index.js';
 
 /** Sagas per (type, state, status), as `store.countsByTypeAndState()` gives them. */
 export interface StateCount {
@@ -21,13 +26,8 @@ export interface StateCount {
   count: number;
 }
 
-/** The oldest saga (by start time) in a (type, state, status). */
-export interface OldestInState {
-  type: string;
-  state: string;
-  status: SagaStatus;
-  createdAt: number;
-}
+/** The oldest saga (by start time) in a (type, state, status): the store reads it. */
+export type { OldestInState };
 
 /** A consumer group whose lag is reported. */
 export interface ConsumerLagSource {

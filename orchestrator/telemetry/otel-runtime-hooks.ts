@@ -5,9 +5,12 @@
  */
 import type { Attributes, Meter } from '@opentelemetry/api';
 import type { KnownState } from './gauges.js';
-import { silentLogger, type Logger } from './logger.js';
-import { orchestratorInstruments } from './instruments.js';
-import { ATTRIBUTES as A } from './metric-names.js';
+import {
+  silentLogger,
+  type Logger,
+  orchestratorInstruments,
+  ATTRIBUTES as A,
+} from '../../wire/telemetry/index.js';
 import type { RuntimeHooks } from './runtime-hooks.js';
 import { SagaSpans, type SagaTracing } from './saga-spans.js';
 import {

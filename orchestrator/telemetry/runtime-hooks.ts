@@ -4,8 +4,8 @@
  * OpenTelemetry implementation turns them into metrics and spans. Every hook is optional, and the
  * default does nothing, so telemetry that is off costs a property lookup.
  */
-import type { Effect, SagaInput, SagaRecord, SagaTraceContext } from '../engine/types.js';
-import type { MessageHeaders } from '../transport/ports.js';
+import type { Effect, SagaInput, SagaRecord, SagaTraceContext } from '../engine/index.js';
+import type { MessageHeaders } from '../../wire/transport/index.js';
 
 export interface StepWritten {
   /** The record before the step; absent for a start. */

@@ -23,12 +23,10 @@ import {
   type SpanContext,
   type Tracer,
 } from '@opentelemetry/api';
-import { RandomIdGenerator, type Sampler } from '@opentelemetry/sdk-trace-base';
-import { SamplingDecision } from '@opentelemetry/sdk-trace-base';
-import type { Effect, SagaRecord, SagaTraceContext } from '../engine/types.js';
-import type { MessageHeaders } from '../transport/ports.js';
-import type { Logger } from './logger.js';
-import { ATTRIBUTES as A, SPAN_NAMES } from './metric-names.js';
+import { RandomIdGenerator, type Sampler, SamplingDecision } from '@opentelemetry/sdk-trace-base';
+import type { Effect, SagaRecord, SagaTraceContext } from '../engine/index.js';
+import type { MessageHeaders } from '../../wire/transport/index.js';
+import { type Logger, ATTRIBUTES as A, SPAN_NAMES } from '../../wire/telemetry/index.js';
 import type { SagaStarting, StepWritten } from './runtime-hooks.js';
 import {
   contextOf,

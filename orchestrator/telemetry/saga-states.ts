@@ -10,8 +10,7 @@
  * matches by prefix.
  */
 import type { AnyStateMachine, AnyStateNode } from 'xstate';
-import type { SagaStatus } from '../engine/types.js';
-import { STATUS_TAG_PREFIX } from '../engine/vocabulary/names.js';
+import { type SagaStatus, STATUS_TAG_PREFIX } from '../engine/index.js';
 
 export interface SagaStateInfo {
   /** The state path as in `SagaRecord.state`, e.g. `reserveInventory.attempting`. */

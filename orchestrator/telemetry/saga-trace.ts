@@ -25,11 +25,10 @@ import {
   type SpanContext,
 } from '@opentelemetry/api';
 import { TraceState, W3CTraceContextPropagator, parseTraceParent } from '@opentelemetry/core';
-import type { IdGenerator } from '@opentelemetry/sdk-trace-base';
-import { RandomIdGenerator } from '@opentelemetry/sdk-trace-base';
-import { HEADERS } from '../contract/headers.js';
-import type { SagaTraceContext } from '../engine/types.js';
-import type { MessageHeaders } from '../transport/ports.js';
+import { type IdGenerator, RandomIdGenerator } from '@opentelemetry/sdk-trace-base';
+import { HEADERS } from '../../wire/contract/index.js';
+import type { SagaTraceContext } from '../engine/index.js';
+import type { MessageHeaders } from '../../wire/transport/index.js';
 
 const INVALID_SPAN_ID = '0000000000000000';
 const propagator = new W3CTraceContextPropagator();

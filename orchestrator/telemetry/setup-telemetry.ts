@@ -46,14 +46,12 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { telemetryEnvironment, type TelemetryEnvironment } from './config.js';
 import { observeGauges, type GaugeSources } from './gauges.js';
-import { silentLogger, type Logger } from './logger.js';
-import { SCOPES } from './metric-names.js';
+import { silentLogger, type Logger, SCOPES } from '../../wire/telemetry/index.js';
 import { createOtelRuntimeHooks } from './otel-runtime-hooks.js';
 import { noRuntimeHooks, type RuntimeHooks } from './runtime-hooks.js';
 import { sagaStatesOf } from './saga-states.js';
-import { sagaStepsOf } from '../engine/vocabulary/introspect.js';
+import { sagaStepsOf, type SagaDefinition } from '../engine/index.js';
 import { ReservableIdGenerator } from './saga-trace.js';
-import type { SagaDefinition } from '../engine/types.js';
 
 export interface TelemetryOptions {
   /** `service.name` of the resource (`OTEL_SERVICE_NAME` overrides it). */

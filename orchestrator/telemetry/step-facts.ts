@@ -3,8 +3,8 @@
  * effects: which commands it closed and how, which it sent, whether the saga changed state or
  * status. Pure; shared by the metrics and the spans so both tell the same story.
  */
-import type { ReplyError } from '../contract/messages.js';
-import type { CommandEffect, PendingCommand, SagaStatus } from '../engine/types.js';
+import type { ReplyError } from '../../wire/contract/index.js';
+import type { CommandEffect, PendingCommand, SagaStatus } from '../engine/index.js';
 import type { StepWritten } from './runtime-hooks.js';
 
 /** How a command's step ended, from the orchestrator's point of view. */

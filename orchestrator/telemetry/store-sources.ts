@@ -4,13 +4,12 @@
  * nothing scans sagas.
  */
 import type { Admin } from 'kafkajs';
-import { isEnded } from '../contract/messages.js';
-import type { SagaStore } from '../store/saga-store.js';
-import type { RedisClient } from '../store/options.js';
-import { isIndexMember } from '../store/keys.js';
-import { allShards, pipelinePerShard } from '../store/pipelines.js';
-import { fetchConsumerLag } from '../transport/kafka/lag.js';
-import type { ConsumerLagSource, GaugeSources, OldestInState } from './gauges.js';
+import { allShards, oldestInState, type RedisClient, type SagaStore } from '../store/index.js';
+import { fetchConsumerLag } from '../../wire/kafka/index.js';
+import type { ConsumerLagSource, GaugeSources } from './gauges.js';
+
+/** The store answers it (it reads the store's index format); re-exported for the gauges' callers. */
+export { oldestInState };
 
 type StoreReads = Pick<
   SagaStore,
@@ -33,50 +32,6 @@ export function storeGaugeSources(store: StoreReads, redis?: RedisClient): Gauge
       return armed.length > 0 ? Math.min(...armed) : undefined;
     },
   };
-}
-
-/**
- * The oldest saga of every (type, state) holding sagas that have not ended. Index members start
- * with the saga's creation time (15 digits) and sort by bytes, so the head of a
- * `type-state` index is its oldest saga: one `ZRANGE … BYLEX LIMIT 0 1` per shard and state.
- */
-export async function oldestInState(
-  store: Pick<SagaStore, 'countsByTypeAndState' | 'shards' | 'keys'>,
-  redis: RedisClient,
-): Promise<OldestInState[]> {
-  const counts = (await store.countsByTypeAndState()).filter(
-    (c) => c.count > 0 && !isEnded(c.status),
-  );
-  const queries = counts.flatMap((count) =>
-    allShards(store.shards).map((shard) => ({ count, shard })),
-  );
-  const replies = await pipelinePerShard(
-    redis,
-    queries,
-    (query) => query.shard,
-    (pipeline, { count, shard }) =>
-      pipeline.zrange(
-        store.keys.indexByTypeState(shard, count.type, count.state),
-        '-',
-        '+',
-        'BYLEX',
-        'LIMIT',
-        0,
-        1,
-      ),
-  );
-  const oldest = new Map<string, OldestInState>();
-  queries.forEach(({ count }, index) => {
-    const [member] = (replies[index] as string[] | undefined) ?? [];
-    if (member === undefined || !isIndexMember(member)) return;
-    const createdAt = Number(member.slice(0, 15));
-    const key = `${count.type}\u0000${count.state}\u0000${count.status}`;
-    const known = oldest.get(key);
-    if (!known || createdAt < known.createdAt) {
-      oldest.set(key, { type: count.type, state: count.state, status: count.status, createdAt });
-    }
-  });
-  return [...oldest.values()];
 }
 
 /** The lag of a consumer group on its topics, for the consumer-lag gauge. */

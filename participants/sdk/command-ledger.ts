@@ -13,7 +13,7 @@
  * same Redis can close that gap by writing the record in its own transaction (see
  * `HandlerContext.ledger`), which makes its effect happen exactly once.
  */
-import type { JsonObject, ReplyError } from '../../orchestrator/contract/index.js';
+import type { JsonObject, ReplyError } from '../../wire/contract/index.js';
 
 /** What a command's reply said, without its ids: stored, and re-sent on duplicates. */
 export type RecordedResult =

@@ -22,12 +22,13 @@ import {
   HEADERS,
   parseCommand,
   type CommandMessage,
-} from '../../orchestrator/contract/index.js';
+} from '../../wire/contract/index.js';
 import {
   deadLetterMessage,
   type DeadLetterReason,
-} from '../../orchestrator/transport/dead-letter.js';
-import type { IncomingMessage, OutgoingMessage } from '../../orchestrator/transport/ports.js';
+  type IncomingMessage,
+  type OutgoingMessage,
+} from '../../wire/transport/index.js';
 import { encodeResult, type RecordedResult } from './command-ledger.js';
 import { replyFor, successResult } from './command-results.js';
 import { compileHandlers, type CompiledHandler } from './compile-handlers.js';

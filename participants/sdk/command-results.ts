@@ -1,5 +1,5 @@
 /** Results as the ledger records them, and the replies built from them. */
-import type { CommandMessage, ReplyMessage } from '../../orchestrator/contract/index.js';
+import type { CommandMessage, ReplyMessage } from '../../wire/contract/index.js';
 import type { RecordedResult } from './command-ledger.js';
 import type { HandlerResult } from './define-participant.js';
 

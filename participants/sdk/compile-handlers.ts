@@ -4,7 +4,7 @@
  */
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import type { JsonObject } from '../../orchestrator/contract/index.js';
+import type { JsonObject } from '../../wire/contract/index.js';
 import {
   handlerParts,
   type HandlerContext,

@@ -4,7 +4,7 @@
  * payload and a context, and returns the reply's payload; it throws a `BusinessError` to refuse
  * for good, anything else to have the command retried.
  */
-import type { CommandMessage, JsonObject } from '../../orchestrator/contract/index.js';
+import type { CommandMessage, JsonObject } from '../../wire/contract/index.js';
 import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
 

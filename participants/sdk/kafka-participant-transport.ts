@@ -1,6 +1,6 @@
 /**
  * The participant transport on Kafka: the project's kafkajs publisher and subscriber
- * (`orchestrator/transport/kafka`), one client and one publisher shared by every participant
+ * (`wire/kafka`), one client and one publisher shared by every participant
  * started with it. The SDK's logic only sees the ports.
  */
 import {
@@ -10,8 +10,8 @@ import {
   type KafkaOptions,
   type KafkaPublisherOptions,
   type KafkaSubscriberOptions,
-} from '../../orchestrator/transport/kafka/index.js';
-import type { Logger as ProjectLogger } from '../../orchestrator/telemetry/logger.js';
+} from '../../wire/kafka/index.js';
+import type { Logger as ProjectLogger } from '../../wire/telemetry/index.js';
 import type { ParticipantTransport } from './participant-transport.js';
 
 /** Consumer settings shared by the transport's subscribers (timeouts, fetch sizes, back-off). */

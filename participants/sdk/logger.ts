@@ -1,5 +1,5 @@
 /**
- * The SDK logs through the project's logger (`orchestrator/telemetry/logger.ts`: JSON lines,
+ * The SDK logs through the project's logger (`wire/telemetry/logger.ts`: JSON lines,
  * namespaced). Participants run inside other people's services, so it accepts any logger of this
  * minimal shape (pino and winston fit) in its options.
  */
@@ -8,7 +8,7 @@ import {
   silentLogger,
   type LogFields,
   type LogLevel,
-} from '../../orchestrator/telemetry/logger.js';
+} from '../../wire/telemetry/index.js';
 
 export interface Logger {
   debug(message: string, fields?: LogFields): void;

@@ -3,7 +3,7 @@
  * `publish` each (kafkajs does not batch by itself): a batch goes when it is full, or `lingerMs`
  * after its first message. `send` resolves once its messages are acknowledged.
  */
-import type { MessagePublisher, OutgoingMessage } from '../../orchestrator/transport/ports.js';
+import type { MessagePublisher, OutgoingMessage } from '../../wire/transport/index.js';
 import type { Clock } from './clock.js';
 
 export interface OutgoingBatcherOptions {

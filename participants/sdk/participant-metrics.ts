@@ -3,8 +3,11 @@
  * Without a registered metrics SDK the global meter is a no-op, which costs nearly nothing.
  */
 import { metrics, type Attributes, type Meter } from '@opentelemetry/api';
-import { counterOf, histogramOf } from '../../orchestrator/telemetry/instruments.js';
-import { PARTICIPANT_METRIC_DEFINITIONS as D } from '../../orchestrator/telemetry/metric-names.js';
+import {
+  counterOf,
+  histogramOf,
+  PARTICIPANT_METRIC_DEFINITIONS as D,
+} from '../../wire/telemetry/index.js';
 import { PARTICIPANT_ATTRIBUTES as A, PARTICIPANT_SCOPE } from './telemetry-names.js';
 
 export interface ParticipantMetrics {

@@ -5,11 +5,7 @@
  */
 import type { Meter, Tracer } from '@opentelemetry/api';
 import type { Redis } from 'ioredis';
-import {
-  DEFAULT_TOPIC_PREFIX,
-  topicNames,
-  type TopicNames,
-} from '../../orchestrator/contract/index.js';
+import { DEFAULT_TOPIC_PREFIX, topicNames, type TopicNames } from '../../wire/contract/index.js';
 import { systemClock, type Clock } from './clock.js';
 import type { CommandLedger } from './command-ledger.js';
 import type { ParticipantDefinition } from './define-participant.js';

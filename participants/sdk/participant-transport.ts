@@ -7,7 +7,7 @@ import type {
   MessagePublisher,
   MessageSubscriber,
   SubscriptionOptions,
-} from '../../orchestrator/transport/ports.js';
+} from '../../wire/transport/index.js';
 
 export interface ParticipantTransport {
   readonly publisher: MessagePublisher;

@@ -5,8 +5,11 @@
  * it produced is acknowledged, so a crash anywhere re-delivers, and the ledger turns the
  * re-delivery into re-sent replies.
  */
-import { deadLetterMessage } from '../../orchestrator/transport/dead-letter.js';
-import type { BatchHandler, UndecodableSink } from '../../orchestrator/transport/ports.js';
+import {
+  deadLetterMessage,
+  type BatchHandler,
+  type UndecodableSink,
+} from '../../wire/transport/index.js';
 import { commandProcessor } from './command-processor.js';
 import type { ParticipantDefinition } from './define-participant.js';
 import { runKeyedInOrder } from './keyed-concurrency.js';

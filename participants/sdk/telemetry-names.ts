@@ -1,14 +1,9 @@
 /**
  * The names the participant SDK emits. They are defined, with the orchestrator's, in the
- * project's one names module (`orchestrator/telemetry/metric-names.ts`), which the Grafana
+ * project's one names module (`wire/telemetry/metric-names.ts`), which the Grafana
  * dashboards and alert rules are generated from; this file keeps the SDK's own short names.
  */
-import {
-  ATTRIBUTES,
-  PARTICIPANT_METRICS,
-  SCOPES,
-  SPAN_NAMES,
-} from '../../orchestrator/telemetry/metric-names.js';
+import { ATTRIBUTES, PARTICIPANT_METRICS, SCOPES, SPAN_NAMES } from '../../wire/telemetry/index.js';
 
 /** The instrumentation scope of the SDK's meter and tracer. */
 export const PARTICIPANT_SCOPE = SCOPES.participant;

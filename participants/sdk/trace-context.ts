@@ -5,8 +5,8 @@
  * passed through unchanged, so a trace still joins up across services that do record.
  */
 import { propagation, ROOT_CONTEXT, type Context } from '@opentelemetry/api';
-import { HEADERS } from '../../orchestrator/contract/index.js';
-import type { MessageHeaders } from '../../orchestrator/transport/ports.js';
+import { HEADERS } from '../../wire/contract/index.js';
+import type { MessageHeaders } from '../../wire/transport/index.js';
 
 /** The context the command's headers carry (the root context when they carry none). */
 export function extractTraceContext(headers: MessageHeaders): Context {

@@ -9,7 +9,7 @@
  * createEngine([createOrderSaga({ stepTimeoutMs: 2_000, retry: { backoff: { initialDelayMs: 100 } } })]);
  * ```
  */
-import type { SagaDefinition } from '../../orchestrator/engine/types.js';
+import type { SagaDefinition } from '../../orchestrator/engine/index.js';
 import { defineSaga } from '../../orchestrator/engine/vocabulary/index.js';
 import { orderInputSchema, type OrderInput } from './input.js';
 import { createOrderMachine } from './machine.js';

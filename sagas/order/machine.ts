@@ -17,7 +17,7 @@
  * Timings and the threshold come from {@link CompiledOrderSagaOptions}; the shape never changes.
  */
 import { emit } from 'xstate';
-import type { JsonObject } from '../../orchestrator/contract/messages.js';
+import type { JsonObject } from '../../wire/contract/index.js';
 import { createSagaKit, type SagaContext } from '../../orchestrator/engine/vocabulary/index.js';
 import {
   authorizePaymentContract,

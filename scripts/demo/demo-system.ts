@@ -11,8 +11,8 @@ import type { ConnectionConfig } from '../../orchestrator/config/load-config.js'
 import { createApiApp } from '../../orchestrator/api/create-api-app.js';
 import { createOrchestrator, type Orchestrator } from '../../orchestrator/runtime/orchestrator.js';
 import { createRedisClient } from '../../orchestrator/store/redis-client.js';
-import type { Logger } from '../../orchestrator/telemetry/logger.js';
-import { SCOPES } from '../../orchestrator/telemetry/metric-names.js';
+import type { Logger } from '../../wire/telemetry/logger.js';
+import { SCOPES } from '../../wire/telemetry/metric-names.js';
 import { setupTelemetry, type Telemetry } from '../../orchestrator/telemetry/setup-telemetry.js';
 import { orchestratorGaugeSources } from '../../orchestrator/telemetry/store-sources.js';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -23,7 +23,7 @@ import {
   createKafkaClient,
   ensureTopics,
   type KafkaOptions,
-} from '../../orchestrator/transport/kafka/index.js';
+} from '../../wire/kafka/index.js';
 import {
   checkExampleInvariants,
   seedInventory,

@@ -7,7 +7,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiRequestError, type SagaApiClient } from '../../cli/api-client.js';
-import type { Logger } from '../../orchestrator/telemetry/logger.js';
+import type { Logger } from '../../wire/telemetry/logger.js';
 
 export interface OperatorOptions {
   client: SagaApiClient;

@@ -17,7 +17,7 @@ import {
   type SagaApiClient,
   type SagaView,
 } from '../../cli/api-client.js';
-import type { Logger } from '../../orchestrator/telemetry/logger.js';
+import type { Logger } from '../../wire/telemetry/logger.js';
 import { outcomeOf, type SagaOutcome, type Tally } from './outcomes.js';
 import type { ShopOrder } from './shop.js';
 

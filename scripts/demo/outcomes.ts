@@ -4,7 +4,7 @@
  * summary is made of.
  */
 import type { SagaView } from '../../orchestrator/api/saga-view.js';
-import { ENDED_SAGA_STATUSES, type SagaStatus } from '../../orchestrator/contract/messages.js';
+import { ENDED_SAGA_STATUSES, type SagaStatus } from '../../wire/contract/index.js';
 
 /** How a saga of the run ended; `not-started` and `unfinished` are the demo's own failures. */
 export type DemoStatus = SagaStatus | 'not-started' | 'unfinished';

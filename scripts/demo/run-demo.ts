@@ -7,8 +7,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SagaApiClient } from '../../cli/api-client.js';
 import { createRedisClient } from '../../orchestrator/store/redis-client.js';
-import { createLogger } from '../../orchestrator/telemetry/logger.js';
-import { createKafkaClient } from '../../orchestrator/transport/kafka/index.js';
+import { createLogger } from '../../wire/telemetry/logger.js';
+import { createKafkaClient } from '../../wire/kafka/index.js';
 import type { DemoOptions } from './demo-options.js';
 import { claimRun, cleanOldRuns, newRunPrefix } from './demo-runs.js';
 import {

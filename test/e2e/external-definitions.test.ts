@@ -14,7 +14,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { topicNames } from '../../orchestrator/contract/index.js';
+import { topicNames } from '../../wire/contract/index.js';
 import { buildDist } from '../../scripts/build-dist.js';
 import { apiClient } from '../support/api-client.js';
 import { eventually } from '../support/eventually.js';
@@ -38,7 +38,7 @@ const INPUT_SCHEMA = `{
 /** The refund saga as an architect writes it in their own repository (TypeScript). */
 const REFUND_TS = {
   'refund/machine.ts': `
-import { createSagaKit } from 'saga-orchestrator/definitions';
+import { createSagaKit, defineSaga } from 'saga-orchestrator/definitions';
 import { emit } from 'xstate';
 
 export interface RefundInput { accountId: string; amount: number }
@@ -66,7 +66,6 @@ export const machine = kit.setup.createMachine({
 });
 `,
   'refund/index.ts': `
-import { defineSaga } from 'saga-orchestrator/definitions';
 import { machine, type RefundInput } from './machine.js';
 
 export default defineSaga<RefundInput>({
@@ -81,8 +80,6 @@ export default defineSaga<RefundInput>({
 /** The same saga compiled to JavaScript (what a built image mounts). */
 const REFUND_JS = {
   'refund/index.js': `
-import { createSagaKit, defineSaga } from 'saga-orchestrator/definitions';
-import { emit } from 'xstate';
 
 const kit = createSagaKit();
 const machine = kit.setup.createMachine({

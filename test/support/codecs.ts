@@ -7,7 +7,7 @@ import {
   defaultCompressionCodecs,
   replaceCompressionCodec,
   type CompressionCodecName,
-} from '../../orchestrator/transport/kafka/index.js';
+} from '../../wire/kafka/index.js';
 import { kcat } from '../integration/participants/support/kcat.js';
 import { infraEndpoints } from './infra.js';
 

@@ -17,7 +17,7 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
 import { Redis } from 'ioredis';
-import { waitForTopicLeaders } from '../../orchestrator/transport/kafka/topics.js';
+import { waitForTopicLeaders } from '../../wire/kafka/topics.js';
 
 export interface InfraEndpoints {
   brokers: string[];

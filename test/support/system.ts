@@ -22,7 +22,7 @@ import { createApiApp, type ApiAppOptions } from '../../orchestrator/api/index.j
 import type { SagaDefinition } from '../../orchestrator/engine/types.js';
 import type { OrchestratorTuning } from '../../orchestrator/runtime/orchestrator-options.js';
 import { createOrchestrator, type Orchestrator } from '../../orchestrator/runtime/orchestrator.js';
-import { createLogger, isLogLevel, silentLogger } from '../../orchestrator/telemetry/logger.js';
+import { createLogger, isLogLevel, silentLogger } from '../../wire/telemetry/logger.js';
 import type { RuntimeHooks } from '../../orchestrator/telemetry/runtime-hooks.js';
 import {
   checkExampleInvariants,

@@ -6,7 +6,7 @@
  * request, the lifecycle event, the dead letter — their headers and keys, and what the
  * orchestrator does on each topic. A pure function of the definitions and the topic prefix.
  */
-import { topicNames } from '../../contract/topics.js';
+import { topicNames } from '../../../wire/contract/index.js';
 import type { DefinitionDescription, JsonSchema, SagaStepInfo } from '../../engine/index.js';
 import {
   componentRef,

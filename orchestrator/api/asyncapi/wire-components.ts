@@ -1,15 +1,14 @@
 /**
  * The parts of the AsyncAPI document that do not depend on the loaded definitions: the v1
- * envelope schemas (from `orchestrator/contract/schemas/v1/`, so the document and the validators
- * cannot drift apart), the Kafka headers of `orchestrator/contract/headers.ts`, and the messages
+ * envelope schemas (from `wire/contract/schemas/v1/`, so the document and the validators
+ * cannot drift apart), the Kafka headers of `wire/contract/headers.ts`, and the messages
  * of the start request, the lifecycle event and the dead letter.
  */
-import commandSchema from '../../contract/schemas/v1/command.schema.json' with { type: 'json' };
-import lifecycleEventSchema from '../../contract/schemas/v1/lifecycle-event.schema.json' with { type: 'json' };
-import replySchema from '../../contract/schemas/v1/reply.schema.json' with { type: 'json' };
-import requestSchema from '../../contract/schemas/v1/request.schema.json' with { type: 'json' };
-import { CONTRACT_VERSION } from '../../contract/messages.js';
-import { DLQ_ERROR_CODES, HEADERS } from '../../contract/headers.js';
+import commandSchema from '../../../wire/contract/schemas/v1/command.schema.json' with { type: 'json' };
+import lifecycleEventSchema from '../../../wire/contract/schemas/v1/lifecycle-event.schema.json' with { type: 'json' };
+import replySchema from '../../../wire/contract/schemas/v1/reply.schema.json' with { type: 'json' };
+import requestSchema from '../../../wire/contract/schemas/v1/request.schema.json' with { type: 'json' };
+import { CONTRACT_VERSION, DLQ_ERROR_CODES, HEADERS } from '../../../wire/contract/index.js';
 
 export type AsyncApiObject = { [key: string]: unknown };
 

@@ -3,11 +3,11 @@
  * document. The same objects validate requests at run time (see `request-validation.ts`) and the
  * integration tests validate every response against them, so the document, the validation and the
  * wire cannot drift apart. The start request reuses the wire contract's own property schemas
- * (`orchestrator/contract/schemas/v1/request.schema.json`): `POST /v1/sagas` and a message on
+ * (`wire/contract/schemas/v1/request.schema.json`): `POST /v1/sagas` and a message on
  * `<prefix>.requests` accept exactly the same `type`, `input` and `id`.
  */
-import requestSchema from '../../contract/schemas/v1/request.schema.json' with { type: 'json' };
-import { SAGA_STATUSES } from '../../contract/messages.js';
+import requestSchema from '../../../wire/contract/schemas/v1/request.schema.json' with { type: 'json' };
+import { SAGA_STATUSES } from '../../../wire/contract/index.js';
 
 export type JsonSchema = { [keyword: string]: unknown };
 

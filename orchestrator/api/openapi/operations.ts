@@ -3,7 +3,7 @@
  * the request validators are compiled from it, and `defineRoute` registers a handler only for an
  * operation listed here — so what is documented is what is served and what is checked.
  */
-import { SAGA_STATUSES } from '../../contract/messages.js';
+import { SAGA_STATUSES } from '../../../wire/contract/index.js';
 import { SAGA_ID_PATTERN, type ComponentName, type JsonSchema } from './components.js';
 
 export interface ParameterSpec {

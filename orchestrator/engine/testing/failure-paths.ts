@@ -15,7 +15,7 @@
  * ```
  */
 import type { AnyStateNode } from 'xstate';
-import type { JsonObject } from '../../contract/messages.js';
+import type { JsonObject } from '../../../wire/contract/index.js';
 import type { SagaDefinition, SagaStatus } from '../types.js';
 import { sagaStepsOf, type SagaStepInfo } from '../vocabulary/introspect.js';
 import {

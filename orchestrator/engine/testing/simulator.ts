@@ -13,7 +13,7 @@
  * expect(sim.status).to.equal('compensated');
  * ```
  */
-import type { JsonObject, ReplyError, ReplyMessage } from '../../contract/messages.js';
+import type { JsonObject, ReplyError, ReplyMessage } from '../../../wire/contract/index.js';
 import { createEngine } from '../create-engine.js';
 import type {
   AppliedStep,

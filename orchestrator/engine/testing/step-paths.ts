@@ -16,7 +16,7 @@
  */
 import { getNextTransitions, type AnyMachineSnapshot, type EventObject } from 'xstate';
 import { getShortestPaths } from 'xstate/graph';
-import type { JsonObject } from '../../contract/messages.js';
+import type { JsonObject } from '../../../wire/contract/index.js';
 import type { SagaDefinition } from '../types.js';
 import { sagaStepsOf, type SagaStepInfo } from '../vocabulary/introspect.js';
 import type { StepSucceededEvent } from '../vocabulary/events.js';

@@ -9,7 +9,7 @@
  * saga left it (cancel, another region failed) while its command was in flight or a retry was
  * scheduled. A compensation must therefore tolerate "the action never happened".
  */
-import type { JsonObject, ReplyError } from '../../contract/messages.js';
+import type { JsonObject, ReplyError } from '../../../wire/contract/index.js';
 import { backoffDelay } from './backoff.js';
 import {
   newStepProgress,

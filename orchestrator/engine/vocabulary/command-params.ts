@@ -2,7 +2,7 @@
  * The params of the `saga.sendCommand` action: everything the engine needs to turn it into a
  * command, as plain data. The engine adds the saga id, the command id and the times.
  */
-import type { JsonObject } from '../../contract/messages.js';
+import type { JsonObject } from '../../../wire/contract/index.js';
 
 /** The action type the engine turns into a `CommandEffect`. */
 export const SEND_COMMAND_ACTION = 'saga.sendCommand';

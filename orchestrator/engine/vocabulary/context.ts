@@ -3,7 +3,7 @@
  * as part of the snapshot) and is written only by the vocabulary's actions, except `data`, which
  * belongs to the saga author.
  */
-import type { JsonObject, ReplyError } from '../../contract/messages.js';
+import type { JsonObject, ReplyError } from '../../../wire/contract/index.js';
 import type { BackoffPolicy } from './backoff.js';
 
 /** What `initialTransition` receives: the engine passes the saga id with the checked input. */

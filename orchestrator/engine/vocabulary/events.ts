@@ -11,7 +11,7 @@
  * Every one carries `step`, `commandId` and `attempt`. Deadlines raise `step.<step>.timedOut` /
  * `compensation.timedOut` inside the statechart (from its own `after`).
  */
-import type { JsonObject, ReplyError, ReplyMessage } from '../../contract/messages.js';
+import type { JsonObject, ReplyError, ReplyMessage } from '../../../wire/contract/index.js';
 import { COMPENSATION_EVENTS, stepEventTypes, type SAGA_SIGNALS } from './names.js';
 
 interface ReplyFields {

@@ -5,7 +5,7 @@
  * `transition()` returns and turns it into a command; the others only update the context.
  */
 import { assign, type EventObject } from 'xstate';
-import type { ReplyError } from '../../contract/messages.js';
+import type { ReplyError } from '../../../wire/contract/index.js';
 import {
   type SagaUpdate,
   attemptsInRun,

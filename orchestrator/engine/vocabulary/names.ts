@@ -2,7 +2,7 @@
  * The names the engine and the saga vocabulary agree on: event types, state tags and reserved
  * state ids. They are plain strings so that a statechart stays data the visualizer can draw.
  */
-import type { SagaStatus } from '../../contract/messages.js';
+import type { SagaStatus } from '../../../wire/contract/index.js';
 
 /** Signals with a meaning to every saga (sent through the API or by an operator). */
 export const SAGA_SIGNALS = {

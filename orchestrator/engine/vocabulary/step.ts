@@ -25,7 +25,7 @@
  * (guards included), and a step can be a region of a parallel state as it is.
  */
 import { raise, type EventObject, type AnyEventObject } from 'xstate';
-import type { JsonObject } from '../../contract/messages.js';
+import type { JsonObject } from '../../../wire/contract/index.js';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 import type { SendCommandParams } from './command-params.js';
 import type { CompensationEntry, SagaContext } from './context.js';

@@ -15,7 +15,7 @@ import {
   startExampleParticipants,
   type ExampleParticipants,
 } from '../../../participants/examples/index.js';
-import { createLogger, isLogLevel, silentLogger } from '../../../orchestrator/telemetry/logger.js';
+import { createLogger, isLogLevel, silentLogger } from '../../../wire/telemetry/logger.js';
 import { kafkaParticipantTransport } from '../../../participants/sdk/index.js';
 import type { OrderInput } from '../../../sagas/order/index.js';
 import { infraEndpoints, TEST_CONSUMER_TIMINGS, type TestInfra } from '../../support/infra.js';

@@ -13,7 +13,7 @@ import {
   LIVE_RUNS_KEY,
   newRunPrefix,
 } from '../../../scripts/demo/demo-runs.js';
-import { waitForTopicLeaders } from '../../../orchestrator/transport/kafka/index.js';
+import { waitForTopicLeaders } from '../../../wire/kafka/index.js';
 import { useInfra } from '../../support/infra.js';
 
 describe('demo runs: a prefix per run, earlier runs deleted unless alive (real Kafka and Redis)', function () {
@@ -47,7 +47,10 @@ describe('demo runs: a prefix per run, earlier runs deleted unless alive (real K
     });
     // kafkajs' own waitForLeaders gives up on a loaded broker ("This server does not host this
     // topic-partition" while the topic settles, seen in a CI run); the project's wait does not.
-    await waitForTopicLeaders(admin, [old, alive, own].map((p) => `${p}.replies`));
+    await waitForTopicLeaders(
+      admin,
+      [old, alive, own].map((p) => `${p}.replies`),
+    );
     for (const p of [old, alive, own]) {
       await redis.set(`${p}:{s1}:saga:order-1`, 'x');
       await redis.hset(`${p}:shop:{inventory}:stock`, 'SKU-1', '5');

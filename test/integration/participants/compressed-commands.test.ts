@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { DLQ_ERROR_CODES, HEADERS, type JsonObject } from '../../../orchestrator/contract/index.js';
+import { DLQ_ERROR_CODES, HEADERS, type JsonObject } from '../../../wire/contract/index.js';
 import {
   defineParticipant,
   silentLogger,

@@ -1,4 +1,4 @@
-import { silentLogger } from '../../../orchestrator/telemetry/logger.js';
+import { silentLogger } from '../../../wire/telemetry/logger.js';
 import { startExampleParticipants } from '../../../participants/examples/index.js';
 import { useInfra } from '../../support/infra.js';
 import { kafkaParticipants } from './support/kafka-participants.js';

@@ -5,7 +5,7 @@ import {
   parseCommand,
   type CommandMessage,
   type ReplyMessage,
-} from '../../../orchestrator/contract/index.js';
+} from '../../../wire/contract/index.js';
 import { infraEndpoints, useInfra } from '../../support/infra.js';
 import { envelopeHeaders, kcat, type KcatEnvelope } from './support/kcat.js';
 import { collectReplies } from './support/reply-collector.js';

@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import {
   PARTICIPANT_METRIC_DEFINITIONS,
   prometheusName,
-} from '../../../orchestrator/telemetry/metric-names.js';
+} from '../../../wire/telemetry/metric-names.js';
 import { infraEndpoints, TEST_CONSUMER_TIMINGS, useInfra } from '../../support/infra.js';
 import { freePort } from '../telemetry/support/prometheus.js';
 import { orderCommand } from './support/drive-participant.js';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { HEADERS, type JsonObject } from '../../../orchestrator/contract/index.js';
+import { HEADERS, type JsonObject } from '../../../wire/contract/index.js';
 import {
   BusinessError,
   defineParticipant,

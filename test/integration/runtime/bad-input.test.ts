@@ -19,7 +19,7 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import type { Consumer, RecordMetadata } from 'kafkajs';
-import { DLQ_ERROR_CODES, HEADERS } from '../../../orchestrator/contract/headers.js';
+import { DLQ_ERROR_CODES, HEADERS } from '../../../wire/contract/headers.js';
 import type { SagaInput } from '../../../orchestrator/engine/types.js';
 import { sagaIdForKey } from '../../../orchestrator/runtime/saga-ids.js';
 import { eventually } from '../../support/api-client.js';

@@ -1,9 +1,5 @@
 import { expect } from 'chai';
-import {
-  DEFAULT_JSON_LIMITS,
-  DLQ_ERROR_CODES,
-  HEADERS,
-} from '../../../orchestrator/contract/index.js';
+import { DEFAULT_JSON_LIMITS, DLQ_ERROR_CODES, HEADERS } from '../../../wire/contract/index.js';
 import { apiClient, type ApiResponse } from '../../support/api-client.js';
 import { eventually } from '../../support/eventually.js';
 import { orderInput } from '../../support/orders.js';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { DLQ_ERROR_CODES, HEADERS } from '../../../orchestrator/contract/index.js';
+import { DLQ_ERROR_CODES, HEADERS } from '../../../wire/contract/index.js';
 import type { SagaRecord } from '../../../orchestrator/engine/types.js';
 import {
   CODECS,

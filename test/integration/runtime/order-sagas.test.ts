@@ -5,10 +5,10 @@
  * customer with no credit), so the expected terminal status of every saga is known up front.
  */
 import { expect } from 'chai';
-import { HEADERS } from '../../../orchestrator/contract/headers.js';
+import { HEADERS } from '../../../wire/contract/headers.js';
 import type { SagaInput, SagaRecord } from '../../../orchestrator/engine/types.js';
-import { createKafkaSubscriber } from '../../../orchestrator/transport/kafka/index.js';
-import type { MessageSubscriber } from '../../../orchestrator/transport/ports.js';
+import { createKafkaSubscriber } from '../../../wire/kafka/index.js';
+import type { MessageSubscriber } from '../../../wire/transport/ports.js';
 import { readInventory, readPayment, readShipping } from '../../../participants/examples/index.js';
 import { eventually } from '../../support/api-client.js';
 import { FAST_CONSUMER, useSystem, type RunningSystem } from '../../support/system.js';

@@ -7,9 +7,9 @@
  */
 import { expect } from 'chai';
 import { createSagaStore, type SagaStore } from '../../../orchestrator/store/index.js';
-import { createLogger } from '../../../orchestrator/telemetry/logger.js';
-import { OutboxRelay } from '../../../orchestrator/transport/outbox-relay.js';
-import type { MessagePublisher, OutgoingMessage } from '../../../orchestrator/transport/ports.js';
+import { createLogger } from '../../../wire/telemetry/logger.js';
+import { OutboxRelay } from '../../../orchestrator/runtime/outbox-relay.js';
+import type { MessagePublisher, OutgoingMessage } from '../../../wire/transport/ports.js';
 import { systemClock } from '../../../orchestrator/runtime/clock.js';
 import { ShardOwnership } from '../../../orchestrator/runtime/shard-ownership.js';
 import { useInfra } from '../../support/infra.js';

@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import type { Consumer } from 'kafkajs';
-import { DLQ_ERROR_CODES, HEADERS } from '../../../orchestrator/contract/index.js';
+import { DLQ_ERROR_CODES, HEADERS } from '../../../wire/contract/index.js';
 import { eventually } from '../../support/eventually.js';
 import { orderInput } from '../../support/orders.js';
 import { useSystem } from '../../support/system.js';

@@ -11,7 +11,7 @@
  * suite drives the same paths through the consumers).
  */
 import { expect } from 'chai';
-import { topicNames } from '../../../orchestrator/contract/topics.js';
+import { topicNames } from '../../../wire/contract/topics.js';
 import {
   createEngine,
   createSagaKit,

@@ -4,7 +4,7 @@
  * two appliers on one real Redis store, and check that nothing is lost or applied twice.
  */
 import { expect } from 'chai';
-import { topicNames } from '../../../orchestrator/contract/topics.js';
+import { topicNames } from '../../../wire/contract/topics.js';
 import { createEngine } from '../../../orchestrator/engine/create-engine.js';
 import type { SagaInput, SagaRecord } from '../../../orchestrator/engine/types.js';
 import { ManualClock } from '../../../orchestrator/runtime/clock.js';

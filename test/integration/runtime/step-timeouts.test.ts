@@ -14,7 +14,7 @@
  *   completes; one whose attempts all fail is undone, itself included (its outcome is unknown).
  */
 import { expect } from 'chai';
-import { HEADERS } from '../../../orchestrator/contract/headers.js';
+import { HEADERS } from '../../../wire/contract/headers.js';
 import type { HistoryEntry, SagaInput, SagaRecord } from '../../../orchestrator/engine/types.js';
 import {
   deterministicFraction,

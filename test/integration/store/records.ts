@@ -1,7 +1,7 @@
 /** Saga records and writes for the store's integration tests. */
-import { ENDED_SAGA_STATUSES } from '../../../orchestrator/contract/messages.js';
+import { ENDED_SAGA_STATUSES } from '../../../wire/contract/index.js';
 import type { ArmedTimer, HistoryEntry, SagaRecord } from '../../../orchestrator/engine/types.js';
-import type { OutgoingMessage } from '../../../orchestrator/transport/ports.js';
+import type { OutgoingMessage } from '../../../wire/transport/ports.js';
 
 let sequence = 0;
 

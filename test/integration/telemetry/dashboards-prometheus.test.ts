@@ -7,11 +7,7 @@
 import path from 'node:path';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { expect } from 'chai';
-import {
-  CONTRACT_VERSION,
-  HEADERS,
-  type CommandMessage,
-} from '../../../orchestrator/contract/index.js';
+import { CONTRACT_VERSION, HEADERS, type CommandMessage } from '../../../wire/contract/index.js';
 import { commandIdFor } from '../../../orchestrator/engine/command-id.js';
 import type { SagaRecord } from '../../../orchestrator/engine/types.js';
 import type { OrderInput } from '../../../sagas/order/index.js';

@@ -1,17 +1,17 @@
 import { expect } from 'chai';
 import type { Kafka } from 'kafkajs';
 import { useInfra } from '../../support/infra.js';
-import { DLQ_ERROR_CODES, HEADERS } from '../../../orchestrator/contract/headers.js';
-import { topicNames } from '../../../orchestrator/contract/topics.js';
-import { createDeadLetterPublisher } from '../../../orchestrator/transport/dead-letter.js';
+import { DLQ_ERROR_CODES, HEADERS } from '../../../wire/contract/headers.js';
+import { topicNames } from '../../../wire/contract/topics.js';
+import { createDeadLetterPublisher } from '../../../wire/transport/dead-letter.js';
 import {
   createKafkaClient,
   createKafkaPublisher,
   createKafkaSubscriber,
   type KafkaPublisher,
   type KafkaSubscriber,
-} from '../../../orchestrator/transport/kafka/index.js';
-import type { IncomingMessage } from '../../../orchestrator/transport/ports.js';
+} from '../../../wire/kafka/index.js';
+import type { IncomingMessage } from '../../../wire/transport/ports.js';
 import { recordingLogger, TEST_SUBSCRIBER_TIMINGS, testKafkaOptions, waitFor } from './support.js';
 
 describe('transport: dead-letter publisher', function () {

@@ -9,8 +9,8 @@ import {
   totalLag,
   type KafkaPublisher,
   type KafkaSubscriber,
-} from '../../../orchestrator/transport/kafka/index.js';
-import type { IncomingMessage, OutgoingMessage } from '../../../orchestrator/transport/ports.js';
+} from '../../../wire/kafka/index.js';
+import type { IncomingMessage, OutgoingMessage } from '../../../wire/transport/ports.js';
 import { recordingLogger, TEST_SUBSCRIBER_TIMINGS, testKafkaOptions, waitFor } from './support.js';
 
 describe('transport: kafkajs publisher and subscriber', function () {

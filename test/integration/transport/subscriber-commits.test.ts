@@ -11,12 +11,8 @@ import {
   type KafkaPublisher,
   type KafkaSubscriber,
   type KafkaSubscriberOptions,
-} from '../../../orchestrator/transport/kafka/index.js';
-import type {
-  BatchContext,
-  BatchHandler,
-  IncomingMessage,
-} from '../../../orchestrator/transport/ports.js';
+} from '../../../wire/kafka/index.js';
+import type { BatchContext, BatchHandler, IncomingMessage } from '../../../wire/transport/ports.js';
 import { recordingLogger, TEST_SUBSCRIBER_TIMINGS, testKafkaOptions, waitFor } from './support.js';
 
 describe('transport: subscriber commit semantics', function () {

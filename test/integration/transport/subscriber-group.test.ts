@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { connect, type Socket } from 'node:net';
 import { Kafka, type ISocketFactory } from 'kafkajs';
-import { useInfra } from '../../support/infra.js';
+import { useInfra, infraEndpoints } from '../../support/infra.js';
 import {
   compileKafkaOptions,
   createKafkaClient,
@@ -11,9 +11,8 @@ import {
   totalLag,
   type KafkaPublisher,
   type KafkaSubscriber,
-} from '../../../orchestrator/transport/kafka/index.js';
-import type { IncomingMessage } from '../../../orchestrator/transport/ports.js';
-import { infraEndpoints } from '../../support/infra.js';
+} from '../../../wire/kafka/index.js';
+import type { IncomingMessage } from '../../../wire/transport/ports.js';
 import { recordingLogger, TEST_SUBSCRIBER_TIMINGS, testKafkaOptions, waitFor } from './support.js';
 
 describe('transport: subscribers in a group', function () {

@@ -3,16 +3,13 @@
  * fast test timings, and a poll-until-true wait (tests wait on conditions, never on sleeps).
  */
 import { infraEndpoints, TEST_CONSUMER_TIMINGS } from '../../support/infra.js';
-import {
-  compileKafkaOptions,
-  type CompiledKafkaOptions,
-} from '../../../orchestrator/transport/kafka/index.js';
+import { compileKafkaOptions, type CompiledKafkaOptions } from '../../../wire/kafka/index.js';
 import {
   createLogger,
   isLogLevel,
   type LogFields,
   type Logger,
-} from '../../../orchestrator/telemetry/logger.js';
+} from '../../../wire/telemetry/logger.js';
 
 export interface LogLine {
   level: string;

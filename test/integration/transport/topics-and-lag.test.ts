@@ -11,7 +11,7 @@ import {
   TopicPartitionMismatchError,
   totalLag,
   type KafkaPublisher,
-} from '../../../orchestrator/transport/kafka/index.js';
+} from '../../../wire/kafka/index.js';
 import { recordingLogger, TEST_SUBSCRIBER_TIMINGS, testKafkaOptions, waitFor } from './support.js';
 
 describe('transport: topic provisioning and consumer lag', function () {

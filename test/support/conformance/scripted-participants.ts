@@ -28,7 +28,7 @@ import {
   type CommandMessage,
   type JsonObject,
   type ReplyMessage,
-} from '../../../orchestrator/contract/index.js';
+} from '../../../wire/contract/index.js';
 import type { SagaRecord } from '../../../orchestrator/engine/types.js';
 import { eventually } from '../eventually.js';
 import { groupJoined, type TestInfra } from '../infra.js';

@@ -3,7 +3,7 @@
  * from the step's reply. Each shape is a folder `<name>/index.ts` default-exporting its
  * definition, so this folder is also a `SAGA_DEFINITIONS_DIR` for a real orchestrator process.
  */
-import type { JsonObject } from '../../../orchestrator/contract/messages.js';
+import type { JsonObject } from '../../../wire/contract/messages.js';
 
 /** The input of every conformance shape: a reference, plus the knobs a shape reads. */
 export interface ShapeInput {

@@ -51,7 +51,7 @@ describe('production build (npm run build)', function () {
       ),
     ).to.have.length.at.least(7);
     expect(
-      assets.filter((a) => a.startsWith(path.join('orchestrator', 'contract', 'schemas'))),
+      assets.filter((a) => a.startsWith(path.join('wire', 'contract', 'schemas'))),
     ).to.have.length.at.least(4);
     for (const asset of assets) {
       const copy = path.join(out, asset);
@@ -79,6 +79,7 @@ describe('production build (npm run build)', function () {
     expect(pkg.exports).to.include({
       './definitions': './orchestrator/entry-points/definitions.js',
       './testing': './orchestrator/entry-points/testing.js',
+      './participant': './participants/sdk/index.js',
     });
     for (const target of Object.values(pkg.exports)) {
       expect(existsSync(path.join(out, target)), target).to.equal(true);
@@ -117,9 +118,9 @@ describe('production build (npm run build)', function () {
     const result = runNode(`
       import { Redis } from 'ioredis';
       const dist = ${JSON.stringify(out)};
-      const { parseCommand } = await import(dist + '/orchestrator/contract/validate.js');
+      const { parseCommand } = await import(dist + '/wire/contract/validate.js');
       const fixture = JSON.parse(
-        (await import('node:fs')).readFileSync(dist + '/orchestrator/contract/fixtures/v1/command.json', 'utf8'));
+        (await import('node:fs')).readFileSync(dist + '/wire/contract/fixtures/v1/command.json', 'utf8'));
       const good = parseCommand(JSON.stringify(fixture));
       const bad = parseCommand(JSON.stringify({ ...fixture, attempt: 'first' }));
       const loader = await import(dist + '/orchestrator/runtime/load-definitions.js');

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'chai';
 import { buildAll } from '../../../dashboards/src/build-all.js';
-import { ALL_METRICS, prometheusName } from '../../../orchestrator/telemetry/metric-names.js';
+import { ALL_METRICS, prometheusName } from '../../../wire/telemetry/metric-names.js';
 import { sagaStatesOf } from '../../../orchestrator/telemetry/saga-states.js';
 import orderSaga from '../../../sagas/order/index.js';
 import { dashboardQueries, readDashboards } from './dashboard-queries.js';

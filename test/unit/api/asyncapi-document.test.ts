@@ -12,7 +12,7 @@ import { buildAsyncApiDocument } from '../../../orchestrator/api/asyncapi/docume
 import { describeDefinition } from '../../../orchestrator/engine/index.js';
 import { simulateSaga } from '../../../orchestrator/engine/testing/index.js';
 import { commandMessage } from '../../../orchestrator/runtime/outgoing-messages.js';
-import { HEADERS } from '../../../orchestrator/contract/index.js';
+import { HEADERS } from '../../../wire/contract/index.js';
 import orderSaga from '../../../sagas/order/index.js';
 import { smallOrder } from '../sagas/order-fixtures.js';
 import { apiClient } from '../../support/api-client.js';

@@ -14,8 +14,8 @@ import {
 } from '../../../orchestrator/api/index.js';
 import { orderSaga } from '../../../sagas/order/index.js';
 import { describeDefinition } from '../../../orchestrator/engine/describe-definition.js';
-import { silentLogger } from '../../../orchestrator/telemetry/logger.js';
-import { topicNames } from '../../../orchestrator/contract/index.js';
+import { silentLogger } from '../../../wire/telemetry/logger.js';
+import { topicNames } from '../../../wire/contract/index.js';
 
 const unreachable = (name: string) => () => {
   throw new Error(`${name} must not be reached by this request`);

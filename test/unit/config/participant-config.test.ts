@@ -6,7 +6,7 @@ import {
   PARTICIPANT_ENV_NAMES,
   participantEnvSpec,
 } from '../../../orchestrator/config/index.js';
-import { compileKafkaOptions } from '../../../orchestrator/transport/kafka/index.js';
+import { compileKafkaOptions } from '../../../wire/kafka/index.js';
 import { loadParticipantConfig } from '../../../participants/config.js';
 import { MINIMAL_ENV as minimal, problemsOf } from './support/config-problems.js';
 

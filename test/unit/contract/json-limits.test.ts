@@ -9,7 +9,7 @@ import {
   parseReply,
   parseStartRequest,
   replyHeadersProblem,
-} from '../../../orchestrator/contract/index.js';
+} from '../../../wire/contract/index.js';
 
 /** `{"a":{"a":…1…}}`, `levels` objects deep. */
 const nested = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
@@ -18,7 +18,7 @@ const deepArray = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)
 const fixture = (name: string) =>
   JSON.parse(
     readFileSync(
-      path.resolve(import.meta.dirname, '../../../orchestrator/contract/fixtures/v1', name),
+      path.resolve(import.meta.dirname, '../../../wire/contract/fixtures/v1', name),
       'utf8',
     ),
   ) as Record<string, unknown>;

@@ -7,12 +7,10 @@ import {
   parseReply,
   parseStartRequest,
   topicNames,
-} from '../../../orchestrator/contract/index.js';
+} from '../../../wire/contract/index.js';
 
 const fixture = (name: string) =>
-  readFileSync(
-    path.resolve(import.meta.dirname, '../../../orchestrator/contract/fixtures/v1', name),
-  );
+  readFileSync(path.resolve(import.meta.dirname, '../../../wire/contract/fixtures/v1', name));
 
 describe('wire contract v1', () => {
   it('accepts every published fixture', () => {

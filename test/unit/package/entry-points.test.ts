@@ -51,6 +51,15 @@ describe('package entry points', () => {
     expect(testing.compensationOf).to.equal(compensationOf);
   });
 
+  it('saga-orchestrator/participant: the participant SDK, the SDK’s own objects', async () => {
+    const participant = await import('saga-orchestrator/participant');
+    const sdk = await import('../../../participants/sdk/index.js');
+    expect(participant.defineParticipant).to.be.a('function');
+    expect(participant.defineParticipant).to.equal(sdk.defineParticipant);
+    expect(participant.startParticipant).to.equal(sdk.startParticipant);
+    expect(participant.kafkaParticipantTransport).to.equal(sdk.kafkaParticipantTransport);
+  });
+
   it('leaves the runtime out (no engine factory, no store, no transport)', async () => {
     const definitions: Record<string, unknown> = await import('saga-orchestrator/definitions');
     for (const internal of [

@@ -11,8 +11,8 @@ import {
   parseReply,
   type JsonObject,
   type ReplyMessage,
-} from '../../../orchestrator/contract/index.js';
-import type { OutgoingMessage } from '../../../orchestrator/transport/ports.js';
+} from '../../../wire/contract/index.js';
+import type { OutgoingMessage } from '../../../wire/transport/ports.js';
 import { commandProcessor, type Processed } from '../../../participants/sdk/command-processor.js';
 import {
   BusinessError,

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { OutgoingMessage } from '../../../orchestrator/transport/ports.js';
+import type { OutgoingMessage } from '../../../wire/transport/ports.js';
 import { outgoingBatcher } from '../../../participants/sdk/outgoing-batcher.js';
 import { fakeClock } from './support/fake-clock.js';
 

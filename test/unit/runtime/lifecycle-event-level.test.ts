@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { loadOrchestratorConfig, ConfigError } from '../../../orchestrator/config/index.js';
-import { topicNames } from '../../../orchestrator/contract/index.js';
+import { topicNames } from '../../../wire/contract/index.js';
 import type { Effect, SagaRecord } from '../../../orchestrator/engine/types.js';
 import { tuningDefaults } from '../../../orchestrator/runtime/orchestrator-options.js';
 import {

@@ -1,9 +1,5 @@
 import { expect } from 'chai';
-import {
-  parseCommand,
-  parseLifecycleEvent,
-  topicNames,
-} from '../../../orchestrator/contract/index.js';
+import { parseCommand, parseLifecycleEvent, topicNames } from '../../../wire/contract/index.js';
 import type { Effect, SagaRecord } from '../../../orchestrator/engine/types.js';
 import { outgoingMessages } from '../../../orchestrator/runtime/outgoing-messages.js';
 import { resolveSagaId, sagaIdForKey } from '../../../orchestrator/runtime/saga-ids.js';

@@ -13,7 +13,7 @@ import type {
   SagaRecord,
 } from '../../../orchestrator/engine/types.js';
 import type { RuntimeHooks } from '../../../orchestrator/telemetry/runtime-hooks.js';
-import type { MessageHeaders } from '../../../orchestrator/transport/ports.js';
+import type { MessageHeaders } from '../../../wire/transport/ports.js';
 import orderSaga, { type OrderInput } from '../../../sagas/order/index.js';
 
 export const order: OrderInput = {

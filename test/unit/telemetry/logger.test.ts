@@ -1,9 +1,5 @@
 import { expect } from 'chai';
-import {
-  createLogger,
-  silentLogger,
-  type LoggerOptions,
-} from '../../../orchestrator/telemetry/logger.js';
+import { createLogger, silentLogger, type LoggerOptions } from '../../../wire/telemetry/logger.js';
 
 describe('telemetry: logger', () => {
   const capture = (options: Pick<LoggerOptions, 'level'> = {}) => {

@@ -6,7 +6,7 @@ import {
   PARTICIPANT_METRICS,
   PARTICIPANT_METRIC_DEFINITIONS,
   prometheusName,
-} from '../../../orchestrator/telemetry/metric-names.js';
+} from '../../../wire/telemetry/metric-names.js';
 import { sagaStatesOf } from '../../../orchestrator/telemetry/saga-states.js';
 import {
   PARTICIPANT_ATTRIBUTES,

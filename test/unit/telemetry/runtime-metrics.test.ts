@@ -4,7 +4,7 @@ import {
   LABELS as L,
   ORCHESTRATOR_METRICS as M,
   prometheusName,
-} from '../../../orchestrator/telemetry/metric-names.js';
+} from '../../../wire/telemetry/metric-names.js';
 import { setupTelemetry, type Telemetry } from '../../../orchestrator/telemetry/setup-telemetry.js';
 import { SagaDriver, order } from './drive-saga.js';
 import { scrape, select, valueOf } from './scrape.js';

@@ -15,11 +15,11 @@ import {
   type ReadableSpan,
 } from '@opentelemetry/sdk-trace-base';
 import { expect } from 'chai';
-import { HEADERS } from '../../../orchestrator/contract/headers.js';
-import { ATTRIBUTES as A } from '../../../orchestrator/telemetry/metric-names.js';
+import { HEADERS } from '../../../wire/contract/headers.js';
+import { ATTRIBUTES as A } from '../../../wire/telemetry/metric-names.js';
 import { setupTelemetry, type Telemetry } from '../../../orchestrator/telemetry/setup-telemetry.js';
 import { stepSpanId } from '../../../orchestrator/telemetry/saga-trace.js';
-import type { MessageHeaders } from '../../../orchestrator/transport/ports.js';
+import type { MessageHeaders } from '../../../wire/transport/ports.js';
 import { SagaDriver } from './drive-saga.js';
 
 const w3c = new W3CTraceContextPropagator();

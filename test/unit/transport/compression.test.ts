@@ -5,12 +5,12 @@ import {
   registerCompressionCodecs,
   replaceCompressionCodec,
   type CompressionCodec,
-} from '../../../orchestrator/transport/kafka/index.js';
+} from '../../../wire/kafka/index.js';
 import {
   UNDECODABLE_MARKER_HEADER,
   undecodableDetails,
-} from '../../../orchestrator/transport/kafka/undecodable-batch.js';
-import type { IncomingMessage } from '../../../orchestrator/transport/ports.js';
+} from '../../../wire/kafka/undecodable-batch.js';
+import type { IncomingMessage } from '../../../wire/transport/ports.js';
 
 /**
  * The codecs through kafkajs' own record batch encoder and decoder (the code its fetch runs), no

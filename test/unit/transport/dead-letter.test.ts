@@ -1,18 +1,15 @@
 import { expect } from 'chai';
-import { HEADERS } from '../../../orchestrator/contract/headers.js';
+import { HEADERS } from '../../../wire/contract/headers.js';
 import {
   createDeadLetterPublisher,
   deadLetterMessage,
-} from '../../../orchestrator/transport/dead-letter.js';
-import {
-  decodeHeaders,
-  toIncomingMessage,
-} from '../../../orchestrator/transport/kafka/message-codec.js';
+} from '../../../wire/transport/dead-letter.js';
+import { decodeHeaders, toIncomingMessage } from '../../../wire/kafka/message-codec.js';
 import type {
   IncomingMessage,
   MessagePublisher,
   OutgoingMessage,
-} from '../../../orchestrator/transport/ports.js';
+} from '../../../wire/transport/ports.js';
 
 const incoming: IncomingMessage = {
   topic: 'saga.replies',

@@ -11,8 +11,8 @@
  */
 import { expect } from 'chai';
 import type { Admin, ITopicMetadata } from 'kafkajs';
-import { silentLogger } from '../../../orchestrator/telemetry/logger.js';
-import { ensureTopics } from '../../../orchestrator/transport/kafka/topics.js';
+import { silentLogger } from '../../../wire/telemetry/logger.js';
+import { ensureTopics } from '../../../wire/kafka/topics.js';
 
 /** An error the way kafkajs' protocol layer reports a broker's error code. */
 function protocolError(type: string): Error {

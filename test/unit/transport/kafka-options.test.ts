@@ -9,8 +9,8 @@ import {
   isCompiledKafkaOptions,
   KafkaOptionsError,
   type KafkaOptions,
-} from '../../../orchestrator/transport/kafka/options.js';
-import { createLogger } from '../../../orchestrator/telemetry/logger.js';
+} from '../../../wire/kafka/options.js';
+import { createLogger } from '../../../wire/telemetry/logger.js';
 
 const base: KafkaOptions = { brokers: ['127.0.0.1:9092'] };
 const compileError = (options: KafkaOptions): string => {
@@ -132,5 +132,39 @@ describe('transport: Kafka options', () => {
       ],
     ]);
     expect(lines[0]).to.include({ broker: 'b1' });
+  });
+
+  it('logs the conditions kafkajs retries (no leader yet, coordinator loading…) at debug, real errors at error', () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = createLogger('app', {
+      level: 'debug',
+      write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>),
+    });
+    const kafka = createKafkaClient({ ...base, logger, logLevel: 'debug' });
+    // As kafkajs' Connection logs a failed response: the protocol error's text in `error`.
+    kafka.logger().error('Response Metadata(key: 3, version: 6)', {
+      error:
+        'There is no leader for this topic-partition as we are in the middle of a leadership election',
+    });
+    kafka.logger().error('Response FindCoordinator(key: 10, version: 2)', {
+      error: "The coordinator is loading and hence can't process requests for this group",
+    });
+    kafka.logger().error('Response JoinGroup(key: 11, version: 5)', {
+      error: 'The group is rebalancing, so a rejoin is needed',
+    });
+    kafka.logger().error('This server does not host this topic-partition', { retryCount: 1 });
+    kafka.logger().error('Response Produce(key: 0, version: 7)', {
+      error:
+        'The request included a message larger than the max message size the server will accept',
+    });
+    kafka.logger().error('Crash: KafkaJSNumberOfRetriesExceeded: The coordinator is not available');
+    expect(lines.map((l) => l.level)).to.deep.equal([
+      'debug',
+      'debug',
+      'debug',
+      'debug',
+      'error',
+      'error',
+    ]);
   });
 });

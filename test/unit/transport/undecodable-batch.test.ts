@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
-import { silentLogger } from '../../../orchestrator/telemetry/logger.js';
-import { BatchProcessor } from '../../../orchestrator/transport/kafka/batch-processor.js';
+import { silentLogger } from '../../../wire/telemetry/logger.js';
+import { BatchProcessor } from '../../../wire/kafka/batch-processor.js';
 import {
   placeholderRecords,
   UNDECODABLE_MARKER_HEADER,
-} from '../../../orchestrator/transport/kafka/undecodable-batch.js';
-import type { IncomingMessage, UndecodableEntry } from '../../../orchestrator/transport/ports.js';
+} from '../../../wire/kafka/undecodable-batch.js';
+import type { IncomingMessage, UndecodableEntry } from '../../../wire/transport/ports.js';
 
 /**
  * The batch processor's rule for placeholders of an undecodable batch, with kafkajs' consumer

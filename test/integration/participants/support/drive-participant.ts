@@ -8,7 +8,7 @@ import {
   parseReply,
   type CommandMessage,
   type ReplyMessage,
-} from '../../../../orchestrator/contract/index.js';
+} from '../../../../wire/contract/index.js';
 import {
   commandProcessor,
   type Processed,

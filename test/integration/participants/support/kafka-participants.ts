@@ -3,12 +3,8 @@
  * timings, the contract's topics under the test file's prefix, a command producer (the
  * orchestrator's side), and clean-up of whatever was started.
  */
-import {
-  CONTRACT_VERSION,
-  HEADERS,
-  type CommandMessage,
-} from '../../../../orchestrator/contract/index.js';
-import { silentLogger } from '../../../../orchestrator/telemetry/logger.js';
+import { CONTRACT_VERSION, HEADERS, type CommandMessage } from '../../../../wire/contract/index.js';
+import { silentLogger } from '../../../../wire/telemetry/logger.js';
 import {
   kafkaParticipantTransport,
   type KafkaParticipantTransport,

@@ -7,7 +7,7 @@
  */
 import { expect } from 'chai';
 import type { Redis } from 'ioredis';
-import type { CommandMessage, ReplyMessage } from '../../../../orchestrator/contract/index.js';
+import type { CommandMessage, ReplyMessage } from '../../../../wire/contract/index.js';
 import {
   checkExampleInvariants,
   deterministicFraction,

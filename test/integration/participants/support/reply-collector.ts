@@ -4,7 +4,7 @@
  * validated with the contract's `parseReply` on the way in.
  */
 import type { Consumer, IHeaders } from 'kafkajs';
-import { parseReply, type ReplyMessage } from '../../../../orchestrator/contract/index.js';
+import { parseReply, type ReplyMessage } from '../../../../wire/contract/index.js';
 import { groupJoined, type TestInfra } from '../../../support/infra.js';
 
 export interface ReceivedMessage {

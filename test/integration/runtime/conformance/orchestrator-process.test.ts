@@ -8,7 +8,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import type { Producer } from 'kafkajs';
-import { topicNames, type StartRequestMessage } from '../../../../orchestrator/contract/index.js';
+import { topicNames, type StartRequestMessage } from '../../../../wire/contract/index.js';
 import type { SagaStore } from '../../../../orchestrator/store/index.js';
 import { readerStore, useRunProcesses } from '../../../e2e/support/order-run.js';
 import {

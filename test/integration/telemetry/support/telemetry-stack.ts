@@ -13,8 +13,8 @@ import {
   createOrchestrator,
   type Orchestrator,
 } from '../../../../orchestrator/runtime/orchestrator.js';
-import { silentLogger } from '../../../../orchestrator/telemetry/logger.js';
-import { SCOPES } from '../../../../orchestrator/telemetry/metric-names.js';
+import { silentLogger } from '../../../../wire/telemetry/logger.js';
+import { SCOPES } from '../../../../wire/telemetry/metric-names.js';
 import {
   setupTelemetry,
   type Telemetry,

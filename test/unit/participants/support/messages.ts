@@ -1,7 +1,7 @@
 /** Builders of wire messages for the participant tests. */
 import { randomUUID } from 'node:crypto';
-import type { CommandMessage } from '../../../../orchestrator/contract/index.js';
-import type { IncomingMessage } from '../../../../orchestrator/transport/ports.js';
+import type { CommandMessage } from '../../../../wire/contract/index.js';
+import type { IncomingMessage } from '../../../../wire/transport/ports.js';
 
 export function command(overrides: Partial<CommandMessage> = {}, now = Date.now()): CommandMessage {
   const sagaId = overrides.sagaId ?? `saga-${randomUUID()}`;

@@ -10,15 +10,15 @@
  * error, the partition and the offsets, and are committed with the rest of the batch.
  */
 import type { Consumer, EachBatchPayload } from 'kafkajs';
-import { DLQ_ERROR_CODES } from '../../contract/headers.js';
+import { DLQ_ERROR_CODES } from '../contract/index.js';
 import type {
   BatchContext,
   BatchHandler,
   IncomingMessage,
   UndecodableEntry,
   UndecodableSink,
-} from '../ports.js';
-import type { Logger } from '../../telemetry/logger.js';
+} from '../transport/index.js';
+import type { Logger } from '../telemetry/index.js';
 import { toIncomingMessage } from './message-codec.js';
 import { undecodableDetails } from './undecodable-batch.js';
 

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import { Kafka, logLevel as KafkaLogLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
-import { createLogger, isLogLevel, type LogLevel, type Logger } from '../../telemetry/logger.js';
+import { createLogger, isLogLevel, type LogLevel, type Logger } from '../telemetry/index.js';
 import { registerCompressionCodecs } from './compression.js';
 
 export const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
@@ -230,6 +230,32 @@ const KAFKAJS_LEVEL: Record<LogLevel, KafkaLogLevel> = {
 const LIMITED_RETRIES_WARNING =
   'Limiting retries for the idempotent producer may invalidate EoS guarantees';
 
+/**
+ * Broker answers that kafkajs retries by itself (it logs each failed response at error level
+ * first): a topic just created has no leader yet, a group coordinator is still loading or moving,
+ * a group is rebalancing. They are normal during topic creation and group joins, so they are
+ * logged at debug; when the retries run out, the caller gets the error and reports it. Matched on
+ * the start of kafkajs' protocol error messages (kafkajs/src/protocol/error.js).
+ */
+export const RETRIED_KAFKA_CONDITIONS: readonly string[] = [
+  "The coordinator is loading and hence can't process requests",
+  'The group coordinator is not available',
+  'This is not the correct coordinator for this group',
+  'The group is rebalancing',
+  'This server does not host this topic-partition',
+  'There is no leader for this topic-partition',
+  'This server is not the leader for that topic-partition',
+  'The preferred leader was not available',
+];
+
+/** Whether a kafkajs log line reports one of the retried conditions (in its text or `error`). */
+function isRetriedCondition(text: string, fields: Record<string, unknown>): boolean {
+  const error = typeof fields.error === 'string' ? fields.error : '';
+  return RETRIED_KAFKA_CONDITIONS.some(
+    (condition) => text.startsWith(condition) || error.startsWith(condition),
+  );
+}
+
 /** Routes kafkajs' log entries to the project's logger (kafkajs filters by its own level first). */
 function kafkajsLogCreator(logger: Logger): KafkaConfig['logCreator'] {
   return () =>
@@ -240,6 +266,7 @@ function kafkajsLogCreator(logger: Logger): KafkaConfig['logCreator'] {
       // The publisher limits an idempotent producer's retries on purpose and replaces the
       // producer after a failed send (see publisher.ts), so this warning is not news.
       if (text === LIMITED_RETRIES_WARNING) logger.debug(text, line);
+      else if (isRetriedCondition(text, line)) logger.debug(text, line);
       else if (level === KafkaLogLevel.ERROR) logger.error(text, line);
       else if (level === KafkaLogLevel.WARN) logger.warn(text, line);
       else if (level === KafkaLogLevel.INFO) logger.info(text, line);

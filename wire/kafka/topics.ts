@@ -9,8 +9,8 @@
  * only grown when the caller asks for it (`growPartitions`). Kafka cannot shrink a topic.
  */
 import type { Admin, ITopicConfig } from 'kafkajs';
-import { topicNames } from '../../contract/topics.js';
-import { createLogger, type Logger } from '../../telemetry/logger.js';
+import { topicNames } from '../contract/index.js';
+import { createLogger, type Logger } from '../telemetry/index.js';
 
 export interface TopicSpec {
   topic: string;

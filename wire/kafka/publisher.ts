@@ -15,8 +15,8 @@
  * re-publishes (at least once); consumers deduplicate.
  */
 import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
-import type { MessagePublisher, OutgoingMessage } from '../ports.js';
-import { createLogger, type Logger } from '../../telemetry/logger.js';
+import type { MessagePublisher, OutgoingMessage } from '../transport/index.js';
+import { createLogger, type Logger } from '../telemetry/index.js';
 import { approximateSize, toKafkaMessage } from './message-codec.js';
 
 export interface KafkaPublisherOptions {

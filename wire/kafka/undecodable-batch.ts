@@ -17,7 +17,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
-import type { IncomingMessage } from '../ports.js';
+import type { IncomingMessage } from '../transport/index.js';
 
 const require = createRequire(import.meta.url);
 // kafkajs' own CRC-32C (the record batch checksum); kafkajs is pinned, and this module already

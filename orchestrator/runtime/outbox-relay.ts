@@ -8,8 +8,8 @@
  * runtime wakes a shard's loop right after a commit (`notify`), so a step's commands leave without
  * waiting for the poll interval; the poll catches entries other instances or a crash left behind.
  */
-import type { Logger } from '../telemetry/logger.js';
-import type { MessagePublisher, OutgoingMessage } from './ports.js';
+import type { Logger } from '../../wire/telemetry/index.js';
+import type { MessagePublisher, OutgoingMessage } from '../../wire/transport/index.js';
 
 /** A message waiting in the outbox (the store's OutboxEntry has this shape). */
 export interface PendingOutboxEntry {

@@ -4,6 +4,7 @@ export {
   createKafkaClient,
   isCompiledKafkaOptions,
   KafkaOptionsError,
+  RETRIED_KAFKA_CONDITIONS,
   SASL_MECHANISMS,
   type CompiledKafkaOptions,
   type KafkaOptions,

@@ -17,8 +17,8 @@
  * `joinTimeoutMs`) and any other makes `start` reject.
  */
 import type { Consumer, ConsumerConfig, Kafka } from 'kafkajs';
-import type { BatchHandler, MessageSubscriber, SubscriptionOptions } from '../ports.js';
-import { createLogger, type Logger } from '../../telemetry/logger.js';
+import type { BatchHandler, MessageSubscriber, SubscriptionOptions } from '../transport/index.js';
+import { createLogger, type Logger } from '../telemetry/index.js';
 import { BatchProcessor } from './batch-processor.js';
 import { registerCompressionCodecs } from './compression.js';
 

@@ -9,7 +9,7 @@
  * const dlq = createDeadLetterPublisher({ publisher, topic: topicNames(prefix).dlq, source: 'orchestrator' });
  * await dlq.deadLetter(message, { code: DLQ_ERROR_CODES.malformed, reason: 'value is not JSON' });
  */
-import { HEADERS, type DLQ_ERROR_CODES } from '../contract/headers.js';
+import { HEADERS, type DLQ_ERROR_CODES } from '../contract/index.js';
 import type { IncomingMessage, MessagePublisher, OutgoingMessage } from './ports.js';
 
 export type DlqErrorCode = (typeof DLQ_ERROR_CODES)[keyof typeof DLQ_ERROR_CODES];

@@ -8,9 +8,9 @@
  * discarded, so it does not come back after every lease.
  */
 import type { SagaStore } from '../store/index.js';
-import type { Logger } from '../telemetry/logger.js';
-import type { RuntimeHooks } from '../telemetry/runtime-hooks.js';
-import type { ApplyOutcome, SagaInputItem } from '../runtime/step-runner.js';
+import type { Logger } from '../../wire/telemetry/index.js';
+import type { RuntimeHooks } from '../telemetry/index.js';
+import type { ApplyOutcome, SagaInputItem } from './step-runner.js';
 
 export type TimerStore = Pick<SagaStore, 'claimDueTimers' | 'discardClaimedTimer'>;
 

@@ -4,7 +4,7 @@
  * as Java's `Headers.lastHeader` does.
  */
 import type { IHeaders, KafkaMessage, Message } from 'kafkajs';
-import type { IncomingMessage, MessageHeaders, OutgoingMessage } from '../ports.js';
+import type { IncomingMessage, MessageHeaders, OutgoingMessage } from '../transport/index.js';
 
 export function toKafkaMessage(message: OutgoingMessage): Message {
   const record: Message = { key: message.key, value: message.value };

@@ -1,0 +1,19 @@
+/**
+ * The runtime: an orchestrator instance (consumers, step runner, outbox relay, timer poller,
+ * shard ownership) assembled by `createOrchestrator`, and the loading of saga definitions.
+ */
+export {
+  createOrchestrator,
+  Orchestrator,
+  type Readiness,
+  type SagaView,
+  type SignalOutcome,
+} from './orchestrator.js';
+export type { OrchestratorOptions, OrchestratorTuning } from './orchestrator-options.js';
+export {
+  BUILT_IN_SAGAS_DIR,
+  DefinitionLoadError,
+  loadDefinitionsFromDir,
+  mergeDefinitions,
+  selectDefinitions,
+} from './load-definitions.js';
