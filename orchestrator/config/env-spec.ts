@@ -14,7 +14,7 @@ import {
   DEFAULT_LIFECYCLE_EVENT_LEVEL,
   LIFECYCLE_EVENT_LEVELS,
   type LifecycleEventLevel,
-} from '../runtime/outgoing-messages.js';
+} from '../../wire/contract/index.js';
 import {
   blankOrNumberAtLeast,
   brokerList,

@@ -4,7 +4,7 @@
  * `process.env`; everything else receives options.
  */
 import { cleanEnv, EnvMissingError } from 'envalid';
-import type { LifecycleEventLevel } from '../runtime/outgoing-messages.js';
+import type { LifecycleEventLevel } from '../../wire/contract/index.js';
 import { connectionEnvSpec, orchestratorEnvSpec } from './env-spec.js';
 
 /** Every problem with the environment at once, so an operator fixes them in one go. */

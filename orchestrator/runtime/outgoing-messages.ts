@@ -18,28 +18,22 @@ import {
   type SagaRecord,
 } from '../engine/index.js';
 import type { MessageHeaders, OutgoingMessage } from '../../wire/transport/index.js';
+import {
+  DEFAULT_LIFECYCLE_EVENT_LEVEL,
+  type LifecycleEventLevel,
+} from '../../wire/contract/index.js';
+
+export {
+  DEFAULT_LIFECYCLE_EVENT_LEVEL,
+  LIFECYCLE_EVENT_LEVELS,
+  type LifecycleEventLevel,
+} from '../../wire/contract/index.js';
 
 /** Adds trace context (W3C `traceparent`, `tracestate`) to a message's headers; none by default. */
 export type TraceHeaders = (
   record: SagaRecord,
   effect: CommandEffect | LifecycleEffect,
 ) => MessageHeaders;
-
-/**
- * Which lifecycle events go to `<prefix>.events` (`SAGA_LIFECYCLE_EVENTS`):
- * - `saga`: the saga's own (started, completed, compensated, failed, parked, cancelled, resumed)
- *   and a definition's `emit()`s — two records for a saga that completes;
- * - `steps`: those and every step and compensation event (started, succeeded, failed, timed out);
- * - `none`: nothing.
- *
- * Whatever is not published is still in the saga's history.
- */
-export type LifecycleEventLevel = 'saga' | 'steps' | 'none';
-
-export const LIFECYCLE_EVENT_LEVELS: readonly LifecycleEventLevel[] = ['saga', 'steps', 'none'];
-
-/** The one default of the lifecycle-events setting, wherever it is left out. */
-export const DEFAULT_LIFECYCLE_EVENT_LEVEL: LifecycleEventLevel = 'saga';
 
 export interface OutgoingMessageOptions {
   topics: TopicNames;

@@ -3,3 +3,4 @@ export * from './topics.js';
 export * from './headers.js';
 export * from './validate.js';
 export * from './json-limits.js';
+export * from './lifecycle-event-level.js';
