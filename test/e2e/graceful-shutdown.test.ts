@@ -7,7 +7,7 @@
  */
 import { expect } from 'chai';
 import { createStoreKeys } from '../../orchestrator/store/index.js';
-import { eventually } from '../support/eventually.js';
+import { eventually, within } from '../support/eventually.js';
 import { useInfra } from '../support/infra.js';
 import { checkRun } from './support/check-run.js';
 import { freePort, orchestratorEnv, STORE_SHARDS } from './support/orchestrator-process.js';
@@ -58,12 +58,11 @@ describe('graceful shutdown: SIGTERM to the orchestrator process during a run (r
     );
     const atStop = await progressOf(store, viaApi);
     orchestrator.kill('SIGTERM');
-    const exit = await Promise.race([
+    const exit = await within(
+      'the orchestrator to exit after SIGTERM',
       orchestrator.exited,
-      new Promise<'still running'>((resolve) =>
-        setTimeout(() => resolve('still running'), SHUTDOWN_TIMEOUT_MS + 30_000),
-      ),
-    ]);
+      SHUTDOWN_TIMEOUT_MS + 30_000,
+    ).catch((error: Error) => error.message);
     expect(exit, orchestrator.stderr().slice(-3000)).to.deep.equal({ code: 0, signal: null });
     expect(atStop.running, 'sagas in flight when it was stopped').to.be.greaterThan(0);
 
