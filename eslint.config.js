@@ -106,6 +106,10 @@ const pureRules = {
   ],
 };
 
+const TEST_SLEEP_MESSAGE =
+  'Tests do not sleep: wait for the condition with eventually/until from test/support/eventually.ts ' +
+  '(within for a deadline, elapse only when time itself must pass).';
+
 export default tseslint.config(
   {
     ignores: ['node_modules/', '.infra/', 'dist/', 'coverage/', 'dashboards/generated/', 'helm/'],
@@ -162,6 +166,22 @@ export default tseslint.config(
     rules: {
       // chai's `expect(x).to.be.true` is an expression statement by design.
       '@typescript-eslint/no-unused-expressions': 'off',
+    },
+  },
+  {
+    // Tests wait for a condition, never for a guessed time: a sleep is slow when it is long enough
+    // and flaky when it is not. The waits live in test/support/eventually.ts.
+    files: ['test/**/*.ts'],
+    ignores: ['test/support/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        ...[
+          'CallExpression[callee.name=/^(setTimeout|setInterval)$/]',
+          'CallExpression[callee.property.name=/^(setTimeout|setInterval)$/]',
+          'ImportDeclaration[source.value=/^(node:)?timers/]',
+        ].map((selector) => ({ selector, message: TEST_SLEEP_MESSAGE })),
+      ],
     },
   },
   {

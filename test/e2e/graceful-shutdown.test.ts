@@ -6,8 +6,10 @@
  * terminal state, nothing lost and nothing done twice.
  */
 import { expect } from 'chai';
+import type { SagaView } from '../../orchestrator/api/index.js';
 import { createStoreKeys } from '../../orchestrator/store/index.js';
-import { eventually } from '../support/eventually.js';
+import { apiClient } from '../support/api-client.js';
+import { eventually, within } from '../support/eventually.js';
 import { useInfra } from '../support/infra.js';
 import { checkRun } from './support/check-run.js';
 import { freePort, orchestratorEnv, STORE_SHARDS } from './support/orchestrator-process.js';
@@ -58,12 +60,11 @@ describe('graceful shutdown: SIGTERM to the orchestrator process during a run (r
     );
     const atStop = await progressOf(store, viaApi);
     orchestrator.kill('SIGTERM');
-    const exit = await Promise.race([
+    const exit = await within(
+      'the orchestrator to exit after SIGTERM',
       orchestrator.exited,
-      new Promise<'still running'>((resolve) =>
-        setTimeout(() => resolve('still running'), SHUTDOWN_TIMEOUT_MS + 30_000),
-      ),
-    ]);
+      SHUTDOWN_TIMEOUT_MS + 30_000,
+    ).catch((error: Error) => error.message);
     expect(exit, orchestrator.stderr().slice(-3000)).to.deep.equal({ code: 0, signal: null });
     expect(atStop.running, 'sagas in flight when it was stopped').to.be.greaterThan(0);
 
@@ -107,12 +108,11 @@ describe('graceful shutdown: SIGTERM to the orchestrator process during a run (r
 
 /** POST /v1/sagas on the process, keyed by the order: 201 with the planned saga id. */
 async function startViaApi(port: number, order: PlannedOrder): Promise<void> {
-  const response = await fetch(`http://127.0.0.1:${port}/v1/sagas`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'idempotency-key': order.key },
-    body: JSON.stringify({ type: 'order', input: order.input }),
-  });
-  const body = (await response.json()) as { id?: string };
-  expect(response.status, JSON.stringify(body)).to.equal(201);
-  expect(body.id).to.equal(order.sagaId);
+  const response = await apiClient(`http://127.0.0.1:${port}`).post<SagaView>(
+    '/v1/sagas',
+    { type: 'order', input: order.input },
+    { headers: { 'idempotency-key': order.key } },
+  );
+  expect(response.status, response.text).to.equal(201);
+  expect(response.body.id).to.equal(order.sagaId);
 }

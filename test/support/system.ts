@@ -42,6 +42,7 @@ import {
   type RunningParticipant,
 } from '../../participants/sdk/index.js';
 import { createOrderSaga, type OrderSagaOptions } from '../../sagas/order/index.js';
+import { eventually } from './eventually.js';
 import { infraEndpoints, TEST_CONSUMER_TIMINGS, useInfra, type TestInfra } from './infra.js';
 
 /**
@@ -251,12 +252,10 @@ export async function startSystem(
       redis,
       invariantViolations: () => checkExampleInvariants(redis, { keyPrefix: exampleKeyPrefix }),
       async sagaExists(sagaId, timeoutMs = 60_000) {
-        const deadline = Date.now() + timeoutMs;
-        while (!(await orchestrator.store.load(sagaId))) {
-          if (Date.now() > deadline)
-            throw new Error(`saga ${sagaId} did not appear in ${timeoutMs} ms`);
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
+        await eventually(`saga ${sagaId} to appear`, () => orchestrator.store.load(sagaId), {
+          timeoutMs,
+          intervalMs: 50,
+        });
       },
       apiUrl,
       startParticipants,

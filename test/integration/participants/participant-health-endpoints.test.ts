@@ -8,6 +8,7 @@ import {
   PARTICIPANT_METRIC_DEFINITIONS,
   prometheusName,
 } from '../../../wire/telemetry/metric-names.js';
+import { eventually } from '../../support/eventually.js';
 import { infraEndpoints, TEST_CONSUMER_TIMINGS, useInfra } from '../../support/infra.js';
 import { freePort } from '../telemetry/support/prometheus.js';
 import { orderCommand } from './support/drive-participant.js';
@@ -28,16 +29,11 @@ async function get(port: number, path: string): Promise<Answer> {
 }
 
 /** The first answer of `path` once the server listens (the process needs a moment to start). */
-async function firstAnswer(port: number, path: string, timeoutMs = 30_000): Promise<Answer> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await get(port, path);
-    } catch (error) {
-      if (Date.now() > deadline) throw new Error(`nothing listens on ${port}: ${String(error)}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
+function firstAnswer(port: number, path: string, timeoutMs = 30_000): Promise<Answer> {
+  return eventually(`an answer of ${path} on port ${port}`, () => get(port, path), {
+    timeoutMs,
+    retryOn: () => true,
+  });
 }
 
 describe('example participant process: /healthz, /readyz and /metrics on PARTICIPANT_METRICS_PORT', function () {

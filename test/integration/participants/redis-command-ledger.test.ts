@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { redisCommandLedger, type CommandLedger } from '../../../participants/sdk/index.js';
+import { until } from '../../support/eventually.js';
 import { useInfra } from '../../support/infra.js';
 
 describe('participant SDK: command ledger in Redis (real Redis)', function () {
@@ -64,7 +65,7 @@ describe('participant SDK: command ledger in Redis (real Redis)', function () {
   it('lets a claim lapse after its lease (a crashed owner), so another delivery takes over', async () => {
     await ledger.claim('cmd-3', 'crashed', 150);
     const key = ledger.redisKey?.('cmd-3') ?? '';
-    while ((await infra.redis.exists(key)) === 1) await new Promise((r) => setTimeout(r, 50));
+    await until('the lapsed claim to expire', async () => (await infra.redis.exists(key)) === 0);
     expect(await ledger.claim('cmd-3', 'successor', 30_000)).to.deep.equal({ kind: 'claimed' });
     const done = await ledger.complete('cmd-3', 'crashed', { outcome: 'success' }, 60_000);
     // The lapsed owner finishing late is told its claim was not its own any more.

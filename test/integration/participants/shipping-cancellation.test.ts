@@ -15,17 +15,9 @@ import {
   shippingParticipant,
 } from '../../../participants/examples/index.js';
 import { systemClock, type Clock } from '../../../participants/sdk/index.js';
+import { until } from '../../support/eventually.js';
 import { useInfra } from '../../support/infra.js';
 import { driveParticipant, orderCommand } from './support/drive-participant.js';
-
-/** Polls `check` until it holds (tests wait on conditions, not on time). */
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 const SHIPPING_DELAY_MS = 2_500;
 

@@ -22,7 +22,7 @@ import type { Consumer, RecordMetadata } from 'kafkajs';
 import { DLQ_ERROR_CODES, HEADERS } from '../../../wire/contract/headers.js';
 import type { SagaInput } from '../../../orchestrator/engine/types.js';
 import { sagaIdForKey } from '../../../orchestrator/runtime/saga-ids.js';
-import { eventually } from '../../support/api-client.js';
+import { eventually } from '../../support/eventually.js';
 import { orderInput } from '../../support/orders.js';
 import { useSystem } from '../../support/system.js';
 
@@ -88,18 +88,17 @@ describe('bad input: dead-lettered with the reason, or ignored where that is the
     }));
   }
 
-  async function deadLetterFor(topic: string, offset: string): Promise<DeadLetter> {
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const found = dlq.find(
-        (d) =>
-          d.headers[HEADERS.dlqSourceTopic] === topic &&
-          d.headers[HEADERS.dlqSourceOffset] === offset,
-      );
-      if (found) return found;
-      if (Date.now() > deadline) throw new Error(`no dead letter for ${topic}@${offset}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+  function deadLetterFor(topic: string, offset: string): Promise<DeadLetter> {
+    return eventually(
+      `the dead letter of ${topic}@${offset}`,
+      () =>
+        dlq.find(
+          (d) =>
+            d.headers[HEADERS.dlqSourceTopic] === topic &&
+            d.headers[HEADERS.dlqSourceOffset] === offset,
+        ),
+      60_000,
+    );
   }
 
   /** Every poison message with a code has its dead letter, with the reason and its origin. */

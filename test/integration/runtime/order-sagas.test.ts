@@ -10,7 +10,7 @@ import type { SagaInput, SagaRecord } from '../../../orchestrator/engine/types.j
 import { createKafkaSubscriber } from '../../../wire/kafka/index.js';
 import type { MessageSubscriber } from '../../../wire/transport/ports.js';
 import { readInventory, readPayment, readShipping } from '../../../participants/examples/index.js';
-import { eventually } from '../../support/api-client.js';
+import { eventually, until } from '../../support/eventually.js';
 import { FAST_CONSUMER, useSystem, type RunningSystem } from '../../support/system.js';
 
 const SAGAS = 500;
@@ -243,13 +243,9 @@ describe('500 order sagas on real Kafka and Redis, with duplicates injected', fu
       ],
     });
     // Wait until the orchestrator has consumed it: it reports the reply as ignored.
-    const deadline = Date.now() + 60_000;
     const isReplay = (i: (typeof ignored)[number]) =>
       i.sagaId === id && i.input.kind === 'reply' && i.input.reply.payload?.replayedByTest === true;
-    while (!ignored.some(isReplay)) {
-      if (Date.now() > deadline) throw new Error('the replayed reply was never consumed');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await until('the replayed reply to be consumed', () => ignored.some(isReplay), 60_000);
     const after = await system.orchestrator.getSaga(id);
     expect(after?.record.version).to.equal(record.version);
     expect(after?.record.status).to.equal('completed');

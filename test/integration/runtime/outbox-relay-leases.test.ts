@@ -12,16 +12,9 @@ import { OutboxRelay } from '../../../orchestrator/runtime/outbox-relay.js';
 import type { MessagePublisher, OutgoingMessage } from '../../../wire/transport/ports.js';
 import { systemClock } from '../../../orchestrator/runtime/clock.js';
 import { ShardOwnership } from '../../../orchestrator/runtime/shard-ownership.js';
+import { elapse, until } from '../../support/eventually.js';
 import { useInfra } from '../../support/infra.js';
 import { startedRecord } from '../store/records.js';
-
-async function until(what: string, condition: () => boolean | Promise<boolean>, ms = 10_000) {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('outbox relay across a lost and re-taken shard lease (real Redis)', function () {
   this.timeout(30_000);
@@ -48,7 +41,7 @@ describe('outbox relay across a lost and re-taken shard lease (real Redis)', fun
       ...store,
       shards: store.shards,
       tryAcquireLease: async (shard: number, owner: string, ttlMs: number) => {
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        await elapse(100);
         return store.tryAcquireLease(shard, owner, ttlMs);
       },
     };

@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { until } from '../../support/eventually.js';
 
 export interface ClusterNode {
   port: number;
@@ -28,14 +29,8 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`${what} within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+/** The server refuses connections and answers LOADING/CLUSTERDOWN while it starts. */
+const WHILE_STARTING = { timeoutMs: 20_000, intervalMs: 50, retryOn: () => true };
 
 export async function startClusterNode(): Promise<ClusterNode> {
   const dir = mkdtempSync(join(tmpdir(), 'store-cluster-'));
@@ -74,15 +69,23 @@ export async function startClusterNode(): Promise<ClusterNode> {
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await until('redis-server (cluster mode) did not start', async () => {
-      if (admin.status !== 'ready') await admin.connect();
-      return (await admin.ping()) === 'PONG';
-    });
+    await until(
+      'redis-server (cluster mode) to start',
+      async () => {
+        if (admin.status !== 'ready') await admin.connect();
+        return (await admin.ping()) === 'PONG';
+      },
+      WHILE_STARTING,
+    );
     await admin.call('CLUSTER', 'ADDSLOTSRANGE', '0', '16383');
-    await until('the one-node cluster did not become ok', async () => {
-      const info = String(await admin.call('CLUSTER', 'INFO'));
-      return info.includes('cluster_state:ok');
-    });
+    await until(
+      'the one-node cluster to become ok',
+      async () => {
+        const info = String(await admin.call('CLUSTER', 'INFO'));
+        return info.includes('cluster_state:ok');
+      },
+      WHILE_STARTING,
+    );
   } catch (error) {
     await stop();
     throw error;

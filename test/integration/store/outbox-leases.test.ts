@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { createSagaStore, type SagaStore } from '../../../orchestrator/store/index.js';
 import type { SagaRecord } from '../../../orchestrator/engine/types.js';
+import { until } from '../../support/eventually.js';
 import { useInfra } from '../../support/infra.js';
 import { command, nextRecord, startedRecord } from './records.js';
 
@@ -98,10 +99,10 @@ describe('saga store: outbox and shard leases (real Redis)', function () {
 
   it('lets another owner take a lease over once it expires, and the old owner cannot renew it', async () => {
     expect(await store.tryAcquireLease(2, 'dying', 150)).to.equal(true);
-    // Wait on the condition (Redis expiring the key), not on a fixed sleep.
-    while ((await infra.redis.exists(store.keys.lease(2))) === 1) {
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+    await until(
+      'Redis to expire the lease',
+      async () => (await infra.redis.exists(store.keys.lease(2))) === 0,
+    );
     expect(await store.tryAcquireLease(2, 'successor', 60_000)).to.equal(true);
     expect(await store.renewLease(2, 'dying', 60_000)).to.equal(false);
     expect(await store.leaseOwner(2)).to.equal('successor');

@@ -15,7 +15,8 @@ import { deterministicFraction } from '../../../participants/examples/shipping/d
 import { useInfra } from '../../support/infra.js';
 import { dashboardQueries, readDashboards } from '../../tooling/dashboards/dashboard-queries.js';
 import { rangeQuery, renderPreview } from './support/dashboard-preview.js';
-import { startPrometheus, waitFor, type RunningPrometheus } from './support/prometheus.js';
+import { elapse, eventually } from '../../support/eventually.js';
+import { PROMETHEUS_WAIT, startPrometheus, type RunningPrometheus } from './support/prometheus.js';
 import {
   SHIPPING_FAILURE_RATE,
   startTelemetryStack,
@@ -87,12 +88,16 @@ describe('telemetry on the running system: dashboards against a real Prometheus,
     const traceId = started.trace?.traceparent.split('-')[1];
     expect(traceId).to.match(/^[0-9a-f]{32}$/u);
 
-    const spans = await waitFor('the outcome span', async () => {
-      const ours = system()
-        .spans()
-        .filter((s) => s.spanContext().traceId === traceId);
-      return ours.some((s) => s.name === 'saga order completed') ? ours : undefined;
-    });
+    const spans = await eventually(
+      'the outcome span',
+      async () => {
+        const ours = system()
+          .spans()
+          .filter((s) => s.spanContext().traceId === traceId);
+        return ours.some((s) => s.name === 'saga order completed') ? ours : undefined;
+      },
+      PROMETHEUS_WAIT,
+    );
     const byId = new Map(spans.map((s) => [s.spanContext().spanId, s]));
     const roots = spans.filter((s) => !s.parentSpanContext);
     expect(roots.map((s) => s.name)).to.deep.equal(['saga order']);
@@ -132,11 +137,15 @@ describe('telemetry on the running system: dashboards against a real Prometheus,
     );
     const running = prometheus;
     const runStart = Date.now() / 1000;
-    await waitFor('every target scraped', async () => {
-      const health = await running.targetHealth();
-      const all = system().services.every((s) => health[s.name] === 'up');
-      return all ? health : undefined;
-    });
+    await eventually(
+      'every target scraped',
+      async () => {
+        const health = await running.targetHealth();
+        const all = system().services.every((s) => health[s.name] === 'up');
+        return all ? health : undefined;
+      },
+      PROMETHEUS_WAIT,
+    );
 
     // The run: completions (with transient shipping failures), refusals, a cancel, a saga left
     // waiting for approval, a parked saga, and the odd bad, duplicate and expired message.
@@ -175,10 +184,14 @@ describe('telemetry on the running system: dashboards against a real Prometheus,
     const waiting = await start('order', order(23, { amount: 30_000 }), `${infra.prefix}-waiting`);
     const parked = await start('probe', { probeId: 'p-1' }, `${infra.prefix}-probe`);
 
-    await waitFor('the large order to wait for approval', async () => {
-      const saga = await system().orchestrator.getSaga(cancelled.id);
-      return saga?.record.state === 'awaitingApproval' ? saga : undefined;
-    });
+    await eventually(
+      'the large order to wait for approval',
+      async () => {
+        const saga = await system().orchestrator.getSaga(cancelled.id);
+        return saga?.record.state === 'awaitingApproval' ? saga : undefined;
+      },
+      PROMETHEUS_WAIT,
+    );
     expect((await system().orchestrator.cancel(cancelled.id)).status).to.equal('applied');
 
     const outcomes = await Promise.all([...ids, cancelled.id, parked.id].map(settled));
@@ -242,7 +255,7 @@ describe('telemetry on the running system: dashboards against a real Prometheus,
     expect(queries.length).to.be.greaterThan(40);
     let failing: string[] = [];
     try {
-      await waitFor(
+      await eventually(
         'every panel query to return series',
         async () => {
           failing = [];
@@ -256,8 +269,7 @@ describe('telemetry on the running system: dashboards against a real Prometheus,
           }
           return failing.length === 0 ? true : undefined;
         },
-        90_000,
-        1_000,
+        { ...PROMETHEUS_WAIT, timeoutMs: 90_000, intervalMs: 1_000 },
       );
     } catch (error) {
       throw new Error(`${String(error)}\n${failing.join('\n')}`);
@@ -283,10 +295,14 @@ describe('telemetry on the running system: dashboards against a real Prometheus,
       await value('sum(saga_participant_commands_handled_total{saga_participant="inventory"})'),
     ).to.be.at.least(orderSagasStarted);
     // The parked-saga alert rule, loaded from dashboards/alerts.yaml, sees it too.
-    await waitFor('the SagaParked alert to be pending or firing', async () => {
-      const alerts = await running.query('ALERTS{alertname="SagaParked"}');
-      return (alerts.data?.result.length ?? 0) > 0 ? alerts : undefined;
-    });
+    await eventually(
+      'the SagaParked alert to be pending or firing',
+      async () => {
+        const alerts = await running.query('ALERTS{alertname="SagaParked"}');
+        return (alerts.data?.result.length ?? 0) > 0 ? alerts : undefined;
+      },
+      PROMETHEUS_WAIT,
+    );
 
     // DASHBOARD_PREVIEW_DIR=<dir>: a minute more of traffic, then pictures of the dashboards.
     const previewDir = process.env.DASHBOARD_PREVIEW_DIR;
@@ -295,9 +311,9 @@ describe('telemetry on the running system: dashboards against a real Prometheus,
         const id = `${infra.prefix}-load-${n}`;
         const rare = n % 10 === 0 ? { items: [{ sku: 'SKU-RARE', quantity: 5 }] } : {};
         await start('order', order(n, rare), id);
-        await new Promise((resolve) => setTimeout(resolve, 800));
+        await elapse(800); // pace the traffic over the minute the pictures show
       }
-      await new Promise((resolve) => setTimeout(resolve, 5_000));
+      await elapse(5_000); // let Prometheus scrape the last of it
       for (const dashboard of await readDashboards()) {
         await renderPreview(
           dashboard,

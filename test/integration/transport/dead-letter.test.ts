@@ -12,7 +12,8 @@ import {
   type KafkaSubscriber,
 } from '../../../wire/kafka/index.js';
 import type { IncomingMessage } from '../../../wire/transport/ports.js';
-import { recordingLogger, TEST_SUBSCRIBER_TIMINGS, testKafkaOptions, waitFor } from './support.js';
+import { until } from '../../support/eventually.js';
+import { recordingLogger, TEST_SUBSCRIBER_TIMINGS, testKafkaOptions } from './support.js';
 
 describe('transport: dead-letter publisher', function () {
   this.timeout(90_000);
@@ -56,7 +57,7 @@ describe('transport: dead-letter publisher', function () {
     ]);
     const originals: IncomingMessage[] = [];
     await consume(source, originals);
-    await waitFor('the two originals', () => originals.length === 2);
+    await until('the two originals', () => originals.length === 2);
 
     const at = new Date('2026-01-02T03:04:05.678Z');
     const dlq = createDeadLetterPublisher({
@@ -76,7 +77,7 @@ describe('transport: dead-letter publisher', function () {
 
     const letters: IncomingMessage[] = [];
     await consume(names.dlq, letters);
-    await waitFor('two dead letters', () => letters.length === 2);
+    await until('two dead letters', () => letters.length === 2);
     const [first, second] = letters as [IncomingMessage, IncomingMessage];
     expect(first.key).to.equal('saga-1');
     expect(first.value?.equals(binary)).to.equal(true);

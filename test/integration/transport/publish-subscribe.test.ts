@@ -11,7 +11,8 @@ import {
   type KafkaSubscriber,
 } from '../../../wire/kafka/index.js';
 import type { IncomingMessage, OutgoingMessage } from '../../../wire/transport/ports.js';
-import { recordingLogger, TEST_SUBSCRIBER_TIMINGS, testKafkaOptions, waitFor } from './support.js';
+import { until } from '../../support/eventually.js';
+import { recordingLogger, TEST_SUBSCRIBER_TIMINGS, testKafkaOptions } from './support.js';
 
 describe('transport: kafkajs publisher and subscriber', function () {
   this.timeout(90_000);
@@ -72,7 +73,7 @@ describe('transport: kafkajs publisher and subscriber', function () {
     expect(publisher.pendingMessages()).to.equal(0);
 
     // Done when the group has committed everything; only then count, so extras would show.
-    await waitFor('the group to commit every message', async () => {
+    await until('the group to commit every message', async () => {
       const lag = await fetchConsumerLag({
         admin: infra.admin,
         groupId: subscriber.groupId,
@@ -118,7 +119,7 @@ describe('transport: kafkajs publisher and subscriber', function () {
     await publisher.publish(vectors.map(([key]) => ({ topic, key, value: key })));
     const received: IncomingMessage[] = [];
     await subscribe([topic], received);
-    await waitFor('all six keys', () => received.length >= vectors.length);
+    await until('all six keys', () => received.length >= vectors.length);
     for (const [key, hash] of vectors) {
       const message = received.find((m) => m.key === key);
       expect(message?.partition, key).to.equal((hash & 0x7fffffff) % 4);

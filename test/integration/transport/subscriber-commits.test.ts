@@ -13,7 +13,8 @@ import {
   type KafkaSubscriberOptions,
 } from '../../../wire/kafka/index.js';
 import type { BatchContext, BatchHandler, IncomingMessage } from '../../../wire/transport/ports.js';
-import { recordingLogger, TEST_SUBSCRIBER_TIMINGS, testKafkaOptions, waitFor } from './support.js';
+import { until } from '../../support/eventually.js';
+import { recordingLogger, TEST_SUBSCRIBER_TIMINGS, testKafkaOptions } from './support.js';
 
 describe('transport: subscriber commit semantics', function () {
   this.timeout(120_000);
@@ -75,7 +76,7 @@ describe('transport: subscriber commit semantics', function () {
       if (deliveries.length <= 2) throw new Error(`refusing delivery ${deliveries.length}`);
       handled.push(...values(messages));
     });
-    await waitFor('all ten handled and committed', async () => {
+    await until('all ten handled and committed', async () => {
       return handled.length >= 10 && (await lagOf(groupId, topic)) === 0;
     });
     expect(deliveries.length).to.be.at.least(3);
@@ -95,7 +96,7 @@ describe('transport: subscriber commit semantics', function () {
     const second = await start({ groupId, topics: [topic] }, async (messages) => {
       afterRestart.push(...values(messages));
     });
-    await waitFor('the five new ones', async () => (await lagOf(groupId, topic)) === 0);
+    await until('the five new ones', async () => (await lagOf(groupId, topic)) === 0);
     expect(afterRestart).to.deep.equal([10, 11, 12, 13, 14]);
 
     // A batch whose handler failed and whose subscriber then stopped is delivered to the next one.
@@ -108,14 +109,14 @@ describe('transport: subscriber commit semantics', function () {
       refusals += 1;
       throw new Error('not now');
     });
-    await waitFor('a refused delivery', () => refusals >= 1);
+    await until('a refused delivery', () => refusals >= 1);
     await third.stop();
     expect(await committedOf(groupId, topic)).to.equal('15');
     const redelivered: number[] = [];
     await start({ groupId, topics: [topic] }, async (messages) => {
       redelivered.push(...values(messages));
     });
-    await waitFor('the uncommitted three', async () => (await lagOf(groupId, topic)) === 0);
+    await until('the uncommitted three', async () => (await lagOf(groupId, topic)) === 0);
     expect(redelivered).to.deep.equal([15, 16, 17]);
   });
 
@@ -140,7 +141,7 @@ describe('transport: subscriber commit semantics', function () {
     await publisher.publish(
       Array.from({ length: 20 }, (_, i) => ({ topic, key: `k-${i}`, value: String(i) })),
     );
-    await waitFor('every message handled', async () => (await lagOf(groupId, topic)) === 0);
+    await until('every message handled', async () => (await lagOf(groupId, topic)) === 0);
     expect(healthyHandledWhileBlocked).to.equal(true);
     expect(new Set(values(handled))).to.have.property('size', 20);
   });
@@ -156,12 +157,12 @@ describe('transport: subscriber commit semantics', function () {
       held = context;
       await gate;
     });
-    await waitFor('the handler to hold a batch', () => held !== undefined);
+    await until('the handler to hold a batch', () => held !== undefined);
     expect(held!.isStale()).to.equal(false);
     let stopped = false;
     const stopping = subscriber.stop().then(() => (stopped = true));
     // The handler sees the stop coming (isStale), and stop() is still waiting for it.
-    await waitFor('the batch in hand to turn stale', () => held!.isStale());
+    await until('the batch in hand to turn stale', () => held!.isStale());
     expect(stopped).to.equal(false);
     expect(subscriber.isJoined()).to.equal(false);
     release();

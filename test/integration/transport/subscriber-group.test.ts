@@ -13,7 +13,8 @@ import {
   type KafkaSubscriber,
 } from '../../../wire/kafka/index.js';
 import type { IncomingMessage } from '../../../wire/transport/ports.js';
-import { recordingLogger, TEST_SUBSCRIBER_TIMINGS, testKafkaOptions, waitFor } from './support.js';
+import { until } from '../../support/eventually.js';
+import { recordingLogger, TEST_SUBSCRIBER_TIMINGS, testKafkaOptions } from './support.js';
 
 describe('transport: subscribers in a group', function () {
   this.timeout(180_000);
@@ -65,7 +66,7 @@ describe('transport: subscribers in a group', function () {
     await a.start(async (messages) => void seen.a.push(...messages));
     await b.start(async (messages) => void seen.b.push(...messages));
     const partitionsOf = (s: KafkaSubscriber) => [...(s.assignment()[topic] ?? [])].sort();
-    await waitFor('two partitions each', () => {
+    await until('two partitions each', () => {
       return (
         a.isJoined() && b.isJoined() && partitionsOf(a).length === 2 && partitionsOf(b).length === 2
       );
@@ -73,7 +74,7 @@ describe('transport: subscribers in a group', function () {
     expect([...partitionsOf(a), ...partitionsOf(b)].sort()).to.deep.equal([0, 1, 2, 3]);
 
     await publishRange(topic, 0, 100);
-    await waitFor('the first hundred', () => caughtUp(groupId, topic));
+    await until('the first hundred', () => caughtUp(groupId, topic));
     expect(seen.a.length).to.be.greaterThan(0);
     expect(seen.b.length).to.be.greaterThan(0);
     expect(seen.a.every((m) => partitionsOf(a).includes(m.partition))).to.equal(true);
@@ -85,11 +86,8 @@ describe('transport: subscribers in a group', function () {
     })();
     await b.stop();
     await publishing;
-    await waitFor(
-      'a to own all four partitions',
-      () => a.isJoined() && partitionsOf(a).length === 4,
-    );
-    await waitFor('everything consumed', () => caughtUp(groupId, topic));
+    await until('a to own all four partitions', () => a.isJoined() && partitionsOf(a).length === 4);
+    await until('everything consumed', () => caughtUp(groupId, topic));
     const all = [...seen.a, ...seen.b].map((m) => Number(m.value?.toString()));
     expect(new Set(all).size).to.equal(200);
     expect(Math.min(...all)).to.equal(0);
@@ -111,7 +109,7 @@ describe('transport: subscribers in a group', function () {
       expect(current.isJoined()).to.equal(true);
       expect(await members(groupId)).to.equal(1);
       await publishRange(topic, round * 5, 5);
-      await waitFor(`round ${round} consumed`, () => caughtUp(groupId, topic));
+      await until(`round ${round} consumed`, () => caughtUp(groupId, topic));
       await current.stop();
       expect(current.isJoined()).to.equal(false);
       const { groups } = await infra.admin.describeGroups([groupId]);
@@ -147,19 +145,19 @@ describe('transport: subscribers in a group', function () {
       received.push(...messages.map((m) => Number(m.value?.toString())));
     });
     await publishRange(topic, 0, 1);
-    await waitFor('the first message', () => received.includes(0));
+    await until('the first message', () => received.includes(0));
 
     network.cut();
-    await waitFor('a crash', () => flaky.crashCount() >= 1, 90_000);
+    await until('a crash', () => flaky.crashCount() >= 1, 90_000);
     expect(flaky.isJoined()).to.equal(false);
     expect(lines.some((l) => l.level === 'error' && l.msg.startsWith('consumer crashed'))).to.equal(
       true,
     );
 
     network.restore();
-    await waitFor('the group joined again', () => flaky.isJoined(), 90_000);
+    await until('the group joined again', () => flaky.isJoined(), 90_000);
     await publishRange(topic, 1, 1);
-    await waitFor('a message after the outage', () => received.includes(1), 60_000);
+    await until('a message after the outage', () => received.includes(1), 60_000);
     await flaky.stop();
     expect(await members(groupId)).to.equal(0);
   });

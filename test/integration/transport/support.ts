@@ -1,6 +1,6 @@
 /**
  * Helpers for the transport's integration tests: client options for the running broker, the
- * fast test timings, and a poll-until-true wait (tests wait on conditions, never on sleeps).
+ * fast test timings (tests wait with test/support/eventually.ts).
  */
 import { infraEndpoints, TEST_CONSUMER_TIMINGS } from '../../support/infra.js';
 import { compileKafkaOptions, type CompiledKafkaOptions } from '../../../wire/kafka/index.js';
@@ -55,18 +55,3 @@ export const TEST_SUBSCRIBER_TIMINGS = {
   rebalanceTimeoutMs: TEST_CONSUMER_TIMINGS.rebalanceTimeout,
   joinTimeoutMs: 45_000,
 } as const;
-
-/** Polls `condition` until it holds; fails with `what` after `timeoutMs`. */
-export async function waitFor(
-  what: string,
-  condition: () => boolean | Promise<boolean>,
-  timeoutMs = 30_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await condition()) return;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

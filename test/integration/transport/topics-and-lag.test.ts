@@ -12,7 +12,8 @@ import {
   totalLag,
   type KafkaPublisher,
 } from '../../../wire/kafka/index.js';
-import { recordingLogger, TEST_SUBSCRIBER_TIMINGS, testKafkaOptions, waitFor } from './support.js';
+import { until } from '../../support/eventually.js';
+import { recordingLogger, TEST_SUBSCRIBER_TIMINGS, testKafkaOptions } from './support.js';
 
 describe('transport: topic provisioning and consumer lag', function () {
   this.timeout(90_000);
@@ -84,7 +85,7 @@ describe('transport: topic provisioning and consumer lag', function () {
       growPartitions: true,
     });
     expect(grown[0]).to.include({ outcome: 'grown', partitions: 4 });
-    await waitFor('four partitions', async () => (await partitionsOf([topic]))[topic] === 4);
+    await until('four partitions', async () => (await partitionsOf([topic]))[topic] === 4);
 
     // More partitions than wanted cannot be undone: reported, never an error unless asked.
     const fewer = await ensureTopics({
@@ -130,7 +131,7 @@ describe('transport: topic provisioning and consumer lag', function () {
     await subscriber.start(async (_messages, context) => {
       if (context.partition === 1) throw new Error('not consuming partition 1');
     });
-    await waitFor('partition 0 committed', async () => {
+    await until('partition 0 committed', async () => {
       const lag = await fetchConsumerLag({ admin: infra.admin, groupId, topics: [topic] });
       return lag[0]?.committedOffset === '6';
     });

@@ -16,9 +16,7 @@ describe('API: the HTTP layer (no infrastructure)', () => {
         code: 'NOT_FOUND',
         message: 'no route GET /nope',
       });
-      const wrong = await api().request<ApiErrorBody>('DELETE', '/v1/sagas/abc', {
-        unchecked: true,
-      });
+      const wrong = await api().request<ApiErrorBody>('DELETE', '/v1/sagas/abc');
       expect(wrong.status).to.equal(405);
       expect(wrong.headers.get('allow')).to.equal('GET');
       expect(wrong.body.error.code).to.equal('METHOD_NOT_ALLOWED');

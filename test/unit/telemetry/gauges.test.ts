@@ -8,6 +8,7 @@ import {
 } from '../../../wire/telemetry/metric-names.js';
 import { setupTelemetry, type Telemetry } from '../../../orchestrator/telemetry/setup-telemetry.js';
 import orderSaga from '../../../sagas/order/index.js';
+import { eventually } from '../../support/eventually.js';
 import { scrape, select, valueOf } from './scrape.js';
 
 describe('telemetry: gauges read at collection', () => {
@@ -179,14 +180,11 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function waitForText(url: string): Promise<string> {
-  for (let tries = 0; ; tries++) {
-    try {
-      return await (await fetch(url)).text();
-    } catch (error) {
-      // The exporter starts listening asynchronously.
-      if (tries > 100) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
+/** The exporter starts listening asynchronously: connection refused means "not yet". */
+function waitForText(url: string): Promise<string> {
+  return eventually(`an answer from ${url}`, async () => (await fetch(url)).text(), {
+    timeoutMs: 10_000,
+    intervalMs: 20,
+    retryOn: () => true,
+  });
 }

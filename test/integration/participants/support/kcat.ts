@@ -6,23 +6,22 @@ export const KCAT = process.env.KCAT_BIN ?? '/usr/bin/kcat';
 /** Runs kcat with `args`, feeding `input` on stdin; resolves with stdout, rejects on failure. */
 export function kcat(args: readonly string[], input?: string, timeoutMs = 60_000): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(KCAT, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    // Node kills a child that outlives `timeout` with `killSignal`.
+    const child = spawn(KCAT, args, {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      timeout: timeoutMs,
+      killSignal: 'SIGKILL',
+    });
     let stdout = '';
     let stderr = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`kcat ${args.join(' ')} timed out after ${timeoutMs} ms: ${stderr}`));
-    }, timeoutMs);
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
       if (code === 0) resolve(stdout);
-      else reject(new Error(`kcat exited with ${code}: ${stderr}`));
+      else if (signal === 'SIGKILL') {
+        reject(new Error(`kcat ${args.join(' ')} timed out after ${timeoutMs} ms: ${stderr}`));
+      } else reject(new Error(`kcat exited with ${code ?? signal}: ${stderr}`));
     });
     child.stdin.end(input ?? '');
   });

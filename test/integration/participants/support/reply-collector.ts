@@ -5,6 +5,7 @@
  */
 import type { Consumer, IHeaders } from 'kafkajs';
 import { parseReply, type ReplyMessage } from '../../../../wire/contract/index.js';
+import { eventually } from '../../../support/eventually.js';
 import { groupJoined, type TestInfra } from '../../../support/infra.js';
 
 export interface ReceivedMessage {
@@ -62,44 +63,22 @@ async function collect(
   return consumer;
 }
 
-/** A waiter list: each check runs after every message. */
-function waiters() {
-  const pending = new Set<() => boolean>();
-  return {
-    notify: () => pending.forEach((check) => check() && pending.delete(check)),
-    wait<T>(ready: () => T | undefined, what: string, timeoutMs: number): Promise<T> {
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          pending.delete(check);
-          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
-        }, timeoutMs);
-        const check = () => {
-          const value = ready();
-          if (value === undefined) return false;
-          clearTimeout(timer);
-          resolve(value);
-          return true;
-        };
-        if (!check()) pending.add(check);
-      });
-    },
-  };
-}
+/** Collected messages are in memory: polling them often costs nothing. */
+const COLLECTED_POLL_MS = 20;
 
 export async function collectTopic(infra: TestInfra, topic: string): Promise<TopicCollector> {
   const messages: ReceivedMessage[] = [];
-  const wait = waiters();
   await collect(infra, topic, (message) => {
     messages.push(message);
-    wait.notify();
   });
   return {
     messages,
     waitForCount: (count, timeoutMs = 60_000) =>
-      wait.wait(
-        () => (messages.length >= count ? messages.slice(0, count) : undefined),
+      eventually(
         `${count} message(s) on ${topic} (have ${messages.length})`,
+        () => (messages.length >= count ? messages.slice(0, count) : undefined),
         timeoutMs,
+        COLLECTED_POLL_MS,
       ),
   };
 }
@@ -108,7 +87,6 @@ export async function collectReplies(infra: TestInfra, topic: string): Promise<R
   const messages: ReceivedMessage[] = [];
   const invalid: string[] = [];
   const byCommand = new Map<string, ReceivedReply[]>();
-  const wait = waiters();
   await collect(infra, topic, (message) => {
     messages.push(message);
     const parsed = parseReply(message.value);
@@ -119,19 +97,24 @@ export async function collectReplies(infra: TestInfra, topic: string): Promise<R
       list.push({ ...message, reply: parsed.value });
       byCommand.set(parsed.value.commandId, list);
     }
-    wait.notify();
   });
   return {
     messages,
     invalid,
     repliesTo: (commandId) => byCommand.get(commandId) ?? [],
     waitForCount: (count, timeoutMs = 60_000) =>
-      wait.wait(
-        () => (messages.length >= count ? messages.slice(0, count) : undefined),
+      eventually(
         `${count} reply(ies) on ${topic} (have ${messages.length})`,
+        () => (messages.length >= count ? messages.slice(0, count) : undefined),
         timeoutMs,
+        COLLECTED_POLL_MS,
       ),
     waitForReply: (commandId, n = 1, timeoutMs = 60_000) =>
-      wait.wait(() => byCommand.get(commandId)?.[n - 1], `reply #${n} to ${commandId}`, timeoutMs),
+      eventually(
+        `reply #${n} to ${commandId}`,
+        () => byCommand.get(commandId)?.[n - 1],
+        timeoutMs,
+        COLLECTED_POLL_MS,
+      ),
   };
 }

@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
+import { eventually, type WaitOptions } from '../../../support/eventually.js';
 
 export interface ScrapeTarget {
   job: string;
@@ -42,28 +43,15 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 60_000,
-  intervalMs = 250,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) {
-      const why = lastError instanceof Error ? `: ${lastError.message}` : '';
-      throw new Error(`timed out waiting for ${what}${why}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
+/**
+ * How tests wait on Prometheus: it scrapes and evaluates once a second, and its HTTP API may refuse
+ * or fail a query while it starts, so a failing probe means "not yet".
+ */
+export const PROMETHEUS_WAIT: WaitOptions = {
+  timeoutMs: 60_000,
+  intervalMs: 250,
+  retryOn: () => true,
+};
 
 export interface PrometheusOptions {
   /** Alert/recording rule files to evaluate (every second). */
@@ -112,11 +100,15 @@ export async function startPrometheus(
   };
 
   try {
-    await waitFor('prometheus to be ready', async () => {
-      if (child.exitCode !== null) throw new Error(`prometheus exited: ${stderr}`);
-      const response = await fetch(`${url}/-/ready`);
-      return response.ok ? true : undefined;
-    });
+    await eventually(
+      'prometheus to be ready',
+      async () => {
+        if (child.exitCode !== null) throw new Error(`prometheus exited: ${stderr}`);
+        const response = await fetch(`${url}/-/ready`);
+        return response.ok ? true : undefined;
+      },
+      { ...PROMETHEUS_WAIT, retryOn: () => child.exitCode === null },
+    );
   } catch (error) {
     await stop();
     throw error;
