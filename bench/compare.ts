@@ -33,7 +33,12 @@ import { findKafkaPid, MachineStats } from './measure/machine-stats.js';
 import { summarizeProfile, type CpuProfile } from './measure/profile-summary.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const RUNTIME_DIRS = ['orchestrator', 'participants', 'sagas'];
+const RUNTIME_DIRS = ['orchestrator', 'participants', 'sagas', 'wire'];
+/**
+ * Folders this tree's bench imports itself: a ref from before one existed (wire/ came with
+ * issue 16) gets this tree's copy, so the harness runs; the ref's runtime keeps its own code.
+ */
+const HARNESS_DIRS = ['wire'];
 
 const USAGE = `node --import tsx bench/compare.ts --ref <rev>[=label] [--ref …] [options]
 
@@ -111,11 +116,16 @@ async function buildVariant(rev: string, label: string): Promise<{ entry: string
     for (const dir of RUNTIME_DIRS)
       await cp(path.join(ROOT, dir), path.join(src, dir), { recursive: true });
   } else {
-    const tar = execFileSync('git', ['archive', rev, ...RUNTIME_DIRS], {
+    const inRev = new Set(
+      execFileSync('git', ['ls-tree', '--name-only', rev], { cwd: ROOT }).toString().split('\n'),
+    );
+    const tar = execFileSync('git', ['archive', rev, ...RUNTIME_DIRS.filter((d) => inRev.has(d))], {
       cwd: ROOT,
       maxBuffer: 1 << 28,
     });
     execFileSync('tar', ['-x', '-C', src], { input: tar });
+    for (const dir of HARNESS_DIRS.filter((d) => !inRev.has(d)))
+      await cp(path.join(ROOT, dir), path.join(src, dir), { recursive: true });
   }
   await cp(path.join(ROOT, 'bench'), path.join(src, 'bench'), {
     recursive: true,
