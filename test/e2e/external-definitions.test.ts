@@ -38,7 +38,7 @@ const INPUT_SCHEMA = `{
 /** The refund saga as an architect writes it in their own repository (TypeScript). */
 const REFUND_TS = {
   'refund/machine.ts': `
-import { createSagaKit, defineSaga } from 'saga-orchestrator/definitions';
+import { createSagaKit } from 'saga-orchestrator/definitions';
 import { emit } from 'xstate';
 
 export interface RefundInput { accountId: string; amount: number }
@@ -66,6 +66,7 @@ export const machine = kit.setup.createMachine({
 });
 `,
   'refund/index.ts': `
+import { defineSaga } from 'saga-orchestrator/definitions';
 import { machine, type RefundInput } from './machine.js';
 
 export default defineSaga<RefundInput>({
@@ -80,6 +81,8 @@ export default defineSaga<RefundInput>({
 /** The same saga compiled to JavaScript (what a built image mounts). */
 const REFUND_JS = {
   'refund/index.js': `
+import { createSagaKit, defineSaga } from 'saga-orchestrator/definitions';
+import { emit } from 'xstate';
 
 const kit = createSagaKit();
 const machine = kit.setup.createMachine({
