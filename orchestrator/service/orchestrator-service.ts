@@ -153,9 +153,9 @@ export function createOrchestratorService(
   const app = options.api
     ? createApiApp({
         logger: logger.child('api'),
+        metricsHandler: telemetry?.metricsHandler,
         ...apiAppOptionsOf(options.api),
         orchestrator,
-        metricsHandler: telemetry?.metricsHandler,
       })
     : undefined;
 
