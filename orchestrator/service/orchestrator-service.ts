@@ -98,6 +98,8 @@ export interface OrchestratorService {
   readonly app: ApiApp | undefined;
   /** The listening server, from `start()` on. */
   readonly server: Server | undefined;
+  /** The port the API listens on, once it listens. */
+  readonly port: number | undefined;
   /** `http://127.0.0.1:<port>` of the API once it listens. */
   readonly apiUrl: string | undefined;
   /**
@@ -192,6 +194,9 @@ export function createOrchestratorService(
     app,
     get server() {
       return server;
+    },
+    get port() {
+      return server ? (server.address() as AddressInfo).port : undefined;
     },
     get apiUrl() {
       return server ? `http://127.0.0.1:${(server.address() as AddressInfo).port}` : undefined;
