@@ -11,7 +11,7 @@ import { cp, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/pr
 import path from 'node:path';
 import ts from 'typescript';
 
-const SOURCE_DIRS = ['orchestrator', 'participants', 'sagas', 'bench'];
+const SOURCE_DIRS = ['wire', 'orchestrator', 'participants', 'sagas', 'bench'];
 const ASSETS = /\.(lua|json)$/;
 
 /** Transpiles the runtime and the bench into `outDir`; returns the worker entry point. */
