@@ -29,6 +29,7 @@ const LAYERS = [
   'orchestrator/telemetry',
   'orchestrator/runtime',
   'orchestrator/api',
+  'orchestrator/service',
   'participants/sdk',
   'participants/examples',
 ];

@@ -8,20 +8,15 @@
  * takes longer than SHUTDOWN_TIMEOUT the process exits anyway (code 1): nothing is lost, since the
  * outbox and uncommitted replies are picked up again by the next instance.
  */
-import type { Server } from 'node:http';
 import { ConfigError, loadOrchestratorConfig } from './config/index.js';
-import { createApiApp } from './api/index.js';
-import { createRedisClient } from './store/index.js';
 import { createLogger } from '../wire/telemetry/index.js';
-import { setupTelemetry, orchestratorGaugeSources } from './telemetry/index.js';
-import { createKafkaClient } from '../wire/kafka/index.js';
 import {
   BUILT_IN_SAGAS_DIR,
   loadDefinitionsFromDir,
   mergeDefinitions,
   selectDefinitions,
-  createOrchestrator,
 } from './runtime/index.js';
+import { createOrchestratorService } from './service/index.js';
 
 let config: ReturnType<typeof loadOrchestratorConfig>;
 try {
@@ -43,29 +38,20 @@ async function main(): Promise<void> {
     ),
     config.sagaTypes,
   );
-  const redis = createRedisClient(config.redis);
-  redis.on('error', (error: unknown) => logger.warn('redis connection error', { error }));
-  const kafka = createKafkaClient({
-    brokers: config.kafka.brokers,
-    clientId: config.kafka.clientId,
-    ...(config.kafka.sasl ? { sasl: config.kafka.sasl } : {}),
-    ...(config.kafka.tls ? { tls: withoutUndefined(config.kafka.tls) } : {}),
-    logger: logger.child('kafka'),
-  });
-  // Metrics always (served on /metrics); traces when the OTEL_* variables ask for them.
-  const telemetry = setupTelemetry({
-    serviceName: 'saga-orchestrator',
+  const service = createOrchestratorService({
     definitions,
-    logger: logger.child('telemetry'),
-  });
-  const orchestrator = createOrchestrator({
-    definitions,
-    redis,
-    kafka,
+    redis: { connect: config.redis },
+    kafka: {
+      connect: {
+        brokers: config.kafka.brokers,
+        clientId: config.kafka.clientId,
+        ...(config.kafka.sasl ? { sasl: config.kafka.sasl } : {}),
+        ...(config.kafka.tls ? { tls: withoutUndefined(config.kafka.tls) } : {}),
+      },
+    },
     topicPrefix: config.topicPrefix,
     store: config.store,
     logger,
-    hooks: telemetry.hooks,
     tuning: {
       createTopics: config.topics.create,
       topicPartitions: config.topics.partitions,
@@ -73,18 +59,10 @@ async function main(): Promise<void> {
       consumer: config.consumer,
       lifecycleEvents: config.lifecycleEvents,
     },
+    // Metrics always (served on /metrics); traces when the OTEL_* variables ask for them.
+    telemetry: { serviceName: 'saga-orchestrator' },
+    api: { port: config.http.port, apiToken: config.http.apiToken },
   });
-
-  // The API listens before the orchestrator consumes: /healthz answers at once, /readyz says 503
-  // until the consumers have joined.
-  const app = createApiApp({
-    orchestrator,
-    apiToken: config.http.apiToken,
-    metricsHandler: telemetry.metricsHandler,
-    logger: logger.child('api'),
-  });
-  const lagAdmin = kafka.admin();
-  const server = await listen(app, config.http.port);
 
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -96,24 +74,19 @@ async function main(): Promise<void> {
       process.exit(1);
     }, config.shutdownTimeoutMs);
     timer.unref();
-    void (async () => {
-      server.close();
-      await orchestrator.stop();
-      await telemetry.shutdown();
-      await lagAdmin.disconnect();
-      await redis.quit();
-      process.exit(0);
-    })().catch((error: unknown) => {
-      logger.error('stop failed', { error });
-      process.exit(1);
-    });
+    service.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error('stop failed', { error });
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
 
-  await orchestrator.start();
-  await lagAdmin.connect();
-  telemetry.observe(orchestratorGaugeSources({ orchestrator, redis, admin: lagAdmin }));
+  await service.start();
+  const { orchestrator } = service;
   console.log(
     JSON.stringify({
       event: 'ready',
@@ -122,13 +95,6 @@ async function main(): Promise<void> {
       sagaTypes: orchestrator.engine.definitions().map((d) => d.type),
     }),
   );
-}
-
-function listen(app: ReturnType<typeof createApiApp>, port: number): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const server = app.listen(port, () => resolve(server));
-    server.once('error', reject);
-  });
 }
 
 function withoutUndefined<T extends object>(value: T): T {

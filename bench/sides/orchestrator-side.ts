@@ -4,10 +4,9 @@
  * when the orchestrator commits its end state: the `stepWritten` runtime hook sees it, which
  * costs nothing extra (no `waitForResult` poll, no additional Redis read).
  */
-import { Redis } from 'ioredis';
-import { createOrchestrator, type Orchestrator } from '../../orchestrator/runtime/orchestrator.js';
+import type { Orchestrator } from '../../orchestrator/runtime/index.js';
+import { createOrchestratorService } from '../../orchestrator/service/index.js';
 import { createLogger } from '../../wire/telemetry/logger.js';
-import { createKafkaClient } from '../../wire/kafka/index.js';
 import { orderSaga } from '../../sagas/order/index.js';
 import { LoadDriver, type LoadTarget } from '../load/load-driver.js';
 import { orderInput } from '../load/order-input.js';
@@ -36,13 +35,7 @@ export interface OrchestratorSide {
 export async function startOrchestratorSide(
   config: OrchestratorSideConfig,
 ): Promise<OrchestratorSide> {
-  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
   const logger = createLogger('orchestrator', { level: 'info' });
-  const kafka = createKafkaClient({
-    brokers: config.brokers,
-    clientId: 'bench-orchestrator',
-    logger: logger.child('kafka'),
-  });
   let published = 0;
   const target: LoadTarget = {
     async start(sagaId) {
@@ -57,10 +50,12 @@ export async function startOrchestratorSide(
     },
   };
   const driver = new LoadDriver(target, config.idPrefix);
-  const orchestrator = createOrchestrator({
+  const service = createOrchestratorService({
     definitions: [orderSaga],
-    redis,
-    kafka,
+    redis: { connect: { url: config.redisUrl } },
+    kafka: { connect: { brokers: config.brokers, clientId: 'bench-orchestrator' } },
+    // Measured without telemetry: its cost is not the orchestrator's.
+    telemetry: false,
     topicPrefix: config.topicPrefix,
     store: { keyPrefix: config.keyPrefix, retentionMs: config.retentionMs },
     logger,
@@ -78,7 +73,8 @@ export async function startOrchestratorSide(
       },
     },
   });
-  await orchestrator.start();
+  const { orchestrator } = service;
+  await service.start();
   return {
     driver,
     orchestrator,
@@ -88,9 +84,6 @@ export async function startOrchestratorSide(
       return count;
     },
     outboxBacklog: () => orchestrator.store.outboxBacklog(),
-    async stop() {
-      await orchestrator.stop();
-      redis.disconnect();
-    },
+    stop: () => service.stop(),
   };
 }

@@ -4,17 +4,14 @@
  * participants (inventory, payment, shipping) seeded with the shop's stock and credit. Everything
  * lives under the run's prefix: topics `<prefix>.*`, keys `<prefix>:*`.
  */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
 import type { ConnectionConfig } from '../../orchestrator/config/load-config.js';
-import { createApiApp } from '../../orchestrator/api/create-api-app.js';
-import { createOrchestrator, type Orchestrator } from '../../orchestrator/runtime/orchestrator.js';
-import { createRedisClient } from '../../orchestrator/store/redis-client.js';
+import type { Orchestrator } from '../../orchestrator/runtime/orchestrator.js';
+import { createOrchestratorService } from '../../orchestrator/service/index.js';
+import { createRedisClient } from '../../orchestrator/store/index.js';
+import type { Telemetry } from '../../orchestrator/telemetry/index.js';
 import type { Logger } from '../../wire/telemetry/logger.js';
 import { SCOPES } from '../../wire/telemetry/metric-names.js';
-import { setupTelemetry, type Telemetry } from '../../orchestrator/telemetry/setup-telemetry.js';
-import { orchestratorGaugeSources } from '../../orchestrator/telemetry/store-sources.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka } from 'kafkajs';
 import { participantsOf } from '../../orchestrator/runtime/orchestrator-options.js';
@@ -120,9 +117,30 @@ export async function startDemoSystem(options: DemoSystemOptions): Promise<DemoS
   };
 
   const kafkaOptions = kafkaOptionsOf(connection);
+  // One Redis client for the orchestrator's store and the shop's state; it quits last.
   const redis = createRedisClient(connection.redis);
   redis.on('error', (error: unknown) => logger.warn('redis connection error', { error }));
   cleanups.push(() => redis.quit());
+  const definitions = [createOrderSaga(DEMO_ORDER_TIMINGS)];
+  // Wired as orchestrator/main.ts wires the service.
+  const service = createOrchestratorService({
+    definitions,
+    redis,
+    kafka: { connect: kafkaOptions },
+    topicPrefix: prefix,
+    store: { keyPrefix: prefix, shards: 8 },
+    logger: logger.child('orchestrator'),
+    tuning: { topicPartitions: PARTITIONS, consumer: CONSUMER, timerPollIntervalMs: 50 },
+    api: {
+      port: options.httpPort,
+      apiToken: options.apiToken,
+      onPortBusy: (port) => options.onPortBusy(port),
+    },
+  });
+  cleanups.push(() => service.stop());
+  const { orchestrator } = service;
+  // On: the options leave telemetry at its default.
+  const telemetry = service.telemetry as Telemetry;
 
   try {
     await seedInventory(redis, { stock: shop.stock, keyPrefix: shopKeyPrefix });
@@ -132,47 +150,11 @@ export async function startDemoSystem(options: DemoSystemOptions): Promise<DemoS
       keyPrefix: shopKeyPrefix,
     });
 
-    const definitions = [createOrderSaga(DEMO_ORDER_TIMINGS)];
-    const kafka = createKafkaClient({ ...kafkaOptions, logger: logger.child('kafka') });
-    const telemetry: Telemetry = setupTelemetry({
-      serviceName: 'saga-orchestrator',
-      definitions,
-      logger: logger.child('telemetry'),
-    });
-    cleanups.push(() => telemetry.shutdown());
     // A client of its own whose kafkajs lines stay quiet: the refusals it retries are expected.
     const topicsClient = createKafkaClient({ ...kafkaOptions, logLevel: 'silent' });
     await createRunTopics(topicsClient, prefix, participantsOf(definitions), logger);
-    const orchestrator = createOrchestrator({
-      definitions,
-      redis,
-      kafka,
-      topicPrefix: prefix,
-      store: { keyPrefix: prefix, shards: 8 },
-      logger: logger.child('orchestrator'),
-      hooks: telemetry.hooks,
-      tuning: { topicPartitions: PARTITIONS, consumer: CONSUMER, timerPollIntervalMs: 50 },
-    });
-
-    const app = createApiApp({
-      orchestrator,
-      apiToken: options.apiToken,
-      metricsHandler: telemetry.metricsHandler,
-      logger: logger.child('api'),
-    });
-    const server = await listen(app, options.httpPort).catch(async (error: unknown) => {
-      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
-      options.onPortBusy(options.httpPort);
-      return listen(app, 0);
-    });
-    cleanups.push(async () => {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    });
-    const port = (server.address() as AddressInfo).port;
-
-    await orchestrator.start();
-    cleanups.push(() => orchestrator.stop());
+    await service.start();
+    const port = service.port as number;
 
     const participantLogger = options.participantLogger;
     const transport: KafkaParticipantTransport = await kafkaParticipantTransport({
@@ -210,15 +192,10 @@ export async function startDemoSystem(options: DemoSystemOptions): Promise<DemoS
       cleanups.push(() => another.stop());
     }
 
-    const lagAdmin = kafka.admin();
-    await lagAdmin.connect();
-    cleanups.push(() => lagAdmin.disconnect());
-    telemetry.observe(orchestratorGaugeSources({ orchestrator, redis, admin: lagAdmin }));
-
     return {
       orchestrator,
       redis,
-      apiUrl: `http://127.0.0.1:${port}`,
+      apiUrl: service.apiUrl as string,
       port,
       shopKeyPrefix,
       kafka: kafkaOptions,
@@ -260,14 +237,6 @@ async function createRunTopics(
   } finally {
     await admin.disconnect();
   }
-}
-
-function listen(app: ReturnType<typeof createApiApp>, port: number): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const server = app.listen(port);
-    server.once('listening', () => resolve(server));
-    server.once('error', reject);
-  });
 }
 
 /** The kafkajs options of the configured connection (brokers, client id, SASL, TLS). */

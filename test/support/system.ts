@@ -13,15 +13,13 @@
  *   });
  * });
  */
-import { once } from 'node:events';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Kafka } from 'kafkajs';
 import type { Redis } from 'ioredis';
-import { createApiApp, type ApiAppOptions } from '../../orchestrator/api/index.js';
+import type { ApiAppOptions } from '../../orchestrator/api/index.js';
 import type { SagaDefinition } from '../../orchestrator/engine/types.js';
 import type { OrchestratorTuning } from '../../orchestrator/runtime/orchestrator-options.js';
-import { createOrchestrator, type Orchestrator } from '../../orchestrator/runtime/orchestrator.js';
+import type { Orchestrator } from '../../orchestrator/runtime/orchestrator.js';
+import { createOrchestratorService } from '../../orchestrator/service/index.js';
 import { createLogger, isLogLevel, silentLogger } from '../../wire/telemetry/logger.js';
 import type { RuntimeHooks } from '../../orchestrator/telemetry/runtime-hooks.js';
 import {
@@ -153,16 +151,29 @@ export async function startSystem(
     keyPrefix: exampleKeyPrefix,
   });
 
-  const orchestrator = createOrchestrator({
+  const service = createOrchestratorService({
     definitions: options.definitions ?? [createOrderSaga(TEST_ORDER_TIMINGS)],
     redis,
     kafka,
     topicPrefix: prefix,
     store: { keyPrefix: prefix, shards: 4 },
     logger: testLogger('orchestrator'),
+    // Telemetry would register process-wide providers; tests that need it pass its hooks.
+    telemetry: false,
     ...(options.hooks ? { hooks: options.hooks } : {}),
     tuning: { ...TEST_TUNING, ...options.tuning },
+    ...(options.api
+      ? {
+          api: {
+            port: 0,
+            host: '127.0.0.1',
+            logger: testLogger('api'),
+            ...(options.api === true ? {} : options.api),
+          },
+        }
+      : {}),
   });
+  const { orchestrator } = service;
   const cleanups: Array<() => Promise<unknown>> = [];
   const stop = async () => {
     for (const cleanup of cleanups.splice(0).reverse()) {
@@ -171,8 +182,9 @@ export async function startSystem(
   };
 
   try {
-    await orchestrator.start();
-    cleanups.push(() => orchestrator.stop());
+    // The API (when served) listens before the orchestrator consumes, as in production.
+    await service.start();
+    cleanups.push(() => service.stop());
 
     let transport: KafkaParticipantTransport | undefined;
     let participants: ExampleParticipants | undefined;
@@ -229,19 +241,6 @@ export async function startSystem(
     });
     if (options.participants ?? true) await startParticipants();
 
-    let apiUrl: string | undefined;
-    if (options.api) {
-      const apiOptions = options.api === true ? {} : options.api;
-      const app = createApiApp({ logger: testLogger('api'), ...apiOptions, orchestrator });
-      const server: Server = app.listen(0, '127.0.0.1');
-      await once(server, 'listening');
-      cleanups.push(async () => {
-        server.closeAllConnections();
-        await new Promise((resolve) => server.close(resolve));
-      });
-      apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    }
-
     return {
       orchestrator,
       get participants() {
@@ -257,7 +256,7 @@ export async function startSystem(
           intervalMs: 50,
         });
       },
-      apiUrl,
+      apiUrl: service.apiUrl,
       startParticipants,
       stopParticipants,
       startParticipantAgain,

@@ -9,20 +9,16 @@ import { propagation } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { AlwaysOnSampler, InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { SagaDefinition } from '../../../../orchestrator/engine/types.js';
-import {
-  createOrchestrator,
-  type Orchestrator,
-} from '../../../../orchestrator/runtime/orchestrator.js';
+import type { Orchestrator } from '../../../../orchestrator/runtime/index.js';
+import { createOrchestratorService } from '../../../../orchestrator/service/index.js';
 import { silentLogger } from '../../../../wire/telemetry/logger.js';
 import { SCOPES } from '../../../../wire/telemetry/metric-names.js';
 import {
+  consumerLagSource,
   setupTelemetry,
   type Telemetry,
-} from '../../../../orchestrator/telemetry/setup-telemetry.js';
-import {
-  consumerLagSource,
-  storeGaugeSources,
-} from '../../../../orchestrator/telemetry/store-sources.js';
+  type TelemetryOptions,
+} from '../../../../orchestrator/telemetry/index.js';
 import {
   seedInventory,
   seedPayment,
@@ -63,17 +59,22 @@ export const DEFAULT_CREDIT = 1_000_000;
 /** The share of shipping tries that fail transiently (seeded with the test's prefix). */
 export const SHIPPING_FAILURE_RATE = 0.3;
 
-function serviceTelemetry(name: string, definitions: readonly SagaDefinition[] = []) {
-  const spans = new InMemorySpanExporter();
-  const telemetry = setupTelemetry({
+const ORCHESTRATOR = 'saga-orchestrator';
+
+/** Telemetry of one service: spans kept in `spans`, every trace sampled, no process globals. */
+function telemetryOptions(name: string, spans: InMemorySpanExporter) {
+  return {
     serviceName: name,
-    definitions,
     registerGlobal: false,
     spanExporter: spans,
     spanProcessing: 'simple',
     environment: { disabled: false, tracesExporter: 'none', sampler: new AlwaysOnSampler() },
-  });
-  return { telemetry, spans };
+  } satisfies TelemetryOptions;
+}
+
+function serviceTelemetry(name: string) {
+  const spans = new InMemorySpanExporter();
+  return { telemetry: setupTelemetry(telemetryOptions(name, spans)), spans };
 }
 
 async function serveMetrics(telemetry: Telemetry): Promise<{ server: Server; address: string }> {
@@ -103,23 +104,25 @@ export async function startTelemetryStack(infra: TestInfra): Promise<TelemetrySt
     await Promise.all(
       servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
     );
-    await Promise.all(services.map((s) => s.telemetry.shutdown()));
+    // The participants' telemetry; the orchestrator service shuts its own down.
+    await Promise.all(
+      services.filter((s) => s.name !== ORCHESTRATOR).map((s) => s.telemetry.shutdown()),
+    );
     propagation.disable();
   };
 
   try {
-    const orchestratorService = await addService(
-      'saga-orchestrator',
-      serviceTelemetry('saga-orchestrator', definitions),
-    );
-    const orchestrator = createOrchestrator({
+    // The orchestrator as the service assembles it: its /metrics is the API's, its gauges fed by
+    // its own lag admin; spans are kept in memory.
+    const orchestratorSpans = new InMemorySpanExporter();
+    const service = createOrchestratorService({
       definitions,
       redis: infra.redis,
       kafka: infra.kafka,
       topicPrefix: infra.prefix,
       store: { keyPrefix: infra.prefix, shards: 4 },
-      logger: silentLogger,
-      hooks: orchestratorService.telemetry.hooks,
+      telemetry: telemetryOptions(ORCHESTRATOR, orchestratorSpans),
+      api: { port: 0, host: '127.0.0.1' },
       tuning: {
         topicPartitions: 2,
         topicReplicationFactor: 1,
@@ -133,17 +136,15 @@ export async function startTelemetryStack(infra: TestInfra): Promise<TelemetrySt
         },
       },
     });
-    await orchestrator.start();
-    stops.push(() => orchestrator.stop());
-    orchestratorService.telemetry.observe({
-      ...storeGaugeSources(orchestrator.store, infra.redis),
-      consumerLag: [
-        consumerLagSource({
-          admin: infra.admin,
-          groupId: `${infra.prefix}.orchestrator`,
-          topics: [orchestrator.topics.replies, orchestrator.topics.requests],
-        }),
-      ],
+    stops.push(() => service.stop());
+    await service.start();
+    const { orchestrator } = service;
+    services.push({
+      name: ORCHESTRATOR,
+      // On: the options set it up.
+      telemetry: service.telemetry as Telemetry,
+      spans: orchestratorSpans,
+      metricsAddress: `127.0.0.1:${service.port}`,
     });
 
     const keyPrefix = infra.key('shop');
