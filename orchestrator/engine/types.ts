@@ -1,6 +1,6 @@
 /**
  * The engine's doors: what it takes in and what it gives back. The engine is pure,
- * `(definition, record, input, now) → StepResult`; the store persists a StepResult atomically and
+ * `(definition, record, event, now) → StepResult`; the store persists a StepResult atomically and
  * the transport publishes its commands. Nothing here does I/O or reads a clock.
  */
 import type { AnyStateMachine } from 'xstate';
@@ -95,8 +95,11 @@ export interface SagaTraceContext {
   tracestate?: string;
 }
 
-/** What can happen to a running saga. */
-export type SagaInput =
+/**
+ * What can happen to a running saga: a reply, a due timer or a signal. (Not the business input a
+ * saga starts with, `StartOptions.input`.)
+ */
+export type SagaEvent =
   | { kind: 'reply'; reply: ReplyMessage }
   | {
       kind: 'timer';
@@ -210,13 +213,13 @@ export type StartResult = AppliedStep | StartRejected;
 
 /**
  * The pure engine (`createEngine(definitions)`). It never reads a clock, does no I/O and draws no
- * random numbers: the same record, input and `now` always give the same result.
+ * random numbers: the same record, event and `now` always give the same result.
  */
 export interface SagaEngine {
   /** Starts a saga: version 1 of its record, its first commands, timers and lifecycle events. */
   start(type: string, options: StartOptions): StartResult;
   /** Applies a reply, a due timer or a signal to a stored saga. */
-  apply(record: SagaRecord, input: SagaInput, now: EpochMs): StepResult;
+  apply(record: SagaRecord, event: SagaEvent, now: EpochMs): StepResult;
   /** The definition new sagas of `type` start on. */
   definition(type: string): SagaDefinition | undefined;
   /** The latest definition of every type. */

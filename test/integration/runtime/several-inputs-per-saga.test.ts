@@ -16,14 +16,14 @@ import {
   createEngine,
   createSagaKit,
   defineSaga,
-  type SagaInput,
+  type SagaEvent,
   type SagaRecord,
 } from '../../../orchestrator/engine/index.js';
 import { ManualClock } from '../../../orchestrator/runtime/clock.js';
 import {
   SagaEventApplier,
   type ApplyOutcome,
-  type SagaInputItem,
+  type SagaEventItem,
   type StepStore,
 } from '../../../orchestrator/runtime/step-runner.js';
 import { createSagaStore, InvalidRecordError } from '../../../orchestrator/store/index.js';
@@ -141,7 +141,7 @@ describe('step runner: several inputs of one saga in one batch (real Redis)', fu
   function reply(record: SagaRecord, step: string, payload: Record<string, unknown> = {}) {
     const command = record.pending.find((c) => c.step === step);
     if (!command) throw new Error(`saga ${record.id} waits for no ${step}`);
-    const input: SagaInput = {
+    const event: SagaEvent = {
       kind: 'reply',
       reply: {
         commandId: command.commandId,
@@ -151,15 +151,15 @@ describe('step runner: several inputs of one saga in one batch (real Redis)', fu
         payload: payload,
       },
     };
-    return { sagaId: record.id, input } satisfies SagaInputItem;
+    return { sagaId: record.id, event } satisfies SagaEventItem;
   }
 
-  function deadline(record: SagaRecord, statePath: string): SagaInputItem {
+  function deadline(record: SagaRecord, statePath: string): SagaEventItem {
     const timer = record.timers.find((t) => t.timerId.includes(statePath));
     if (!timer) throw new Error(`saga ${record.id} has no timer for ${statePath}`);
     return {
       sagaId: record.id,
-      input: { kind: 'timer', timerId: timer.timerId, dueAt: timer.dueAt },
+      event: { kind: 'timer', timerId: timer.timerId, dueAt: timer.dueAt },
     };
   }
 
