@@ -70,7 +70,7 @@ function runSaga(n: number, withStepWork: boolean): void {
     if (applied.outcome !== 'applied') throw new Error(`step ${step}: ${applied.outcome}`);
     if (withStepWork) {
       const outbox = outgoingMessages(applied.record, applied.effects, { topics });
-      applyStepCall(keys, settings, record.version, applied.record, {
+      applyStepCall(keys, settings, record.revision, applied.record, {
         outbox,
         history: applied.history,
       });

@@ -63,8 +63,11 @@ export interface SagaRecord {
   id: string;
   type: string;
   definitionVersion: string;
-  /** Optimistic-concurrency counter: 1 after start, +1 for every applied step. */
-  version: number;
+  /**
+   * Optimistic-concurrency counter: 1 after start, +1 for every applied step. (Not the
+   * definition's version, `definitionVersion`.)
+   */
+  revision: number;
   status: SagaStatus;
   /** The statechart state as a dotted path; parallel regions joined with `,`. */
   state: string;
@@ -163,7 +166,7 @@ export interface HistoryEntry {
 export type StepResult =
   | {
       outcome: 'applied';
-      /** The next record: `version` is the previous one + 1 (1 for a new saga). */
+      /** The next record: `revision` is the previous one + 1 (1 for a new saga). */
       record: SagaRecord;
       effects: Effect[];
       history: HistoryEntry[];
@@ -216,7 +219,7 @@ export type StartResult = AppliedStep | StartRejected;
  * random numbers: the same record, event and `now` always give the same result.
  */
 export interface SagaEngine {
-  /** Starts a saga: version 1 of its record, its first commands, timers and lifecycle events. */
+  /** Starts a saga: revision 1 of its record, its first commands, timers and lifecycle events. */
   start(type: string, options: StartOptions): StartResult;
   /** Applies a reply, a due timer or a signal to a stored saga. */
   apply(record: SagaRecord, event: SagaEvent, now: EpochMs): StepResult;

@@ -141,7 +141,7 @@ interface PendingCommit {
   work: SagaWork;
   /** The indices whose events this round looked at (all of the work's, or the first one). */
   indices: readonly number[];
-  expectedVersion: number;
+  expectedRevision: number;
   record: SagaRecord;
   write: StepWrite;
   applied: AppliedEvent[];
@@ -314,7 +314,7 @@ export class SagaEventApplier {
         commits.push({
           work: sagaWork,
           indices,
-          expectedVersion: loaded.version,
+          expectedRevision: loaded.revision,
           record,
           write: stepWriteFor(
             loaded,
@@ -347,8 +347,8 @@ export class SagaEventApplier {
     let results: Awaited<ReturnType<StepStore['commitMany']>>;
     try {
       results = await store.commitMany(
-        commits.map(({ expectedVersion, record, write, applied }) => ({
-          expectedVersion,
+        commits.map(({ expectedRevision, record, write, applied }) => ({
+          expectedRevision,
           record,
           write,
           steps: applied.length,

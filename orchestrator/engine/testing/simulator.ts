@@ -57,7 +57,7 @@ const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 export class SagaSimulation {
   record: SagaRecord;
   now: EpochMs;
-  /** The start's result (version 1). */
+  /** The start's result (revision 1). */
   readonly started: AppliedStep;
   /** Every `apply` after the start, ignored ones included. */
   readonly calls: SimulatedCall[] = [];

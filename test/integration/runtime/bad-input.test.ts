@@ -205,7 +205,7 @@ describe('bad input: dead-lettered with the reason, or ignored where that is the
     );
     expect(lettersFromHere).to.have.length(poison.filter((p) => p.code).length);
     const still = await system.orchestrator.store.load(waitingId);
-    expect(still?.version, 'the waiting saga did not move').to.equal(parked.version);
+    expect(still?.revision, 'the waiting saga did not move').to.equal(parked.revision);
     expect(still?.state).to.equal('awaitingApproval');
     expect(deadLettered.filter((d) => d.source === 'orchestrator.replies')).to.have.length(
       lettersFromHere.length,
@@ -259,7 +259,7 @@ describe('bad input: dead-lettered with the reason, or ignored where that is the
     );
     expect(letter.headers[HEADERS.dlqErrorCode]).to.equal(DLQ_ERROR_CODES.mismatch);
     expect(letter.headers[HEADERS.dlqReason]).to.contain('names saga type "refund"');
-    expect((await system.orchestrator.store.load(sagaId))?.version).to.equal(waiting.version);
+    expect((await system.orchestrator.store.load(sagaId))?.revision).to.equal(waiting.revision);
     expect(ignored.filter((i) => i.sagaId === sagaId)).to.deep.equal([]);
   });
 

@@ -247,7 +247,7 @@ describe('500 order sagas on real Kafka and Redis, with duplicates injected', fu
       i.sagaId === id && i.event.kind === 'reply' && i.event.reply.payload?.replayedByTest === true;
     await until('the replayed reply to be consumed', () => ignored.some(isReplay), 60_000);
     const after = await system.orchestrator.getSaga(id);
-    expect(after?.record.version).to.equal(record.version);
+    expect(after?.record.revision).to.equal(record.revision);
     expect(after?.record.status).to.equal('completed');
   });
 });

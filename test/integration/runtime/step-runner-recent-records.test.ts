@@ -100,7 +100,7 @@ describe('saga event applier: records kept from its own writes (real Redis)', fu
     const [outcome] = await a.runner.applyBatch([success(v2)]);
 
     expect(outcome?.status).to.equal('applied');
-    expect((await a.store.load(v1.id))?.version).to.equal(3);
+    expect((await a.store.load(v1.id))?.revision).to.equal(3);
     expect(a.counted.loads).to.equal(1);
   });
 

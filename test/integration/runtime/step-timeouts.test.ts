@@ -168,7 +168,7 @@ describe('step deadlines: a slow shipping is timed out, retried, compensated; la
     await sendLateSuccess(sut, id, 1);
     expect((await lateReplyIgnored(id, 1)).reason).to.equal('saga-ended');
     const after = await system.orchestrator.store.load(id);
-    expect(after?.version, 'the version after the end').to.equal(ended.version);
+    expect(after?.revision, 'the revision after the end').to.equal(ended.revision);
     expect(after?.status).to.equal('compensated');
     expect((await system.orchestrator.store.history(id)).total).to.equal(entries.length);
 
