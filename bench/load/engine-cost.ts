@@ -59,18 +59,18 @@ function runSaga(n: number, withStepWork: boolean): void {
       type: pending.command,
       outcome: 'success' as const,
     };
-    let input = { kind: 'reply' as const, reply };
+    let event = { kind: 'reply' as const, reply };
     if (withStepWork) {
       const parsed = parseReply(Buffer.from(JSON.stringify(reply)));
       if (!parsed.ok) throw new Error(parsed.reason);
-      input = { kind: 'reply', reply: parsed.value as typeof reply };
+      event = { kind: 'reply', reply: parsed.value as typeof reply };
       record = decodeStored(record);
     }
-    const applied = engine.apply(record, input, now);
+    const applied = engine.apply(record, event, now);
     if (applied.outcome !== 'applied') throw new Error(`step ${step}: ${applied.outcome}`);
     if (withStepWork) {
       const outbox = outgoingMessages(applied.record, applied.effects, { topics });
-      applyStepCall(keys, settings, record.version, applied.record, {
+      applyStepCall(keys, settings, record.revision, applied.record, {
         outbox,
         history: applied.history,
       });

@@ -67,8 +67,8 @@ export async function startRawRequester(config: RawRequesterConfig): Promise<Raw
       `${base(shard)}outbox`,
     ];
   };
-  const stepArgs = (expectedVersion: number, next: RawMessage | undefined) => [
-    String(expectedVersion),
+  const stepArgs = (expectedRevision: number, next: RawMessage | undefined) => [
+    String(expectedRevision),
     RECORD_BLOB,
     HISTORY_ENTRY,
     ...(next ? [next.topic, next.key, next.value, JSON.stringify(next.headers)] : []),

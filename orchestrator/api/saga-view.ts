@@ -45,7 +45,7 @@ export function sagaSummaryView(summary: SagaSummary): SagaSummaryView {
     id: summary.id,
     type: summary.type,
     version: summary.definitionVersion,
-    revision: summary.version,
+    revision: summary.revision,
     status: summary.status,
     state: summary.state,
     createdAt: iso(summary.createdAt),

@@ -10,7 +10,7 @@
  * const next = engine.apply(record, { kind: 'reply', reply }, clock.now());
  * ```
  */
-import { applyInput } from './apply-input.js';
+import { applyEvent } from './apply-event.js';
 import { createRegistry } from './registry.js';
 import { startSaga } from './start-saga.js';
 import type { SagaDefinition, SagaEngine } from './types.js';
@@ -34,11 +34,11 @@ export function createEngine(definitions: readonly SagaDefinition[]): SagaEngine
       }
       return startSaga(definition, options);
     },
-    apply(record, input, now) {
-      return applyInput(
+    apply(record, event, now) {
+      return applyEvent(
         registry.forRecord(record.type, record.definitionVersion, record.id),
         record,
-        input,
+        event,
         now,
       );
     },

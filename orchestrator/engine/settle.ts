@@ -155,7 +155,7 @@ export function toAppliedStep(inputs: StepInputs): AppliedStep {
     id: sagaId,
     type: definition.type,
     definitionVersion: definition.version,
-    version: (previous?.version ?? 0) + 1,
+    revision: (previous?.revision ?? 0) + 1,
     status,
     state,
     snapshot: persistSnapshot(definition.machine, snapshot),

@@ -1,6 +1,6 @@
 /**
  * The engine's doors: what it takes in and what it gives back. The engine is pure,
- * `(definition, record, input, now) → StepResult`; the store persists a StepResult atomically and
+ * `(definition, record, event, now) → StepResult`; the store persists a StepResult atomically and
  * the transport publishes its commands. Nothing here does I/O or reads a clock.
  */
 import type { AnyStateMachine } from 'xstate';
@@ -63,8 +63,11 @@ export interface SagaRecord {
   id: string;
   type: string;
   definitionVersion: string;
-  /** Optimistic-concurrency counter: 1 after start, +1 for every applied step. */
-  version: number;
+  /**
+   * Optimistic-concurrency counter: 1 after start, +1 for every applied step. (Not the
+   * definition's version, `definitionVersion`.)
+   */
+  revision: number;
   status: SagaStatus;
   /** The statechart state as a dotted path; parallel regions joined with `,`. */
   state: string;
@@ -95,8 +98,11 @@ export interface SagaTraceContext {
   tracestate?: string;
 }
 
-/** What can happen to a running saga. */
-export type SagaInput =
+/**
+ * What can happen to a running saga: a reply, a due timer or a signal. (Not the business input a
+ * saga starts with, `StartOptions.input`.)
+ */
+export type SagaEvent =
   | { kind: 'reply'; reply: ReplyMessage }
   | {
       kind: 'timer';
@@ -160,7 +166,7 @@ export interface HistoryEntry {
 export type StepResult =
   | {
       outcome: 'applied';
-      /** The next record: `version` is the previous one + 1 (1 for a new saga). */
+      /** The next record: `revision` is the previous one + 1 (1 for a new saga). */
       record: SagaRecord;
       effects: Effect[];
       history: HistoryEntry[];
@@ -210,13 +216,13 @@ export type StartResult = AppliedStep | StartRejected;
 
 /**
  * The pure engine (`createEngine(definitions)`). It never reads a clock, does no I/O and draws no
- * random numbers: the same record, input and `now` always give the same result.
+ * random numbers: the same record, event and `now` always give the same result.
  */
 export interface SagaEngine {
-  /** Starts a saga: version 1 of its record, its first commands, timers and lifecycle events. */
+  /** Starts a saga: revision 1 of its record, its first commands, timers and lifecycle events. */
   start(type: string, options: StartOptions): StartResult;
   /** Applies a reply, a due timer or a signal to a stored saga. */
-  apply(record: SagaRecord, input: SagaInput, now: EpochMs): StepResult;
+  apply(record: SagaRecord, event: SagaEvent, now: EpochMs): StepResult;
   /** The definition new sagas of `type` start on. */
   definition(type: string): SagaDefinition | undefined;
   /** The latest definition of every type. */

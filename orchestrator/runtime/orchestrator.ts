@@ -278,7 +278,7 @@ export class Orchestrator {
 
   /** Sends an external event into the saga's statechart. */
   async signal(sagaId: string, event: { type: string } & JsonObject): Promise<SignalOutcome> {
-    const [outcome] = await this.applier.applyBatch([{ sagaId, input: { kind: 'signal', event } }]);
+    const [outcome] = await this.applier.applyBatch([{ sagaId, event: { kind: 'signal', event } }]);
     return signalOutcome(outcome);
   }
 

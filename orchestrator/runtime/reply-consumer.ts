@@ -21,10 +21,10 @@ import {
 } from '../../wire/transport/index.js';
 import type { Logger } from '../../wire/telemetry/index.js';
 import type { RuntimeHooks } from '../telemetry/index.js';
-import type { ApplyOutcome, SagaInputItem } from './step-runner.js';
+import type { ApplyOutcome, SagaEventItem } from './step-runner.js';
 
 export interface ReplyConsumerOptions {
-  applyBatch: (items: readonly SagaInputItem[]) => Promise<ApplyOutcome[]>;
+  applyBatch: (items: readonly SagaEventItem[]) => Promise<ApplyOutcome[]>;
   deadLetterAll: (entries: readonly DeadLetterEntry[]) => Promise<void>;
   logger: Logger;
   hooks?: RuntimeHooks;
@@ -35,7 +35,7 @@ export function createReplyHandler(options: ReplyConsumerOptions): BatchHandler 
   const { applyBatch, deadLetterAll, logger, hooks } = options;
   return async (messages) => {
     const dead: DeadLetterEntry[] = [];
-    const items: SagaInputItem[] = [];
+    const items: SagaEventItem[] = [];
     const sources: IncomingMessage[] = [];
     for (const message of messages) {
       const parsed = parseReply(message.value);
@@ -61,7 +61,7 @@ export function createReplyHandler(options: ReplyConsumerOptions): BatchHandler 
       const sagaType = message.headers[HEADERS.sagaType];
       items.push({
         sagaId: reply.sagaId,
-        input: { kind: 'reply', reply },
+        event: { kind: 'reply', reply },
         headers: message.headers,
         ...(sagaType !== undefined ? { sagaType } : {}),
       });

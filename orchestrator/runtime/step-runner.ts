@@ -1,25 +1,25 @@
 /**
- * Applies inputs (replies, due timers, signals, starts) to sagas: load the record, run the pure
+ * Applies events (replies, due timers, signals) and starts to sagas: load the record, run the pure
  * engine, write the result atomically, wake the outbox relay. This is the one place where the
  * engine, the store and the outbox meet.
  *
  * Batches: the reply consumer hands over a whole Kafka batch. Inputs are grouped per saga (in
- * their order), every saga of the batch is loaded in one pipelined round trip, each saga's inputs
+ * their order), every saga of the batch is loaded in one pipelined round trip, each saga's events
  * are applied one after another in memory, and all sagas are committed in one pipelined round
- * trip — one atomic script per saga, covering all of its inputs of the batch. A commit that loses
+ * trip — one atomic script per saga, covering all of its events of the batch. A commit that loses
  * the version race (another instance wrote first, e.g. during a rebalance) is re-run from a fresh
  * load; the engine is pure, so re-running is safe.
  *
  * Sagas this instance wrote a moment ago are not loaded at all: their last written record is
  * kept in memory (`RecentRecords`) and the commit's version check tells whether it was still the
- * stored one. An input such a record would ignore is re-checked against a fresh load first.
+ * stored one. An event such a record would ignore is re-checked against a fresh load first.
  */
 import { DLQ_ERROR_CODES, type TopicNames } from '../../wire/contract/index.js';
 import {
   SagaEngineError,
   type AppliedStep,
   type SagaEngine,
-  type SagaInput,
+  type SagaEvent,
   type SagaRecord,
   type StartOptions,
 } from '../engine/index.js';
@@ -34,19 +34,19 @@ import { stepWriteFor, type StepWriteOptions } from './step-write.js';
 /** The store operations the applier needs. */
 export type StepStore = Pick<SagaStore, 'shardOf' | 'create' | 'loadEach' | 'commitMany'>;
 
-export interface SagaInputItem {
+export interface SagaEventItem {
   sagaId: string;
-  input: SagaInput;
-  /** Headers of the Kafka message that carried the input (trace context), if any. */
+  event: SagaEvent;
+  /** Headers of the Kafka message that carried the event (trace context), if any. */
   headers?: MessageHeaders;
   /**
    * The saga type the message says it is for (its `saga-type` header), when it says one: an
-   * input for a saga of another type fails (`MISMATCH`) instead of moving that saga.
+   * event for a saga of another type fails (`MISMATCH`) instead of moving that saga.
    */
   sagaType?: string;
 }
 
-/** Why an input could not be applied: the DLQ error code its message is dead-lettered with. */
+/** Why an event could not be applied: the DLQ error code its message is dead-lettered with. */
 export type InputFailureCode =
   | typeof DLQ_ERROR_CODES.invalid
   | typeof DLQ_ERROR_CODES.engineError
@@ -58,10 +58,10 @@ export type ApplyOutcome =
   | { status: 'ignored'; reason: string; detail?: string; record: SagaRecord }
   | { status: 'unknown-saga' }
   /**
-   * This input cannot be applied, for reasons of its own: the engine cannot run it (the saga's
+   * This event cannot be applied, for reasons of its own: the engine cannot run it (the saga's
    * definition version is gone, its snapshot is corrupt, the step throws), the store refuses the
    * write it leads to, or it names another saga type. The saga is left as it is; the caller
-   * dead-letters the input with `code`, so nothing blocks.
+   * dead-letters the event with `code`, so nothing blocks.
    */
   | { status: 'error'; code: InputFailureCode; error: Error };
 
@@ -111,17 +111,17 @@ export interface SagaEventApplierOptions {
   recentRecordMaxAgeMs?: number;
 }
 
-/** The inputs of one saga within a batch, by their index in the batch. */
+/** The events of one saga within a batch, by their index in the batch. */
 interface SagaWork {
   sagaId: string;
   indices: number[];
   /**
    * Load the saga from the store even if a recent record is kept (a re-run after the kept record
-   * ignored or failed an input, or after a lost version race).
+   * ignored or failed an event, or after a lost version race).
    */
   reload?: boolean;
   /**
-   * Apply one input per round: a write of several inputs was refused, so each goes on its own
+   * Apply one event per round: a write of several events was refused, so each goes on its own
    * until the one that cannot be written is found (and only it is dead-lettered).
    */
   oneByOne?: boolean;
@@ -129,22 +129,22 @@ interface SagaWork {
   conflicts: number;
 }
 
-interface AppliedInput {
+interface AppliedEvent {
   step: AppliedStep;
   before: SagaRecord;
-  item: SagaInputItem;
+  item: SagaEventItem;
   /** Its index in the batch. */
   index: number;
 }
 
 interface PendingCommit {
   work: SagaWork;
-  /** The indices whose inputs this round looked at (all of the work's, or the first one). */
+  /** The indices whose events this round looked at (all of the work's, or the first one). */
   indices: readonly number[];
-  expectedVersion: number;
+  expectedRevision: number;
   record: SagaRecord;
   write: StepWrite;
-  applied: AppliedInput[];
+  applied: AppliedEvent[];
 }
 
 export class SagaEventApplier {
@@ -213,20 +213,20 @@ export class SagaEventApplier {
       after: result.record,
       effects: result.effects,
       at: now,
-      ...(headers ? { inputHeaders: headers } : {}),
+      ...(headers ? { eventHeaders: headers } : {}),
     });
     this.announce([{ record: result.record, write }]);
     return { status: 'started', record: result.record };
   }
 
   /**
-   * Applies a batch of inputs; outcomes come back in the inputs' order. Any number of inputs of
-   * one saga may be in the batch: they are applied in order and written together. An input that
+   * Applies a batch of events; outcomes come back in the events' order. Any number of events of
+   * one saga may be in the batch: they are applied in order and written together. An event that
    * fails for itself (the engine cannot run it, the store refuses its write, it names the wrong
    * saga type) answers `failed` and never fails the others; the call rejects only when the
    * infrastructure fails (Redis unreachable) or a saga keeps losing version races.
    */
-  async applyBatch(items: readonly SagaInputItem[]): Promise<ApplyOutcome[]> {
+  async applyBatch(items: readonly SagaEventItem[]): Promise<ApplyOutcome[]> {
     const outcomes = new Array<ApplyOutcome>(items.length);
     let work = groupBySaga(items);
     while (work.length > 0) {
@@ -242,10 +242,10 @@ export class SagaEventApplier {
 
   /**
    * One load → apply → commit round; returns the work of the next round (lost version races,
-   * inputs a remembered record could not apply, inputs left for later).
+   * events a remembered record could not apply, events left for later).
    */
   private async applyRound(
-    items: readonly SagaInputItem[],
+    items: readonly SagaEventItem[],
     work: readonly SagaWork[],
     outcomes: ApplyOutcome[],
   ): Promise<SagaWork[]> {
@@ -271,8 +271,8 @@ export class SagaEventApplier {
       const indices = sagaWork.oneByOne ? sagaWork.indices.slice(0, 1) : sagaWork.indices;
       const rest = sagaWork.indices.slice(indices.length);
       let record = loaded;
-      const applied: AppliedInput[] = [];
-      /** An input the remembered record ignored or failed on: only the stored record may say so. */
+      const applied: AppliedEvent[] = [];
+      /** An event the remembered record ignored or failed on: only the stored record may say so. */
       let needsStoredRecord = false;
       for (const index of indices) {
         const item = items[index];
@@ -288,7 +288,7 @@ export class SagaEventApplier {
         }
         let result;
         try {
-          result = engine.apply(record, item.input, now);
+          result = engine.apply(record, item.event, now);
         } catch (error) {
           outcomes[index] = failed(engineFailureCode(error), asError(error));
           needsStoredRecord = true;
@@ -305,7 +305,7 @@ export class SagaEventApplier {
         }
       }
       if (fromMemory && needsStoredRecord) {
-        // Only the stored record may ignore an input (or fail on it): next round, from a load.
+        // Only the stored record may ignore an event (or fail on it): next round, from a load.
         this.recent.delete(sagaWork.sagaId);
         nextRound.push({ ...sagaWork, reload: true });
         continue;
@@ -314,7 +314,7 @@ export class SagaEventApplier {
         commits.push({
           work: sagaWork,
           indices,
-          expectedVersion: loaded.version,
+          expectedRevision: loaded.revision,
           record,
           write: stepWriteFor(
             loaded,
@@ -335,7 +335,7 @@ export class SagaEventApplier {
     return nextRound;
   }
 
-  /** Commits the round's writes; sorts each saga into written, next round, or failed inputs. */
+  /** Commits the round's writes; sorts each saga into written, next round, or failed events. */
   private async commit(
     commits: readonly PendingCommit[],
     outcomes: ApplyOutcome[],
@@ -347,8 +347,8 @@ export class SagaEventApplier {
     let results: Awaited<ReturnType<StepStore['commitMany']>>;
     try {
       results = await store.commitMany(
-        commits.map(({ expectedVersion, record, write, applied }) => ({
-          expectedVersion,
+        commits.map(({ expectedRevision, record, write, applied }) => ({
+          expectedRevision,
           record,
           write,
           steps: applied.length,
@@ -373,12 +373,12 @@ export class SagaEventApplier {
             before,
             after: step.record,
             effects: step.effects,
-            input: item.input,
-            ...(item.headers ? { inputHeaders: item.headers } : {}),
+            event: item.event,
+            ...(item.headers ? { eventHeaders: item.headers } : {}),
             at: now,
           });
         }
-        // One input at a time goes on from the record just written (in memory), not from a load.
+        // One event at a time goes on from the record just written (in memory), not from a load.
         if (rest.length > 0) nextRound.push({ ...work, indices: rest, reload: false });
         continue;
       }
@@ -387,10 +387,10 @@ export class SagaEventApplier {
         // Another writer got there first: forget this round's outcomes and start over.
         nextRound.push({ ...work, reload: true, conflicts: work.conflicts + 1 });
       } else if (result.status === 'rejected' && commit.applied.length > 1) {
-        // Which of the inputs made the write unstorable? Each goes on its own to find out.
+        // Which of the events made the write unstorable? Each goes on its own to find out.
         nextRound.push({ ...work, reload: true, oneByOne: true });
       } else if (result.status === 'rejected') {
-        // One input, so it is the one: the others of the round keep their outcomes.
+        // One event, so it is the one: the others of the round keep their outcomes.
         for (const { index } of commit.applied) {
           outcomes[index] = failed('STORE_REFUSED', result.error);
         }
@@ -403,20 +403,20 @@ export class SagaEventApplier {
   }
 
   private reportIgnored(
-    items: readonly SagaInputItem[],
+    items: readonly SagaEventItem[],
     outcomes: readonly ApplyOutcome[],
     nextRound: readonly SagaWork[],
   ): void {
     const { hooks } = this.options;
-    if (!hooks?.inputIgnored) return;
+    if (!hooks?.eventIgnored) return;
     const retried = new Set(nextRound.flatMap((w) => w.indices));
     for (const [index, outcome] of outcomes.entries()) {
       const item = items[index];
       if (outcome?.status === 'ignored' && item && !retried.has(index)) {
-        hooks.inputIgnored({
+        hooks.eventIgnored({
           sagaId: item.sagaId,
           sagaType: outcome.record.type,
-          input: item.input,
+          event: item.event,
           reason: outcome.reason,
         });
       }
@@ -460,7 +460,7 @@ export class SagaEventApplier {
   }
 }
 
-function groupBySaga(items: readonly SagaInputItem[]): SagaWork[] {
+function groupBySaga(items: readonly SagaEventItem[]): SagaWork[] {
   const bySaga = new Map<string, SagaWork>();
   items.forEach((item, index) => {
     const work = bySaga.get(item.sagaId);

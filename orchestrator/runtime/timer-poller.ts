@@ -1,7 +1,7 @@
 /**
  * Fires durable timers. XState does not persist `after` delays, so the store keeps every armed
  * deadline in a per-shard sorted set; this poller claims the due ones of the shards this instance
- * owns and feeds each back to its saga as the timer input. A claim is a lease, not a removal: if
+ * owns and feeds each back to its saga as the timer event. A claim is a lease, not a removal: if
  * the process dies before the step is written, the timer is due again when the lease runs out.
  *
  * A timer the engine ignores (its saga left the state that armed it, or re-armed it since) is
@@ -10,13 +10,13 @@
 import type { SagaStore } from '../store/index.js';
 import type { Logger } from '../../wire/telemetry/index.js';
 import type { RuntimeHooks } from '../telemetry/index.js';
-import type { ApplyOutcome, SagaInputItem } from './step-runner.js';
+import type { ApplyOutcome, SagaEventItem } from './step-runner.js';
 
 export type TimerStore = Pick<SagaStore, 'claimDueTimers' | 'discardClaimedTimer'>;
 
 export interface TimerPollerOptions {
   store: TimerStore;
-  applyBatch: (items: readonly SagaInputItem[]) => Promise<ApplyOutcome[]>;
+  applyBatch: (items: readonly SagaEventItem[]) => Promise<ApplyOutcome[]>;
   ownedShards: () => ReadonlySet<number>;
   now: () => number;
   logger: Logger;
@@ -99,7 +99,7 @@ export class TimerPoller {
     const outcomes = await applyBatch(
       claimed.map((timer) => ({
         sagaId: timer.sagaId,
-        input: { kind: 'timer', timerId: timer.timerId, dueAt: timer.dueAt },
+        event: { kind: 'timer', timerId: timer.timerId, dueAt: timer.dueAt },
       })),
     );
     await Promise.all(

@@ -27,19 +27,19 @@ export interface ScriptCall {
 }
 
 /**
- * `expectedVersion` 0 creates the saga (it must not exist); otherwise it is compared. `steps` is
+ * `expectedRevision` 0 creates the saga (it must not exist); otherwise it is compared. `steps` is
  * how many engine steps the write covers (a batch may carry several inputs of one saga): the
- * record must be at `expectedVersion + steps`.
+ * record must be at `expectedRevision + steps`.
  */
 export function applyStepCall(
   keys: StoreKeys,
   settings: ApplyStepSettings,
-  expectedVersion: number,
+  expectedRevision: number,
   record: SagaRecord,
   write: StepWrite = {},
   steps = 1,
 ): ScriptCall {
-  checkWrite(record, expectedVersion, write, steps);
+  checkWrite(record, expectedRevision, write, steps);
   const shard = keys.shardOf(record.id);
   const expireAt = isEnded(record.status) ? record.updatedAt + settings.retentionMs : 0;
   const fields = recordToFields(record);
@@ -60,7 +60,7 @@ export function applyStepCall(
       keys.expiry(shard),
     ],
     args: [
-      String(expectedVersion),
+      String(expectedRevision),
       record.id,
       indexMember(record),
       keys.indexKeysOf(record).join('\n'),
@@ -87,7 +87,7 @@ export function applyStepCall(
  */
 function checkWrite(
   record: SagaRecord,
-  expectedVersion: number,
+  expectedRevision: number,
   write: StepWrite,
   steps: number,
 ): void {
@@ -97,20 +97,20 @@ function checkWrite(
       sagaId,
     });
   }
-  if (!Number.isSafeInteger(expectedVersion) || expectedVersion < 0) {
-    throw new InvalidRecordError(`expected version ${expectedVersion} is not a version`, {
+  if (!Number.isSafeInteger(expectedRevision) || expectedRevision < 0) {
+    throw new InvalidRecordError(`expected revision ${expectedRevision} is not a revision`, {
       sagaId,
     });
   }
   // The engine's rule (1 after start, +1 per step), checked here so a bug cannot skip or repeat.
-  if (!Number.isSafeInteger(steps) || steps < 1 || (expectedVersion === 0 && steps !== 1)) {
+  if (!Number.isSafeInteger(steps) || steps < 1 || (expectedRevision === 0 && steps !== 1)) {
     throw new InvalidRecordError(`a write cannot cover ${steps} steps`, { sagaId });
   }
-  if (record.version !== expectedVersion + steps) {
+  if (record.revision !== expectedRevision + steps) {
     const covers = steps === 1 ? 'one step' : `${steps} steps`;
     throw new InvalidRecordError(
-      `a write of ${covers} from version ${expectedVersion} must store version ` +
-        `${expectedVersion + steps}, not ${record.version}`,
+      `a write of ${covers} from revision ${expectedRevision} must store revision ` +
+        `${expectedRevision + steps}, not ${record.revision}`,
       { sagaId },
     );
   }

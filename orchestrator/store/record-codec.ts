@@ -3,6 +3,10 @@
  * field per meta value and JSON for the snapshot, pending commands and timers: the hot path reads
  * it with one HMGET, and scripts read the few fields they need (`version`, `timers`) without
  * decoding the rest.
+ *
+ * The record's `revision` is stored in the hash field `version`, its first name: renaming the
+ * field would need a migration of every running installation's stored sagas (and of the Lua
+ * scripts that read it), so the hash field keeps its first name.
  */
 import { SAGA_STATUSES, type JsonObject } from '../../wire/contract/index.js';
 import {
@@ -67,8 +71,8 @@ export function recordToFields(record: SagaRecord): string[] {
     record.type,
     'definitionVersion',
     record.definitionVersion,
-    'version',
-    String(record.version),
+    'version', // the record's revision; the hash field keeps its first name
+    String(record.revision),
     'status',
     record.status,
     'state',
@@ -103,7 +107,7 @@ export function recordFromValues(
     id: get.string('id'),
     type: get.string('type'),
     definitionVersion: get.string('definitionVersion'),
-    version: get.integer('version'),
+    revision: get.integer('version'),
     status: get.status('status'),
     state: get.string('state'),
     snapshot: get.json<JsonObject>('snapshot'),
@@ -144,7 +148,7 @@ export function summaryFromValues(
     id: get.string('id'),
     type: get.string('type'),
     definitionVersion: get.string('definitionVersion'),
-    version: get.integer('version'),
+    revision: get.integer('version'),
     status: get.status('status'),
     state: get.string('state'),
     createdAt: get.integer('createdAt'),

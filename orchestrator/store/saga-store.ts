@@ -6,7 +6,7 @@
  * const store = createSagaStore({ redis, keyPrefix: 'saga', shards: 16 });
  * const started = await store.create(record, { outbox, timersToSet, history });
  * const saga = await store.load(id);
- * const result = await store.commit(saga.version, next, { outbox, timersToCancel, history });
+ * const result = await store.commit(saga.revision, next, { outbox, timersToCancel, history });
  * if (result.status === 'conflict') { … reload and re-apply … }
  */
 import type { HistoryEntry, SagaRecord, SagaStatus } from '../engine/index.js';
@@ -58,7 +58,7 @@ export interface SagaStore {
   readonly shards: number;
   shardOf: (sagaId: string) => number;
 
-  /** Creates the saga (version 1) with its first step's writes, unless the id is taken. */
+  /** Creates the saga (revision 1) with its first step's writes, unless the id is taken. */
   create(record: SagaRecord, write?: StepWrite): Promise<CreateResult>;
   load(sagaId: string): Promise<SagaRecord | undefined>;
   /** Loads many sagas in one pipelined round trip per shard; `undefined` where missing. */
@@ -68,8 +68,8 @@ export interface SagaStore {
    * `CorruptRecordError`) instead of failing the others; it throws only when Redis fails.
    */
   loadEach(sagaIds: readonly string[]): Promise<LoadResult[]>;
-  /** Writes `record` (version `expectedVersion + 1`) if the saga is still at `expectedVersion`. */
-  commit(expectedVersion: number, record: SagaRecord, write?: StepWrite): Promise<CommitResult>;
+  /** Writes `record` (revision `expectedRevision + 1`) if the saga is still at `expectedRevision`. */
+  commit(expectedRevision: number, record: SagaRecord, write?: StepWrite): Promise<CommitResult>;
   /**
    * Commits many writes in one pipelined round trip per shard, each atomic on its own. Results
    * are in the items' order; a write refused for itself alone answers `rejected` and leaves the
@@ -146,7 +146,7 @@ export function createSagaStore(options: SagaStoreOptions): SagaStore {
         const call = applyStepCall(
           keys,
           settings,
-          item.expectedVersion,
+          item.expectedRevision,
           item.record,
           item.write,
           item.steps,
@@ -187,7 +187,7 @@ export function createSagaStore(options: SagaStoreOptions): SagaStore {
       try {
         outcomes[index] = {
           ok: true,
-          value: interpretApplyReply(item.record.id, reply, item.record.version),
+          value: interpretApplyReply(item.record.id, reply, item.record.revision),
         };
       } catch (cause) {
         outcomes[index] = { ok: false, error: cause };
@@ -214,7 +214,7 @@ export function createSagaStore(options: SagaStoreOptions): SagaStore {
     shardOf: keys.shardOf,
 
     async create(record, write) {
-      const outcome = await creates.add({ expectedVersion: 0, record, write: write ?? {} });
+      const outcome = await creates.add({ expectedRevision: 0, record, write: write ?? {} });
       if (outcome?.status === 'committed') return { created: true, record };
       if (outcome?.status === 'exists') return { created: false, record: outcome.record };
       throw new UnexpectedScriptReplyError(`create answered ${outcome?.status}`, {
@@ -252,8 +252,8 @@ export function createSagaStore(options: SagaStoreOptions): SagaStore {
       });
     },
 
-    async commit(expectedVersion, record, write) {
-      const [result] = await store.commitMany([{ expectedVersion, record, write: write ?? {} }]);
+    async commit(expectedRevision, record, write) {
+      const [result] = await store.commitMany([{ expectedRevision, record, write: write ?? {} }]);
       if (!result) throw new UnexpectedScriptReplyError('commit answered nothing');
       if (result.status === 'rejected') throw result.error;
       return result;
@@ -261,8 +261,8 @@ export function createSagaStore(options: SagaStoreOptions): SagaStore {
 
     async commitMany(items) {
       for (const item of items) {
-        if (item.expectedVersion < 1) {
-          throw new InvalidRecordError('commit needs the version the saga had (≥ 1)', {
+        if (item.expectedRevision < 1) {
+          throw new InvalidRecordError('commit needs the revision the saga had (≥ 1)', {
             sagaId: item.record.id,
           });
         }

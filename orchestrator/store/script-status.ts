@@ -19,7 +19,7 @@ export enum ScriptStatus {
   SagaExists = -1,
   /** apply-step, commit: no such saga. */
   SagaMissing = -2,
-  /** apply-step, commit: the stored version is not the expected one. */
+  /** apply-step, commit: the stored revision is not the expected one. */
   VersionConflict = -3,
 }
 
@@ -27,11 +27,15 @@ export enum ScriptStatus {
 export type ApplyOutcome = CommitResult | { status: 'exists'; sagaId: string; record: SagaRecord };
 
 /** Turns an apply-step reply into its outcome; anything unexpected is an error. */
-export function interpretApplyReply(sagaId: string, reply: unknown, version: number): ApplyOutcome {
+export function interpretApplyReply(
+  sagaId: string,
+  reply: unknown,
+  revision: number,
+): ApplyOutcome {
   const [code, detail] = Array.isArray(reply) ? (reply as unknown[]) : [];
   switch (code) {
     case ScriptStatus.Ok:
-      return { status: 'committed', sagaId, version };
+      return { status: 'committed', sagaId, revision };
     case ScriptStatus.SagaExists:
       if (!Array.isArray(detail)) break;
       return { status: 'exists', sagaId, record: recordFromPairs(sagaId, detail) };
@@ -39,7 +43,7 @@ export function interpretApplyReply(sagaId: string, reply: unknown, version: num
       return { status: 'missing', sagaId };
     case ScriptStatus.VersionConflict:
       if (typeof detail !== 'number') break;
-      return { status: 'conflict', sagaId, currentVersion: detail };
+      return { status: 'conflict', sagaId, currentRevision: detail };
   }
   throw new UnexpectedScriptReplyError(`apply-step answered ${JSON.stringify(reply)}`, { sagaId });
 }

@@ -22,9 +22,9 @@ export type CreateResult =
   | { created: false; record: SagaRecord };
 
 export type CommitResult =
-  | { status: 'committed'; sagaId: string; version: number }
-  /** The saga is at another version than expected: nothing was written. */
-  | { status: 'conflict'; sagaId: string; currentVersion: number }
+  | { status: 'committed'; sagaId: string; revision: number }
+  /** The saga is at another revision than expected: nothing was written. */
+  | { status: 'conflict'; sagaId: string; currentRevision: number }
   /** No such saga (never created, or purged): nothing was written. */
   | { status: 'missing'; sagaId: string }
   /**
@@ -35,14 +35,14 @@ export type CommitResult =
   | { status: 'rejected'; sagaId: string; error: Error };
 
 /**
- * One write to commit: the record the saga had (`expectedVersion`) and the one it moves to, after
- * `steps` engine steps (several inputs of one saga applied in one round are written together).
+ * One write to commit: the revision the saga had (`expectedRevision`) and the record it moves to,
+ * after `steps` engine steps (several events of one saga applied in one round are written together).
  */
 export interface CommitItem {
-  expectedVersion: number;
+  expectedRevision: number;
   record: SagaRecord;
   write?: StepWrite;
-  /** How many engine steps the write covers: `record.version` is `expectedVersion + steps`. @default 1 */
+  /** How many engine steps the write covers: `record.revision` is `expectedRevision + steps`. @default 1 */
   steps?: number;
 }
 
@@ -87,7 +87,7 @@ export interface SagaSummary {
   id: string;
   type: string;
   definitionVersion: string;
-  version: number;
+  revision: number;
   status: SagaStatus;
   state: string;
   createdAt: EpochMs;

@@ -62,7 +62,7 @@ export function createOtelRuntimeHooks(options: OtelRuntimeHooksOptions): Runtim
     stepWritten(step) {
       const { before, after } = step;
       const type = { [A.sagaType]: after.type };
-      metrics.inputsApplied.add(1, { ...type, [A.inputKind]: step.input?.kind ?? 'start' });
+      metrics.inputsApplied.add(1, { ...type, [A.inputKind]: step.event?.kind ?? 'start' });
       if (!before) metrics.sagasStarted.add(1, type);
 
       const outcome = newOutcomeStatus(step);
@@ -119,7 +119,7 @@ export function createOtelRuntimeHooks(options: OtelRuntimeHooksOptions): Runtim
       }
     },
 
-    inputIgnored(event) {
+    eventIgnored(event) {
       metrics.inputsIgnored.add(1, {
         [A.sagaType]: event.sagaType ?? 'unknown',
         [A.ignoredReason]: event.reason,

@@ -1,10 +1,10 @@
 /**
  * What the runtime tells telemetry. The runtime calls these hooks at its boundaries (a step
- * written, an input ignored, a timer claimed, a batch published, a message dead-lettered); the
+ * written, an event ignored, a timer claimed, a batch published, a message dead-lettered); the
  * OpenTelemetry implementation turns them into metrics and spans. Every hook is optional, and the
  * default does nothing, so telemetry that is off costs a property lookup.
  */
-import type { Effect, SagaInput, SagaRecord, SagaTraceContext } from '../engine/index.js';
+import type { Effect, SagaEvent, SagaRecord, SagaTraceContext } from '../engine/index.js';
 import type { MessageHeaders } from '../../wire/transport/index.js';
 
 export interface StepWritten {
@@ -13,9 +13,9 @@ export interface StepWritten {
   after: SagaRecord;
   effects: readonly Effect[];
   /** What caused the step; absent for a start. */
-  input?: SagaInput;
-  /** Headers of the Kafka message that carried the input (trace context), when there was one. */
-  inputHeaders?: MessageHeaders;
+  event?: SagaEvent;
+  /** Headers of the Kafka message that carried the event (trace context), when there was one. */
+  eventHeaders?: MessageHeaders;
   /** When the step was applied (ms since the epoch). */
   at: number;
 }
@@ -36,10 +36,10 @@ export interface RuntimeHooks {
    */
   sagaTrace?: (start: SagaStarting) => SagaTraceContext | undefined;
   stepWritten?: (step: StepWritten) => void;
-  inputIgnored?: (event: {
+  eventIgnored?: (event: {
     sagaId: string;
     sagaType?: string;
-    input: SagaInput;
+    event: SagaEvent;
     reason: string;
   }) => void;
   timerClaimed?: (event: { shard: number; dueAt: number; claimedAt: number }) => void;

@@ -98,7 +98,7 @@ export class SagaSpans {
 
   private writeRoot(step: StepWritten, root: SpanContext): void {
     const { after } = step;
-    const origin = spanContextFromHeaders(step.inputHeaders);
+    const origin = spanContextFromHeaders(step.eventHeaders);
     const links: Link[] = origin ? [{ context: origin }] : [];
     this.write(
       { traceId: root.traceId, spanId: root.spanId },
@@ -148,9 +148,9 @@ export class SagaSpans {
             message: error ? `${error.code}: ${error.message}` : outcome,
           },
     );
-    if (step.input?.kind === 'reply' && step.input.reply.commandId === command.commandId) {
+    if (step.event?.kind === 'reply' && step.event.reply.commandId === command.commandId) {
       // The reply carries the participant's span: the orchestrator's intake sits under it.
-      const parent = spanContextFromHeaders(step.inputHeaders) ?? context;
+      const parent = spanContextFromHeaders(step.eventHeaders) ?? context;
       this.write(
         {},
         SPAN_NAMES.reply(command.command),
@@ -161,7 +161,7 @@ export class SagaSpans {
             [A.sagaId]: step.after.id,
             [A.sagaType]: step.after.type,
             [A.commandId]: command.commandId,
-            [A.outcome]: step.input.reply.outcome,
+            [A.outcome]: step.event.reply.outcome,
             [A.sagaState]: step.after.state,
           },
         },

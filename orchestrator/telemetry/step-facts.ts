@@ -21,7 +21,7 @@ const TIMEOUT_EVENTS = new Set(['StepTimedOut', 'CompensationTimedOut']);
 
 /** Commands pending before the step and not after it, with what closed them. */
 export function closedCommands(step: StepWritten): ClosedCommand[] {
-  const { before, after, input, effects } = step;
+  const { before, after, event, effects } = step;
   if (!before) return [];
   const stillPending = new Set(after.pending.map((command) => command.commandId));
   const timedOut = new Set<string>();
@@ -31,7 +31,7 @@ export function closedCommands(step: StepWritten): ClosedCommand[] {
       if (typeof commandId === 'string') timedOut.add(commandId);
     }
   }
-  const reply = input?.kind === 'reply' ? input.reply : undefined;
+  const reply = event?.kind === 'reply' ? event.reply : undefined;
   return before.pending
     .filter((command) => !stillPending.has(command.commandId))
     .map((command): ClosedCommand => {

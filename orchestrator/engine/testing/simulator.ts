@@ -25,7 +25,7 @@ import type {
   PendingCommand,
   SagaDefinition,
   SagaEngine,
-  SagaInput,
+  SagaEvent,
   SagaRecord,
   SagaStatus,
   StepResult,
@@ -45,7 +45,7 @@ export interface SimulatorOptions {
 
 /** One call into the engine, kept so a run can be replayed. */
 export interface SimulatedCall {
-  input: SagaInput;
+  event: SagaEvent;
   now: EpochMs;
   result: StepResult;
 }
@@ -57,7 +57,7 @@ const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 export class SagaSimulation {
   record: SagaRecord;
   now: EpochMs;
-  /** The start's result (version 1). */
+  /** The start's result (revision 1). */
   readonly started: AppliedStep;
   /** Every `apply` after the start, ignored ones included. */
   readonly calls: SimulatedCall[] = [];
@@ -140,11 +140,11 @@ export class SagaSimulation {
     return command;
   }
 
-  /** Applies any input at the current time. */
-  apply(input: SagaInput): StepResult {
+  /** Applies any event (a reply, a timer, a signal) at the current time. */
+  apply(event: SagaEvent): StepResult {
     const record = this.options.roundTrip === false ? this.record : clone(this.record);
-    const result = this.engine.apply(record, clone(input), this.now);
-    this.calls.push({ input: clone(input), now: this.now, result });
+    const result = this.engine.apply(record, clone(event), this.now);
+    this.calls.push({ event: clone(event), now: this.now, result });
     if (result.outcome === 'applied') {
       this.record = this.stored(result.record);
       this.effects.push(...result.effects);

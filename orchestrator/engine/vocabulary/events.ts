@@ -66,8 +66,11 @@ export interface SagaRetryEvent {
   type: typeof SAGA_SIGNALS.retry;
 }
 
-/** Every event the vocabulary handles; a definition adds its own signals to this union. */
-export type SagaEvent =
+/**
+ * Every event the statechart receives from the vocabulary; a definition adds its own signals to
+ * this union. (Not the engine's `SagaEvent`: the reply, due timer or signal applied to a record.)
+ */
+export type SagaStatechartEvent =
   | StepSucceededEvent
   | StepFailedEvent
   | StepTimedOutEvent

@@ -4,7 +4,7 @@
  */
 import { setup, type AnyEventObject, type EventObject } from 'xstate';
 import type { SagaContext, SagaMachineInput } from './context.js';
-import type { SagaEvent } from './events.js';
+import type { SagaStatechartEvent } from './events.js';
 import { sagaImplementations } from './implementations.js';
 
 /**
@@ -17,13 +17,13 @@ export function sagaSetup<
   TSignals extends EventObject = never,
   TEmitted extends EventObject = AnyEventObject,
 >() {
-  const { actions, guards, delays } = sagaImplementations<TInput, SagaEvent | TSignals>();
+  const { actions, guards, delays } = sagaImplementations<TInput, SagaStatechartEvent | TSignals>();
   return setup({
     // XState infers the machine's types from this assertion; the value itself is never read.
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
     types: {} as {
       context: SagaContext<TInput>;
-      events: SagaEvent | TSignals;
+      events: SagaStatechartEvent | TSignals;
       input: SagaMachineInput<TInput>;
       emitted: TEmitted;
     },

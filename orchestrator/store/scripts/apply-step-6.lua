@@ -12,7 +12,9 @@
   KEYS[5] counters hash        <prefix>:{s<n>}:counts
   KEYS[6] expiry zset          <prefix>:{s<n>}:expiry
 
-  ARGV[1] expected version: '0' = create (the saga must not exist), else the stored version
+  ARGV[1] expected revision: '0' = create (the saga must not exist), else the stored revision
+          (the record's revision lives in the hash field 'version', its first name: renaming it
+          would need a migration of every running installation's stored sagas)
   ARGV[2] saga id
   ARGV[3] index member of the saga (`<createdAt>:<id>`)
   ARGV[4] index keys the saga belongs in after this step, joined by '\n'
@@ -29,7 +31,7 @@
    { 1 }                         applied
    { -1, { field, value, … } }   create: a saga with this id exists (its stored hash)
    { -2 }                        commit: no such saga
-   { -3, storedVersion }         commit: the saga is at another version; nothing written
+   { -3, storedVersion }         commit: the saga is at another revision; nothing written
 ]]
 local sagaKey, historyKey, outboxKey = KEYS[1], KEYS[2], KEYS[3]
 local timersKey, countersKey, expiryKey = KEYS[4], KEYS[5], KEYS[6]

@@ -33,7 +33,7 @@ describe('HTTP API: start, read, wait (real Kafka and Redis)', function () {
 
     // Read-your-writes: the store holds the saga the moment the POST has answered.
     const stored = await sut.system.orchestrator.store.load(saga.id);
-    expect(stored?.version).to.be.at.least(saga.revision);
+    expect(stored?.revision).to.be.at.least(saga.revision);
     const read = await api().get<SagaView>(`/v1/sagas/${saga.id}`);
     expect(read.status).to.equal(200);
     expect(read.body.id).to.equal(saga.id);

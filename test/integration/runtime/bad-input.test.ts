@@ -6,7 +6,7 @@
  *   for a saga nobody knows, go to `<prefix>.dlq` with the reason and their origin in headers. A
  *   valid reply for a saga that exists but whose `commandId` is not pending — never issued, or
  *   answered already — is NOT dead-lettered: guarantee 2 says it changes nothing, and the runtime
- *   ignores it (the `inputIgnored` hook, which telemetry counts, reports it as `not-pending`).
+ *   ignores it (the `eventIgnored` hook, which telemetry counts, reports it as `not-pending`).
  *   A command id the saga never issued cannot be told from a late or duplicate one without
  *   reading its history, and neither is an error of the message: it is the normal residue of
  *   at-least-once delivery, so ignoring it is the contract, not a gap.
@@ -20,7 +20,7 @@ import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import type { Consumer, RecordMetadata } from 'kafkajs';
 import { DLQ_ERROR_CODES, HEADERS } from '../../../wire/contract/headers.js';
-import type { SagaInput } from '../../../orchestrator/engine/types.js';
+import type { SagaEvent } from '../../../orchestrator/engine/types.js';
 import { sagaIdForKey } from '../../../orchestrator/runtime/saga-ids.js';
 import { eventually } from '../../support/eventually.js';
 import { orderInput } from '../../support/orders.js';
@@ -45,11 +45,11 @@ const hex = () => randomBytes(4).toString('hex');
 
 describe('bad input: dead-lettered with the reason, or ignored where that is the contract; the consumer goes on', function () {
   this.timeout(180_000);
-  const ignored: { sagaId: string; input: SagaInput; reason: string }[] = [];
+  const ignored: { sagaId: string; event: SagaEvent; reason: string }[] = [];
   const deadLettered: { source: string; code: string }[] = [];
   const sut = useSystem('bad-input', {
     hooks: {
-      inputIgnored: ({ sagaId, input, reason }) => ignored.push({ sagaId, input, reason }),
+      eventIgnored: ({ sagaId, event, reason }) => ignored.push({ sagaId, event, reason }),
       deadLettered: ({ source, code }) => deadLettered.push({ source, code }),
     },
   });
@@ -189,7 +189,7 @@ describe('bad input: dead-lettered with the reason, or ignored where that is the
 
     // The three not-pending replies were consumed and ignored, and none was dead-lettered.
     const ignoredHere = ignored.filter(
-      (i) => i.sagaId === waitingId && i.input.kind === 'reply' && i.input.reply.payload?.fromTest,
+      (i) => i.sagaId === waitingId && i.event.kind === 'reply' && i.event.reply.payload?.fromTest,
     );
     expect(ignoredHere.map((i) => i.reason)).to.deep.equal([
       'not-pending',
@@ -205,7 +205,7 @@ describe('bad input: dead-lettered with the reason, or ignored where that is the
     );
     expect(lettersFromHere).to.have.length(poison.filter((p) => p.code).length);
     const still = await system.orchestrator.store.load(waitingId);
-    expect(still?.version, 'the waiting saga did not move').to.equal(parked.version);
+    expect(still?.revision, 'the waiting saga did not move').to.equal(parked.revision);
     expect(still?.state).to.equal('awaitingApproval');
     expect(deadLettered.filter((d) => d.source === 'orchestrator.replies')).to.have.length(
       lettersFromHere.length,
@@ -259,7 +259,7 @@ describe('bad input: dead-lettered with the reason, or ignored where that is the
     );
     expect(letter.headers[HEADERS.dlqErrorCode]).to.equal(DLQ_ERROR_CODES.mismatch);
     expect(letter.headers[HEADERS.dlqReason]).to.contain('names saga type "refund"');
-    expect((await system.orchestrator.store.load(sagaId))?.version).to.equal(waiting.version);
+    expect((await system.orchestrator.store.load(sagaId))?.revision).to.equal(waiting.revision);
     expect(ignored.filter((i) => i.sagaId === sagaId)).to.deep.equal([]);
   });
 

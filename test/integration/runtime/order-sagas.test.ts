@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai';
 import { HEADERS } from '../../../wire/contract/headers.js';
-import type { SagaInput, SagaRecord } from '../../../orchestrator/engine/types.js';
+import type { SagaEvent, SagaRecord } from '../../../orchestrator/engine/types.js';
 import { createKafkaSubscriber } from '../../../wire/kafka/index.js';
 import type { MessageSubscriber } from '../../../wire/transport/ports.js';
 import { readInventory, readPayment, readShipping } from '../../../participants/examples/index.js';
@@ -53,7 +53,7 @@ describe('500 order sagas on real Kafka and Redis, with duplicates injected', fu
   this.timeout(300_000);
   let duplicated = { commands: 0, replies: 0 };
   /** Inputs the engine ignored, as the runtime reports them to telemetry. */
-  const ignored: { sagaId: string; input: SagaInput; reason: string }[] = [];
+  const ignored: { sagaId: string; event: SagaEvent; reason: string }[] = [];
   const sut = useSystem('order-sagas', {
     seed: {
       stock: { 'SKU-A': 100_000, 'SKU-B': 100_000, 'SKU-GONE': 0 },
@@ -64,7 +64,7 @@ describe('500 order sagas on real Kafka and Redis, with duplicates injected', fu
     shipping: { failureRate: 0.1, failureSeed: 'order-sagas' },
     tuning: { topicPartitions: 4 },
     hooks: {
-      inputIgnored: ({ sagaId, input, reason }) => ignored.push({ sagaId, input, reason }),
+      eventIgnored: ({ sagaId, event, reason }) => ignored.push({ sagaId, event, reason }),
     },
   });
   const infra = sut.infra;
@@ -175,7 +175,7 @@ describe('500 order sagas on real Kafka and Redis, with duplicates injected', fu
     expect(duplicated.replies).to.be.at.least(SAGAS * 2);
     // Every duplicated reply that reached the orchestrator changed nothing: its command was no
     // longer pending (the copies of replies are the bulk of these).
-    const ignoredReplies = ignored.filter((i) => i.input.kind === 'reply');
+    const ignoredReplies = ignored.filter((i) => i.event.kind === 'reply');
     expect(ignoredReplies.length).to.be.at.least(SAGAS);
     // (or, for a copy that arrives after the saga ended, nothing could move it any more).
     for (const { reason } of ignoredReplies)
@@ -244,10 +244,10 @@ describe('500 order sagas on real Kafka and Redis, with duplicates injected', fu
     });
     // Wait until the orchestrator has consumed it: it reports the reply as ignored.
     const isReplay = (i: (typeof ignored)[number]) =>
-      i.sagaId === id && i.input.kind === 'reply' && i.input.reply.payload?.replayedByTest === true;
+      i.sagaId === id && i.event.kind === 'reply' && i.event.reply.payload?.replayedByTest === true;
     await until('the replayed reply to be consumed', () => ignored.some(isReplay), 60_000);
     const after = await system.orchestrator.getSaga(id);
-    expect(after?.record.version).to.equal(record.version);
+    expect(after?.record.revision).to.equal(record.revision);
     expect(after?.record.status).to.equal('completed');
   });
 });

@@ -1,8 +1,8 @@
 /**
  * Several inputs of one saga in one batch (two replies of a parallel state in one consumer batch,
  * two deadlines in one timer poll): the step runner applies them in order and writes them in one
- * commit. Regression: the commit stored version 3 from version 1, the store refused it
- * (`InvalidRecordError: a write from version 1 must store version 2, not 3`) and the whole batch
+ * commit. Regression: the commit stored revision 3 from revision 1, the store refused it
+ * (`InvalidRecordError: a write from revision 1 must store revision 2, not 3`) and the whole batch
  * failed, stalling every saga of its partition.
  *
  * Also: one saga whose input fails (the engine throws, the store refuses the write, the input names
@@ -16,14 +16,14 @@ import {
   createEngine,
   createSagaKit,
   defineSaga,
-  type SagaInput,
+  type SagaEvent,
   type SagaRecord,
 } from '../../../orchestrator/engine/index.js';
 import { ManualClock } from '../../../orchestrator/runtime/clock.js';
 import {
   SagaEventApplier,
   type ApplyOutcome,
-  type SagaInputItem,
+  type SagaEventItem,
   type StepStore,
 } from '../../../orchestrator/runtime/step-runner.js';
 import { createSagaStore, InvalidRecordError } from '../../../orchestrator/store/index.js';
@@ -141,7 +141,7 @@ describe('step runner: several inputs of one saga in one batch (real Redis)', fu
   function reply(record: SagaRecord, step: string, payload: Record<string, unknown> = {}) {
     const command = record.pending.find((c) => c.step === step);
     if (!command) throw new Error(`saga ${record.id} waits for no ${step}`);
-    const input: SagaInput = {
+    const event: SagaEvent = {
       kind: 'reply',
       reply: {
         commandId: command.commandId,
@@ -151,15 +151,15 @@ describe('step runner: several inputs of one saga in one batch (real Redis)', fu
         payload: payload,
       },
     };
-    return { sagaId: record.id, input } satisfies SagaInputItem;
+    return { sagaId: record.id, event } satisfies SagaEventItem;
   }
 
-  function deadline(record: SagaRecord, statePath: string): SagaInputItem {
+  function deadline(record: SagaRecord, statePath: string): SagaEventItem {
     const timer = record.timers.find((t) => t.timerId.includes(statePath));
     if (!timer) throw new Error(`saga ${record.id} has no timer for ${statePath}`);
     return {
       sagaId: record.id,
-      input: { kind: 'timer', timerId: timer.timerId, dueAt: timer.dueAt },
+      event: { kind: 'timer', timerId: timer.timerId, dueAt: timer.dueAt },
     };
   }
 
@@ -192,7 +192,7 @@ describe('step runner: several inputs of one saga in one batch (real Redis)', fu
 
       const stored = await store.load(together.id);
       expect(stored?.state).to.equal('charge.attempting');
-      expect(stored?.version).to.equal(3);
+      expect(stored?.revision).to.equal(3);
       expect(stored?.pending.map((c) => c.command)).to.deep.equal(['Charge']);
       expect(await comparable(store, together.id)).to.deep.equal(await comparable(store, apart.id));
     });
@@ -214,7 +214,7 @@ describe('step runner: several inputs of one saga in one batch (real Redis)', fu
 
     const stored = await store.load(together.id);
     expect(stored?.state).to.equal('both.left.retrying,both.right.retrying');
-    expect(stored?.version).to.equal(3);
+    expect(stored?.revision).to.equal(3);
     expect(await comparable(store, together.id)).to.deep.equal(await comparable(store, apart.id));
   });
 
@@ -241,7 +241,7 @@ describe('step runner: several inputs of one saga in one batch (real Redis)', fu
     expect((await store.load(healthy.id))?.state).to.equal('last.attempting');
     // The broken saga keeps what was applied before the input that failed.
     const stored = await store.load(broken.id);
-    expect(stored?.version).to.equal(2);
+    expect(stored?.revision).to.equal(2);
     expect(stored?.state).to.equal('both.left.attempting,both.right.done');
   });
 
@@ -260,9 +260,9 @@ describe('step runner: several inputs of one saga in one batch (real Redis)', fu
 
     expect(statuses(outcomes)).to.deep.equal(['applied', 'applied', 'error:STORE_REFUSED']);
     const stored = await store.load(saga.id);
-    expect(stored?.version).to.equal(2);
+    expect(stored?.revision).to.equal(2);
     expect(stored?.state).to.equal('both.left.done,both.right.attempting');
-    expect((await store.load(other.id))?.version).to.equal(2);
+    expect((await store.load(other.id))?.revision).to.equal(2);
   });
 
   it('a start the definition throws on answers ENGINE_ERROR and writes nothing', async () => {

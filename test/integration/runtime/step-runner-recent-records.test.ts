@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { topicNames } from '../../../wire/contract/topics.js';
 import { createEngine } from '../../../orchestrator/engine/create-engine.js';
-import type { SagaInput, SagaRecord } from '../../../orchestrator/engine/types.js';
+import type { SagaEvent, SagaRecord } from '../../../orchestrator/engine/types.js';
 import { ManualClock } from '../../../orchestrator/runtime/clock.js';
 import { SagaEventApplier, type StepStore } from '../../../orchestrator/runtime/step-runner.js';
 import { createSagaStore } from '../../../orchestrator/store/index.js';
@@ -58,12 +58,12 @@ describe('saga event applier: records kept from its own writes (real Redis)', fu
   }
 
   /** The success reply to the command the record waits for. */
-  function success(record: SagaRecord): { sagaId: string; input: SagaInput } {
+  function success(record: SagaRecord): { sagaId: string; event: SagaEvent } {
     const command = record.pending[0];
     if (!command) throw new Error(`saga ${record.id} waits for nothing`);
     return {
       sagaId: record.id,
-      input: {
+      event: {
         kind: 'reply',
         reply: {
           commandId: command.commandId,
@@ -100,7 +100,7 @@ describe('saga event applier: records kept from its own writes (real Redis)', fu
     const [outcome] = await a.runner.applyBatch([success(v2)]);
 
     expect(outcome?.status).to.equal('applied');
-    expect((await a.store.load(v1.id))?.version).to.equal(3);
+    expect((await a.store.load(v1.id))?.revision).to.equal(3);
     expect(a.counted.loads).to.equal(1);
   });
 

@@ -15,7 +15,7 @@
  */
 import { expect } from 'chai';
 import { HEADERS } from '../../../wire/contract/headers.js';
-import type { HistoryEntry, SagaInput, SagaRecord } from '../../../orchestrator/engine/types.js';
+import type { HistoryEntry, SagaEvent, SagaRecord } from '../../../orchestrator/engine/types.js';
 import {
   deterministicFraction,
   readInventory,
@@ -36,7 +36,7 @@ const SHORT_DEADLINES: OrderSagaOptions = {
 /** ConfirmOrder takes this long: past the first deadline, and past the retry's. */
 const SHIPPING_DELAY_MS = 2_500;
 
-type Ignored = { sagaId: string; input: SagaInput; reason: string };
+type Ignored = { sagaId: string; event: SagaEvent; reason: string };
 
 const summaries = (entries: readonly HistoryEntry[]) => entries.map((e) => e.summary).join('\n');
 const commandsOf = (entries: readonly HistoryEntry[], kind: 'action' | 'compensation') =>
@@ -77,7 +77,7 @@ describe('step deadlines: a slow shipping is timed out, retried, compensated; la
   const sut = useSystem('step-timeouts', {
     definitions: [createOrderSaga(SHORT_DEADLINES)],
     shipping: { delayMs: SHIPPING_DELAY_MS },
-    hooks: { inputIgnored: (event) => ignored.push(event) },
+    hooks: { eventIgnored: (event) => ignored.push(event) },
   });
 
   /** Resolves once the orchestrator consumed the late reply of `attempt` and ignored it. */
@@ -88,8 +88,8 @@ describe('step deadlines: a slow shipping is timed out, retried, compensated; la
         ignored.find(
           (i) =>
             i.sagaId === sagaId &&
-            i.input.kind === 'reply' &&
-            i.input.reply.payload?.lateAttempt === attempt,
+            i.event.kind === 'reply' &&
+            i.event.reply.payload?.lateAttempt === attempt,
         ),
       60_000,
       20,
@@ -168,7 +168,7 @@ describe('step deadlines: a slow shipping is timed out, retried, compensated; la
     await sendLateSuccess(sut, id, 1);
     expect((await lateReplyIgnored(id, 1)).reason).to.equal('saga-ended');
     const after = await system.orchestrator.store.load(id);
-    expect(after?.version, 'the version after the end').to.equal(ended.version);
+    expect(after?.revision, 'the revision after the end').to.equal(ended.revision);
     expect(after?.status).to.equal('compensated');
     expect((await system.orchestrator.store.history(id)).total).to.equal(entries.length);
 

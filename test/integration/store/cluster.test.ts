@@ -79,7 +79,7 @@ describe('saga store on Redis Cluster (a real one-node cluster)', function () {
     expect(await store.loadMany(records.map((record) => record.id))).to.deep.equal(records);
 
     const steps = records.map((record, n) => ({
-      expectedVersion: 1,
+      expectedRevision: 1,
       record: nextRecord(
         record,
         n % 2 === 0 ? { state: 'completed', status: 'completed', timers: [] } : { state: 'paying' },

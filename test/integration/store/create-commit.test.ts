@@ -52,7 +52,7 @@ describe('saga store: create, load, commit (real Redis)', function () {
     expect(await store.load('never-created')).to.equal(undefined);
   });
 
-  it('lets exactly one of two concurrent commits from the same version win', async () => {
+  it('lets exactly one of two concurrent commits from the same revision win', async () => {
     const record = startedRecord();
     await store.create(record);
     const left = nextRecord(record, { state: 'paying' });
@@ -70,7 +70,7 @@ describe('saga store: create, load, commit (real Redis)', function () {
     const statuses = results.map((result) => result.status).sort();
     expect(statuses).to.deep.equal(['committed', 'conflict']);
     const loser = results.find((result) => result.status === 'conflict');
-    expect(loser).to.include({ currentVersion: 2 });
+    expect(loser).to.include({ currentRevision: 2 });
     const stored = await store.load(record.id);
     const winnerState = results[0]?.status === 'committed' ? 'paying' : 'compensating';
     expect(stored?.state).to.equal(winnerState);
@@ -80,7 +80,7 @@ describe('saga store: create, load, commit (real Redis)', function () {
     expect(mine).to.have.length(1);
   });
 
-  it('never lets a stale version overwrite a newer one', async () => {
+  it('never lets a stale revision overwrite a newer one', async () => {
     const record = startedRecord();
     await store.create(record);
     const v2 = nextRecord(record, { state: 'paying' });
@@ -90,7 +90,7 @@ describe('saga store: create, load, commit (real Redis)', function () {
 
     const stale = nextRecord(record, { state: 'compensating' });
     const result = await store.commit(1, stale, { history: [historyLine('stale')] });
-    expect(result).to.deep.equal({ status: 'conflict', sagaId: record.id, currentVersion: 3 });
+    expect(result).to.deep.equal({ status: 'conflict', sagaId: record.id, currentRevision: 3 });
     expect(await store.load(record.id)).to.deep.equal(v3);
     expect((await store.history(record.id)).entries).to.have.length(0);
   });
@@ -127,8 +127,8 @@ describe('saga store: create, load, commit (real Redis)', function () {
       timers: [timer('payment', 1_700_000_090_000)],
     });
 
-    // A failed compare-and-set (wrong expected version) leaves everything as it was.
-    const wrong = { ...paying, version: 6 };
+    // A failed compare-and-set (wrong expected revision) leaves everything as it was.
+    const wrong = { ...paying, revision: 6 };
     expect((await store.commit(5, wrong, write)).status).to.equal('conflict');
     expect(await infra.redis.xlen(store.keys.outbox(shard))).to.equal(outboxBefore);
     expect(
@@ -205,7 +205,7 @@ describe('saga store: create, load, commit (real Redis)', function () {
     await small.create(record, { history: [historyLine('h0'), historyLine('h1')] });
     for (let step = 0; step < 3; step += 1) {
       const next = nextRecord(record);
-      await small.commit(record.version, next, {
+      await small.commit(record.revision, next, {
         history: [historyLine(`s${step}a`), historyLine(`s${step}b`)],
       });
       record = next;
@@ -228,12 +228,12 @@ describe('saga store: create, load, commit (real Redis)', function () {
     const records = Array.from({ length: 30 }, () => startedRecord());
     await Promise.all(records.map((record) => store.create(record)));
     const items = records.map((record, n) => ({
-      expectedVersion: n % 10 === 0 ? 7 : 1,
-      record: n % 10 === 0 ? { ...nextRecord(record), version: 8 } : nextRecord(record),
+      expectedRevision: n % 10 === 0 ? 7 : 1,
+      record: n % 10 === 0 ? { ...nextRecord(record), revision: 8 } : nextRecord(record),
       write: { outbox: [command(record.id, n)] },
     }));
     const ghost = nextRecord(startedRecord());
-    items.push({ expectedVersion: 1, record: ghost, write: { outbox: [command(ghost.id, 99)] } });
+    items.push({ expectedRevision: 1, record: ghost, write: { outbox: [command(ghost.id, 99)] } });
 
     const results = await store.commitMany(items);
     expect(results).to.have.length(31);
@@ -243,13 +243,13 @@ describe('saga store: create, load, commit (real Redis)', function () {
       expect(result.status, `item ${n}`).to.equal(expected);
     });
     const loaded = await store.loadMany(records.map((record) => record.id));
-    loaded.forEach((record, n) => expect(record?.version).to.equal(n % 10 === 0 ? 1 : 2));
+    loaded.forEach((record, n) => expect(record?.revision).to.equal(n % 10 === 0 ? 1 : 2));
   });
 
-  it('refuses a record whose version does not follow the expected one', async () => {
+  it('refuses a record whose revision does not follow the expected one', async () => {
     const record = startedRecord();
     await store.create(record);
-    const skipping = { ...nextRecord(record), version: 3 };
+    const skipping = { ...nextRecord(record), revision: 3 };
     let error: unknown;
     try {
       await store.commit(1, skipping);
@@ -258,16 +258,16 @@ describe('saga store: create, load, commit (real Redis)', function () {
     }
     expect(error).to.have.property('name', 'InvalidRecordError');
     expect(error).to.have.property('sagaId', record.id);
-    expect((await store.load(record.id))?.version).to.equal(1);
+    expect((await store.load(record.id))?.revision).to.equal(1);
   });
 
   it('commits a write covering several steps, and refuses one that skips, alone', async () => {
     const [covering, skipping, plain] = [startedRecord(), startedRecord(), startedRecord()];
     await Promise.all([covering, skipping, plain].map((record) => store.create(record)));
     const results = await store.commitMany([
-      { expectedVersion: 1, record: { ...nextRecord(covering), version: 3 }, steps: 2 },
-      { expectedVersion: 1, record: { ...nextRecord(skipping), version: 4 }, steps: 2 },
-      { expectedVersion: 1, record: nextRecord(plain) },
+      { expectedRevision: 1, record: { ...nextRecord(covering), revision: 3 }, steps: 2 },
+      { expectedRevision: 1, record: { ...nextRecord(skipping), revision: 4 }, steps: 2 },
+      { expectedRevision: 1, record: nextRecord(plain) },
     ]);
     expect(results.map((r) => r.status)).to.deep.equal(['committed', 'rejected', 'committed']);
     const refused = results[1];
@@ -276,7 +276,7 @@ describe('saga store: create, load, commit (real Redis)', function () {
       'InvalidRecordError',
     );
     expect(
-      (await store.loadMany([covering.id, skipping.id, plain.id])).map((r) => r?.version),
+      (await store.loadMany([covering.id, skipping.id, plain.id])).map((r) => r?.revision),
     ).to.deep.equal([3, 1, 2]);
   });
 
@@ -304,7 +304,7 @@ describe('saga store: create, load, commit (real Redis)', function () {
     await batched.create(taken);
     pipelines = 0;
 
-    const bad = { ...startedRecord(), version: 3 }; // a create must store version 1
+    const bad = { ...startedRecord(), revision: 3 }; // a create must store revision 1
     const outcomes = await Promise.allSettled([
       ...records.map((record) =>
         batched.create(record, { outbox: [command(record.id, 1)], history: [historyLine('go')] }),

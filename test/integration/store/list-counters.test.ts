@@ -34,8 +34,8 @@ describe('saga store: list with filters and cursors, counters (real Redis)', fun
       const state = status === 'running' ? (STATES[(n + 1) % 4] ?? 'paying') : status;
       const next = nextRecord(record, { state, status });
       return n % 7 === 0
-        ? { expectedVersion: 5, record: { ...next, version: 6 } }
-        : { expectedVersion: 1, record: next };
+        ? { expectedRevision: 5, record: { ...next, revision: 6 } }
+        : { expectedRevision: 1, record: next };
     });
     const results = await store.commitMany(steps);
     for (const [n, result] of results.entries()) {
@@ -114,7 +114,7 @@ describe('saga store: list with filters and cursors, counters (real Redis)', fun
         id: record?.id,
         type: record?.type,
         definitionVersion: record?.definitionVersion,
-        version: record?.version,
+        revision: record?.revision,
         status: record?.status,
         state: record?.state,
         createdAt: record?.createdAt,

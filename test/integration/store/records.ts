@@ -11,14 +11,14 @@ export function newSagaId(label = 'saga'): string {
   return `${label}-${process.pid}-${sequence}`;
 }
 
-/** A version-1 record, as the engine makes it when a saga starts. */
+/** A revision-1 record, as the engine makes it when a saga starts. */
 export function startedRecord(overrides: Partial<SagaRecord> = {}): SagaRecord {
   const createdAt = overrides.createdAt ?? 1_700_000_000_000;
   return {
     id: newSagaId(),
     type: 'order',
     definitionVersion: '1',
-    version: 1,
+    revision: 1,
     status: 'running',
     state: 'reserving',
     snapshot: { status: 'active', value: 'reserving', context: { orderId: 'o-1' } },
@@ -36,7 +36,7 @@ export function nextRecord(
   changes: Partial<Pick<SagaRecord, 'state' | 'status' | 'timers' | 'pending' | 'snapshot'>> = {},
   at = record.updatedAt + 1000,
 ): SagaRecord {
-  return { ...record, ...changes, version: record.version + 1, updatedAt: at };
+  return { ...record, ...changes, revision: record.revision + 1, updatedAt: at };
 }
 
 export function timer(timerId: string, dueAt: number): ArmedTimer {

@@ -100,7 +100,7 @@ describe('saga store: retention (real Redis)', function () {
     const failed = await sagaEndingIn('failed', 'refund');
     // An operator retries it: it runs again, so it must not be purged.
     const retried = nextRecord(failed, { status: 'running', state: 'compensating' }, T0 + 2_000);
-    expect((await store.commit(failed.version, retried)).status).to.equal('committed');
+    expect((await store.commit(failed.revision, retried)).status).to.equal('committed');
     expect(await store.purgeExpired(T0 + 10 * RETENTION)).to.deep.equal([]);
     expect(await store.load(failed.id)).to.deep.equal(retried);
   });

@@ -45,7 +45,7 @@ describe('telemetry and the saga store (real Redis)', function () {
       2_500,
     );
     if (next.outcome !== 'applied') throw new Error('not applied');
-    expect((await store.commit(record.version, next.record)).status).to.equal('committed');
+    expect((await store.commit(record.revision, next.record)).status).to.equal('committed');
     const reloaded = await store.load('trace-1');
     expect(reloaded?.trace).to.deep.equal(trace);
     expect(reloaded?.stateEnteredAt).to.equal(2_500);

@@ -1,5 +1,5 @@
 /**
- * The engine is a function: the same record, input and time give byte-identical results, and a
+ * The engine is a function: the same record, event and time give byte-identical results, and a
  * saga restored from its persisted JSON at every step behaves exactly like XState's own actor
  * running the same statechart without interruption.
  */
@@ -49,7 +49,7 @@ function run(options: SimulatorOptions = {}) {
 const transcript = (sim: SagaSimulation) => JSON.stringify([sim.started, sim.calls]);
 
 describe('engine: determinism', () => {
-  it('the same inputs give byte-identical results', () => {
+  it('the same events give byte-identical results', () => {
     const a = run();
     const b = run({ engine: createEngine([orderSaga]) });
     expect(a.status).to.equal('compensated');
@@ -65,7 +65,7 @@ describe('engine: determinism', () => {
     const engine = createEngine([orderSaga]);
     let record = JSON.parse(JSON.stringify(sim.started.record)) as typeof sim.record;
     for (const call of sim.calls) {
-      const result = engine.apply(record, call.input, call.now);
+      const result = engine.apply(record, call.event, call.now);
       expect(JSON.stringify(result)).to.equal(JSON.stringify(call.result));
       if (result.outcome === 'applied')
         record = JSON.parse(JSON.stringify(result.record)) as typeof record;

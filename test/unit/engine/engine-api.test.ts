@@ -27,13 +27,13 @@ function started(engine = createEngine([orderSaga, tripSaga])) {
 }
 
 describe('engine: start and apply', () => {
-  it('starts a saga at version 1 with its first command, deadline and lifecycle events', () => {
+  it('starts a saga at revision 1 with its first command, deadline and lifecycle events', () => {
     const { result } = started();
     expect(result.record).to.deep.include({
       id: 'saga-1',
       type: 'order',
       definitionVersion: '1',
-      version: 1,
+      revision: 1,
       status: 'running',
       state: 'reserveInventory.attempting',
       createdAt: NOW,
@@ -77,7 +77,7 @@ describe('engine: start and apply', () => {
     expect(() => createEngine([orderSaga, orderSaga])).to.throw(/registered twice/);
   });
 
-  it('bumps the version by one per applied step and keeps createdAt and the idempotency key', () => {
+  it('bumps the revision by one per applied step and keeps createdAt and the idempotency key', () => {
     const { engine, result } = started();
     const command = result.record.pending[0];
     if (!command) throw new Error('no pending command');
@@ -96,7 +96,7 @@ describe('engine: start and apply', () => {
     );
     if (next.outcome !== 'applied') throw new Error(next.reason);
     expect(next.record).to.deep.include({
-      version: 2,
+      revision: 2,
       createdAt: NOW,
       updatedAt: NOW + 5,
       idempotencyKey: 'key-1',

@@ -12,7 +12,7 @@ const record: SagaRecord = {
   id: 'order-1',
   type: 'order',
   definitionVersion: '1',
-  version: 4,
+  revision: 4,
   status: 'completed',
   state: 'completed',
   snapshot: {},

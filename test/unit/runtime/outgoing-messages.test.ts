@@ -8,7 +8,7 @@ const record: SagaRecord = {
   id: 'order-1',
   type: 'order',
   definitionVersion: '1',
-  version: 2,
+  revision: 2,
   status: 'running',
   state: 'reserveInventory.attempt',
   snapshot: {},

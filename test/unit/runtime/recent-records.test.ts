@@ -7,7 +7,7 @@ const record = (id: string, overrides: Partial<SagaRecord> = {}): SagaRecord => 
   id,
   type: 'order',
   definitionVersion: '1',
-  version: 2,
+  revision: 2,
   status: 'running',
   state: 'paying',
   snapshot: {},
@@ -23,10 +23,10 @@ describe('recent records', () => {
     const recent = new RecentRecords({ capacity: 2, maxAgeMs: 1_000 });
     recent.set(record('a'), 0);
     recent.set(record('b'), 0);
-    recent.set(record('a', { version: 3 }), 1); // written again: now the youngest
+    recent.set(record('a', { revision: 3 }), 1); // written again: now the youngest
     recent.set(record('c'), 2);
     expect(recent.get('b', 3)).to.equal(undefined);
-    expect(recent.get('a', 3)?.version).to.equal(3);
+    expect(recent.get('a', 3)?.revision).to.equal(3);
     expect(recent.get('c', 3)?.id).to.equal('c');
     expect(recent.size).to.equal(2);
   });

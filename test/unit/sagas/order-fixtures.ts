@@ -46,16 +46,16 @@ export function orderAt(
  */
 export function assertArmedTimersConsistent(sim: SagaSimulation): void {
   const steps = [
-    { input: undefined, now: sim.started.record.createdAt, result: sim.started },
+    { event: undefined, now: sim.started.record.createdAt, result: sim.started },
     ...sim.calls,
   ];
   let before = [] as typeof sim.started.record.timers;
-  for (const { input, now, result } of steps) {
+  for (const { event, now, result } of steps) {
     if (result.outcome !== 'applied') continue;
     const { record } = result;
     const after = record.timers;
     const fail = (why: string) => {
-      throw new Error(`timers after ${JSON.stringify(input ?? 'start')}: ${why}`);
+      throw new Error(`timers after ${JSON.stringify(event ?? 'start')}: ${why}`);
     };
     const ids = after.map((t) => t.timerId);
     if (new Set(ids).size !== ids.length) fail(`an id armed twice: ${ids.join(', ')}`);
@@ -66,10 +66,10 @@ export function assertArmedTimersConsistent(sim: SagaSimulation): void {
       if (!kept && timer.dueAt < now) fail(`${timer.timerId} armed in the past`);
     }
     if (isEnded(record.status) && after.length > 0) fail(`the ${record.status} saga keeps timers`);
-    if (input?.kind === 'timer') {
-      const fired = before.find((t) => t.timerId === input.timerId);
-      const again = after.find((t) => t.timerId === input.timerId);
-      if (fired && again && again.dueAt <= fired.dueAt) fail(`${input.timerId} did not disarm`);
+    if (event?.kind === 'timer') {
+      const fired = before.find((t) => t.timerId === event.timerId);
+      const again = after.find((t) => t.timerId === event.timerId);
+      if (fired && again && again.dueAt <= fired.dueAt) fail(`${event.timerId} did not disarm`);
     }
     before = after;
   }

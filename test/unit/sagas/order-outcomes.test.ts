@@ -46,7 +46,7 @@ describe('order saga: success and refusals', () => {
       'StepSucceeded',
       'SagaCompleted',
     ]);
-    expect(sim.record.version).to.equal(4);
+    expect(sim.record.revision).to.equal(4);
     assertArmedTimersConsistent(sim);
   });
 

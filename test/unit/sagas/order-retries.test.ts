@@ -142,7 +142,7 @@ describe('order saga: deadlines and retries', () => {
     const first = sim.pendingCommand('authorizePayment');
     sim.advance(STEP_TIMEOUT_MS);
     sim.advanceToNextTimer();
-    const version = sim.record.version;
+    const revision = sim.record.revision;
     const late = sim.reply({
       commandId: first.commandId,
       sagaId: 'saga-1',
@@ -151,7 +151,7 @@ describe('order saga: deadlines and retries', () => {
       payload: { authorizationId: 'late' },
     });
     expect(late).to.deep.include({ outcome: 'ignored', reason: 'not-pending' });
-    expect(sim.record.version).to.equal(version);
+    expect(sim.record.revision).to.equal(revision);
     sim.succeed('authorizePayment', { authorizationId: 'auth-2' });
     expect(sim.state).to.equal('confirmOrder.attempting');
     const confirm = sim.commands().at(-1);

@@ -11,7 +11,7 @@ function record(overrides: Partial<SagaRecord> = {}): SagaRecord {
     id: 'order-1',
     type: 'order',
     definitionVersion: '3',
-    version: 1,
+    revision: 1,
     status: 'running',
     state: 'reserving',
     snapshot: { value: 'reserving' },
@@ -73,7 +73,7 @@ describe('apply-step arguments', () => {
 
   it('schedules the purge of an ended saga, never of a parked or running one', () => {
     const purgeAt = (status: SagaRecord['status']) =>
-      applyStepCall(keys, settings, 1, record({ version: 2, status })).args[5];
+      applyStepCall(keys, settings, 1, record({ revision: 2, status })).args[5];
     expect(purgeAt('completed')).to.equal('1200');
     expect(purgeAt('compensated')).to.equal('1200');
     expect(purgeAt('failed')).to.equal('1200');
@@ -86,16 +86,16 @@ describe('apply-step arguments', () => {
     const bad: [number, SagaRecord, object][] = [
       [0, record({ id: '' }), {}],
       [0, record({ id: 'a\u0000b' }), {}],
-      [0, record({ version: 2 }), {}],
-      [1, record({ version: 1 }), {}],
-      [-1, record({ version: 0 }), {}],
+      [0, record({ revision: 2 }), {}],
+      [1, record({ revision: 1 }), {}],
+      [-1, record({ revision: 0 }), {}],
       [0, record({ createdAt: Number.NaN }), {}],
       [0, record({ updatedAt: 1.5 }), {}],
       [0, record(), { timersToSet: [{ timerId: 't', dueAt: Infinity, event: { type: 't' } }] }],
     ];
     for (const [expected, r, write] of bad) {
       expect(() => applyStepCall(keys, settings, expected, r, write), JSON.stringify(r)).to.throw(
-        /saga id|version|integer/,
+        /saga id|revision|integer/,
       );
     }
   });

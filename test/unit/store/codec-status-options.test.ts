@@ -20,7 +20,7 @@ const record: SagaRecord = {
   id: 'order-1',
   type: 'order',
   definitionVersion: '3',
-  version: 4,
+  revision: 4,
   status: 'parked',
   state: 'compensating.release',
   snapshot: { value: { compensating: 'release' }, context: { n: 1 } },
@@ -97,7 +97,7 @@ describe('store record codec, script statuses, options', () => {
     expect(interpretApplyReply('s', [ScriptStatus.Ok], 2)).to.deep.equal({
       status: 'committed',
       sagaId: 's',
-      version: 2,
+      revision: 2,
     });
     expect(interpretApplyReply('s', [ScriptStatus.SagaMissing], 2)).to.deep.equal({
       status: 'missing',
@@ -106,7 +106,7 @@ describe('store record codec, script statuses, options', () => {
     expect(interpretApplyReply('s', [ScriptStatus.VersionConflict, 7], 2)).to.deep.equal({
       status: 'conflict',
       sagaId: 's',
-      currentVersion: 7,
+      currentRevision: 7,
     });
     expect(
       interpretApplyReply('order-1', [ScriptStatus.SagaExists, recordToFields(record)], 1),

@@ -35,7 +35,7 @@ describe('store list paging', () => {
       id: 'a',
       type: 'order',
       definitionVersion: '1',
-      version: 2,
+      revision: 2,
       status: 'running',
       state: 'paying',
       createdAt: 1,

@@ -9,7 +9,7 @@ import type {
   Effect,
   PendingCommand,
   SagaEngine,
-  SagaInput,
+  SagaEvent,
   SagaRecord,
 } from '../../../orchestrator/engine/types.js';
 import type { RuntimeHooks } from '../../../orchestrator/telemetry/runtime-hooks.js';
@@ -64,7 +64,7 @@ export class SagaDriver {
       after: this.record,
       effects: started.effects,
       at: this.now,
-      ...(options.startHeaders ? { inputHeaders: options.startHeaders } : {}),
+      ...(options.startHeaders ? { eventHeaders: options.startHeaders } : {}),
     });
   }
 
@@ -106,14 +106,14 @@ export class SagaDriver {
     return this.apply({ kind: 'signal', event: { type } });
   }
 
-  apply(input: SagaInput, inputHeaders?: MessageHeaders) {
+  apply(event: SagaEvent, eventHeaders?: MessageHeaders) {
     const before = this.record;
-    const result = this.engine.apply(before, input, this.now);
+    const result = this.engine.apply(before, event, this.now);
     if (result.outcome !== 'applied') {
-      this.hooks.inputIgnored?.({
+      this.hooks.eventIgnored?.({
         sagaId: before.id,
         sagaType: before.type,
-        input,
+        event,
         reason: result.reason,
       });
       return result;
@@ -124,9 +124,9 @@ export class SagaDriver {
       before,
       after: this.record,
       effects: result.effects,
-      input,
+      event,
       at: this.now,
-      ...(inputHeaders ? { inputHeaders } : {}),
+      ...(eventHeaders ? { eventHeaders } : {}),
     });
     return result;
   }

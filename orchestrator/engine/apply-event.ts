@@ -17,7 +17,7 @@ import type {
   EpochMs,
   IgnoredReason,
   SagaDefinition,
-  SagaInput,
+  SagaEvent,
   SagaRecord,
   StepResult,
 } from './types.js';
@@ -111,10 +111,10 @@ function prepareSignal(
   };
 }
 
-export function applyInput(
+export function applyEvent(
   definition: SagaDefinition,
   record: SagaRecord,
-  input: SagaInput,
+  event: SagaEvent,
   now: EpochMs,
 ): StepResult {
   if (isEnded(record.status)) {
@@ -122,18 +122,18 @@ export function applyInput(
   }
   const snapshot = restoreSnapshot(definition.machine, record.snapshot, record.id);
   const prepared =
-    input.kind === 'reply'
-      ? prepareReply(definition, record, input.reply, now)
-      : input.kind === 'timer'
-        ? prepareTimer(record, input.timerId, input.dueAt, now)
-        : prepareSignal(record, snapshot, input.event, now);
+    event.kind === 'reply'
+      ? prepareReply(definition, record, event.reply, now)
+      : event.kind === 'timer'
+        ? prepareTimer(record, event.timerId, event.dueAt, now)
+        : prepareSignal(record, snapshot, event.event, now);
   if ('ignored' in prepared) {
     return { outcome: 'ignored', reason: prepared.ignored, detail: prepared.detail };
   }
   // A step deadline armed before deadlines were named fires as the named one (step-deadlines.ts).
-  const event =
-    input.kind === 'timer' ? currentTimerEvent(definition.machine, prepared.event) : prepared.event;
-  const [next, actions] = pureTransition(definition.machine, snapshot, event);
+  const statechartEvent =
+    event.kind === 'timer' ? currentTimerEvent(definition.machine, prepared.event) : prepared.event;
+  const [next, actions] = pureTransition(definition.machine, snapshot, statechartEvent);
   return toAppliedStep({
     definition,
     sagaId: record.id,
