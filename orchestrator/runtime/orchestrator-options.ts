@@ -41,7 +41,7 @@ export interface OrchestratorTuning {
   lifecycleEvents?: LifecycleEventLevel;
   /**
    * Records of the sagas this instance wrote last, kept in memory so that their next step skips
-   * loading them (the commit's version check catches a stale one). 0 loads every step.
+   * loading them (the commit's revision check catches a stale one). 0 loads every step.
    * @default 4096
    */
   recentRecords?: number;

@@ -3,7 +3,7 @@
  * replies come back to the instance that sent the command, a moment after it committed the step.
  *
  * A cached record is only a guess at the stored one. The saga event applier stays correct whatever the
- * cache holds: every commit compares the stored version (a stale guess loses the race and is
+ * cache holds: every commit compares the stored revision (a stale guess loses the race and is
  * re-run from a fresh load), and an input that a cached record would ignore is re-checked against
  * a fresh load before it is ignored (a stale record must not drop a reply the stored one awaits).
  *

@@ -7,11 +7,11 @@
  * their order), every saga of the batch is loaded in one pipelined round trip, each saga's events
  * are applied one after another in memory, and all sagas are committed in one pipelined round
  * trip — one atomic script per saga, covering all of its events of the batch. A commit that loses
- * the version race (another instance wrote first, e.g. during a rebalance) is re-run from a fresh
+ * the revision race (another instance wrote first, e.g. during a rebalance) is re-run from a fresh
  * load; the engine is pure, so re-running is safe.
  *
  * Sagas this instance wrote a moment ago are not loaded at all: their last written record is
- * kept in memory (`RecentRecords`) and the commit's version check tells whether it was still the
+ * kept in memory (`RecentRecords`) and the commit's revision check tells whether it was still the
  * stored one. An event such a record would ignore is re-checked against a fresh load first.
  */
 import { DLQ_ERROR_CODES, type TopicNames } from '../../wire/contract/index.js';
@@ -93,7 +93,7 @@ export interface SagaEventApplierOptions {
   /** Which lifecycle events are published. @default 'saga' (`DEFAULT_LIFECYCLE_EVENT_LEVEL`) */
   lifecycleEvents?: LifecycleEventLevel;
   /**
-   * How often a batch is re-run for sagas whose commit lost a version race.
+   * How often a batch is re-run for sagas whose commit lost a revision race.
    * @default 5
    */
   maxConflictRetries?: number;
@@ -117,7 +117,7 @@ interface SagaWork {
   indices: number[];
   /**
    * Load the saga from the store even if a recent record is kept (a re-run after the kept record
-   * ignored or failed an event, or after a lost version race).
+   * ignored or failed an event, or after a lost revision race).
    */
   reload?: boolean;
   /**
@@ -224,7 +224,7 @@ export class SagaEventApplier {
    * one saga may be in the batch: they are applied in order and written together. An event that
    * fails for itself (the engine cannot run it, the store refuses its write, it names the wrong
    * saga type) answers `failed` and never fails the others; the call rejects only when the
-   * infrastructure fails (Redis unreachable) or a saga keeps losing version races.
+   * infrastructure fails (Redis unreachable) or a saga keeps losing revision races.
    */
   async applyBatch(items: readonly SagaEventItem[]): Promise<ApplyOutcome[]> {
     const outcomes = new Array<ApplyOutcome>(items.length);
@@ -233,7 +233,7 @@ export class SagaEventApplier {
       const losing = work.filter((w) => w.conflicts > this.maxConflictRetries);
       if (losing.length > 0) {
         const ids = losing.map((w) => w.sagaId).join(', ');
-        throw new Error(`sagas ${ids} kept losing version races; the batch will be retried`);
+        throw new Error(`sagas ${ids} kept losing revision races; the batch will be retried`);
       }
       work = await this.applyRound(items, work, outcomes);
     }
@@ -241,7 +241,7 @@ export class SagaEventApplier {
   }
 
   /**
-   * One load → apply → commit round; returns the work of the next round (lost version races,
+   * One load → apply → commit round; returns the work of the next round (lost revision races,
    * events a remembered record could not apply, events left for later).
    */
   private async applyRound(

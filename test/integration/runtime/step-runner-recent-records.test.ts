@@ -104,7 +104,7 @@ describe('saga event applier: records kept from its own writes (real Redis)', fu
     expect(a.counted.loads).to.equal(1);
   });
 
-  it('lets a stale record lose the version race and ignores a duplicate as the store says', async () => {
+  it('lets a stale record lose the revision race and ignores a duplicate as the store says', async () => {
     const a = instance();
     const b = instance();
     const v1 = await start(a.runner);
