@@ -4,8 +4,9 @@
  * when the orchestrator commits its end state: the `stepWritten` runtime hook sees it, which
  * costs nothing extra (no `waitForResult` poll, no additional Redis read).
  */
-import type { Orchestrator } from '../../orchestrator/runtime/index.js';
-import { createOrchestratorService } from '../../orchestrator/service/index.js';
+import { Redis } from 'ioredis';
+import type { Orchestrator, OrchestratorOptions } from '../../orchestrator/runtime/orchestrator.js';
+import { createKafkaClient } from '../../wire/kafka/index.js';
 import { createLogger } from '../../wire/telemetry/logger.js';
 import { orderSaga } from '../../sagas/order/index.js';
 import { LoadDriver, type LoadTarget } from '../load/load-driver.js';
@@ -50,12 +51,8 @@ export async function startOrchestratorSide(
     },
   };
   const driver = new LoadDriver(target, config.idPrefix);
-  const service = createOrchestratorService({
+  const shared = {
     definitions: [orderSaga],
-    redis: { connect: { url: config.redisUrl } },
-    kafka: { connect: { brokers: config.brokers, clientId: 'bench-orchestrator' } },
-    // Measured without telemetry: its cost is not the orchestrator's.
-    telemetry: false,
     topicPrefix: config.topicPrefix,
     store: { keyPrefix: config.keyPrefix, retentionMs: config.retentionMs },
     logger,
@@ -72,9 +69,8 @@ export async function startOrchestratorSide(
         published += count;
       },
     },
-  });
-  const { orchestrator } = service;
-  await service.start();
+  } satisfies Omit<OrchestratorOptions, 'redis' | 'kafka'>;
+  const { orchestrator, stop } = await assemble(config, shared);
   return {
     driver,
     orchestrator,
@@ -84,6 +80,44 @@ export async function startOrchestratorSide(
       return count;
     },
     outboxBacklog: () => orchestrator.store.outboxBacklog(),
-    stop: () => service.stop(),
+    stop,
+  };
+}
+
+/**
+ * The orchestrator assembled as production assembles it (`createOrchestratorService`, measured
+ * without telemetry: its cost is not the orchestrator's). `bench/compare.ts` also drives refs from
+ * before that function existed with this harness: for them the same pieces are wired here.
+ */
+async function assemble(
+  config: OrchestratorSideConfig,
+  options: Omit<OrchestratorOptions, 'redis' | 'kafka'>,
+): Promise<{ orchestrator: Orchestrator; stop: () => Promise<void> }> {
+  const service = await import('../../orchestrator/service/index.js').catch(() => undefined);
+  if (service) {
+    const running = service.createOrchestratorService({
+      ...options,
+      redis: { connect: { url: config.redisUrl } },
+      kafka: { connect: { brokers: config.brokers, clientId: 'bench-orchestrator' } },
+      telemetry: false,
+    });
+    await running.start();
+    return { orchestrator: running.orchestrator, stop: () => running.stop() };
+  }
+  const { createOrchestrator } = await import('../../orchestrator/runtime/orchestrator.js');
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
+  const kafka = createKafkaClient({
+    brokers: config.brokers,
+    clientId: 'bench-orchestrator',
+    logger: options.logger?.child('kafka') ?? createLogger('kafka'),
+  });
+  const orchestrator = createOrchestrator({ ...options, redis, kafka });
+  await orchestrator.start();
+  return {
+    orchestrator,
+    async stop() {
+      await orchestrator.stop();
+      redis.disconnect();
+    },
   };
 }
