@@ -15,70 +15,28 @@
  * stored one. An event such a record would ignore is re-checked against a fresh load first.
  */
 import { DLQ_ERROR_CODES, type TopicNames } from '../../wire/contract/index.js';
-import {
-  SagaEngineError,
-  type AppliedStep,
-  type SagaEngine,
-  type SagaEvent,
-  type SagaRecord,
-  type StartOptions,
-} from '../engine/index.js';
+import type { AppliedStep, SagaEngine, SagaRecord, StartOptions } from '../engine/index.js';
 import { isRetriableStoreFailure, type SagaStore, type StepWrite } from '../store/index.js';
 import type { RuntimeHooks } from '../telemetry/index.js';
 import type { MessageHeaders } from '../../wire/transport/index.js';
 import type { Clock } from './clock.js';
 import type { LifecycleEventLevel } from './outgoing-messages.js';
 import { RecentRecords } from './recent-records.js';
+import {
+  asError,
+  engineFailureCode,
+  failed,
+  type ApplyOutcome,
+  type InputFailureCode,
+  type SagaEventItem,
+  type StartOutcome,
+} from './saga-event-outcomes.js';
 import { stepWriteFor, type StepWriteOptions } from './step-write.js';
+
+export type { ApplyOutcome, InputFailureCode, SagaEventItem, StartOutcome };
 
 /** The store operations the applier needs. */
 export type StepStore = Pick<SagaStore, 'shardOf' | 'create' | 'loadEach' | 'commitMany'>;
-
-export interface SagaEventItem {
-  sagaId: string;
-  event: SagaEvent;
-  /** Headers of the Kafka message that carried the event (trace context), if any. */
-  headers?: MessageHeaders;
-  /**
-   * The saga type the message says it is for (its `saga-type` header), when it says one: an
-   * event for a saga of another type fails (`MISMATCH`) instead of moving that saga.
-   */
-  sagaType?: string;
-}
-
-/** Why an event could not be applied: the DLQ error code its message is dead-lettered with. */
-export type InputFailureCode =
-  | typeof DLQ_ERROR_CODES.invalid
-  | typeof DLQ_ERROR_CODES.engineError
-  | typeof DLQ_ERROR_CODES.mismatch
-  | typeof DLQ_ERROR_CODES.storeRefused;
-
-export type ApplyOutcome =
-  | { status: 'applied'; record: SagaRecord }
-  | { status: 'ignored'; reason: string; detail?: string; record: SagaRecord }
-  | { status: 'unknown-saga' }
-  /**
-   * This event cannot be applied, for reasons of its own: the engine cannot run it (the saga's
-   * definition version is gone, its snapshot is corrupt, the step throws), the store refuses the
-   * write it leads to, or it names another saga type. The saga is left as it is; the caller
-   * dead-letters the event with `code`, so nothing blocks.
-   */
-  | { status: 'error'; code: InputFailureCode; error: Error };
-
-export type StartOutcome =
-  | { status: 'started'; record: SagaRecord }
-  | { status: 'existing'; record: SagaRecord }
-  | {
-      status: 'rejected';
-      code: 'UNKNOWN_TYPE' | 'INVALID_INPUT';
-      message: string;
-      errors: string[];
-    }
-  /**
-   * The definition threw while starting with this input (`ENGINE_ERROR`), or the store refused
-   * the first write (`STORE_REFUSED`): nothing is written. Failures of Redis itself reject instead.
-   */
-  | { status: 'error'; code: InputFailureCode; error: Error };
 
 export interface SagaEventApplierOptions {
   engine: SagaEngine;
@@ -468,23 +426,4 @@ function groupBySaga(items: readonly SagaEventItem[]): SagaWork[] {
     else bySaga.set(item.sagaId, { sagaId: item.sagaId, indices: [index], conflicts: 0 });
   });
   return [...bySaga.values()];
-}
-
-function failed(code: InputFailureCode, error: Error, context?: string): ApplyOutcome {
-  const described = context ? new Error(`${context}: ${error.message}`, { cause: error }) : error;
-  return { status: 'error', code, error: described };
-}
-
-/**
- * A reply that breaks its step's reply schema is the participant's fault (`SCHEMA_INVALID`, as any
- * invalid message); anything else the engine throws is the definition's or the saga's.
- */
-function engineFailureCode(error: unknown): InputFailureCode {
-  return error instanceof SagaEngineError && error.code === 'REPLY_INVALID'
-    ? DLQ_ERROR_CODES.invalid
-    : DLQ_ERROR_CODES.engineError;
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }
