@@ -60,6 +60,28 @@ function bodyParserError(error: unknown): ApiError | undefined {
   }
 }
 
+/**
+ * Other client errors of the framework, marked with a 4xx `status`: a path that is not valid
+ * percent-encoding (express' router, a URIError) and a body its `Content-Encoding` does not
+ * describe (body-parser, a zlib error). Both are the request's fault, never a 500.
+ */
+function frameworkClientError(error: unknown): ApiError | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const status = (error as { status?: unknown; statusCode?: unknown }).status;
+  if (typeof status !== 'number' || status < 400 || status > 499) return undefined;
+  if (error instanceof URIError) {
+    return new ApiError('VALIDATION_FAILED', 'the path is not valid percent-encoding');
+  }
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && code.startsWith('Z_')) {
+    return new ApiError(
+      'VALIDATION_FAILED',
+      'the body is not what its Content-Encoding says (it cannot be decompressed)',
+    );
+  }
+  return new ApiError('VALIDATION_FAILED', 'the request could not be read');
+}
+
 /** ioredis gives up on a command when it cannot reach the server. */
 function isUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
@@ -75,7 +97,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       next(error);
       return;
     }
-    let apiError = error instanceof ApiError ? error : bodyParserError(error);
+    let apiError =
+      error instanceof ApiError ? error : (bodyParserError(error) ?? frameworkClientError(error));
     if (!apiError) {
       if (isUnavailable(error)) {
         logger.warn('request failed: Redis unavailable', { method: req.method, path: req.path });

@@ -43,6 +43,8 @@ export const MAX_RESULT_TIMEOUT_MS = 60_000;
 export const DEFAULT_RESULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_HISTORY_LIMIT = 200;
 export const MAX_HISTORY_LIMIT = 1_000;
+/** Largest `historyOffset`: Redis list indexes are 64-bit; 2^31 − 1 is far past any history. */
+export const MAX_HISTORY_OFFSET = 2_147_483_647;
 
 const sagaIdParameter: ParameterSpec = {
   name: 'id',
@@ -163,8 +165,9 @@ const sagaRoutes: OperationSpec[] = [
       {
         name: 'historyOffset',
         in: 'query',
-        description: 'First history entry to return (oldest is 0).',
-        schema: { type: 'integer', minimum: 0, default: 0 },
+        description:
+          'First history entry to return (oldest is 0). A saga keeps at most its history limit of entries, so larger offsets only answer an empty page; the bound keeps the value a Redis index.',
+        schema: { type: 'integer', minimum: 0, maximum: MAX_HISTORY_OFFSET, default: 0 },
       },
       {
         name: 'historyLimit',

@@ -91,6 +91,31 @@ describe('API: the HTTP layer (no infrastructure)', () => {
       );
     });
 
+    it('answers 400, never 500, to a path that is not percent-encoding, a body that is not the gzip it claims, and an offset past a Redis index', async () => {
+      // Regression: each of these answered 500 (URIError, zlib's Z_DATA_ERROR, Redis ERR).
+      const path = await api().get<ApiErrorBody>('/v1/sagas/%FF%FE');
+      expect(path.status).to.equal(400);
+      expect(path.body.error).to.deep.equal({
+        code: 'VALIDATION_FAILED',
+        message: 'the path is not valid percent-encoding',
+      });
+
+      const gzip = await api().request<ApiErrorBody>('POST', '/v1/sagas', {
+        raw: 'this is not gzip',
+        headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      });
+      expect(gzip.status).to.equal(400);
+      expect(gzip.body.error.message).to.equal(
+        'the body is not what its Content-Encoding says (it cannot be decompressed)',
+      );
+
+      const offset = await api().get<ApiErrorBody>('/v1/sagas/order-1?historyOffset=1e20');
+      expect(offset.status).to.equal(400);
+      expect(offset.body.error.message).to.equal(
+        'query parameter historyOffset must be <= 2147483647',
+      );
+    });
+
     it('sets security headers and hides the framework', async () => {
       const res = await api().get('/healthz');
       expect(res.status).to.equal(200);
