@@ -228,10 +228,11 @@ export function createSagaStore(options: SagaStoreOptions): SagaStore {
     },
 
     async loadMany(sagaIds) {
-      const replies = await pipelinePerShard(redis, sagaIds, keys.shardOf, (pipeline, id) =>
-        pipeline.hmget(keys.saga(id), ...RECORD_FIELDS),
-      );
-      return sagaIds.map((id, index) => recordFromValues(id, replies[index] as (string | null)[]));
+      // One read path: loadEach's results, the first saga that cannot be read back failing all.
+      return (await store.loadEach(sagaIds)).map((result) => {
+        if (result.error) throw result.error;
+        return result.record;
+      });
     },
 
     async loadEach(sagaIds) {

@@ -4,25 +4,8 @@
  * real files inside the TypeScript project, so they are written next to the code and removed.
  */
 import { expect } from 'chai';
-import { randomBytes } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { ESLint, type Linter } from 'eslint';
-
-const root = path.resolve(import.meta.dirname, '..', '..');
-
-async function lintProbe(folder: string, source: string): Promise<Linter.LintMessage[]> {
-  const dir = path.join(root, folder);
-  await mkdir(dir, { recursive: true });
-  const file = path.join(dir, `lint-probe-${randomBytes(4).toString('hex')}.ts`);
-  await writeFile(file, source);
-  try {
-    const [result] = await new ESLint({ cwd: root }).lintFiles([file]);
-    return result?.messages ?? [];
-  } finally {
-    await rm(file, { force: true });
-  }
-}
+import type { Linter } from 'eslint';
+import { lintProbe } from './lint-probe.js';
 
 const ruleIds = (messages: Linter.LintMessage[]) => messages.map((m) => m.ruleId);
 
