@@ -8,6 +8,8 @@
 #   scripts/infra.sh status   say what runs
 #   scripts/infra.sh env      print the env lines again
 #   scripts/infra.sh fetch    install prerequisites and fetch the Kafka jars, start nothing
+#   scripts/infra.sh kill  kafka|redis   SIGKILL one of them and keep its data (a crash, for fault tests)
+#   scripts/infra.sh start kafka|redis   start one of them on the data it has (after `kill`)
 #
 # Settings (environment):
 #   KAFKA_VERSION          broker version from Maven Central (default 3.9.2; 4.x works too)
@@ -77,7 +79,10 @@ kafka_java_cmd() {
   kafka_java=(java "-Xmx$KAFKA_HEAP" -XX:+UseG1GC -Djava.awt.headless=true "$logging" -cp "$jars_dir/*")
 }
 
+# kafka_up [keep]: `keep` starts the broker on the data a killed broker left (a restart after a
+# crash); without it every start formats a fresh, disposable data directory.
 kafka_up() {
+  local keep=${1:-}
   if pid_alive "$kafka_dir/kafka.pid"; then
     log "Kafka already runs on 127.0.0.1:$KAFKA_PORT (pid $(cat "$kafka_dir/kafka.pid"), $(cat "$kafka_dir/version"))"
     return 0
@@ -85,15 +90,20 @@ kafka_up() {
   port_open "$KAFKA_PORT" && die "port $KAFKA_PORT is taken by something this script did not start; set KAFKA_PORT"
   port_open "$KAFKA_CONTROLLER_PORT" && die "port $KAFKA_CONTROLLER_PORT is taken; set KAFKA_CONTROLLER_PORT"
   fetch_kafka
-  # The data directory is disposable: every start formats a fresh one.
-  rm -rf "$kafka_dir" && mkdir -p "$kafka_dir/data"
-  sed -e "s#@KAFKA_PORT@#$KAFKA_PORT#g" -e "s#@CONTROLLER_PORT@#$KAFKA_CONTROLLER_PORT#g" \
-      -e "s#@DATA_DIR@#$kafka_dir/data#g" "$here/infra/server.properties.template" >"$kafka_dir/server.properties"
-  local cluster_id
+  if [ "$keep" = keep ] && [ -f "$kafka_dir/data/meta.properties" ]; then
+    log "restarting Kafka on its data in $kafka_dir/data"
+    rm -f "$kafka_dir/kafka.pid"
+  else
+    rm -rf "$kafka_dir" && mkdir -p "$kafka_dir/data"
+    sed -e "s#@KAFKA_PORT@#$KAFKA_PORT#g" -e "s#@CONTROLLER_PORT@#$KAFKA_CONTROLLER_PORT#g" \
+        -e "s#@DATA_DIR@#$kafka_dir/data#g" "$here/infra/server.properties.template" >"$kafka_dir/server.properties"
+    local cluster_id
+    kafka_java_cmd
+    cluster_id=$("${kafka_java[@]}" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)
+    "${kafka_java[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$kafka_dir/server.properties" >"$kafka_dir/format.log" 2>&1 \
+      || { cat "$kafka_dir/format.log" >&2; die "formatting the KRaft storage failed"; }
+  fi
   kafka_java_cmd
-  cluster_id=$("${kafka_java[@]}" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)
-  "${kafka_java[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$kafka_dir/server.properties" >"$kafka_dir/format.log" 2>&1 \
-    || { cat "$kafka_dir/format.log" >&2; die "formatting the KRaft storage failed"; }
   local started=$SECONDS
   log "starting Kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT (KRaft, data in $kafka_dir/data)"
   # setsid: the broker outlives the shell that started it and ignores its terminal's signals.
@@ -146,14 +156,21 @@ kafka_down() {
   rm -rf "$kafka_dir"
 }
 
+# redis_up [keep]: `keep` starts Redis on the AOF a killed Redis left (it replays it).
 redis_up() {
+  local keep=${1:-}
   if pid_alive "$redis_dir/redis.pid"; then
     log "Redis already runs on 127.0.0.1:$REDIS_PORT (pid $(cat "$redis_dir/redis.pid"))"
     return 0
   fi
   port_open "$REDIS_PORT" && die "port $REDIS_PORT is taken by something this script did not start; set REDIS_PORT"
   need_redis_prereqs
-  rm -rf "$redis_dir" && mkdir -p "$redis_dir/data"
+  if [ "$keep" = keep ] && [ -d "$redis_dir/data" ]; then
+    log "restarting Redis on its AOF in $redis_dir/data"
+    rm -f "$redis_dir/redis.pid"
+  else
+    rm -rf "$redis_dir" && mkdir -p "$redis_dir/data"
+  fi
   # AOF with fsync every second: the durability the design documents (up to 1 s lost on a crash).
   redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$redis_dir/data" \
     --appendonly yes --appendfsync everysec --save '' \
@@ -178,6 +195,21 @@ redis_down() {
   rm -rf "$redis_dir"
 }
 
+# kill_one kafka|redis: SIGKILL, data kept, and wait until the port is free for `start`.
+kill_one() {
+  local pidfile port
+  case "$1" in
+    kafka) pidfile="$kafka_dir/kafka.pid" port=$KAFKA_PORT ;;
+    redis) pidfile="$redis_dir/redis.pid" port=$REDIS_PORT ;;
+    *) die "kill: say kafka or redis" ;;
+  esac
+  pid_alive "$pidfile" || die "$1 is not running"
+  log "killing $1 (pid $(cat "$pidfile"), SIGKILL; data kept)"
+  kill -KILL "$(cat "$pidfile")"
+  local deadline=$((SECONDS + 10))
+  while { pid_alive "$pidfile" || port_open "$port"; } && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
+}
+
 status() {
   if pid_alive "$kafka_dir/kafka.pid"; then
     log "Kafka: running on 127.0.0.1:$KAFKA_PORT ($(cat "$kafka_dir/version" 2>/dev/null))"
@@ -198,6 +230,14 @@ case "${1:-}" in
   down)
     kafka_down
     redis_down
+    ;;
+  kill) kill_one "${2:-}" ;;
+  start)
+    case "${2:-}" in
+      kafka) kafka_up keep ;;
+      redis) redis_up keep ;;
+      *) die "start: say kafka or redis" ;;
+    esac
     ;;
   status) status ;;
   env) print_env ;;
