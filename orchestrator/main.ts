@@ -58,6 +58,7 @@ async function main(): Promise<void> {
       topicReplicationFactor: config.topics.replicationFactor,
       consumer: config.consumer,
       lifecycleEvents: config.lifecycleEvents,
+      outageGraceMs: config.outageGraceMs,
     },
     // Metrics always (served on /metrics); traces when the OTEL_* variables ask for them.
     telemetry: { serviceName: 'saga-orchestrator' },

@@ -16,6 +16,8 @@
 #   KAFKA_PORT             client listener (default 19092); KAFKA_CONTROLLER_PORT (default KAFKA_PORT+1)
 #   REDIS_PORT             (default 16379)
 #   INFRA_DIR              where jars, data, logs and pids live (default <repo>/.infra, git-ignored)
+#   INFRA_CACHE_DIR        where the broker's jars are kept (default $INFRA_DIR/cache): a second
+#                          broker with its own INFRA_DIR can share the jars of the first
 #   KAFKA_HEAP             JVM heap for the broker (default 768m)
 #
 # Progress goes to stderr; stdout carries only the `export` lines, so `eval` is safe.
@@ -39,7 +41,8 @@ case "$kafka_major" in
   *) die "KAFKA_VERSION=$KAFKA_VERSION: only the 3.x and 4.x lines are supported" ;;
 esac
 
-jars_dir="$INFRA_DIR/cache/kafka-$KAFKA_VERSION/lib"
+INFRA_CACHE_DIR=${INFRA_CACHE_DIR:-$INFRA_DIR/cache}
+jars_dir="$INFRA_CACHE_DIR/kafka-$KAFKA_VERSION/lib"
 kafka_dir="$INFRA_DIR/kafka-$KAFKA_PORT"
 redis_dir="$INFRA_DIR/redis-$REDIS_PORT"
 

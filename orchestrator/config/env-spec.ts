@@ -134,6 +134,13 @@ export const orchestratorEnvSpec = {
     desc: 'How long finished sagas stay readable before they are deleted (parked ones stay)',
     example: '7d',
   }),
+  SAGA_OUTAGE_GRACE: duration({
+    default: 20_000,
+    desc:
+      'After the orchestrator could not work (broker, Redis or its consumer group lost), step ' +
+      'deadlines wait the outage out plus as long again, at most this, for participants to reconnect',
+    example: '20s',
+  }),
   SAGA_LIFECYCLE_EVENTS: str<LifecycleEventLevel>({
     default: DEFAULT_LIFECYCLE_EVENT_LEVEL,
     choices: LIFECYCLE_EVENT_LEVELS,

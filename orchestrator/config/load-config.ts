@@ -70,6 +70,8 @@ export interface OrchestratorConfig extends ConnectionConfig {
   sagaTypes?: string[];
   /** Which lifecycle events are published (`SAGA_LIFECYCLE_EVENTS`). */
   lifecycleEvents: LifecycleEventLevel;
+  /** See `OrchestratorTuning.outageGraceMs`. */
+  outageGraceMs: number;
   shutdownTimeoutMs: number;
 }
 
@@ -164,6 +166,7 @@ export function loadOrchestratorConfig(env: Env): Readonly<OrchestratorConfig> {
     definitionsDir: optional(e.SAGA_DEFINITIONS_DIR),
     ...sagaTypesOf(e.SAGA_TYPES),
     lifecycleEvents: e.SAGA_LIFECYCLE_EVENTS,
+    outageGraceMs: e.SAGA_OUTAGE_GRACE,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT,
   });
 }

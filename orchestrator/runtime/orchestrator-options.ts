@@ -33,6 +33,21 @@ export interface OrchestratorTuning {
   /** A dead instance's shards move to the others after at most this. @default 10_000 */
   shardLeaseTtlMs?: number;
   /**
+   * How often Redis, the broker and the consumer's membership are checked (`/readyz` and the
+   * timers' outage accounting both read the result).
+   * @default 1000
+   */
+  availabilityCheckIntervalMs?: number;
+  /** A check that has not answered within this is a failed one. @default 1500 */
+  availabilityCheckTimeoutMs?: number;
+  /**
+   * Step deadlines do not count an outage of this instance (broker, Redis or consumer group
+   * lost): its timers are pushed back by the outage's length plus as long again, at most this
+   * much, because participants lost the broker too and need about as long to reconnect.
+   * @default 20_000
+   */
+  outageGraceMs?: number;
+  /**
    * Which lifecycle events are published (`SAGA_LIFECYCLE_EVENTS`): the saga's own only
    * (started, ended, parked…), those and every step's, or none. Step events are six of the eight
    * records a three-step saga would publish, and the saga's history keeps the same facts.
@@ -73,6 +88,9 @@ export function tuningDefaults(tuning: OrchestratorTuning = {}) {
     consumer: tuning.consumer ?? {},
     timerPollIntervalMs: tuning.timerPollIntervalMs ?? 100,
     shardLeaseTtlMs: tuning.shardLeaseTtlMs ?? 10_000,
+    availabilityCheckIntervalMs: tuning.availabilityCheckIntervalMs ?? 1_000,
+    availabilityCheckTimeoutMs: tuning.availabilityCheckTimeoutMs ?? 1_500,
+    outageGraceMs: tuning.outageGraceMs ?? 20_000,
     lifecycleEvents: tuning.lifecycleEvents ?? DEFAULT_LIFECYCLE_EVENT_LEVEL,
     recentRecords: tuning.recentRecords ?? 4096,
   };

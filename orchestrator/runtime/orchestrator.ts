@@ -39,12 +39,15 @@ import {
 import { createLogger, type Logger } from '../../wire/telemetry/index.js';
 import type { RuntimeHooks } from '../telemetry/index.js';
 import { TimerPoller } from './timer-poller.js';
+import { AvailabilityWatch } from './availability.js';
 import { createDeadLetterPublisher, type MessageHeaders } from '../../wire/transport/index.js';
 import {
   contractTopicSpecs,
+  createBrokerProbe,
   createKafkaPublisher,
   createKafkaSubscriber,
   ensureTopics,
+  type BrokerProbe,
   type KafkaPublisher,
   type KafkaSubscriber,
 } from '../../wire/kafka/index.js';
@@ -77,7 +80,12 @@ export type SignalOutcome =
 
 export interface Readiness {
   ready: boolean;
-  checks: { redis: boolean; kafkaConsumer: boolean; kafkaProducer: boolean; started: boolean };
+  /**
+   * `redis`: answers a PING; `kafkaBroker`: a broker answers a metadata request; `kafkaConsumer`:
+   * the consumer is in its group; `started`: start-up finished and stop has not begun. The first
+   * three are checked every `availabilityCheckIntervalMs` (availability.ts).
+   */
+  checks: { redis: boolean; kafkaBroker: boolean; kafkaConsumer: boolean; started: boolean };
 }
 
 export class Orchestrator {
@@ -97,6 +105,8 @@ export class Orchestrator {
   private relay: OutboxRelay | undefined;
   private poller: TimerPoller | undefined;
   private janitor: RetentionJanitor | undefined;
+  private brokerProbe: BrokerProbe | undefined;
+  private readonly availability: AvailabilityWatch;
   private started = false;
 
   constructor(private readonly options: OrchestratorOptions) {
@@ -116,6 +126,12 @@ export class Orchestrator {
       clock: this.clock,
       logger: this.logger.child('shards'),
       leaseTtlMs: this.tuning.shardLeaseTtlMs,
+    });
+    this.availability = new AvailabilityWatch({
+      check: () => this.checkAvailability(),
+      now: () => this.clock.now(),
+      logger: this.logger.child('availability'),
+      intervalMs: this.tuning.availabilityCheckIntervalMs,
     });
     this.applier = new SagaEventApplier({
       engine: this.engine,
@@ -141,6 +157,10 @@ export class Orchestrator {
     const log = this.logger;
     if (this.tuning.createTopics) await this.createTopics(kafka);
     this.publisher = await createKafkaPublisher({ kafka, logger: log.child('publisher') });
+    this.brokerProbe = createBrokerProbe({
+      kafka,
+      timeoutMs: this.tuning.availabilityCheckTimeoutMs,
+    });
     await this.ownership.start();
     this.relay = new OutboxRelay({
       source: this.store,
@@ -148,6 +168,10 @@ export class Orchestrator {
       ownership: this.ownership,
       logger: log.child('relay'),
       now: () => this.clock.now(),
+      outages: {
+        outagesUntilNow: (after) => this.availability.outagesUntilNow(after),
+        graceMs: this.tuning.outageGraceMs,
+      },
       onPublished: (shard, entries, publishedAt) =>
         this.hooks.outboxPublished?.({
           shard,
@@ -164,6 +188,10 @@ export class Orchestrator {
       logger: log.child('timers'),
       hooks: this.hooks,
       pollIntervalMs: this.tuning.timerPollIntervalMs,
+      // Until the watch's first round (after the consumer joined, below) no timer fires: replies
+      // already waiting in Kafka get their chance before a deadline does.
+      availability: this.availability,
+      outageGraceMs: this.tuning.outageGraceMs,
     });
     this.poller.start();
     this.janitor = new RetentionJanitor({
@@ -214,6 +242,7 @@ export class Orchestrator {
         : onReplies(messages, context),
     );
     this.started = true;
+    await this.availability.start();
     log.info('orchestrator started', {
       instance: this.instanceId,
       sagaTypes: this.engine.definitions().map((d) => `${d.type}@${d.version}`),
@@ -227,6 +256,7 @@ export class Orchestrator {
    */
   async stop(): Promise<void> {
     this.started = false;
+    await this.availability.stop();
     await this.subscriber?.stop();
     await this.poller?.stop();
     this.janitor?.stop();
@@ -234,6 +264,7 @@ export class Orchestrator {
     await this.ownership.stop();
     await this.waiters.releaseAll();
     await this.publisher?.close();
+    await this.brokerProbe?.close();
     this.logger.info('orchestrator stopped', { instance: this.instanceId });
   }
 
@@ -296,19 +327,33 @@ export class Orchestrator {
     return this.engine.definitions().map(describeDefinition);
   }
 
-  /** Ready when Redis answers, the consumer is in its group and the producer is connected. */
-  async readiness(): Promise<Readiness> {
-    const redis = await this.options.redis
-      .ping()
-      .then((reply) => reply === 'PONG')
-      .catch(() => false);
+  /**
+   * Ready when start-up is done and the latest availability checks passed: Redis answers, a
+   * broker answers and the consumer is in its group. The answer is at most one check interval
+   * old, and it is the same one the timer poller acts on.
+   */
+  readiness(): Promise<Readiness> {
+    const latest = this.availability.checks();
     const checks = {
-      redis,
-      kafkaConsumer: this.subscriber?.isJoined() ?? false,
-      kafkaProducer: this.publisher !== undefined,
+      redis: latest?.['redis'] ?? false,
+      kafkaBroker: latest?.['kafkaBroker'] ?? false,
+      kafkaConsumer: latest?.['kafkaConsumer'] ?? false,
       started: this.started,
     };
-    return { ready: Object.values(checks).every(Boolean), checks };
+    return Promise.resolve({ ready: Object.values(checks).every(Boolean), checks });
+  }
+
+  /** One round of the availability checks, each bounded in time. */
+  private async checkAvailability(): Promise<Record<string, boolean>> {
+    const timeoutMs = this.tuning.availabilityCheckTimeoutMs;
+    const [redis, kafkaBroker] = await Promise.all([
+      withinTime(
+        this.options.redis.ping().then((reply) => reply === 'PONG'),
+        timeoutMs,
+      ),
+      this.brokerProbe?.reachable() ?? Promise.resolve(false),
+    ]);
+    return { redis, kafkaBroker, kafkaConsumer: this.subscriber?.isJoined() ?? false };
   }
 
   private async createTopics(kafka: Kafka): Promise<void> {
@@ -332,6 +377,19 @@ export class Orchestrator {
     } finally {
       await admin.disconnect();
     }
+  }
+}
+
+/** False when `check` rejects or has not settled within `ms`. */
+async function withinTime(check: Promise<boolean>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([check.catch(() => false), late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -7,9 +7,15 @@
  * One loop per shard this instance owns; a shard's entries go out in order, in batches. The
  * runtime wakes a shard's loop right after a commit (`notify`), so a step's commands leave without
  * waiting for the poll interval; the poll catches entries other instances or a crash left behind.
+ *
+ * A command held up by an outage of this instance (broker or Redis lost) goes out with its
+ * `expiresAt` moved as far as its deadline was (availability.ts `expiryAfterOutages`): the
+ * participant must not drop a command the orchestrator still waits for.
  */
 import type { Logger } from '../../wire/telemetry/index.js';
 import type { MessagePublisher, OutgoingMessage } from '../../wire/transport/index.js';
+import { HEADERS, type CommandMessage } from '../../wire/contract/index.js';
+import { expiryAfterOutages, type Outage } from './availability.js';
 
 /** A message waiting in the outbox (the store's OutboxEntry has this shape). */
 export interface PendingOutboxEntry {
@@ -52,6 +58,8 @@ export interface OutboxRelayOptions {
    * @default 100
    */
   retryBackoffMs?: number;
+  /** The outages of this instance, to move the expiry of commands they held up. */
+  outages?: { outagesUntilNow(after: number): readonly Outage[]; graceMs: number };
   /** Told after every published batch, for metrics. */
   onPublished?: (
     shard: number,
@@ -183,13 +191,29 @@ export class OutboxRelay {
     const { source, publisher, onPublished } = this.options;
     const entries = await source.readOutbox(shard, this.batchSize);
     if (entries.length === 0) return 0;
-    await publisher.publish(entries.map((entry) => entry.message));
+    await publisher.publish(entries.map((entry) => this.withExpiryAfterOutages(entry)));
     await source.ackOutbox(
       shard,
       entries.map((entry) => entry.id),
     );
     onPublished?.(shard, entries, this.now());
     return entries.length;
+  }
+
+  /** The entry's message, with a held-up command's `expiresAt` moved past the outages. */
+  private withExpiryAfterOutages(entry: PendingOutboxEntry): OutgoingMessage {
+    const { outages } = this.options;
+    const { message } = entry;
+    // Only commands carry a command id header (outgoing-messages.ts).
+    if (!outages || message.headers?.[HEADERS.commandId] === undefined) return message;
+    const after = outages.outagesUntilNow(entry.enqueuedAt);
+    if (after.length === 0) return message;
+    const command = JSON.parse(message.value.toString()) as CommandMessage;
+    const expiresAt = Date.parse(command.expiresAt);
+    const moved = expiryAfterOutages(expiresAt, entry.enqueuedAt, after, outages.graceMs);
+    if (moved === expiresAt) return message;
+    const value = JSON.stringify({ ...command, expiresAt: new Date(moved).toISOString() });
+    return { ...message, value };
   }
 
   private idle(loop: ShardLoop, ms: number): Promise<void> {

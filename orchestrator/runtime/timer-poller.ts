@@ -6,13 +6,28 @@
  *
  * A timer the engine ignores (its saga left the state that armed it, or re-armed it since) is
  * discarded, so it does not come back after every lease.
+ *
+ * Deadlines do not count outages. While the instance cannot work (`availability`, see
+ * availability.ts) no timer is claimed; once it can, every outage it went through is handed to
+ * the store, once per owned shard, before that shard's timers are claimed again, and pushes them
+ * back by its length plus a grace (as long again, at most `outageGraceMs`) for the participants,
+ * who lost the broker too, to reconnect. A shard taken over later gets the outages this instance saw recently too:
+ * the store applies each stretch of time to a shard once, however many instances report it.
  */
 import type { SagaStore } from '../store/index.js';
 import type { Logger } from '../../wire/telemetry/index.js';
 import type { RuntimeHooks } from '../telemetry/index.js';
+import { outageAllowanceMs, type Outage } from './availability.js';
 import type { ApplyOutcome, SagaEventItem } from './step-runner.js';
 
-export type TimerStore = Pick<SagaStore, 'claimDueTimers' | 'discardClaimedTimer'>;
+export type TimerStore = Pick<SagaStore, 'claimDueTimers' | 'discardClaimedTimer' | 'pauseTimers'>;
+
+/** What the poller needs to know about the instance's ability to work. */
+export interface TimerAvailability {
+  available(): boolean;
+  /** Outages that ended after `after`, oldest first. */
+  outagesEndedAfter(after: number): readonly Outage[];
+}
 
 export interface TimerPollerOptions {
   store: TimerStore;
@@ -37,6 +52,14 @@ export interface TimerPollerOptions {
    * @default 30_000
    */
   claimLeaseMs?: number;
+  /** When given, timers wait while it says unavailable and are pushed back by its outages. */
+  availability?: TimerAvailability;
+  /**
+   * An outage pushes timers back by its length plus as long again, at most this: the
+   * participants lost the broker too, and reconnect about as slowly as this instance did.
+   * @default 20_000
+   */
+  outageGraceMs?: number;
 }
 
 export class TimerPoller {
@@ -46,6 +69,8 @@ export class TimerPoller {
   private readonly pollIntervalMs: number;
   private readonly batchSize: number;
   private readonly claimLeaseMs: number;
+  /** Per shard, the end of the last outage this instance handed to the store for it. */
+  private readonly pausedThrough = new Map<number, number>();
 
   constructor(private readonly options: TimerPollerOptions) {
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
@@ -67,6 +92,8 @@ export class TimerPoller {
 
   /** One pass over the owned shards; returns how many timers were claimed. Exposed for tests. */
   async pollOnce(): Promise<number> {
+    const { availability } = this.options;
+    if (availability && !availability.available()) return 0;
     const shards = [...this.options.ownedShards()];
     const counts = await Promise.all(shards.map((shard) => this.pollShard(shard)));
     return counts.reduce((sum, n) => sum + n, 0);
@@ -87,6 +114,7 @@ export class TimerPoller {
 
   private async pollShard(shard: number): Promise<number> {
     const { store, applyBatch, now, hooks, logger } = this.options;
+    await this.pushBackForOutages(shard);
     const claimedAt = now();
     const { claimed } = await store.claimDueTimers(
       shard,
@@ -117,6 +145,22 @@ export class TimerPoller {
       }),
     );
     return claimed.length;
+  }
+
+  /** Hands the store every outage this shard's timers have not been pushed back for yet. */
+  private async pushBackForOutages(shard: number): Promise<void> {
+    const { availability, store, logger } = this.options;
+    if (!availability) return;
+    const after = this.pausedThrough.get(shard) ?? 0;
+    for (const outage of availability.outagesEndedAfter(after)) {
+      const allowance = outageAllowanceMs(outage, this.options.outageGraceMs ?? 20_000);
+      const { moved, byMs } = await store.pauseTimers(shard, {
+        since: outage.since,
+        until: outage.since + allowance,
+      });
+      this.pausedThrough.set(shard, outage.until);
+      if (moved > 0) logger.info('timers pushed back by an outage', { shard, moved, byMs });
+    }
   }
 
   private sleep(ms: number): Promise<void> {

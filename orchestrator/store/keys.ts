@@ -12,6 +12,7 @@
  * | `saga:{s3}:history:<id>`                   | list   | history entries (JSON), oldest first     |
  * | `saga:{s3}:outbox`                         | stream | messages to publish, in commit order     |
  * | `saga:{s3}:timers`                         | zset   | `<id>\0<timerId>` scored by due time     |
+ * | `saga:{s3}:timers-paused-through`          | string | end of the last outage timers waited for |
  * | `saga:{s3}:expiry`                         | zset   | ids of ended sagas, scored by purge time |
  * | `saga:{s3}:counts`                         | hash   | `<type>:<state>:<status>` → sagas        |
  * | `saga:{s3}:lease`                          | string | owner of the shard's outbox relay        |
@@ -55,6 +56,8 @@ export interface StoreKeys {
   historyKeyPrefix: (shard: number) => string;
   outbox: (shard: number) => string;
   timers: (shard: number) => string;
+  /** When the last outage the shard's timers were pushed back for ended (pause-timers.lua). */
+  timersPausedThrough: (shard: number) => string;
   expiry: (shard: number) => string;
   counters: (shard: number) => string;
   lease: (shard: number) => string;
@@ -83,6 +86,7 @@ export function createStoreKeys(prefix: string, shards: number): StoreKeys {
     historyKeyPrefix: (shard) => `${shardBase(shard)}history:`,
     outbox: (shard) => `${shardBase(shard)}outbox`,
     timers: (shard) => `${shardBase(shard)}timers`,
+    timersPausedThrough: (shard) => `${shardBase(shard)}timers-paused-through`,
     expiry: (shard) => `${shardBase(shard)}expiry`,
     counters: (shard) => `${shardBase(shard)}counts`,
     lease: (shard) => `${shardBase(shard)}lease`,

@@ -35,7 +35,13 @@ import {
 import { SameTickBatch, type ItemOutcome } from './same-tick-batch.js';
 import { interpretApplyReply } from './script-status.js';
 import { defineScripts, queueScript, runScript } from './scripts.js';
-import { claimDueTimers, discardClaimedTimer, nextDueAt, pendingTimers } from './timers.js';
+import {
+  claimDueTimers,
+  discardClaimedTimer,
+  nextDueAt,
+  pauseTimers,
+  pendingTimers,
+} from './timers.js';
 import type {
   ClaimedTimer,
   ClaimResult,
@@ -111,6 +117,15 @@ export interface SagaStore {
    * re-armed since the claim; true when removed.
    */
   discardClaimedTimer(claim: ClaimedTimer): Promise<boolean>;
+  /**
+   * The orchestrator could not work from `since` to `until`: the shard's timers due from `since`
+   * on fire later by the part of that outage no earlier call covered. Returns how many moved and
+   * by how much.
+   */
+  pauseTimers(
+    shard: number,
+    outage: { since: number; until: number },
+  ): Promise<{ moved: number; byMs: number }>;
   pendingTimers(): Promise<number>;
   nextDueAt(shard: number): Promise<number | undefined>;
 
@@ -321,6 +336,7 @@ export function createSagaStore(options: SagaStoreOptions): SagaStore {
     discardClaimedTimer: (claim) => discardClaimedTimer(context, claim),
     pendingTimers: () => pendingTimers(context),
     nextDueAt: (shard) => nextDueAt(context, shard),
+    pauseTimers: (shard, outage) => pauseTimers(context, shard, outage),
 
     listSagas: (query = {}) =>
       listSagas({ ...context, scanLimit: settings.listScanLimit, loadSummaries }, query),

@@ -11,6 +11,7 @@ import type { RedisClient } from './options.js';
 const SCRIPT_FILES = {
   applyStep: 'apply-step-6.lua',
   claimTimers: 'claim-timers-1.lua',
+  pauseTimers: 'pause-timers-2.lua',
   discardTimer: 'discard-timer-1.lua',
   purgeExpired: 'purge-expired-3.lua',
   acquireLease: 'acquire-lease-1.lua',

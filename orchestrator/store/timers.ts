@@ -46,6 +46,31 @@ export async function claimDueTimers(
   return { claimed, dropped: reply[0] };
 }
 
+/** How long a shard remembers the end of the outage its timers were last pushed back for. */
+const PAUSED_THROUGH_TTL_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Pushes back every timer of the shard due at or after `since` by the part of the outage
+ * `[since, until]` not already accounted for (see pause-timers-2.lua): a deadline does not count
+ * time the orchestrator could not work.
+ */
+export async function pauseTimers(
+  { redis, keys }: TimerContext,
+  shard: number,
+  outage: { since: number; until: number },
+): Promise<{ moved: number; byMs: number }> {
+  const reply = await runScript(
+    redis,
+    'pauseTimers',
+    [keys.timers(shard), keys.timersPausedThrough(shard)],
+    [Math.floor(outage.since), Math.ceil(outage.until), PAUSED_THROUGH_TTL_MS],
+  );
+  if (!Array.isArray(reply) || typeof reply[0] !== 'number' || typeof reply[1] !== 'number') {
+    throw new UnexpectedScriptReplyError(`pause-timers answered ${JSON.stringify(reply)}`);
+  }
+  return { moved: reply[0], byMs: reply[1] };
+}
+
 /**
  * Removes a claimed timer that no commit will consume (the engine ignored its event), so it does
  * not come back after every lease; a timer re-armed since the claim is left alone.

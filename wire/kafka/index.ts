@@ -30,6 +30,7 @@ export {
   type KafkaSubscriber,
   type KafkaSubscriberOptions,
 } from './subscriber.js';
+export { createBrokerProbe, type BrokerProbe, type BrokerProbeOptions } from './broker-probe.js';
 export { fetchConsumerLag, totalLag, type ConsumerLagQuery, type PartitionLag } from './lag.js';
 export {
   contractTopicSpecs,

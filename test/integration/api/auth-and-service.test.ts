@@ -63,7 +63,7 @@ describe('HTTP API: bearer token, health, readiness, metrics, document (real Kaf
     expect(ready.status).to.equal(200);
     expect(ready.body).to.deep.equal({
       status: 'ready',
-      checks: { redis: true, kafkaConsumer: true, kafkaProducer: true, started: true },
+      checks: { redis: true, kafkaBroker: true, kafkaConsumer: true, started: true },
     });
     const metrics = await api().get('/metrics');
     expect(metrics.status).to.equal(200);

@@ -16,7 +16,7 @@ describe('saga store: durable timers (real Redis)', function () {
   });
 
   afterEach(async () => {
-    await infra.redis.del(store.keys.timers(0));
+    await infra.redis.del(store.keys.timers(0), store.keys.timersPausedThrough(0));
   });
 
   async function sagaWithTimers(...timers: ReturnType<typeof timer>[]): Promise<SagaRecord> {
@@ -143,5 +143,51 @@ describe('saga store: durable timers (real Redis)', function () {
     const all = claims.flatMap((claim) => claim.claimed.map((c) => `${c.sagaId}/${c.timerId}`));
     expect(all).to.have.length(new Set(all).size);
     expect(new Set(all)).to.deep.equal(new Set(records.map((r, n) => `${r.id}/t${n}`)));
+  });
+
+  describe('pushed back by an outage (pauseTimers)', function () {
+    async function dueTimes(): Promise<number[]> {
+      const members = await infra.redis.zrange(store.keys.timers(0), '0', '-1', 'WITHSCORES');
+      return members.filter((_, i) => i % 2 === 1).map(Number);
+    }
+
+    it('moves every timer due from the outage on by its length, and none due before', async () => {
+      await sagaWithTimers(timer('before', T0 + 1_000));
+      await sagaWithTimers(timer('during', T0 + 5_000), timer('after', T0 + 60_000));
+      const result = await store.pauseTimers(0, { since: T0 + 2_000, until: T0 + 12_000 });
+      expect(result).to.deep.equal({ moved: 2, byMs: 10_000 });
+      expect(await dueTimes()).to.deep.equal([T0 + 1_000, T0 + 15_000, T0 + 70_000]);
+    });
+
+    it('counts time once however many instances report it: reports add up to their union', async () => {
+      await sagaWithTimers(timer('armed', T0 + 30_000));
+      // Two instances saw the same outage, each from its own checks.
+      expect(await store.pauseTimers(0, { since: T0, until: T0 + 10_000 })).to.deep.equal({
+        moved: 1,
+        byMs: 10_000,
+      });
+      expect(await store.pauseTimers(0, { since: T0 + 1_000, until: T0 + 11_000 })).to.deep.equal({
+        moved: 1,
+        byMs: 1_000,
+      });
+      // The same report again, or one inside what was counted, moves nothing.
+      expect(await store.pauseTimers(0, { since: T0, until: T0 + 10_000 })).to.deep.equal({
+        moved: 0,
+        byMs: 0,
+      });
+      expect(await dueTimes()).to.deep.equal([T0 + 41_000]);
+    });
+
+    it('keeps the claim of a claimed timer and its due time in the record', async () => {
+      const record = await sagaWithTimers(timer('claimed', T0 + 1_000));
+      await store.claimDueTimers(0, T0 + 1_000, 10, 5_000);
+      await store.pauseTimers(0, { since: T0 + 2_000, until: T0 + 4_000 });
+      // The lease now ends 2 s later; the claim still hands out the deadline the saga armed.
+      expect(await dueTimes()).to.deep.equal([T0 + 8_000]);
+      const again = await store.claimDueTimers(0, T0 + 8_000, 10, 5_000);
+      expect(again.claimed).to.deep.equal([
+        { sagaId: record.id, timerId: 'claimed', dueAt: T0 + 1_000, claimedUntil: T0 + 13_000 },
+      ]);
+    });
   });
 });

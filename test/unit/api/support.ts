@@ -32,7 +32,7 @@ export const unreachableOrchestrator: ApiOrchestrator = {
   definitions: () => [describeDefinition(orderSaga)],
   readiness: async () => ({
     ready: false,
-    checks: { redis: true, kafkaConsumer: false, kafkaProducer: true, started: false },
+    checks: { redis: true, kafkaBroker: true, kafkaConsumer: false, started: false },
   }),
   engine: { definition: (type) => (type === 'order' ? orderSaga : undefined) },
   topics: topicNames('saga'),
