@@ -104,7 +104,8 @@ export interface SagaStepMeta {
   command: string;
   timeoutMs: number;
   maxAttempts: number;
-  compensation: { participant: string; command: string } | null;
+  /** Its compensation; `timeoutMs` is one compensation attempt's deadline. */
+  compensation: { participant: string; command: string; timeoutMs: number } | null;
   /** Set when the step is marked as needing no compensation. */
   noCompensation?: { reason: string };
   /** The JSON Schemas of its command and reply, and of its compensation's (see `contract.ts`). */
@@ -162,6 +163,7 @@ export function sagaStep<
       ? {
           participant: options.compensation.participant ?? options.participant,
           command: options.compensation.command,
+          timeoutMs: options.compensation.timeoutMs ?? options.timeoutMs,
         }
       : null,
     ...(options.noCompensation
