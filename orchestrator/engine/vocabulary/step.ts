@@ -27,7 +27,7 @@
 import { raise, type EventObject, type AnyEventObject } from 'xstate';
 import type { JsonObject } from '../../../wire/contract/index.js';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
-import type { SendCommandParams } from './command-params.js';
+import { commandAttemptParam, type SendCommandParams } from './command-params.js';
 import type { CompensationEntry, SagaContext } from './context.js';
 import { stepContractOf, type ContractSchemas, type StepContract } from './contract.js';
 import {
@@ -226,6 +226,7 @@ export function sagaStep<
               command: options.command,
               kind: 'action',
               attempt: context.steps[step]?.attempt ?? 1,
+              ...commandAttemptParam(context.steps[step]?.commandAttempt),
               payload: options.payload(context as SagaContext<TInput>),
               timeoutMs: options.timeoutMs,
             }),
