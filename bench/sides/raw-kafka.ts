@@ -22,10 +22,10 @@ export interface RawMessage {
 
 /** Same defaults as `createKafkaSubscriber` (subscriber.ts). */
 export const SUBSCRIBER_DEFAULTS = {
-  sessionTimeout: 30_000,
-  heartbeatInterval: 3_000,
+  sessionTimeout: 6_000,
+  heartbeatInterval: 1_000,
   rebalanceTimeout: 60_000,
-  maxWaitTimeInMs: 5_000,
+  maxWaitTimeInMs: 1_000,
   maxBytesPerPartition: 1_048_576,
 } as const;
 

@@ -15,6 +15,7 @@ import {
   LIFECYCLE_EVENT_LEVELS,
   type LifecycleEventLevel,
 } from '../../wire/contract/index.js';
+import { DEFAULT_CONSUMER_TIMINGS } from '../../wire/kafka/index.js';
 import {
   blankOrNumberAtLeast,
   brokerList,
@@ -91,23 +92,28 @@ export const topicProvisioningEnvSpec = {
 /**
  * Kafka consumer timings, the same for the orchestrator and the participants. The session timeout
  * is how long a killed process keeps its partitions: its group waits that long before a restarted
- * or surviving member consumes them again, so keep it well below the sagas' step deadlines.
+ * or surviving member consumes them again, so keep it well below the sagas' step deadlines (the
+ * orchestrator warns at start-up about a deadline under twice the session timeout). 6 s is the
+ * broker's lowest allowed (`group.min.session.timeout.ms`). A kafkajs member heartbeats between
+ * fetches, so an idle one heartbeats only every KAFKA_MAX_WAIT: keep that well below the session.
+ * Defaults: `DEFAULT_CONSUMER_TIMINGS` (wire/kafka/subscriber.ts), the same for code that builds a
+ * subscriber without this table.
  */
 export const consumerTimingEnvSpec = {
   KAFKA_SESSION_TIMEOUT: duration({
-    default: 30_000,
-    desc: 'Consumer session timeout: how soon the group notices a dead member (keep it well below the step deadlines)',
-    example: '30s',
+    default: DEFAULT_CONSUMER_TIMINGS.sessionTimeoutMs,
+    desc: 'Consumer session timeout: how soon the group notices a dead member (keep it well below the step deadlines; the broker allows 6s and up by default)',
+    example: '6s',
   }),
   KAFKA_HEARTBEAT_INTERVAL: duration({
-    default: 3_000,
+    default: DEFAULT_CONSUMER_TIMINGS.heartbeatIntervalMs,
     desc: 'Consumer heartbeat period (below KAFKA_SESSION_TIMEOUT)',
-    example: '3s',
+    example: '1s',
   }),
   KAFKA_MAX_WAIT: duration({
-    default: 5_000,
-    desc: 'Longest a fetch waits for messages',
-    example: '5s',
+    default: DEFAULT_CONSUMER_TIMINGS.maxWaitTimeMs,
+    desc: 'Longest a fetch waits for messages (an idle consumer heartbeats between fetches: keep it well below KAFKA_SESSION_TIMEOUT)',
+    example: '1s',
   }),
 } as const;
 

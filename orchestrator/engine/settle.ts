@@ -83,7 +83,7 @@ export function toAppliedStep(inputs: StepInputs): AppliedStep {
         });
         const command: CommandEffect = {
           type: 'command',
-          commandId: commandIdFor(sagaId, p.step, p.kind, p.attempt),
+          commandId: commandIdFor(sagaId, p.step, p.kind, p.commandAttempt ?? p.attempt),
           sagaId,
           sagaType: definition.type,
           participant: p.participant,

@@ -11,6 +11,11 @@ export {
 } from './orchestrator.js';
 export type { OrchestratorOptions, OrchestratorTuning } from './orchestrator-options.js';
 export {
+  DEADLINE_TO_SESSION_FACTOR,
+  deadlinesTooShortForSession,
+  type ShortDeadline,
+} from './deadline-fit.js';
+export {
   BUILT_IN_SAGAS_DIR,
   DefinitionLoadError,
   loadDefinitionsFromDir,

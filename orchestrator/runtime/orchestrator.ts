@@ -46,12 +46,14 @@ import {
   createBrokerProbe,
   createKafkaPublisher,
   createKafkaSubscriber,
+  DEFAULT_CONSUMER_TIMINGS,
   ensureTopics,
   type BrokerProbe,
   type KafkaPublisher,
   type KafkaSubscriber,
 } from '../../wire/kafka/index.js';
 import { OutboxRelay } from './outbox-relay.js';
+import { DEADLINE_TO_SESSION_FACTOR, deadlinesTooShortForSession } from './deadline-fit.js';
 import { systemClock, type Clock } from './clock.js';
 import { createReplyHandler } from './reply-consumer.js';
 import { createRequestHandler } from './request-consumer.js';
@@ -155,6 +157,7 @@ export class Orchestrator {
   async start(): Promise<void> {
     const { kafka } = this.options;
     const log = this.logger;
+    this.warnOfShortDeadlines();
     if (this.tuning.createTopics) await this.createTopics(kafka);
     this.publisher = await createKafkaPublisher({ kafka, logger: log.child('publisher') });
     this.brokerProbe = createBrokerProbe({
@@ -325,6 +328,25 @@ export class Orchestrator {
 
   definitions(): DefinitionDescription[] {
     return this.engine.definitions().map(describeDefinition);
+  }
+
+  /** One loud line per definition whose shortest deadline does not fit the consumer session. */
+  private warnOfShortDeadlines(): void {
+    const sessionTimeoutMs =
+      this.tuning.consumer.sessionTimeoutMs ?? DEFAULT_CONSUMER_TIMINGS.sessionTimeoutMs;
+    for (const short of deadlinesTooShortForSession(this.options.definitions, sessionTimeoutMs)) {
+      const what =
+        short.kind === 'saga-deadline'
+          ? `saga deadline "${short.name}"`
+          : `${short.kind} "${short.name}"`;
+      this.logger.warn(
+        `saga ${short.sagaType} v${short.version}: ${what} has a ${short.deadlineMs} ms deadline, ` +
+          `under ${DEADLINE_TO_SESSION_FACTOR}x the Kafka session timeout (${sessionTimeoutMs} ms): ` +
+          'after a crash, replies wait for the session to expire and good sagas time out; ' +
+          'lower KAFKA_SESSION_TIMEOUT or lengthen the deadline',
+        { ...short, sessionTimeoutMs },
+      );
+    }
   }
 
   /**

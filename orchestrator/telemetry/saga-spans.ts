@@ -81,7 +81,7 @@ export class SagaSpans {
   headersFor(record: SagaRecord, effect: Effect): MessageHeaders {
     const root = sagaRootContext(record.trace);
     if (!root) return {};
-    if (effect.type === 'command') return traceHeaders(stepContext(root, effect.commandId));
+    if (effect.type === 'command') return traceHeaders(stepContext(root, effect));
     if (effect.type === 'lifecycle') return traceHeaders(root);
     return {};
   }
@@ -122,7 +122,7 @@ export class SagaSpans {
 
   private writeStep(step: StepWritten, root: SpanContext, entry: ClosedCommand): void {
     const { command, outcome, error } = entry;
-    const context = stepContext(root, command.commandId);
+    const context = stepContext(root, command);
     const attributes: Attributes = {
       [A.sagaId]: step.after.id,
       [A.sagaType]: step.after.type,

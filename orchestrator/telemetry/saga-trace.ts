@@ -84,20 +84,30 @@ export function sagaRootContext(saga: SagaTraceContext | undefined): SpanContext
 }
 
 /**
- * The span id of the step that sent command `commandId` in trace `traceId`: the same on every
- * instance, never the invalid all-zero id.
+ * The span id of the attempt that sent command `commandId` in trace `traceId`: the same on every
+ * instance, never the invalid all-zero id. The attempt is part of it because an attempt after a
+ * deadline re-sends the same command id, and each attempt has its own span.
  */
-export function stepSpanId(traceId: string, commandId: string): string {
-  const digest = createHash('sha256').update(traceId).update('\u0000').update(commandId).digest();
+export function stepSpanId(traceId: string, commandId: string, attempt: number): string {
+  const digest = createHash('sha256')
+    .update(traceId)
+    .update('\u0000')
+    .update(commandId)
+    .update('\u0000')
+    .update(String(attempt))
+    .digest();
   const id = digest.subarray(0, 8).toString('hex');
   return id === INVALID_SPAN_ID ? '0000000000000001' : id;
 }
 
 /** The context of a step's span (a remote parent for the spans written inside it). */
-export function stepContext(root: SpanContext, commandId: string): SpanContext {
+export function stepContext(
+  root: SpanContext,
+  command: { commandId: string; attempt: number },
+): SpanContext {
   return {
     traceId: root.traceId,
-    spanId: stepSpanId(root.traceId, commandId),
+    spanId: stepSpanId(root.traceId, command.commandId, command.attempt),
     traceFlags: root.traceFlags,
     ...(root.traceState ? { traceState: root.traceState } : {}),
     isRemote: true,

@@ -70,7 +70,7 @@ const PARTITIONS = 6;
 export const SHIPPING_INSTANCES = PARTITIONS;
 
 /** Consumer timings for a one-broker local cluster: quick joins, short fetch waits. */
-const CONSUMER = { sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1_000, maxWaitTimeMs: 100 };
+const CONSUMER = { sessionTimeoutMs: 6_000, heartbeatIntervalMs: 1_000, maxWaitTimeMs: 100 };
 
 export interface DemoSystemOptions {
   prefix: string;

@@ -237,9 +237,28 @@ describe('a definition folder outside the repository, through SAGA_DEFINITIONS_D
         ...orchestratorEnv(infra.prefix, port),
         SAGA_DEFINITIONS_DIR: definitions,
         SAGA_TYPES: 'refund',
+        // Longer than the refund's 60 s step deadline allows (issue 12 item 3): a loud line.
+        KAFKA_SESSION_TIMEOUT: '45s',
       });
       processes.push(orchestrator);
       await startRefundAndSeeCommand(infra, orchestrator, port, ['refund']);
+      const warnings = orchestrator
+        .stderr()
+        .split('\n')
+        .filter((line) => line.includes('"sessionTimeoutMs"'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(warnings).to.have.length(1);
+      expect(warnings[0]).to.include({
+        level: 'warn',
+        sagaType: 'refund',
+        kind: 'step',
+        name: 'creditAccount',
+        deadlineMs: 60_000,
+        sessionTimeoutMs: 45_000,
+      });
+      expect(warnings[0]?.msg).to.contain(
+        'saga refund v1: step "creditAccount" has a 60000 ms deadline',
+      );
     });
 
     it('stops at start-up when SAGA_TYPES names a type no definition has, listing the loaded ones', async () => {

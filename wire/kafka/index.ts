@@ -27,6 +27,7 @@ export {
 } from './compression.js';
 export {
   createKafkaSubscriber,
+  DEFAULT_CONSUMER_TIMINGS,
   type KafkaSubscriber,
   type KafkaSubscriberOptions,
 } from './subscriber.js';

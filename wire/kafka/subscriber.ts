@@ -22,6 +22,22 @@ import { createLogger, type Logger } from '../telemetry/index.js';
 import { BatchProcessor } from './batch-processor.js';
 import { registerCompressionCodecs } from './compression.js';
 
+/**
+ * Consumer timings that fit the sagas' deadlines (kafkajs' own are 30 s / 3 s / 5 s): a killed
+ * member's partitions move after `sessionTimeoutMs` (6 s, the broker's default lowest,
+ * `group.min.session.timeout.ms`), well within a step deadline of 10 s. kafkajs heartbeats between
+ * fetches, so an idle member heartbeats only every `maxWaitTimeMs`: 1 s keeps it well inside the
+ * session. `rebalanceTimeoutMs` stays kafkajs' 60 s: it does not delay a dead member's handover
+ * (the session does), it bounds how long a rebalance waits for a live member to finish the batch
+ * in hand, and a participant's batch may legitimately run handlers until their commands expire.
+ */
+export const DEFAULT_CONSUMER_TIMINGS = {
+  sessionTimeoutMs: 6_000,
+  heartbeatIntervalMs: 1_000,
+  rebalanceTimeoutMs: 60_000,
+  maxWaitTimeMs: 1_000,
+} as const;
+
 export interface KafkaSubscriberOptions extends SubscriptionOptions {
   /** The client, from `createKafkaClient`. */
   kafka: Kafka;
@@ -29,12 +45,12 @@ export interface KafkaSubscriberOptions extends SubscriptionOptions {
   logger?: Logger;
   /**
    * The broker drops a member that sent no heartbeat for this long, in ms.
-   * @default 30000
+   * @default 6000
    */
   sessionTimeoutMs?: number;
   /**
    * Heartbeat period, in ms; about a third of `sessionTimeoutMs` or less.
-   * @default 3000
+   * @default 1000
    */
   heartbeatIntervalMs?: number;
   /**
@@ -44,8 +60,9 @@ export interface KafkaSubscriberOptions extends SubscriptionOptions {
   rebalanceTimeoutMs?: number;
   /**
    * Longest a fetch waits on the broker for new messages, in ms. Lower means snappier tests and
-   * more idle requests.
-   * @default 5000
+   * more idle requests. An idle member heartbeats between fetches: keep it well below
+   * `sessionTimeoutMs`.
+   * @default 1000
    */
   maxWaitTimeMs?: number;
   /**
@@ -145,10 +162,26 @@ class KafkaBatchSubscriber implements KafkaSubscriber {
       return result;
     };
     this.timings = {
-      sessionTimeout: ms('sessionTimeoutMs', options.sessionTimeoutMs, 30_000),
-      heartbeatInterval: ms('heartbeatIntervalMs', options.heartbeatIntervalMs, 3_000),
-      rebalanceTimeout: ms('rebalanceTimeoutMs', options.rebalanceTimeoutMs, 60_000),
-      maxWaitTimeInMs: ms('maxWaitTimeMs', options.maxWaitTimeMs, 5_000),
+      sessionTimeout: ms(
+        'sessionTimeoutMs',
+        options.sessionTimeoutMs,
+        DEFAULT_CONSUMER_TIMINGS.sessionTimeoutMs,
+      ),
+      heartbeatInterval: ms(
+        'heartbeatIntervalMs',
+        options.heartbeatIntervalMs,
+        DEFAULT_CONSUMER_TIMINGS.heartbeatIntervalMs,
+      ),
+      rebalanceTimeout: ms(
+        'rebalanceTimeoutMs',
+        options.rebalanceTimeoutMs,
+        DEFAULT_CONSUMER_TIMINGS.rebalanceTimeoutMs,
+      ),
+      maxWaitTimeInMs: ms(
+        'maxWaitTimeMs',
+        options.maxWaitTimeMs,
+        DEFAULT_CONSUMER_TIMINGS.maxWaitTimeMs,
+      ),
       maxBytesPerPartition: ms('maxBytesPerPartition', options.maxBytesPerPartition, 1_048_576),
       backoffInitial: ms('retryBackoffInitialMs', options.retryBackoffInitialMs, 200),
       backoffMax: ms('retryBackoffMaxMs', options.retryBackoffMaxMs, 30_000),

@@ -44,10 +44,26 @@ export function attemptsInRun(progress: StepProgress): number {
   return progress.attempt - progress.runStartAttempt + 1;
 }
 
+/** The attempt whose command id the step's current attempt carries. */
+export function commandAttemptOf(progress: StepProgress): number {
+  return progress.commandAttempt ?? progress.attempt;
+}
+
+/** The compensation attempt whose command id the step's current compensation attempt carries. */
+export function compensationCommandAttemptOf(progress: StepProgress): number {
+  return progress.compensationCommandAttempt ?? progress.compensationAttempt;
+}
+
 /** A step is entered from outside: a new run starts (its attempts keep counting). */
 export function beginStep(context: Ctx, step: string): Pick<Ctx, 'steps'> {
   const previous = progressOf(context, step);
-  const fresh = withoutKeys(previous, ['result', 'error', 'retryDelayMs', 'compensationIfUnknown']);
+  const fresh = withoutKeys(previous, [
+    'result',
+    'error',
+    'retryDelayMs',
+    'compensationIfUnknown',
+    'resendCommand',
+  ]);
   return {
     steps: {
       ...context.steps,
@@ -62,22 +78,36 @@ export function beginStep(context: Ctx, step: string): Pick<Ctx, 'steps'> {
   };
 }
 
-/** An attempt starts; `compensationIfUnknown` is what to undo should its outcome stay unknown. */
+/**
+ * An attempt starts; `compensationIfUnknown` is what to undo should its outcome stay unknown.
+ * After a deadline it re-sends the unanswered command under its id: whether the participant acted
+ * is unknown, and asking the same command again lets its ledger answer instead of acting twice
+ * (even when the saga's record of the answer was lost, e.g. Redis reverted it). After a failure
+ * reply it is a new command: the participant recorded that failure under the old id.
+ */
 export function beginAttempt(
   context: Ctx,
   step: string,
   compensationIfUnknown: CompensationEntry | null,
 ): Pick<Ctx, 'steps'> {
   const previous = progressOf(context, step);
-  const base = withoutKeys(previous, ['retryDelayMs', 'compensationIfUnknown']);
-  const next: StepProgress = { ...base, status: 'inFlight', attempt: previous.attempt + 1 };
+  const attempt = previous.attempt + 1;
+  const commandAttempt = previous.resendCommand ? commandAttemptOf(previous) : attempt;
+  const base = withoutKeys(previous, [
+    'retryDelayMs',
+    'compensationIfUnknown',
+    'resendCommand',
+    'commandAttempt',
+  ]);
+  const next: StepProgress = { ...base, status: 'inFlight', attempt };
+  if (commandAttempt !== attempt) next.commandAttempt = commandAttempt;
   if (compensationIfUnknown) next.compensationIfUnknown = compensationIfUnknown;
   return { steps: { ...context.steps, [step]: next } };
 }
 
 /** The attempt's deadline passed: whatever happens next, it may have done its action. */
 export function noteTimeout(context: Ctx, step: string): Pick<Ctx, 'steps'> {
-  return { steps: withStep(context, step, { uncertain: true }) };
+  return { steps: withStep(context, step, { uncertain: true, resendCommand: true }) };
 }
 
 /** A retry is scheduled after `error` (absent after a timeout). */
@@ -191,9 +221,15 @@ export function beginCompensationAttempt(context: Ctx): Pick<Ctx, 'steps'> {
   const entry = nextCompensation(context);
   if (!entry) return { steps: context.steps };
   const progress = progressOf(context, entry.step);
-  return {
-    steps: withStep(context, entry.step, { compensationAttempt: progress.compensationAttempt + 1 }),
+  const attempt = progress.compensationAttempt + 1;
+  // After a deadline the same compensation command is asked again (see beginAttempt).
+  const commandAttempt = entry.resendCommand ? compensationCommandAttemptOf(progress) : attempt;
+  const next: StepProgress = {
+    ...withoutKeys(progress, ['compensationCommandAttempt']),
+    compensationAttempt: attempt,
   };
+  if (commandAttempt !== attempt) next.compensationCommandAttempt = commandAttempt;
+  return { steps: { ...context.steps, [entry.step]: next } };
 }
 
 /** Attempts of the current compensation in its current round (1 during the first attempt). */
@@ -221,9 +257,13 @@ export function scheduleCompensationRetry(
     compensationAttemptsInRound(context),
     `${context.sagaId}:${entry.step}:compensate:${attempt}`,
   );
-  return {
-    compensations: withTop(context, { retryDelayMs, ...(error ? { lastError: error } : {}) }),
+  // No error: the deadline passed, and the next attempt re-sends the same command.
+  const next: CompensationEntry = {
+    ...withoutKeys(entry, ['resendCommand']),
+    retryDelayMs,
+    ...(error ? { lastError: error } : { resendCommand: true }),
   };
+  return { compensations: [...context.compensations.slice(0, -1), next] };
 }
 
 /** The compensation on top succeeded: it leaves the stack. */

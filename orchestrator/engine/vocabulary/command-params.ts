@@ -14,12 +14,24 @@ export interface SendCommandParams {
   /** The command type, e.g. `ReserveItems`. */
   command: string;
   kind: 'action' | 'compensation';
-  /** 1 for the first attempt; part of the command id, so a retry is a new command. */
+  /** 1 for the first attempt. */
   attempt: number;
+  /**
+   * The attempt whose command id this command carries, when not `attempt`: an attempt after a
+   * deadline re-sends the unanswered command (same id); an attempt after a failure reply is a new
+   * command (its own id).
+   */
+  commandAttempt?: number;
   payload: JsonObject;
   /** How long the statechart waits for the reply; the command's `expiresAt` is issuedAt + this. */
   timeoutMs: number;
 }
+
+/** `commandAttempt` for the send params, when the attempt re-sends an earlier one's command. */
+export const commandAttemptParam = (
+  commandAttempt: number | undefined,
+): Pick<SendCommandParams, 'commandAttempt'> =>
+  commandAttempt === undefined ? {} : { commandAttempt };
 
 /** Checks that an action's params are usable command params (definitions are code; be sure). */
 export function isSendCommandParams(value: unknown): value is SendCommandParams {
@@ -35,6 +47,10 @@ export function isSendCommandParams(value: unknown): value is SendCommandParams 
     typeof p.attempt === 'number' &&
     Number.isInteger(p.attempt) &&
     p.attempt >= 1 &&
+    (p.commandAttempt === undefined ||
+      (typeof p.commandAttempt === 'number' &&
+        Number.isInteger(p.commandAttempt) &&
+        p.commandAttempt >= 1)) &&
     p.payload != null &&
     typeof p.payload === 'object' &&
     !Array.isArray(p.payload) &&

@@ -20,8 +20,15 @@ export type StepStatus = 'inFlight' | 'retrying' | 'succeeded' | 'failed' | 'unk
 
 export interface StepProgress {
   status: StepStatus;
-  /** Attempts ever made; never reset, so every attempt has its own command id. */
+  /** Attempts ever made; never reset. */
   attempt: number;
+  /**
+   * The attempt whose command id the current attempt carries, when not its own: an attempt after
+   * a deadline re-sends the command that got no answer (see `commandIdFor`).
+   */
+  commandAttempt?: number;
+  /** The last attempt's deadline passed: the next attempt of this run re-sends its command. */
+  resendCommand?: boolean;
   /** The first attempt of the current run of the step (a step entered again starts a new run). */
   runStartAttempt: number;
   /** An attempt of this run timed out: its action may have happened even if a later one failed. */
@@ -36,8 +43,10 @@ export interface StepProgress {
   retryDelayMs?: number;
   /** The compensation to run if the outcome of this run becomes unknown (payload without a reply). */
   compensationIfUnknown?: CompensationEntry;
-  /** Compensation attempts ever made for this step (for unique command ids). */
+  /** Compensation attempts ever made for this step. */
   compensationAttempt: number;
+  /** The compensation attempt whose command id the current one carries, when not its own. */
+  compensationCommandAttempt?: number;
 }
 
 /** A recorded compensation: the command that undoes one step, with its retry bookkeeping. */
@@ -53,6 +62,8 @@ export interface CompensationEntry {
   reason: 'completed' | 'unknown';
   /** The attempt that started the current round (a `saga.retry` from `parked` starts a new round). */
   roundStartAttempt: number;
+  /** The last attempt's deadline passed: the next attempt re-sends its command (same id). */
+  resendCommand?: boolean;
   retryDelayMs?: number;
   lastError?: ReplyError;
 }

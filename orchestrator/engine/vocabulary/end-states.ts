@@ -18,7 +18,7 @@
  * nothing is dropped, and `saga.retry` resumes with the same compensation.
  */
 import { raise, type AnyEventObject, type EventObject } from 'xstate';
-import type { SendCommandParams } from './command-params.js';
+import { commandAttemptParam, type SendCommandParams } from './command-params.js';
 import { nextCompensation, type SagaContext } from './context.js';
 import {
   erasedSagaSetup,
@@ -43,6 +43,7 @@ function compensationCommand(context: SagaContext<unknown>): SendCommandParams {
     command: entry.command,
     kind: 'compensation',
     attempt: context.steps[entry.step]?.compensationAttempt ?? 1,
+    ...commandAttemptParam(context.steps[entry.step]?.compensationCommandAttempt),
     payload: entry.payload,
     timeoutMs: entry.timeoutMs,
   };

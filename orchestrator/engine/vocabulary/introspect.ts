@@ -1,8 +1,10 @@
 /**
- * Reading a saga statechart back: its steps (from the `meta.saga` the step helper writes), for
+ * Reading a saga statechart back: its steps (from the `meta.saga` the step helper writes) and its
+ * saga-level deadlines (`meta.sagaDeadline`), for
  * definition checks, the API and path-generating tests.
  */
 import type { AnyStateMachine, AnyStateNode } from 'xstate';
+import { hasSagaDeadline, type SagaDeadlineMeta } from './deadline.js';
 import type { SagaStepMeta } from './step.js';
 
 export interface SagaStepInfo extends SagaStepMeta {
@@ -38,4 +40,17 @@ export function sagaStepsOf(machine: AnyStateMachine): SagaStepInfo[] {
     steps.push({ ...meta, stateId: node.id });
   }
   return steps;
+}
+
+/** The saga-level deadlines (`sagaDeadline()`) of a machine in document order. */
+export function sagaDeadlinesOf(
+  machine: AnyStateMachine,
+): (SagaDeadlineMeta & { stateId: string })[] {
+  const deadlines: (SagaDeadlineMeta & { stateId: string })[] = [];
+  for (const node of walk(machine.root)) {
+    if (!hasSagaDeadline(node)) continue;
+    const meta = (node.meta as { sagaDeadline: SagaDeadlineMeta }).sagaDeadline;
+    deadlines.push({ ...meta, stateId: node.id });
+  }
+  return deadlines;
 }

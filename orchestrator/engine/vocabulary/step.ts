@@ -27,7 +27,7 @@
 import { raise, type EventObject, type AnyEventObject } from 'xstate';
 import type { JsonObject } from '../../../wire/contract/index.js';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
-import type { SendCommandParams } from './command-params.js';
+import { commandAttemptParam, type SendCommandParams } from './command-params.js';
 import type { CompensationEntry, SagaContext } from './context.js';
 import { stepContractOf, type ContractSchemas, type StepContract } from './contract.js';
 import {
@@ -104,7 +104,8 @@ export interface SagaStepMeta {
   command: string;
   timeoutMs: number;
   maxAttempts: number;
-  compensation: { participant: string; command: string } | null;
+  /** Its compensation; `timeoutMs` is one compensation attempt's deadline. */
+  compensation: { participant: string; command: string; timeoutMs: number } | null;
   /** Set when the step is marked as needing no compensation. */
   noCompensation?: { reason: string };
   /** The JSON Schemas of its command and reply, and of its compensation's (see `contract.ts`). */
@@ -162,6 +163,7 @@ export function sagaStep<
       ? {
           participant: options.compensation.participant ?? options.participant,
           command: options.compensation.command,
+          timeoutMs: options.compensation.timeoutMs ?? options.timeoutMs,
         }
       : null,
     ...(options.noCompensation
@@ -224,6 +226,7 @@ export function sagaStep<
               command: options.command,
               kind: 'action',
               attempt: context.steps[step]?.attempt ?? 1,
+              ...commandAttemptParam(context.steps[step]?.commandAttempt),
               payload: options.payload(context as SagaContext<TInput>),
               timeoutMs: options.timeoutMs,
             }),

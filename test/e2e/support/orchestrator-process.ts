@@ -58,9 +58,8 @@ export function orchestratorEnv(prefix: string, httpPort: number): Record<string
     SAGA_TOPIC_PARTITIONS: '4',
     HTTP_PORT: String(httpPort),
     LOG_LEVEL: 'warn',
-    // A killed member leaves the group when its session expires; the broker's minimum (6 s)
-    // keeps a restart from waiting the default 30 s.
-    KAFKA_SESSION_TIMEOUT: '6s',
+    // A killed member leaves the group when its session expires: the default, 6 s (the broker's
+    // minimum), is kept; a quicker heartbeat and fetch make the survivors' rejoin quicker still.
     KAFKA_HEARTBEAT_INTERVAL: '500ms',
     KAFKA_MAX_WAIT: '100ms',
   };

@@ -3,13 +3,14 @@
  * orchestrator in this process with the order saga on short deadlines, and the example
  * participants, shipping made slow or unreliable on purpose.
  *
- * - A shipping slower than the confirm deadline: the step times out, is retried, times out
- *   again, and the saga compensates — CancelShipment, VoidAuthorization, ReleaseItems, in that
- *   order — and ends `compensated`. The slow confirms still finish inside shipping after the
- *   saga gave up on them: each is refused by the cancel's tombstone or booked and then undone by
- *   the cancel, so no shipment stays active. Late success replies (the participant SDK sends none
- *   once a command expired, so the test sends them, as a slow network would deliver them) change
- *   nothing, neither while the retry is pending nor after the saga ended.
+ * - A shipping slower than both confirm deadlines: the step times out, is retried — the retry
+ *   re-sends the same command (same command id, attempt 2), which shipping does not run a second
+ *   time while the first is still running — times out again, and the saga compensates —
+ *   CancelShipment, VoidAuthorization, ReleaseItems, in that order — and ends `compensated`. The
+ *   one slow confirm still finishes inside shipping after the saga gave up on it, and is refused
+ *   by the cancel's tombstone, so no shipment stays active. Late success replies (the participant
+ *   SDK sends none once a command expired, so the test sends them, as a slow network would
+ *   deliver them) change nothing after the saga ended.
  * - A shipping that fails transiently: a step whose first attempt fails retryably is retried and
  *   completes; one whose attempts all fail is undone, itself included (its outcome is unknown).
  */
@@ -21,7 +22,6 @@ import {
   readInventory,
   readPayment,
   readShipping,
-  shippingKeys,
 } from '../../../participants/examples/index.js';
 import { createOrderSaga, type OrderSagaOptions } from '../../../sagas/order/index.js';
 import { eventually } from '../../support/api-client.js';
@@ -33,8 +33,11 @@ const SHORT_DEADLINES: OrderSagaOptions = {
   retry: { maxAttempts: 2, backoff: { initialDelayMs: 100, maxDelayMs: 200, jitter: 0 } },
   compensation: { timeoutMs: 5_000, maxAttempts: 3, backoff: { initialDelayMs: 100 } },
 };
-/** ConfirmOrder takes this long: past the first deadline, and past the retry's. */
-const SHIPPING_DELAY_MS = 2_500;
+/**
+ * ConfirmOrder takes this long: past the first deadline and past the retry's (about 3.2 s in),
+ * with room to spare, so the re-sent command always finds the first one still running.
+ */
+const SHIPPING_DELAY_MS = 5_000;
 
 type Ignored = { sagaId: string; event: SagaEvent; reason: string };
 
@@ -102,24 +105,17 @@ describe('step deadlines: a slow shipping is timed out, retried, compensated; la
     if (started.status !== 'started') throw new Error(started.status);
     const id = started.record.id;
 
-    // The first confirm timed out and its retry is out: a late success of the first attempt now
-    // must not complete the saga.
+    // The first confirm timed out and its retry is out: the same command, sent again.
     await eventually(
       'the retry of the confirm',
       async () => {
         const record = await system.orchestrator.store.load(id);
-        return record?.pending.some((p) => p.commandId === `${id}.confirmOrder.2`)
-          ? true
-          : undefined;
+        const confirm = record?.pending.find((p) => p.step === 'confirmOrder');
+        return confirm?.attempt === 2 ? confirm : undefined;
       },
       60_000,
       20,
-    );
-    await sendLateSuccess(sut, id, 1);
-    const whileRetrying = await lateReplyIgnored(id, 1);
-    // Normally consumed while the retry is pending (or compensating); on a very slow machine the
-    // saga may have ended first. Either way it is ignored.
-    expect(whileRetrying.reason).to.be.oneOf(['not-pending', 'saga-ended']);
+    ).then((confirm) => expect(confirm.commandId).to.equal(`${id}.confirmOrder.1`));
 
     const ended = (await system.orchestrator.waitForResult(id, 60_000)) as SagaRecord;
     const { entries } = await system.orchestrator.store.history(id, { limit: 1_000 });
@@ -129,12 +125,15 @@ describe('step deadlines: a slow shipping is timed out, retried, compensated; la
     expect(ended.pending).to.deep.equal([]);
     expect(ended.timers).to.deep.equal([]);
 
-    // Both confirm attempts ran out of time; neither succeeded.
+    // Both confirm attempts (one command, sent twice) ran out of time; neither succeeded.
     const confirms = commandsOf(entries, 'action').filter((e) => e.step === 'confirmOrder');
     expect(
-      confirms.map((e) => e.commandId),
+      confirms.map((e) => [e.commandId, e.summary.endsWith('(attempt 2)')]),
       story,
-    ).to.deep.equal([`${id}.confirmOrder.1`, `${id}.confirmOrder.2`]);
+    ).to.deep.equal([
+      [`${id}.confirmOrder.1`, false],
+      [`${id}.confirmOrder.1`, true],
+    ]);
     const deadlines = entries.filter(
       (e) =>
         e.kind === 'timer' && e.step === 'confirmOrder' && !e.commandId?.includes('.compensate.'),
@@ -142,7 +141,7 @@ describe('step deadlines: a slow shipping is timed out, retried, compensated; la
     expect(
       deadlines.map((e) => e.commandId),
       story,
-    ).to.deep.equal([`${id}.confirmOrder.1`, `${id}.confirmOrder.2`]);
+    ).to.deep.equal([`${id}.confirmOrder.1`, `${id}.confirmOrder.1`]);
     expect(successes(entries, 'confirmOrder', false), story).to.equal(0);
     expect(successes(entries, 'reserveInventory', false), story).to.equal(1);
     expect(successes(entries, 'authorizePayment', false), story).to.equal(1);
@@ -161,10 +160,7 @@ describe('step deadlines: a slow shipping is timed out, retried, compensated; la
       expect(successes(entries, step, true), `${step}\n${story}`).to.equal(1);
     }
 
-    // Late successes after the end: for the retry and, once more, for the first attempt.
-    await sendLateSuccess(sut, id, 2);
-    expect((await lateReplyIgnored(id, 2)).reason).to.equal('saga-ended');
-    ignored.splice(ignored.indexOf(whileRetrying), 1);
+    // A late success after the end changes nothing.
     await sendLateSuccess(sut, id, 1);
     expect((await lateReplyIgnored(id, 1)).reason).to.equal('saga-ended');
     const after = await system.orchestrator.store.load(id);
@@ -172,28 +168,24 @@ describe('step deadlines: a slow shipping is timed out, retried, compensated; la
     expect(after?.status).to.equal('compensated');
     expect((await system.orchestrator.store.history(id)).total).to.equal(entries.length);
 
-    // Inside shipping both slow confirms finish in their own time: each is either refused by the
-    // tombstone CancelShipment left, or booked (the first one only) and then cancelled by it.
+    // Inside shipping the one slow confirm (run once, though sent twice) finishes in its own time,
+    // after the cancel: its tombstone refuses it, so nothing was booked.
     const options = { keyPrefix: system.exampleKeyPrefix };
-    const ledger = shippingKeys(system.exampleKeyPrefix).base;
     const shipping = await eventually(
-      'both slow confirms to finish',
+      'the slow confirm to finish',
       async () => {
         const state = await readShipping(system.redis, options);
-        const recorded = await Promise.all(
-          [1, 2].map((n) => system.redis.hget(`${ledger}:cmd:${id}.confirmOrder.${n}`, 'state')),
-        );
-        const finished = recorded.filter((s) => s === 'done').length;
-        return finished + (state.stats.confirmsRefused ?? 0) === 2 ? state : undefined;
+        return (state.stats.confirmsRefused ?? 0) + (state.stats.shipments ?? 0) >= 1
+          ? state
+          : undefined;
       },
       60_000,
     );
+    expect(shipping.stats.confirmsRefused, 'confirms run and refused').to.equal(1);
+    expect(shipping.stats.shipments ?? 0, 'shipments booked').to.equal(0);
     expect(shipping.shipments, 'active shipments').to.deep.equal([]);
     expect(shipping.cancelled).to.deep.equal([input.orderId]);
-    const booked = shipping.stats.shipments ?? 0;
-    expect(booked).to.be.at.most(1);
-    expect(shipping.stats.cancellations ?? 0, 'bookings undone').to.equal(booked);
-    expect(shipping.log.map((l) => l.orderId)).to.deep.equal(booked ? [input.orderId] : []);
+    expect(shipping.log).to.deep.equal([]);
 
     const inventory = await readInventory(system.redis, options);
     expect(inventory.reservations).to.deep.equal({});
@@ -202,10 +194,6 @@ describe('step deadlines: a slow shipping is timed out, retried, compensated; la
     expect(payment.authorizations).to.deep.equal({});
     expect(payment.stats).to.deep.include({ authorizations: 1, voids: 1 });
     expect(await system.invariantViolations()).to.deep.equal([]);
-    console.log(
-      `      late confirms inside shipping: ${booked} booked then cancelled, ` +
-        `${shipping.stats.confirmsRefused ?? 0} refused by the tombstone`,
-    );
   });
 });
 

@@ -224,7 +224,7 @@ describe('Helm chart: the environment matches the configuration the processes re
         const metricsPort = container.ports?.find((p) => p.name === 'metrics')?.containerPort;
         expect(metricsPort).to.be.a('number');
         expect(loaded.metricsPort).to.equal(metricsPort);
-        expect(env.get('KAFKA_SESSION_TIMEOUT')).to.deep.include({ value: '30s' });
+        expect(env.get('KAFKA_SESSION_TIMEOUT')).to.deep.include({ value: '6s' });
         for (const ownName of own) expect(env.get(ownName)?.from).to.equal('value');
         const config = loadConnectionConfig(envRecord(env), participant);
         expect(config.kafka.sasl?.mechanism).to.equal('scram-sha-512');

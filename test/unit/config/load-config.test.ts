@@ -102,9 +102,9 @@ describe('configuration from the environment', () => {
   // (test/e2e/orchestrator-crash.test.ts).
   it('reads the consumer timings by the participants’ names, with the same defaults and checks', () => {
     expect(loadOrchestratorConfig(minimal).consumer).to.deep.equal({
-      sessionTimeoutMs: 30_000,
-      heartbeatIntervalMs: 3_000,
-      maxWaitTimeMs: 5_000,
+      sessionTimeoutMs: 6_000,
+      heartbeatIntervalMs: 1_000,
+      maxWaitTimeMs: 1_000,
     });
     const tuned = loadOrchestratorConfig({
       ...minimal,

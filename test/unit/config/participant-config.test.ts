@@ -31,9 +31,9 @@ describe('participant process configuration from the environment', () => {
       paymentDefaultCreditLimit: undefined,
     });
     expect(config.subscriber).to.deep.equal({
-      sessionTimeoutMs: 30_000,
-      heartbeatIntervalMs: 3_000,
-      maxWaitTimeMs: 5_000,
+      sessionTimeoutMs: 6_000,
+      heartbeatIntervalMs: 1_000,
+      maxWaitTimeMs: 1_000,
     });
     expect(config.topics).to.deep.equal({ partitions: 12, replicationFactor: 1, create: true });
     expect(config.shipping).to.deep.equal({ delayMs: 0, failureRate: 0, failureSeed: 'shipping' });

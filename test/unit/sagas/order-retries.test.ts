@@ -34,11 +34,13 @@ describe('order saga: deadlines and retries', () => {
           sim.advanceToNextTimer(); // the backoff
         }
       }
+      // Each retry after a deadline re-sends the unanswered command under its id (issue 12):
+      // the participant answers a command it handled from its ledger instead of acting again.
       const sent = sim.commands().slice(before, before + 3);
-      expect(sent.map((c) => c.commandId)).to.deep.equal([
-        `saga-1.${step}.1`,
-        `saga-1.${step}.2`,
-        `saga-1.${step}.3`,
+      expect(sent.map((c) => [c.commandId, c.attempt])).to.deep.equal([
+        [`saga-1.${step}.1`, 1],
+        [`saga-1.${step}.1`, 2],
+        [`saga-1.${step}.1`, 3],
       ]);
       expect(sim.lifecycleNames().filter((n) => n === 'StepTimedOut')).to.have.length(3);
       expect(sim.compensationsSent()).to.deep.equal(afterTimeouts[step].slice(0, 1));
@@ -137,11 +139,11 @@ describe('order saga: deadlines and retries', () => {
     expect(sim.compensationsSent()).to.deep.equal([release]);
   });
 
-  it('ignores the late reply of a timed-out attempt, then accepts the retry’s reply', () => {
+  it('ignores a reply that comes while no attempt waits (the backoff after a deadline)', () => {
     const sim = orderAt('authorizePayment');
     const first = sim.pendingCommand('authorizePayment');
     sim.advance(STEP_TIMEOUT_MS);
-    sim.advanceToNextTimer();
+    expect(sim.state).to.equal('authorizePayment.retrying');
     const revision = sim.record.revision;
     const late = sim.reply({
       commandId: first.commandId,
@@ -152,9 +154,80 @@ describe('order saga: deadlines and retries', () => {
     });
     expect(late).to.deep.include({ outcome: 'ignored', reason: 'not-pending' });
     expect(sim.record.revision).to.equal(revision);
-    sim.succeed('authorizePayment', { authorizationId: 'auth-2' });
+  });
+
+  it('after a deadline re-sends the same command: its answer, however late, is the step’s', () => {
+    const sim = orderAt('authorizePayment');
+    const first = sim.pendingCommand('authorizePayment');
+    sim.advance(STEP_TIMEOUT_MS);
+    sim.advanceToNextTimer();
+    const resent = sim.pendingCommand('authorizePayment');
+    expect(resent).to.deep.include({ commandId: first.commandId, attempt: 2 });
+    // The participant's answer to the first send (or its ledger's to the re-send: the same).
+    const answer = sim.reply({
+      commandId: first.commandId,
+      sagaId: 'saga-1',
+      type: 'AuthorizePayment',
+      outcome: 'success',
+      payload: { authorizationId: 'auth-1' },
+    });
+    expect(answer).to.deep.include({ outcome: 'applied' });
     expect(sim.state).to.equal('confirmOrder.attempting');
-    const confirm = sim.commands().at(-1);
-    expect(confirm?.payload.authorizationId).to.equal('auth-2');
+    expect(sim.commands().at(-1)?.payload.authorizationId).to.equal('auth-1');
+  });
+
+  it('after a failure reply sends a new command: a late reply of the failed one is ignored', () => {
+    const sim = orderAt('authorizePayment');
+    const first = sim.pendingCommand('authorizePayment');
+    sim.fail('authorizePayment', { code: 'GATEWAY_UNAVAILABLE', retryable: true });
+    sim.advanceToNextTimer();
+    const retry = sim.pendingCommand('authorizePayment');
+    expect(retry).to.deep.include({ commandId: 'saga-1.authorizePayment.2', attempt: 2 });
+    const duplicate = sim.reply({
+      commandId: first.commandId,
+      sagaId: 'saga-1',
+      type: 'AuthorizePayment',
+      outcome: 'success',
+      payload: { authorizationId: 'stale' },
+    });
+    expect(duplicate).to.deep.include({ outcome: 'ignored', reason: 'not-pending' });
+    sim.succeed('authorizePayment', { authorizationId: 'auth-2' });
+    expect(sim.commands().at(-1)?.payload.authorizationId).to.equal('auth-2');
+  });
+
+  it('a compensation is asked again under its id after its deadline, anew after a failure', () => {
+    const sim = orderAt('authorizePayment');
+    sim.fail('authorizePayment', { code: 'DECLINED' });
+    const compensation = () => sim.pending.find((p) => p.kind === 'compensation');
+    expect(compensation()).to.deep.include({
+      commandId: 'saga-1.reserveInventory.compensate.1',
+      attempt: 1,
+    });
+    sim.advanceToNextTimer(); // its deadline
+    sim.advanceToNextTimer(); // the backoff
+    expect(compensation()).to.deep.include({
+      commandId: 'saga-1.reserveInventory.compensate.1',
+      attempt: 2,
+    });
+    sim.failCompensation({ code: 'LEDGER_DOWN', retryable: true });
+    sim.advanceToNextTimer(); // the backoff
+    expect(compensation()).to.deep.include({
+      commandId: 'saga-1.reserveInventory.compensate.3',
+      attempt: 3,
+    });
+    sim.succeedCompensation();
+    expect(sim.status).to.equal('compensated');
+  });
+
+  it('a deadline after a failure re-sends the failure’s successor, not the failed command', () => {
+    const sim = orderAt('authorizePayment');
+    sim.fail('authorizePayment', { code: 'GATEWAY_UNAVAILABLE', retryable: true });
+    sim.advanceToNextTimer();
+    sim.advance(STEP_TIMEOUT_MS);
+    sim.advanceToNextTimer();
+    expect(sim.pendingCommand('authorizePayment')).to.deep.include({
+      commandId: 'saga-1.authorizePayment.2',
+      attempt: 3,
+    });
   });
 });

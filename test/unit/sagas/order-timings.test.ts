@@ -32,7 +32,10 @@ describe('order saga: createOrderSaga() timings', () => {
     expect(fast).to.include({ type: 'order', version: '1' });
     expect(stateIds(fast.machine)).to.deep.equal(stateIds(orderSaga.machine));
     const shape = (steps: ReturnType<typeof describeDefinition>['steps']) =>
-      steps.map(({ timeoutMs: _timeout, maxAttempts: _attempts, ...rest }) => rest);
+      steps.map(({ timeoutMs: _timeout, maxAttempts: _attempts, compensation, ...rest }) => ({
+        ...rest,
+        compensation: compensation && { ...compensation, timeoutMs: 0 },
+      }));
     expect(shape(describeDefinition(fast).steps)).to.deep.equal(
       shape(describeDefinition(orderSaga).steps),
     );
@@ -40,6 +43,9 @@ describe('order saga: createOrderSaga() timings', () => {
       [1_500, 2],
       [1_500, 2],
       [1_500, 2],
+    ]);
+    expect(describeDefinition(fast).steps.map((s) => s.compensation?.timeoutMs)).to.deep.equal([
+      700, 700, 700,
     ]);
   });
 

@@ -65,8 +65,14 @@ describe('conformance: deadlines and retries through the service', function () {
     expect(new Set(record.timers.map((t) => t.dueAt)).size).to.equal(1);
     await players.commands(id, ['bookHotel', 'bookFlight']); // and never answered
     const observed = await end(id);
-    // Both first deadlines were applied (each region retried), then both gave up.
-    const attempts = players.sent(id, 'action').map((c) => `${c.step}:${c.attempt}`);
+    // Both first deadlines were applied (each region retried), then both gave up. Each retry
+    // after a deadline re-sent its region's command under the same id (`sent` lists each id once).
+    const deliveries = players.received.filter((c) => c.sagaId === id && c.kind === 'action');
+    expect(players.sent(id, 'action').map((c) => c.commandId)).to.have.members([
+      `${id}.bookHotel.1`,
+      `${id}.bookFlight.1`,
+    ]);
+    const attempts = [...new Set(deliveries.map((c) => `${c.step}:${c.attempt}`))];
     expect(attempts).to.have.members([
       'bookHotel:1',
       'bookFlight:1',
