@@ -193,9 +193,11 @@ export const participantEnvSpec = {
     desc: 'Serve /metrics, /healthz and /readyz on this port (0: not served)',
   }),
   PARTICIPANT_CLAIM_LEASE: duration({
-    default: 30_000,
-    desc: 'Lease of a command’s claim: how soon another instance takes over after a crash',
-    example: '30s',
+    default: 5_000,
+    desc:
+      'Lease of a command’s claim (renewed while the handler runs): how soon another instance ' +
+      'takes over after a crash; keep it well below the step deadlines',
+    example: '5s',
   }),
   PARTICIPANT_MAX_TRIES: intBetween(
     1,

@@ -45,7 +45,9 @@ export interface ParticipantOptions {
   ledgerTtlMs?: number;
   /**
    * How long a claim protects a command being handled before another delivery may take it over;
-   * extended while the handler runs, so it only matters after a crash. @default 30000
+   * extended (every third of it) while the handler runs, so it only matters after a crash. Keep
+   * it well below the step deadlines: a re-sent command (same id) waits for a crashed delivery's
+   * claim to lapse, and the orchestrator's deadline runs meanwhile. @default 5000
    */
   claimLeaseMs?: number;
   retry?: RetryOptions;
@@ -121,7 +123,7 @@ export function compileParticipantOptions(
     commandTopic: topics.commands(definition.name),
     groupId: options.groupId ?? `${topics.prefix}.${definition.name}`,
     ledgerTtlMs: positiveInt('ledgerTtlMs', options.ledgerTtlMs ?? 7 * DAY_MS),
-    claimLeaseMs: atLeast('claimLeaseMs', options.claimLeaseMs ?? 30_000, 100),
+    claimLeaseMs: atLeast('claimLeaseMs', options.claimLeaseMs ?? 5_000, 100),
     retry,
     maxConcurrentCommands: positiveInt(
       'maxConcurrentCommands',

@@ -24,7 +24,7 @@ describe('participant process configuration from the environment', () => {
       logLevel: 'info',
       keyPrefix: 'saga-example',
       groupId: undefined,
-      claimLeaseMs: 30_000,
+      claimLeaseMs: 5_000,
       maxTries: 3,
       inventoryStock: {},
       paymentCreditLimits: {},

@@ -65,6 +65,8 @@ function harness(
     clock,
     logger: silentLogger,
     topicPrefix: 'test',
+    // Long enough that the claim's renewal sleeps (a third of it) stand apart from back-offs.
+    claimLeaseMs: 30_000,
     ...extra,
   });
   const processor = commandProcessor({
