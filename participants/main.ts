@@ -32,6 +32,7 @@ import {
   type ExampleParticipantOptions,
 } from './examples/index.js';
 import { kafkaParticipantTransport, type RunningParticipant } from './sdk/index.js';
+import { watchConnections, type ConnectionChecks } from './connection-checks.js';
 
 const name = process.argv[2];
 if (!EXAMPLE_NAMES.includes(name as ExampleName)) {
@@ -66,7 +67,10 @@ const telemetry = setupTelemetry({
   serviceName: `saga-participant-${participant}`,
   logger: logger.child('telemetry'),
 });
-const lagAdmin = createKafkaClient({ ...config.kafka, logger: logger.child('kafka') }).admin();
+const kafkaClient = createKafkaClient({ ...config.kafka, logger: logger.child('kafka') });
+const lagAdmin = kafkaClient.admin();
+/** Redis and the broker, checked every second for `/readyz`. */
+let connections: ConnectionChecks | undefined;
 
 async function start(): Promise<void> {
   // First, so that /healthz answers (start-up probe) while Redis and Kafka are still awaited.
@@ -79,6 +83,7 @@ async function start(): Promise<void> {
     logger.info('serving /metrics, /healthz and /readyz', { port: health.port });
   }
   await redis.connect();
+  connections = watchConnections({ redis, kafka: kafkaClient });
   const { keyPrefix } = config;
   if (participant === 'inventory' && Object.keys(config.inventoryStock).length > 0) {
     await seedInventory(redis, { keyPrefix, stock: config.inventoryStock });
@@ -135,12 +140,18 @@ async function start(): Promise<void> {
   announced = true;
 }
 
-/** `/readyz`: ready once announced and while a member of the group (as the orchestrator's). */
+/**
+ * `/readyz`: ready once announced, while a member of the group, and while Redis and a broker
+ * answered the latest check (as the orchestrator's).
+ */
 function readiness(): ParticipantReadiness {
   if (stopping) return { ready: false, reason: 'shutting down' };
   if (!running || !announced) {
     return { ready: false, reason: 'starting: not yet a member of its consumer group' };
   }
+  const reachable = connections?.latest();
+  if (!reachable?.kafkaBroker) return { ready: false, reason: 'no Kafka broker answers' };
+  if (!reachable.redis) return { ready: false, reason: 'Redis does not answer' };
   if (!running.isJoined()) {
     return {
       ready: false,
@@ -183,6 +194,7 @@ async function stop(signal: string): Promise<void> {
     await closeTransport?.();
     await health?.close();
     await telemetry.shutdown();
+    await connections?.stop();
     await lagAdmin.disconnect();
     await redis.quit();
     process.exit(0);
@@ -202,6 +214,7 @@ try {
   await running?.stop().catch(() => undefined);
   await closeTransport?.().catch(() => undefined);
   await health?.close().catch(() => undefined);
+  await connections?.stop().catch(() => undefined);
   redis.disconnect();
   process.exit(1);
 }

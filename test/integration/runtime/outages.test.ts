@@ -2,7 +2,8 @@
  * Faults of the infrastructure itself, on a Kafka broker and a Redis server of this file's own
  * (useFaultInfra), killed with SIGKILL and restarted on their data:
  *
- * - `/readyz` tells the truth: 503 within 5 s of losing the broker or Redis, 200 once back;
+ * - `/readyz` tells the truth, the orchestrator's and a participant process's alike: 503 within
+ *   5 s of losing the broker or Redis, 200 once back;
  * - a step deadline does not count the outage: a saga started while the broker is down, whose
  *   deadline passes long before the broker is back, is not timed out — its command goes out when
  *   the broker returns and the saga completes on its first attempt.
@@ -17,6 +18,11 @@ import { useFaultInfra } from '../../support/fault-infra.js';
 import { uniquePrefix } from '../../support/infra.js';
 import { orderInput } from '../../support/orders.js';
 import { startSystem, TEST_ORDER_TIMINGS, type RunningSystem } from '../../support/system.js';
+import { freePort } from '../telemetry/support/prometheus.js';
+import {
+  spawnParticipant,
+  useParticipantProcesses,
+} from '../participants/support/participant-process.js';
 
 /** Far shorter than the outage below (a broker restart on its data takes 10 s and more here). */
 const STEP_DEADLINE_MS = 3_000;
@@ -33,9 +39,11 @@ describe('faults: the broker or Redis goes away (own Kafka and Redis, killed and
     redis?.disconnect();
   });
   const faults = useFaultInfra();
+  const processes = useParticipantProcesses();
+  let prefix = '';
 
   before(async function () {
-    const prefix = uniquePrefix('outages');
+    prefix = uniquePrefix('outages');
     redis = new Redis(faults.redisUrl, { maxRetriesPerRequest: null });
     const kafka = new Kafka({
       brokers: faults.brokers,
@@ -68,8 +76,42 @@ describe('faults: the broker or Redis goes away (own Kafka and Redis, killed and
     return Date.now() - from;
   }
 
+  /** A second inventory instance as its own process, serving /readyz on a port of its own. */
+  async function participantProcess(): Promise<
+    (status: number, timeoutMs: number) => Promise<number>
+  > {
+    const port = await freePort();
+    const child = spawnParticipant('inventory', {
+      KAFKA_BROKERS: faults.brokers.join(','),
+      REDIS_URL: faults.redisUrl,
+      SAGA_TOPIC_PREFIX: prefix,
+      SAGA_CREATE_TOPICS: 'false',
+      PARTICIPANT_KEY_PREFIX: sut().exampleKeyPrefix,
+      PARTICIPANT_METRICS_PORT: String(port),
+      LOG_LEVEL: 'error',
+    });
+    processes.push(child);
+    await child.ready;
+    return async (status, timeoutMs) => {
+      const from = Date.now();
+      await until(
+        `the participant's /readyz to answer ${status}`,
+        async () => {
+          const response = await fetch(`http://127.0.0.1:${port}/readyz`, {
+            signal: AbortSignal.timeout(2_000),
+          });
+          return response.status === status;
+        },
+        { timeoutMs, intervalMs: 100 },
+      );
+      return Date.now() - from;
+    };
+  }
+
   it('answers /readyz 503 within 5 s of a broker kill; a deadline that passes meanwhile waits for it', async function () {
     await readyWithin(200, 30_000);
+    const participantReadyWithin = await participantProcess();
+    await participantReadyWithin(200, 30_000);
     const warmUp = await sut().orchestrator.startSaga({
       type: 'order',
       input: { ...orderInput() },
@@ -82,6 +124,7 @@ describe('faults: the broker or Redis goes away (own Kafka and Redis, killed and
     await faults.kill('kafka');
     const notReadyAfterMs = await readyWithin(503, 5_000);
     expect(notReadyAfterMs).to.be.at.most(5_000);
+    expect(await participantReadyWithin(503, 5_000)).to.be.at.most(5_000);
 
     // Redis still answers, so the saga is written; its first command waits in the outbox.
     const started = await sut().orchestrator.startSaga({
@@ -100,6 +143,7 @@ describe('faults: the broker or Redis goes away (own Kafka and Redis, killed and
 
     await faults.start('kafka');
     await readyWithin(200, 60_000);
+    await participantReadyWithin(200, 60_000);
     const ended = await eventually(
       'the saga to end',
       async () => {
@@ -117,11 +161,15 @@ describe('faults: the broker or Redis goes away (own Kafka and Redis, killed and
 
   it('answers /readyz 503 within 5 s of a Redis kill, and 200 again once Redis is back', async function () {
     await readyWithin(200, 30_000);
+    const participantReadyWithin = await participantProcess();
+    await participantReadyWithin(200, 30_000);
     await faults.kill('redis');
     const notReadyAfterMs = await readyWithin(503, 5_000);
     expect(notReadyAfterMs).to.be.at.most(5_000);
+    expect(await participantReadyWithin(503, 5_000)).to.be.at.most(5_000);
     await faults.start('redis');
     await readyWithin(200, 30_000);
+    await participantReadyWithin(200, 30_000);
     // And it works again: a saga goes through end to end.
     const started = await sut().orchestrator.startSaga({
       type: 'order',
