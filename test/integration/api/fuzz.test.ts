@@ -30,7 +30,7 @@ import { useSystem } from '../../support/system.js';
 
 const TOKEN = 'fuzz-token-3b9e';
 const SEED = Number(process.env.API_FUZZ_SEED ?? 120_612);
-const RUNS = Number(process.env.API_FUZZ_RUNS ?? 1_500);
+const RUNS = Number(process.env.API_FUZZ_RUNS ?? 1_000);
 
 const errorSchema = createDocumentAjv(buildOpenApiDocument()).compile({
   $ref: `${DOCUMENT_KEY}#/components/schemas/Error`,
