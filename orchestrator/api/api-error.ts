@@ -11,6 +11,8 @@ export const API_ERRORS = {
   VALIDATION_FAILED: 400,
   /** The body is not JSON. */
   MALFORMED_JSON: 400,
+  /** Not HTTP the server can parse (an unknown method, a malformed request line or header). */
+  MALFORMED_REQUEST: 400,
   /** The saga type named in a start request is not registered. */
   UNKNOWN_SAGA_TYPE: 400,
   /** The saga definition refused the input (`details.errors` lists why). */
@@ -37,10 +39,14 @@ export const API_ERRORS = {
   NOT_PARKED: 409,
   /** A saga with the requested id exists with another type. */
   SAGA_ID_TAKEN: 409,
+  /** The request did not arrive in full in time (Node's request timeout). */
+  REQUEST_TIMEOUT: 408,
   /** The body is larger than the limit. */
   PAYLOAD_TOO_LARGE: 413,
   /** A body that is not `application/json` (or not UTF-8). */
   UNSUPPORTED_MEDIA_TYPE: 415,
+  /** The request line and headers are larger than Node's limit (16 kB). */
+  HEADERS_TOO_LARGE: 431,
   /** The orchestrator cannot serve the request now (Redis unreachable, shutting down). */
   UNAVAILABLE: 503,
   /** A bug or an unexpected failure; the orchestrator's log has the details. */

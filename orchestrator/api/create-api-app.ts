@@ -1,17 +1,20 @@
 /**
  * The HTTP API as an express 5 app: `/v1` (sagas, definitions), health, readiness, metrics, the
  * OpenAPI document and the wire contract's AsyncAPI document, behind helmet's security headers, with a body size limit, bearer-token auth on
- * `/v1` when a token is given, validation from the OpenAPI document and JSON errors everywhere.
+ * `/v1` when a token is given, validation from the OpenAPI document and JSON errors everywhere —
+ * for requests Node's HTTP parser refuses too, on any server `app.listen` makes.
  *
  * @example
  * const app = createApiApp({ orchestrator, apiToken: config.http.apiToken, logger });
  * app.listen(8080);
  */
+import type { Server } from 'node:http';
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { createLogger, type Logger } from '../../wire/telemetry/index.js';
 import type { ApiOrchestrator } from './api-orchestrator.js';
 import { bearerAuth } from './bearer-auth.js';
+import { answerClientErrors } from './client-errors.js';
 import { definitionRoutes } from './definition-routes.js';
 import { errorHandler, unknownRoute } from './error-handling.js';
 import { healthRoutes } from './health-routes.js';
@@ -58,16 +61,16 @@ export function createApiApp(options: ApiAppOptions): ApiApp {
 
   // Authentication first, so a refused request's body is never read.
   if (apiToken) app.use('/v1', bearerAuth(apiToken));
-  app.use(
-    express.json({
-      limit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
-      strict: true,
-      type: ['application/json', 'application/*+json'],
-    }),
-  );
+  // Read only by the operations that take a body: any other route ignores one, so a GET with a
+  // stray body gets the route's own answer (not a 400/413/415 its operation does not document).
+  const jsonBody = express.json({
+    limit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+    strict: true,
+    type: ['application/json', 'application/*+json'],
+  });
 
   const router = express.Router();
-  const routes = routeRegistry(router, ajv);
+  const routes = routeRegistry(router, ajv, jsonBody);
   healthRoutes(routes, orchestrator);
   serviceRoutes(routes, { document, orchestrator, metricsHandler, version: options.version });
   sagaRoutes(routes, orchestrator);
@@ -76,5 +79,8 @@ export function createApiApp(options: ApiAppOptions): ApiApp {
 
   app.use(unknownRoute);
   app.use(errorHandler(logger.child('http')));
+  // Every server the app makes answers what Node's HTTP parser refuses in the API's error shape.
+  const listen = app.listen.bind(app) as (...args: unknown[]) => Server;
+  app.listen = ((...args: unknown[]) => answerClientErrors(listen(...args))) as typeof app.listen;
   return Object.assign(app, { openApiDocument: document });
 }

@@ -36,7 +36,13 @@ export const unknownRoute: RequestHandler = (req, res, next) => {
 /** The body parser's errors (http-errors with a `type`), which are the client's doing. */
 function bodyParserError(error: unknown): ApiError | undefined {
   if (error == null || typeof error !== 'object' || !('type' in error)) return undefined;
-  const { type, message, limit } = error as { type: unknown; message?: unknown; limit?: unknown };
+  const { type, message, limit, encoding, charset } = error as {
+    type: unknown;
+    message?: unknown;
+    limit?: unknown;
+    encoding?: unknown;
+    charset?: unknown;
+  };
   switch (type) {
     case 'entity.parse.failed':
       return new ApiError(
@@ -49,8 +55,15 @@ function bodyParserError(error: unknown): ApiError | undefined {
         `the body is larger than ${typeof limit === 'number' ? `${limit} bytes` : 'the limit'}`,
       );
     case 'encoding.unsupported':
+      return new ApiError(
+        'UNSUPPORTED_MEDIA_TYPE',
+        `the Content-Encoding ${JSON.stringify(String(encoding))} is not supported; send the body as it is, or in gzip, deflate or br`,
+      );
     case 'charset.unsupported':
-      return new ApiError('UNSUPPORTED_MEDIA_TYPE', 'the body must be UTF-8 JSON');
+      return new ApiError(
+        'UNSUPPORTED_MEDIA_TYPE',
+        `the charset ${JSON.stringify(String(charset))} is not supported; the body must be UTF-8 JSON`,
+      );
     case 'request.aborted':
     case 'request.size.invalid':
     case 'stream.encoding.set':
@@ -59,6 +72,9 @@ function bodyParserError(error: unknown): ApiError | undefined {
       return undefined;
   }
 }
+
+/** zlib's error codes (`Z_DATA_ERROR`, …) and brotli's (`ERR__ERROR_FORMAT_PADDING_2`, …). */
+const DECOMPRESSION_ERROR = /^(Z_|ERR__ERROR_)/;
 
 /**
  * Other client errors of the framework, marked with a 4xx `status`: a path that is not valid
@@ -73,7 +89,7 @@ function frameworkClientError(error: unknown): ApiError | undefined {
     return new ApiError('VALIDATION_FAILED', 'the path is not valid percent-encoding');
   }
   const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && code.startsWith('Z_')) {
+  if (typeof code === 'string' && DECOMPRESSION_ERROR.test(code)) {
     return new ApiError(
       'VALIDATION_FAILED',
       'the body is not what its Content-Encoding says (it cannot be decompressed)',

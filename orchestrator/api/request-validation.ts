@@ -107,6 +107,22 @@ function fail(problems: ReturnType<typeof describe>): never {
   });
 }
 
+/**
+ * ajv's coercion turns `Infinity`, `1e400` or 400 digits into `Infinity` and then passes it as an
+ * integer within any `maximum` (its range keywords skip non-finite numbers). No query parameter
+ * of the document is unbounded, so a coerced number that is not finite is refused here; it would
+ * otherwise reach Redis as an index (ERR, a 500) or a timer as a delay.
+ */
+function infiniteNumbers(query: Record<string, unknown>): ReturnType<typeof describe> {
+  return Object.entries(query)
+    .filter(([, value]) => typeof value === 'number' && !Number.isFinite(value))
+    .map(([name]) => ({
+      in: 'query' as const,
+      path: `/${name}`,
+      message: `query parameter ${name} must be a finite integer`,
+    }));
+}
+
 /** The validating middleware of one operation. */
 export function requestValidator(
   spec: OperationSpec,
@@ -132,6 +148,8 @@ export function requestValidator(
     // Express 5 computes req.query on every read: validate (and coerce) a copy.
     const query: Record<string, unknown> = { ...(req.query as Record<string, unknown>) };
     if (!checkQuery(query)) fail(describe(checkQuery.errors, 'query'));
+    const unbounded = infiniteNumbers(query);
+    if (unbounded.length > 0) fail(unbounded);
     for (const { name, check } of headerChecks) {
       const value = req.get(name);
       if (value !== undefined && !check(value)) {

@@ -2,7 +2,7 @@
  * Registers a route only for an operation of the OpenAPI table, with its request validator in
  * front: a handler cannot exist without its documentation, nor skip its validation.
  */
-import type { Request, Response, Router } from 'express';
+import type { Request, RequestHandler, Response, Router } from 'express';
 import type { Ajv2020 } from 'ajv/dist/2020.js';
 import { operation, type OperationId } from './openapi/operations.js';
 import { requestValidator, validatedRequest, type ValidatedRequest } from './request-validation.js';
@@ -17,16 +17,24 @@ export interface RouteRegistry {
   add(operationId: OperationId, handler: RouteHandler): void;
 }
 
+/** `jsonBody` reads the body, in front of the operations that document one and only those. */
 export function routeRegistry(
   router: Router,
   ajv: { strict: Ajv2020; coercing: Ajv2020 },
+  jsonBody: RequestHandler,
 ): RouteRegistry {
   return {
     add(operationId, handler) {
       const spec = operation(operationId);
-      router[spec.method](spec.path, requestValidator(spec, ajv), async (req, res) => {
-        await handler(validatedRequest(res), req, res);
-      });
+      const bodyParser: RequestHandler[] = spec.body ? [jsonBody] : [];
+      router[spec.method](
+        spec.path,
+        ...bodyParser,
+        requestValidator(spec, ajv),
+        async (req, res) => {
+          await handler(validatedRequest(res), req, res);
+        },
+      );
     },
   };
 }

@@ -56,6 +56,9 @@ const sagaIdParameter: ParameterSpec = {
 
 const error = (description: string): ResponseSpec => ({ description, schema: 'Error' });
 
+/** Every operation refuses a query parameter it does not take; those without any say only that. */
+const unknownQuery = error('A query parameter this operation does not take (VALIDATION_FAILED).');
+
 /** The responses every `/v1` route may give besides its own. */
 const v1Errors: Record<number, ResponseSpec> = {
   401: {
@@ -296,7 +299,11 @@ const definitionRoutes: OperationSpec[] = [
     summary: 'The saga types this orchestrator runs, with their steps',
     tags: ['definitions'],
     authenticated: true,
-    responses: { 200: { description: 'The definitions.', schema: 'DefinitionList' }, ...v1Errors },
+    responses: {
+      200: { description: 'The definitions.', schema: 'DefinitionList' },
+      400: unknownQuery,
+      ...v1Errors,
+    },
   },
   {
     operationId: 'getDefinition',
@@ -316,6 +323,9 @@ const definitionRoutes: OperationSpec[] = [
     ],
     responses: {
       200: { description: 'The definition.', schema: 'Definition' },
+      400: error(
+        'A query parameter this operation does not take, or a type that is not valid percent-encoding (VALIDATION_FAILED).',
+      ),
       404: error('No such type (DEFINITION_NOT_FOUND).'),
       ...v1Errors,
     },
@@ -330,7 +340,7 @@ const serviceRoutes: OperationSpec[] = [
     summary: 'Liveness: the process serves requests',
     tags: ['service'],
     authenticated: false,
-    responses: { 200: { description: 'Up.', schema: 'Health' } },
+    responses: { 200: { description: 'Up.', schema: 'Health' }, 400: unknownQuery },
   },
   {
     operationId: 'readiness',
@@ -342,6 +352,7 @@ const serviceRoutes: OperationSpec[] = [
     responses: {
       200: { description: 'Ready.', schema: 'Readiness' },
       503: { description: 'Not ready; checks says what fails.', schema: 'Readiness' },
+      400: unknownQuery,
     },
   },
   {
@@ -356,6 +367,7 @@ const serviceRoutes: OperationSpec[] = [
         description: 'Prometheus text exposition format.',
         mediaType: { type: 'text/plain', schema: { type: 'string' } },
       },
+      400: unknownQuery,
       404: error('Metrics are not enabled in this process.'),
     },
   },
@@ -371,6 +383,7 @@ const serviceRoutes: OperationSpec[] = [
         description: 'The OpenAPI 3.1 document.',
         mediaType: { type: 'application/json', schema: { type: 'object' } },
       },
+      400: unknownQuery,
     },
   },
   {
@@ -387,6 +400,7 @@ const serviceRoutes: OperationSpec[] = [
         description: 'The AsyncAPI 3.0 document.',
         mediaType: { type: 'application/json', schema: { type: 'object' } },
       },
+      400: unknownQuery,
     },
   },
 ];

@@ -1,14 +1,17 @@
 /**
  * The participant process's health server on its own: the three routes, the readiness it is
- * given, /readyz 503 once stopping while /healthz stays 200, and a port that is free again after close.
+ * given, /readyz 503 once stopping while /healthz stays 200, any method and path (fuzzed) answered
+ * without a 5xx, and a port that is free again after close.
  */
 import { createServer } from 'node:net';
 import { expect } from 'chai';
+import fc from 'fast-check';
 import {
   startHealthServer,
   type HealthServer,
   type ParticipantReadiness,
 } from '../../../participants/health-server.js';
+import { sendRaw } from '../../support/raw-http.js';
 
 async function get(port: number, path: string, method = 'GET') {
   const response = await fetch(`http://127.0.0.1:${port}${path}`, { method });
@@ -76,6 +79,55 @@ describe('participant health server', () => {
     expect((await get(server!.port, '/metrics/extra')).status).to.equal(404);
     const post = await get(server!.port, '/healthz', 'POST');
     expect(post).to.deep.include({ status: 405, allow: 'GET, HEAD' });
+  });
+
+  it('answers any method and path with 200, 404, 405 or a parser 400, never a 5xx, and stays up (fuzzed)', async () => {
+    readiness = { ready: true };
+    const { port } = server!;
+    const segment = fc.oneof(
+      fc.constantFrom(
+        'healthz',
+        'readyz',
+        'metrics',
+        'HEALTHZ',
+        '',
+        '.',
+        '..',
+        '%',
+        '%FF%FE',
+        '%00',
+      ),
+      fc.string({ unit: 'grapheme', maxLength: 12 }).map(encodeURIComponent),
+    );
+    const request = fc.record({
+      method: fc.constantFrom('GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'TRACE', 'FOO'),
+      path: fc.array(segment, { minLength: 1, maxLength: 3 }).map((parts) => `/${parts.join('/')}`),
+      query: fc.option(fc.constantFrom('?', '?a=%FF', '?x=1&x=2', '?__proto__=1'), { nil: '' }),
+    });
+    await fc.assert(
+      fc.asyncProperty(request, async ({ method, path, query }) => {
+        const response = await sendRaw(`http://127.0.0.1:${port}`, {
+          method,
+          path: `${path}${query}`,
+          headers: {},
+        });
+        const known = ['/healthz', '/readyz', '/metrics'].includes(path);
+        const allowed =
+          method === 'FOO'
+            ? [400]
+            : !known
+              ? [404]
+              : ['GET', 'HEAD'].includes(method)
+                ? [200]
+                : [405];
+        expect(
+          allowed,
+          `${method} ${path}${query}: ${response.status} ${response.text}`,
+        ).to.include(response.status);
+      }),
+      { seed: 4_242, numRuns: 300 },
+    );
+    expect((await get(port, '/healthz')).status).to.equal(200);
   });
 
   it('frees its port on close', async () => {
