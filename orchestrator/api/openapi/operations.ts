@@ -346,7 +346,7 @@ const serviceRoutes: OperationSpec[] = [
     operationId: 'readiness',
     method: 'get',
     path: '/readyz',
-    summary: 'Readiness: Redis answers, the consumer is in its group, the producer is connected',
+    summary: 'Readiness: Redis and a Kafka broker answer and the consumer is in its group',
     tags: ['service'],
     authenticated: false,
     responses: {
