@@ -1,7 +1,7 @@
 /**
  * Liveness and readiness, for Kubernetes probes and load balancers. `/healthz` says the process
- * serves requests; `/readyz` says it can do its work (Redis answers, the consumer is in its group,
- * a Kafka broker answers, the consumer is in its group) and returns 503 with the failing checks otherwise.
+ * serves requests; `/readyz` says it can do its work (Redis and a Kafka broker answer, the
+ * consumer is in its group) and returns 503 with the failing checks otherwise.
  */
 import type { RouteRegistry } from './route-registry.js';
 
