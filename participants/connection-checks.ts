@@ -7,6 +7,7 @@
  */
 import type { Redis } from 'ioredis';
 import { createBrokerProbe, type BrokerProbe } from '../wire/kafka/index.js';
+import { answeredWithin } from '../wire/transport/index.js';
 import type { Kafka } from 'kafkajs';
 
 export interface ConnectionState {
@@ -35,24 +36,14 @@ export function watchConnections(options: {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
 
-  const pingRedis = async (): Promise<boolean> => {
-    let late: NodeJS.Timeout | undefined;
-    try {
-      return await Promise.race([
-        options.redis.ping().then(
-          (reply) => reply === 'PONG',
-          () => false,
-        ),
-        new Promise<boolean>((resolve) => {
-          late = setTimeout(() => resolve(false), timeoutMs);
-        }),
-      ]);
-    } finally {
-      clearTimeout(late);
-    }
-  };
   const round = async () => {
-    const [redis, kafkaBroker] = await Promise.all([pingRedis(), probe.reachable()]);
+    const [redis, kafkaBroker] = await Promise.all([
+      answeredWithin(
+        options.redis.ping().then((reply) => reply === 'PONG'),
+        timeoutMs,
+      ),
+      probe.reachable(),
+    ]);
     latest = { redis, kafkaBroker };
     if (!stopped) timer = setTimeout(() => void round(), intervalMs);
   };

@@ -40,7 +40,11 @@ import { createLogger, type Logger } from '../../wire/telemetry/index.js';
 import type { RuntimeHooks } from '../telemetry/index.js';
 import { TimerPoller } from './timer-poller.js';
 import { AvailabilityWatch } from './availability.js';
-import { createDeadLetterPublisher, type MessageHeaders } from '../../wire/transport/index.js';
+import {
+  answeredWithin,
+  createDeadLetterPublisher,
+  type MessageHeaders,
+} from '../../wire/transport/index.js';
 import {
   contractTopicSpecs,
   createBrokerProbe,
@@ -369,7 +373,7 @@ export class Orchestrator {
   private async checkAvailability(): Promise<Record<string, boolean>> {
     const timeoutMs = this.tuning.availabilityCheckTimeoutMs;
     const [redis, kafkaBroker] = await Promise.all([
-      withinTime(
+      answeredWithin(
         this.options.redis.ping().then((reply) => reply === 'PONG'),
         timeoutMs,
       ),
@@ -399,19 +403,6 @@ export class Orchestrator {
     } finally {
       await admin.disconnect();
     }
-  }
-}
-
-/** False when `check` rejects or has not settled within `ms`. */
-async function withinTime(check: Promise<boolean>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([check.catch(() => false), late]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -6,6 +6,7 @@
  * hole) answers "unreachable" as quickly as a refused connection does.
  */
 import type { Admin, Kafka } from 'kafkajs';
+import { answeredWithin } from '../transport/index.js';
 
 export interface BrokerProbe {
   /** True when a broker answered a metadata request within the timeout. Never rejects. */
@@ -40,17 +41,7 @@ export function createBrokerProbe({ kafka, timeoutMs = 1_500 }: BrokerProbeOptio
     return true;
   };
   return {
-    async reachable() {
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), timeoutMs);
-      });
-      try {
-        return await Promise.race([ask().catch(() => false), timedOut]);
-      } finally {
-        clearTimeout(timer);
-      }
-    },
+    reachable: () => answeredWithin(ask(), timeoutMs),
     async close() {
       if (connected) await connected.then(() => admin.disconnect()).catch(() => undefined);
       connected = undefined;
