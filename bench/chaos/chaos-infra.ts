@@ -24,10 +24,14 @@ export interface ChaosInfraPorts {
   infraDir: string;
 }
 
+/**
+ * Below Linux's ephemeral range (32768-60999): a port there may be held by any outgoing
+ * connection of the machine (it happened: a client socket on the port a Redis wanted).
+ */
 export const DEFAULT_CHAOS_PORTS: ChaosInfraPorts = {
-  kafkaPort: 39092,
-  storeRedisPort: 36379,
-  participantsRedisPort: 36380,
+  kafkaPort: 29092,
+  storeRedisPort: 26379,
+  participantsRedisPort: 26380,
   infraDir: path.join(ROOT, '.infra/chaos'),
 };
 

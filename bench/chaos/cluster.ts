@@ -45,8 +45,8 @@ export interface Cluster {
 }
 
 /**
- * Starts the orchestrators first (they create the topics), then the participants; resolves once
- * every process printed its ready line.
+ * Starts the orchestrators first (they create the topics; the participants would too, racing
+ * them with logged errors), then the participants; resolves once every process is ready.
  */
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const { infra, prefix, extraEnv } = options;

@@ -25,7 +25,7 @@ const USAGE = `npm run chaos [-- options]
   --kafka-down <s>      kafka-restart: seconds the broker stays dead before its restart (default 30)
   --results-dir <dir>   where chaos-<date>.json and .md go (default bench/results)
 
-Kafka and both Redis servers are the suite's own (ports 39092, 36379, 36380; data under
+Kafka and both Redis servers are the suite's own (ports 29092, 26379, 26380; data under
 .infra/chaos), started and removed by the run.`;
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

@@ -85,6 +85,7 @@ export async function runScenario(
       orchestrators: settings.orchestrators,
       extraEnv: settings.extraEnv,
     });
+    note(`processes ready after ${(Date.now() - began) / 1000}s`);
     const running = cluster;
     monitor = monitorProgress(store, orders, () => running.assertRunning());
     const runStart = Date.now();
@@ -127,7 +128,11 @@ export async function runScenario(
       note(`not every saga ended within ${settings.settleMs / 1000}s of the fault's end`);
     await fault?.finish?.();
     // The verdict reads the participants' state once nothing moves any more.
+    const stopping = Date.now();
     await cluster.stop();
+    note(
+      `every saga ended ${(endedAt - runStart) / 1000}s into the run; stopped in ${(Date.now() - stopping) / 1000}s`,
+    );
     const findings = await checkEffects(
       store,
       participantsRedis,
