@@ -97,6 +97,8 @@ export interface Monitor {
   sampleAt(time: number): Sample | undefined;
   /** The first sample after `since` with more sagas ended than at `since`, if any. */
   firstEndAfter(since: number): Sample | undefined;
+  /** The longest time, ms, during which sagas ran and none ended (or the store did not answer). */
+  longestStall(): number;
   stop(): void;
 }
 
@@ -152,6 +154,17 @@ export function monitorProgress(
     firstEndAfter(since) {
       const endedThen = this.sampleAt(since)?.ended ?? 0;
       return samples.find((s) => s.at > since && s.ended > endedThen);
+    },
+    longestStall() {
+      let longest = 0;
+      let since = samples[0]?.at ?? 0;
+      let ended = 0;
+      for (const sample of samples) {
+        if (sample.ended > ended || sample.running === 0) since = sample.at;
+        else longest = Math.max(longest, sample.at - since);
+        ended = Math.max(ended, sample.ended);
+      }
+      return longest;
     },
     stop: () => {
       stopped = true;

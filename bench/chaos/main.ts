@@ -22,7 +22,8 @@ const USAGE = `npm run chaos [-- options]
   --rate <n>            sagas started per second through the HTTP API (default 20)
   --env KEY=VALUE       set for every orchestrator and participant process (repeatable;
                         default: none, the shipped defaults)
-  --kafka-down <s>      kafka-restart: seconds the broker stays dead before its restart (default 30)
+  --kafka-down <s>      kafka-restart: seconds the broker stays dead before its restart begins
+                        (default 15; the restart itself takes as long again here)
   --results-dir <dir>   where chaos-<date>.json and .md go (default bench/results)
 
 Kafka and both Redis servers are the suite's own (ports 29092, 26379, 26380; data under
@@ -45,7 +46,7 @@ function parse() {
       seed: { type: 'string', default: 'chaos' },
       rate: { type: 'string', default: '20' },
       env: { type: 'string', multiple: true },
-      'kafka-down': { type: 'string', default: '30' },
+      'kafka-down': { type: 'string', default: '15' },
       'results-dir': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -145,7 +146,10 @@ if (results.length > 0) {
   const markdownFile = path.join(resultsDir, `chaos-${date}.md`);
   const run = {
     date: new Date().toISOString(),
-    command: `npm run chaos -- ${process.argv.slice(2).join(' ')}`.trim(),
+    command: [
+      'npm run chaos',
+      ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : []),
+    ].join(' '),
     sagas: settings.sagas,
     seed: settings.seed,
     ratePerSecond: settings.ratePerSecond,

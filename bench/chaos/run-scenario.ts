@@ -16,6 +16,7 @@ import {
   type Expected,
   type PlannedOrder,
 } from '../../test/e2e/support/order-run.js';
+import { deleteKeys, removeSession } from '../harness/session-infra.js';
 import type { ChaosInfra } from './chaos-infra.js';
 import { startCluster, type Cluster } from './cluster.js';
 import { monitorProgress, startOrders, type Monitor, type Starter } from './load.js';
@@ -161,6 +162,7 @@ export async function runScenario(
               ? null
               : 0,
       outageSeconds: fault?.outageSeconds === undefined ? null : round(fault.outageSeconds),
+      longestStallSeconds: round(monitor.longestStall() / 1000),
       runSeconds: round((endedAt - runStart) / 1000),
       failedStartRequests: started.failedRequests,
       outboxLeft: backlog,
@@ -178,6 +180,15 @@ export async function runScenario(
     starter?.cancel();
     monitor?.stop();
     await cluster?.stop();
+    // The broker recovers every partition it holds after a kill -9: a later scenario's outage
+    // must not grow with the topics of the ones before it.
+    const admin = kafka.admin();
+    await admin
+      .connect()
+      .then(() => removeSession(admin, storeRedis, prefix))
+      .then(() => deleteKeys(participantsRedis, `${prefix}:*`))
+      .catch(() => undefined)
+      .finally(() => admin.disconnect());
     storeRedis.disconnect();
     participantsRedis.disconnect();
   }

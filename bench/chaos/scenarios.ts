@@ -37,7 +37,7 @@ export const DEFAULT_TIMING: FaultTiming = {
   orchestratorKills: 12,
   killEveryMs: 5_000,
   participantKillGapMs: 5_000,
-  kafkaDownMs: 30_000,
+  kafkaDownMs: 15_000,
   redisDownMs: 5_000,
   revertShare: 0.02,
   duplicateShare: 0.3,

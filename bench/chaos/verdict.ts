@@ -24,6 +24,8 @@ export interface ScenarioResult {
   /** From the fault's end to the first saga that ended after it (null: none had to). */
   recoverySeconds: number | null;
   outageSeconds: number | null;
+  /** The longest time in the run during which sagas ran and none ended. */
+  longestStallSeconds: number;
   runSeconds: number;
   failedStartRequests: number;
   outboxLeft: number;
@@ -79,6 +81,7 @@ export function renderTable(results: readonly ScenarioResult[]): string {
       'stuck',
       'outage s',
       'recovery s',
+      'longest stall s',
       'verdict',
     ],
     ...results.map((r) => [
@@ -91,6 +94,7 @@ export function renderTable(results: readonly ScenarioResult[]): string {
       String(r.stuck),
       r.outageSeconds === null ? '–' : String(r.outageSeconds),
       r.recoverySeconds === null ? '–' : String(r.recoverySeconds),
+      String(r.longestStallSeconds),
       r.acceptance.ok ? 'pass' : `FAIL: ${r.acceptance.broken.join('; ')}`,
     ]),
   ]);

@@ -22,7 +22,9 @@ const TIMING: FaultTiming = {
   orchestratorKills: 2,
   killEveryMs: 3_000,
   participantKillGapMs: 1_000,
-  kafkaDownMs: 1_000,
+  // With the broker's own restart (~15 s here) the outage spans two of the order saga's 10 s
+  // deadlines (26 s measured; the field report's was 43 s).
+  kafkaDownMs: 12_000,
   redisDownMs: 1_000,
   revertShare: 0.05,
   duplicateShare: 0.3,
@@ -52,7 +54,7 @@ const EVIDENCE: Record<string, (r: ScenarioResult) => void> = {
   'participant-sigkill': (r) => expect(r.evidence.kills).to.equal(3),
   'orchestrator-sigstop': (r) => expect(r.evidence.stoppedSeconds).to.be.at.least(15),
   'redis-restart': (r) => expect(r.outageSeconds).to.be.at.least(1),
-  'kafka-restart': (r) => expect(r.outageSeconds).to.be.at.least(1),
+  'kafka-restart': (r) => expect(r.outageSeconds).to.be.at.least(20),
   'redis-lost-second': (r) => expect(r.evidence.reverted).to.be.at.least(3),
   'duplicate-reorder': (r) => {
     expect(r.evidence.commands, 'copied commands').to.be.greaterThan(0);
