@@ -44,6 +44,14 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
+/** Clusters not stopped yet, for an interrupted run to stop them on its way out. */
+const liveClusters = new Set<Cluster>();
+
+/** Stops every cluster still running (Ctrl-C or SIGTERM of the harness). */
+export async function stopAllClusters(): Promise<void> {
+  await Promise.all([...liveClusters].map((cluster) => cluster.stop()));
+}
+
 /**
  * Starts the orchestrators first (they create the topics; the participants would too, racing
  * them with logged errors), then the participants; resolves once every process is ready.
@@ -124,8 +132,10 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       await Promise.race([graceful, bound]);
       for (const p of processes) p.kill('SIGKILL');
       await graceful;
+      liveClusters.delete(cluster);
     },
   };
+  liveClusters.add(cluster);
   try {
     for (let slot = 0; slot < options.orchestrators; slot++) {
       orchestrators[slot] = spawnOrchestrator(orchestratorEnv(httpPorts[slot] as number));

@@ -8,6 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startChaosInfra, type ChaosInfra } from './chaos-infra.js';
+import { stopAllClusters } from './cluster.js';
 import { plannedOrders, runScenario, type RunSettings } from './run-scenario.js';
 import { DEFAULT_TIMING, SCENARIOS } from './scenarios.js';
 import { judge, renderTable, type ScenarioResult } from './verdict.js';
@@ -91,16 +92,20 @@ const resultsDir = path.resolve(values['results-dir'] ?? path.join(ROOT, 'bench/
 
 let infra: ChaosInfra | undefined;
 let interrupted = false;
-// Ctrl-C: the scenario's processes are killed by its `finally`; the infrastructure here.
-process.on('SIGINT', () => {
+// Ctrl-C or SIGTERM: the scenario's processes and the suite's Kafka and Redis (which run
+// detached) are stopped here before the harness exits.
+const interrupt = () => {
   if (interrupted) process.exit(130);
   interrupted = true;
   console.error('\n[chaos] interrupted: stopping the processes and the suite’s Kafka and Redis…');
   void (async () => {
+    await stopAllClusters();
     await infra?.down();
     process.exit(130);
   })();
-});
+};
+process.on('SIGINT', interrupt);
+process.on('SIGTERM', interrupt);
 
 const results: ScenarioResult[] = [];
 try {

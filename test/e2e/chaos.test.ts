@@ -12,8 +12,11 @@
  * deadlines, and this file would measure that default (see docs/reliability.md), not the faults.
  */
 import { expect } from 'chai';
-import path from 'node:path';
-import { startChaosInfra, type ChaosInfra } from '../../bench/chaos/chaos-infra.js';
+import {
+  DEFAULT_CHAOS_PORTS,
+  startChaosInfra,
+  type ChaosInfra,
+} from '../../bench/chaos/chaos-infra.js';
 import { runScenario, type RunSettings } from '../../bench/chaos/run-scenario.js';
 import { SCENARIOS, type FaultTiming } from '../../bench/chaos/scenarios.js';
 import { judge, type ScenarioResult } from '../../bench/chaos/verdict.js';
@@ -75,7 +78,8 @@ describe('chaos: every fault scenario at small N (own Kafka and Redis, real proc
       kafkaPort: 29192,
       storeRedisPort: 26479,
       participantsRedisPort: 26480,
-      infraDir: path.resolve(import.meta.dirname, '../../.infra/chaos-test'),
+      // The harness' directory (one copy of the broker's jars); its own ports keep its data apart.
+      infraDir: DEFAULT_CHAOS_PORTS.infraDir,
     });
   });
   after(async function () {
