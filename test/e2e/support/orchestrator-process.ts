@@ -90,12 +90,31 @@ export function spawnOrchestrator(
   env: Record<string, string>,
   nodeArgs: string[] = FROM_SOURCE,
 ): OrchestratorProcess {
+  return spawnService('orchestrator', env, nodeArgs);
+}
+
+/**
+ * Starts one example participant as its own process (`participants/main.ts <name>`, what `npm run
+ * participant` runs), with `env` on top of this one. It prints the same kind of ready line.
+ */
+export function spawnParticipant(
+  name: 'inventory' | 'payment' | 'shipping',
+  env: Record<string, string>,
+): OrchestratorProcess {
+  return spawnService(name, env, ['--import', 'tsx', 'participants/main.ts', name]);
+}
+
+function spawnService(
+  label: string,
+  env: Record<string, string>,
+  nodeArgs: string[],
+): OrchestratorProcess {
   const child = spawn(process.execPath, nodeArgs, {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
-  if (child.pid === undefined) throw new Error('the orchestrator process did not start');
+  if (child.pid === undefined) throw new Error(`the ${label} process did not start`);
   let stdout = '';
   let stderr = '';
   let exitedYet = false;
@@ -118,7 +137,7 @@ export function spawnOrchestrator(
     void exited.then(({ code, signal }) =>
       reject(
         new Error(
-          `the orchestrator exited (code ${code}, signal ${signal}) before it was ready:\n${stderr.slice(-3000)}`,
+          `the ${label} exited (code ${code}, signal ${signal}) before it was ready:\n${stderr.slice(-3000)}`,
         ),
       ),
     );
@@ -133,7 +152,7 @@ export function spawnOrchestrator(
     hasExited: () => exitedYet,
     assertRunning() {
       if (exitedYet) {
-        throw new Error(`the orchestrator process exited unexpectedly:\n${stderr.slice(-3000)}`);
+        throw new Error(`the ${label} process exited unexpectedly:\n${stderr.slice(-3000)}`);
       }
     },
     kill(signal) {

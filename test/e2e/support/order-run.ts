@@ -36,14 +36,22 @@ export interface PlannedOrder {
   expected: Expected;
 }
 
+/** Every tenth order out of stock, two in ten declined, the rest complete. */
+const byPosition = (i: number): Expected =>
+  i % 10 === 0 ? 'out-of-stock' : i % 10 === 3 || i % 10 === 7 ? 'declined' : 'completed';
+
 /**
- * `count` orders: every tenth is out of stock (its SKU has none), two in ten are declined (their
- * customer has no credit), the rest complete. Amounts stay below the approval threshold.
+ * `count` orders: by default every tenth is out of stock (its SKU has none), two in ten are
+ * declined (their customer has no credit), the rest complete; `outcomeOf` decides otherwise (e.g.
+ * from a seed). Amounts stay below the approval threshold.
  */
-export function planOrders(count: number, tag: string): PlannedOrder[] {
+export function planOrders(
+  count: number,
+  tag: string,
+  outcomeOf: (index: number) => Expected = byPosition,
+): PlannedOrder[] {
   return Array.from({ length: count }, (_, i) => {
-    const expected: Expected =
-      i % 10 === 0 ? 'out-of-stock' : i % 10 === 3 || i % 10 === 7 ? 'declined' : 'completed';
+    const expected = outcomeOf(i);
     const key = `${tag}-o-${i}`;
     return {
       key,
@@ -71,15 +79,14 @@ export interface OrderParticipants {
 }
 
 /**
- * Seeds stock and credit for `orders` and starts inventory, payment and shipping in this process
- * on `<prefix>.<participant>.commands` (the topics must exist: start the orchestrator first).
+ * The participants' seeded state that decides each order's outcome: plenty of SKU-A and SKU-B,
+ * no SKU-GONE, no credit for the declined orders' customers and ample credit for everyone else.
  */
-export async function startOrderParticipants(
-  infra: TestInfra,
+export async function seedOrderParticipants(
+  redis: Redis,
+  keyPrefix: string,
   orders: readonly PlannedOrder[],
-): Promise<OrderParticipants> {
-  const keyPrefix = `${infra.prefix}:shop`;
-  const redis = infra.redisConnection();
+): Promise<void> {
   await seedInventory(redis, {
     stock: { 'SKU-A': 100_000, 'SKU-B': 100_000, 'SKU-GONE': 0 },
     keyPrefix,
@@ -91,6 +98,19 @@ export async function startOrderParticipants(
     defaultCreditLimit: 1_000_000_000,
     keyPrefix,
   });
+}
+
+/**
+ * Seeds stock and credit for `orders` and starts inventory, payment and shipping in this process
+ * on `<prefix>.<participant>.commands` (the topics must exist: start the orchestrator first).
+ */
+export async function startOrderParticipants(
+  infra: TestInfra,
+  orders: readonly PlannedOrder[],
+): Promise<OrderParticipants> {
+  const keyPrefix = `${infra.prefix}:shop`;
+  const redis = infra.redisConnection();
+  await seedOrderParticipants(redis, keyPrefix, orders);
   // TEST_LOG_LEVEL=debug shows the participants' logs; they are silent otherwise.
   const level = process.env.TEST_LOG_LEVEL ?? '';
   const logger = isLogLevel(level) ? createLogger('participants', { level }) : silentLogger;
