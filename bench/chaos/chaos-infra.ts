@@ -59,6 +59,8 @@ export async function startChaosInfra(
     KAFKA_PORT: String(ports.kafkaPort),
     REDIS_PORT: String(redisPort),
     INFRA_DIR: ports.infraDir,
+    // The broker's jars of the project's own infrastructure: one copy, not one per directory.
+    INFRA_CACHE_DIR: process.env.INFRA_CACHE_DIR ?? path.join(ROOT, '.infra/cache'),
   });
   const script = async (redisPort: number, ...args: string[]) => {
     try {
