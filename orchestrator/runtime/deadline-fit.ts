@@ -11,6 +11,7 @@
  * deliberate choice (a test, a saga that prefers to give up fast).
  */
 import { sagaDeadlinesOf, sagaStepsOf, type SagaDefinition } from '../engine/index.js';
+import type { Logger } from '../../wire/telemetry/index.js';
 
 /**
  * A deadline is comfortably above the session timeout from this many times it. A dead member's
@@ -48,6 +49,27 @@ export function deadlinesTooShortForSession(
     if (shortest && shortest.deadlineMs < factor * sessionTimeoutMs) short.push(shortest);
   }
   return short;
+}
+
+/** One loud line per definition whose shortest deadline does not fit the consumer session. */
+export function warnOfShortDeadlines(
+  definitions: readonly SagaDefinition[],
+  sessionTimeoutMs: number,
+  logger: Logger,
+): void {
+  for (const short of deadlinesTooShortForSession(definitions, sessionTimeoutMs)) {
+    const what =
+      short.kind === 'saga-deadline'
+        ? `saga deadline "${short.name}"`
+        : `${short.kind} "${short.name}"`;
+    logger.warn(
+      `saga ${short.sagaType} v${short.version}: ${what} has a ${short.deadlineMs} ms deadline, ` +
+        `under ${DEADLINE_TO_SESSION_FACTOR}x the Kafka session timeout (${sessionTimeoutMs} ms): ` +
+        'after a crash, replies wait for the session to expire and good sagas time out; ' +
+        'lower KAFKA_SESSION_TIMEOUT or lengthen the deadline',
+      { ...short, sessionTimeoutMs },
+    );
+  }
 }
 
 function shortestDeadlineOf(definition: SagaDefinition): ShortDeadline | undefined {

@@ -5,11 +5,11 @@
 export {
   createOrchestrator,
   Orchestrator,
-  type Readiness,
   type SagaView,
   type SignalOutcome,
 } from './orchestrator.js';
 export type { OrchestratorOptions, OrchestratorTuning } from './orchestrator-options.js';
+export type { Readiness } from './readiness.js';
 export {
   DEADLINE_TO_SESSION_FACTOR,
   deadlinesTooShortForSession,

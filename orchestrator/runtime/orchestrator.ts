@@ -40,11 +40,7 @@ import { createLogger, type Logger } from '../../wire/telemetry/index.js';
 import type { RuntimeHooks } from '../telemetry/index.js';
 import { TimerPoller } from './timer-poller.js';
 import { AvailabilityWatch } from './availability.js';
-import {
-  answeredWithin,
-  createDeadLetterPublisher,
-  type MessageHeaders,
-} from '../../wire/transport/index.js';
+import { createDeadLetterPublisher, type MessageHeaders } from '../../wire/transport/index.js';
 import {
   contractTopicSpecs,
   createBrokerProbe,
@@ -57,7 +53,8 @@ import {
   type KafkaSubscriber,
 } from '../../wire/kafka/index.js';
 import { OutboxRelay } from './outbox-relay.js';
-import { DEADLINE_TO_SESSION_FACTOR, deadlinesTooShortForSession } from './deadline-fit.js';
+import { warnOfShortDeadlines } from './deadline-fit.js';
+import { checkConnections, readinessOf, type Readiness } from './readiness.js';
 import { systemClock, type Clock } from './clock.js';
 import { createReplyHandler } from './reply-consumer.js';
 import { createRequestHandler } from './request-consumer.js';
@@ -83,16 +80,6 @@ export type SignalOutcome =
   | { status: 'applied'; record: SagaRecord }
   | { status: 'not-accepted'; reason: string; record: SagaRecord }
   | { status: 'unknown-saga' };
-
-export interface Readiness {
-  ready: boolean;
-  /**
-   * `redis`: answers a PING; `kafkaBroker`: a broker answers a metadata request; `kafkaConsumer`:
-   * the consumer is in its group; `started`: start-up finished and stop has not begun. The first
-   * three are checked every `availabilityCheckIntervalMs` (availability.ts).
-   */
-  checks: { redis: boolean; kafkaBroker: boolean; kafkaConsumer: boolean; started: boolean };
-}
 
 export class Orchestrator {
   readonly engine: SagaEngine;
@@ -134,7 +121,13 @@ export class Orchestrator {
       leaseTtlMs: this.tuning.shardLeaseTtlMs,
     });
     this.availability = new AvailabilityWatch({
-      check: () => this.checkAvailability(),
+      check: () =>
+        checkConnections({
+          redis: this.options.redis,
+          brokerProbe: this.brokerProbe,
+          consumerJoined: this.subscriber?.isJoined() ?? false,
+          timeoutMs: this.tuning.availabilityCheckTimeoutMs,
+        }),
       now: () => this.clock.now(),
       logger: this.logger.child('availability'),
       intervalMs: this.tuning.availabilityCheckIntervalMs,
@@ -161,7 +154,11 @@ export class Orchestrator {
   async start(): Promise<void> {
     const { kafka } = this.options;
     const log = this.logger;
-    this.warnOfShortDeadlines();
+    warnOfShortDeadlines(
+      this.options.definitions,
+      this.tuning.consumer.sessionTimeoutMs ?? DEFAULT_CONSUMER_TIMINGS.sessionTimeoutMs,
+      this.logger,
+    );
     if (this.tuning.createTopics) await this.createTopics(kafka);
     this.publisher = await createKafkaPublisher({ kafka, logger: log.child('publisher') });
     this.brokerProbe = createBrokerProbe({
@@ -334,52 +331,12 @@ export class Orchestrator {
     return this.engine.definitions().map(describeDefinition);
   }
 
-  /** One loud line per definition whose shortest deadline does not fit the consumer session. */
-  private warnOfShortDeadlines(): void {
-    const sessionTimeoutMs =
-      this.tuning.consumer.sessionTimeoutMs ?? DEFAULT_CONSUMER_TIMINGS.sessionTimeoutMs;
-    for (const short of deadlinesTooShortForSession(this.options.definitions, sessionTimeoutMs)) {
-      const what =
-        short.kind === 'saga-deadline'
-          ? `saga deadline "${short.name}"`
-          : `${short.kind} "${short.name}"`;
-      this.logger.warn(
-        `saga ${short.sagaType} v${short.version}: ${what} has a ${short.deadlineMs} ms deadline, ` +
-          `under ${DEADLINE_TO_SESSION_FACTOR}x the Kafka session timeout (${sessionTimeoutMs} ms): ` +
-          'after a crash, replies wait for the session to expire and good sagas time out; ' +
-          'lower KAFKA_SESSION_TIMEOUT or lengthen the deadline',
-        { ...short, sessionTimeoutMs },
-      );
-    }
-  }
-
   /**
-   * Ready when start-up is done and the latest availability checks passed: Redis answers, a
-   * broker answers and the consumer is in its group. The answer is at most one check interval
-   * old, and it is the same one the timer poller acts on.
+   * Ready when start-up is done and the latest availability checks passed (readiness.ts). The
+   * answer is at most one check interval old, and it is the one the timer poller acts on.
    */
   readiness(): Promise<Readiness> {
-    const latest = this.availability.checks();
-    const checks = {
-      redis: latest?.['redis'] ?? false,
-      kafkaBroker: latest?.['kafkaBroker'] ?? false,
-      kafkaConsumer: latest?.['kafkaConsumer'] ?? false,
-      started: this.started,
-    };
-    return Promise.resolve({ ready: Object.values(checks).every(Boolean), checks });
-  }
-
-  /** One round of the availability checks, each bounded in time. */
-  private async checkAvailability(): Promise<Record<string, boolean>> {
-    const timeoutMs = this.tuning.availabilityCheckTimeoutMs;
-    const [redis, kafkaBroker] = await Promise.all([
-      answeredWithin(
-        this.options.redis.ping().then((reply) => reply === 'PONG'),
-        timeoutMs,
-      ),
-      this.brokerProbe?.reachable() ?? Promise.resolve(false),
-    ]);
-    return { redis, kafkaBroker, kafkaConsumer: this.subscriber?.isJoined() ?? false };
+    return Promise.resolve(readinessOf(this.availability.checks(), this.started));
   }
 
   private async createTopics(kafka: Kafka): Promise<void> {
