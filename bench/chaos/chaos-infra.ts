@@ -57,6 +57,8 @@ export async function startChaosInfra(
   const envOf = (redisPort: number): NodeJS.ProcessEnv => ({
     ...process.env,
     KAFKA_PORT: String(ports.kafkaPort),
+    // Set, not inherited: the caller's own infrastructure may have exported its controller port.
+    KAFKA_CONTROLLER_PORT: String(ports.kafkaPort + 1),
     REDIS_PORT: String(redisPort),
     INFRA_DIR: ports.infraDir,
     // The broker's jars of the project's own infrastructure: one copy, not one per directory.
