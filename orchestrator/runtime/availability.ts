@@ -141,7 +141,7 @@ export class AvailabilityWatch {
         // Recorded before `available()` turns true, so a poller never sees the instance
         // available without the outage it has to account for.
         this.ended.push(outage);
-        this.options.logger.warn('available again: timers due since the outage began wait', {
+        this.options.logger.warn('available again: deadlines are pushed back by the outage', {
           outageMs: outage.until - outage.since,
         });
         this.unavailableSince = undefined;

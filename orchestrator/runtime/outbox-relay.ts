@@ -208,10 +208,16 @@ export class OutboxRelay {
     if (!outages || message.headers?.[HEADERS.commandId] === undefined) return message;
     const after = outages.outagesUntilNow(entry.enqueuedAt);
     if (after.length === 0) return message;
-    const command = JSON.parse(message.value.toString()) as CommandMessage;
+    let command: CommandMessage;
+    try {
+      command = JSON.parse(message.value.toString()) as CommandMessage;
+    } catch {
+      // Not this runtime's JSON (it never happens): send it as stored rather than never.
+      return message;
+    }
     const expiresAt = Date.parse(command.expiresAt);
     const moved = expiryAfterOutages(expiresAt, entry.enqueuedAt, after, outages.graceMs);
-    if (moved === expiresAt) return message;
+    if (!Number.isFinite(expiresAt) || moved === expiresAt) return message;
     const value = JSON.stringify({ ...command, expiresAt: new Date(moved).toISOString() });
     return { ...message, value };
   }

@@ -52,7 +52,7 @@ describe('runtime: the availability watch (fake clock, scripted checks)', functi
     expect(watch.outagesEndedAfter(8_000)).to.deep.equal([]);
     expect(lines.map((l) => l.msg)).to.deep.equal([
       'unavailable: no timer fires until it is available again',
-      'available again: timers due since the outage began wait',
+      'available again: deadlines are pushed back by the outage',
     ]);
   });
 
