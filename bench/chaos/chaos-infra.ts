@@ -5,13 +5,10 @@
  * other holds the participants' state and command ledgers, which judge the run and must survive
  * every fault.
  */
-import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { runInfraScript } from '../../scripts/infra-script.js';
 
-const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const INFRA_SCRIPT = path.join(ROOT, 'scripts/infra.sh');
 
 /** Ports and directory of the suite's infrastructure. */
 export interface ChaosInfraPorts {
@@ -54,24 +51,8 @@ export interface ChaosInfra {
 export async function startChaosInfra(
   ports: ChaosInfraPorts = DEFAULT_CHAOS_PORTS,
 ): Promise<ChaosInfra> {
-  const envOf = (redisPort: number): NodeJS.ProcessEnv => ({
-    ...process.env,
-    KAFKA_PORT: String(ports.kafkaPort),
-    // Set, not inherited: the caller's own infrastructure may have exported its controller port.
-    KAFKA_CONTROLLER_PORT: String(ports.kafkaPort + 1),
-    REDIS_PORT: String(redisPort),
-    INFRA_DIR: ports.infraDir,
-    // The broker's jars of the project's own infrastructure: one copy, not one per directory.
-    INFRA_CACHE_DIR: process.env.INFRA_CACHE_DIR ?? path.join(ROOT, '.infra/cache'),
-  });
-  const script = async (redisPort: number, ...args: string[]) => {
-    try {
-      await run('bash', [INFRA_SCRIPT, ...args], { env: envOf(redisPort), cwd: ROOT });
-    } catch (error) {
-      const stderr = (error as { stderr?: string }).stderr ?? '';
-      throw new Error(`scripts/infra.sh ${args.join(' ')} failed:\n${stderr.slice(-2000)}`);
-    }
-  };
+  const script = (redisPort: number, ...args: string[]) =>
+    runInfraScript({ kafkaPort: ports.kafkaPort, redisPort, infraDir: ports.infraDir }, ...args);
   const infra: ChaosInfra = {
     brokers: `127.0.0.1:${ports.kafkaPort}`,
     storeRedisUrl: `redis://127.0.0.1:${ports.storeRedisPort}`,

@@ -12,14 +12,10 @@
  *   await faults.start('kafka');
  * });
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
-const INFRA_SCRIPT = new URL('../../scripts/infra.sh', import.meta.url).pathname;
+import { runInfraScript } from '../../scripts/infra-script.js';
 
 export interface FaultInfra {
   readonly brokers: string[];
@@ -37,23 +33,8 @@ export interface FaultInfra {
 export function useFaultInfra(): FaultInfra {
   const kafkaPort = Number(process.env.FAULT_KAFKA_PORT ?? 19_192);
   const redisPort = Number(process.env.FAULT_REDIS_PORT ?? 16_479);
-  // The broker's jars are fetched once into the shared cache; only data and logs are per run.
-  const dataDir = mkdtempSync(join(tmpdir(), 'fault-infra-'));
-  const env = {
-    ...process.env,
-    KAFKA_PORT: String(kafkaPort),
-    KAFKA_CONTROLLER_PORT: String(kafkaPort + 1),
-    REDIS_PORT: String(redisPort),
-    INFRA_DIR: dataDir,
-    INFRA_CACHE_DIR:
-      process.env.INFRA_CACHE_DIR ??
-      join(process.env.INFRA_DIR ?? new URL('../../.infra', import.meta.url).pathname, 'cache'),
-  };
-  const infra = (...args: string[]) =>
-    run('bash', [INFRA_SCRIPT, ...args], { env, maxBuffer: 1 << 20 }).catch((error: unknown) => {
-      const stderr = (error as { stderr?: string }).stderr ?? '';
-      throw new Error(`scripts/infra.sh ${args.join(' ')} failed: ${stderr.slice(-2000)}`);
-    });
+  const infraDir = mkdtempSync(join(tmpdir(), 'fault-infra-'));
+  const infra = (...args: string[]) => runInfraScript({ kafkaPort, redisPort, infraDir }, ...args);
 
   before(async function () {
     this.timeout(180_000);
@@ -63,17 +44,13 @@ export function useFaultInfra(): FaultInfra {
   after(async function () {
     this.timeout(60_000);
     await infra('down').catch(() => undefined);
-    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(infraDir, { recursive: true, force: true });
   });
 
   return {
     brokers: [`127.0.0.1:${kafkaPort}`],
     redisUrl: `redis://127.0.0.1:${redisPort}`,
-    kill: async (which) => {
-      await infra('kill', which);
-    },
-    start: async (which) => {
-      await infra('start', which);
-    },
+    kill: (which) => infra('kill', which),
+    start: (which) => infra('start', which),
   };
 }

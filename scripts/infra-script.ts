@@ -1,0 +1,39 @@
+/**
+ * `scripts/infra.sh` for a second, disposable set of infrastructure on ports and in a directory of
+ * its own (the fault suite's, a test's that kills its broker): what every such caller must set so
+ * that it never touches the project's own broker and Redis.
+ */
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const ROOT = path.resolve(import.meta.dirname, '..');
+const INFRA_SCRIPT = path.join(ROOT, 'scripts/infra.sh');
+
+export interface InfraPlace {
+  kafkaPort: number;
+  redisPort: number;
+  /** infra.sh's INFRA_DIR: data, logs and pids of this set. */
+  infraDir: string;
+}
+
+/** Runs `scripts/infra.sh <args>` for that place; rejects with the script's stderr. */
+export async function runInfraScript(place: InfraPlace, ...args: string[]): Promise<void> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    KAFKA_PORT: String(place.kafkaPort),
+    // Set, not inherited: the caller's own infrastructure may have exported its controller port.
+    KAFKA_CONTROLLER_PORT: String(place.kafkaPort + 1),
+    REDIS_PORT: String(place.redisPort),
+    INFRA_DIR: place.infraDir,
+    // The broker's jars of the project's own infrastructure: one copy, not one per directory.
+    INFRA_CACHE_DIR: process.env.INFRA_CACHE_DIR ?? path.join(ROOT, '.infra/cache'),
+  };
+  try {
+    await run('bash', [INFRA_SCRIPT, ...args], { env, cwd: ROOT, maxBuffer: 1 << 20 });
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr ?? '';
+    throw new Error(`scripts/infra.sh ${args.join(' ')} failed:\n${stderr.slice(-2000)}`);
+  }
+}
