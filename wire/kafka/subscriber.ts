@@ -24,6 +24,7 @@ import type { BatchHandler, MessageSubscriber, SubscriptionOptions } from '../tr
 import { createLogger, type Logger } from '../telemetry/index.js';
 import { BatchProcessor } from './batch-processor.js';
 import { DeferredCommits } from './deferred-commits.js';
+import { stopRequestQueueSpin } from './request-queue-spin.js';
 import { registerCompressionCodecs } from './compression.js';
 
 /**
@@ -136,6 +137,7 @@ const RESTART_MAX_MS = 5_000;
 export function createKafkaSubscriber(options: KafkaSubscriberOptions): KafkaSubscriber {
   // The client may come from elsewhere (tests make their own); the reader needs every codec.
   registerCompressionCodecs();
+  stopRequestQueueSpin();
   return new KafkaBatchSubscriber(options);
 }
 
