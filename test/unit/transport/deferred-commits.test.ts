@@ -1,5 +1,7 @@
 import { expect } from 'chai';
+import type { Consumer, EachBatchPayload } from 'kafkajs';
 import { silentLogger } from '../../../wire/telemetry/logger.js';
+import { BatchProcessor } from '../../../wire/kafka/batch-processor.js';
 import { DeferredCommits, type PartitionOffset } from '../../../wire/kafka/deferred-commits.js';
 
 /**
@@ -102,5 +104,84 @@ describe('transport: deferred offset commits', () => {
     commits.reset();
     await advance(5_000);
     expect(requests).to.deep.equal([[offset(0, 1)]]);
+  });
+});
+
+describe('transport: the batch processor and deferred commits', () => {
+  /** One batch of partition 2 through a processor; kafkajs' payload is faked (no broker). */
+  async function handleBatch(commitInline: boolean, fail = false) {
+    const { commits, requests, advance } = harness();
+    commits.add(offset(5, 40));
+    await advance(0); // the first commit went; what follows waits for the interval
+    commits.add(offset(5, 41));
+    const inline: unknown[] = [];
+    let resolved = '';
+    const processor = new BatchProcessor(
+      silentLogger,
+      { initialMs: 60_000, maxMs: 60_000 },
+      commits,
+      () => commitInline,
+    );
+    const payload = {
+      batch: {
+        topic: 't',
+        partition: 2,
+        messages: [
+          { offset: '7', key: null, value: Buffer.from('{}'), headers: {}, timestamp: '0' },
+        ],
+      },
+      heartbeat: async () => undefined,
+      isRunning: () => true,
+      isStale: () => false,
+      pause: () => () => undefined,
+      resolveOffset: (value: string) => (resolved = value),
+      uncommittedOffsets: () => ({
+        topics: [
+          { topic: 't', partitions: [{ partition: '2', offset: String(Number(resolved) + 1) }] },
+        ],
+      }),
+      commitOffsetsIfNecessary: async (offsets: unknown) => void inline.push(offsets),
+    } as unknown as EachBatchPayload;
+    const consumer = { seek: () => undefined } as unknown as Consumer;
+    await processor.process(
+      consumer,
+      async () => {
+        if (fail) throw new Error('not now');
+      },
+      payload,
+    );
+    processor.reset();
+    return { commits, requests, inline };
+  }
+
+  it('a handled batch returns without a commit request; its offset waits with the others', async () => {
+    const { commits, requests, inline } = await handleBatch(false);
+    expect(inline).to.deep.equal([]);
+    expect(requests).to.have.length(1);
+    expect(commits.take()).to.deep.equal([offset(5, 41), offset(2, 8)]);
+  });
+
+  it('committing inline (a stopping subscriber) sends the batch and everything pending in one request', async () => {
+    const { commits, inline } = await handleBatch(true);
+    expect(inline).to.deep.equal([
+      {
+        topics: [
+          {
+            topic: 't',
+            partitions: [
+              { partition: 5, offset: '41' },
+              { partition: 2, offset: '8' },
+            ],
+          },
+        ],
+      },
+    ]);
+    expect(commits.pendingCount()).to.equal(0);
+  });
+
+  it('a rejected batch adds nothing to commit', async () => {
+    const { commits, inline } = await handleBatch(false, true);
+    expect(inline).to.deep.equal([]);
+    expect(commits.take()).to.deep.equal([offset(5, 41)]);
   });
 });
