@@ -104,7 +104,7 @@ export class BatchProcessor {
     if (!resolved) return;
     const handled = { topic, partition, offset: String(resolved.offset) };
     if (!this.commitInline()) {
-      this.commits.add(handled);
+      this.commits.add(handled, received.length);
       return;
     }
     // This batch and whatever waited for the next deferred commit, in one request.

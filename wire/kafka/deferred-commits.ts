@@ -7,7 +7,8 @@
  * each hop of a saga, on both sides — and at low load, where a batch is one or two messages, it
  * was the busiest request the brokers saw (more OffsetCommits than Fetches). Here a batch's offset
  * joins `pending` once its handler resolved, and one request carries every pending partition at
- * most every `intervalMs`. What is committed is still only what was handled (commit after
+ * most every `intervalMs`, or as soon as `maxPendingMessages` handled messages wait (so a busy
+ * consumer's committed lag, which lag alerts read, stays bounded). What is committed is still only what was handled (commit after
  * processing); a crash or a lost partition re-delivers what was handled since the last commit,
  * as it re-delivers a batch in hand today, and the consumers deduplicate it.
  */
@@ -23,6 +24,8 @@ export interface PartitionOffset {
 export interface DeferredCommitsOptions {
   /** Shortest time between two commit requests, in ms (> 0). */
   intervalMs: number;
+  /** A commit goes without waiting for the interval once this many handled messages wait. */
+  maxPendingMessages: number;
   /** Sends one OffsetCommit for these partitions (the consumer's `commitOffsets`). */
   commit: (offsets: readonly PartitionOffset[]) => Promise<void>;
   logger: Logger;
@@ -39,6 +42,9 @@ const realTimer = (run: () => void, ms: number) => {
 
 export class DeferredCommits {
   private readonly pending = new Map<string, PartitionOffset>();
+  /** Handled messages behind each pending offset. */
+  private readonly pendingMessages = new Map<string, number>();
+  private pendingTotal = 0;
   private cancelTimer: (() => void) | undefined;
   private inFlight: Promise<void> | undefined;
   private lastCommitAt = Number.NEGATIVE_INFINITY;
@@ -55,9 +61,12 @@ export class DeferredCommits {
     return this.pending.size;
   }
 
-  /** A handled batch: its partition's next offset goes out with the next commit. */
-  add(entry: PartitionOffset): void {
-    this.pending.set(keyOf(entry), entry);
+  /** A handled batch of `messages`: its partition's next offset goes out with the next commit. */
+  add(entry: PartitionOffset, messages = 1): void {
+    const key = keyOf(entry);
+    this.pending.set(key, entry);
+    this.pendingMessages.set(key, (this.pendingMessages.get(key) ?? 0) + messages);
+    this.pendingTotal += messages;
     this.schedule();
   }
 
@@ -65,13 +74,18 @@ export class DeferredCommits {
   take(): PartitionOffset[] {
     const taken = [...this.pending.values()];
     this.pending.clear();
+    this.pendingMessages.clear();
+    this.pendingTotal = 0;
     return taken;
   }
 
   /** Forgets offsets of partitions this member no longer has (after a rebalance). */
   retain(assigned: (topic: string, partition: number) => boolean): void {
     for (const [key, entry] of this.pending) {
-      if (!assigned(entry.topic, entry.partition)) this.pending.delete(key);
+      if (assigned(entry.topic, entry.partition)) continue;
+      this.pending.delete(key);
+      this.pendingTotal -= this.pendingMessages.get(key) ?? 0;
+      this.pendingMessages.delete(key);
     }
   }
 
@@ -85,7 +99,7 @@ export class DeferredCommits {
   /** Drops everything pending and the timer (the consumer is gone). */
   reset(): void {
     this.cancel();
-    this.pending.clear();
+    this.take();
   }
 
   private cancel(): void {
@@ -94,7 +108,13 @@ export class DeferredCommits {
   }
 
   private schedule(): void {
-    if (this.cancelTimer || this.inFlight) return;
+    if (this.inFlight) return;
+    if (this.pendingTotal >= this.options.maxPendingMessages) {
+      this.cancel();
+      void this.send();
+      return;
+    }
+    if (this.cancelTimer) return;
     const wait = Math.max(0, this.lastCommitAt + this.options.intervalMs - this.now());
     this.cancelTimer = this.setTimer(() => {
       this.cancelTimer = undefined;
@@ -110,13 +130,18 @@ export class DeferredCommits {
       .commit(offsets)
       .catch((error: unknown) => {
         // Usually a rebalance took a partition; its next owner re-reads from the last commit.
-        // Offsets of partitions still ours go out with the next commit unless newer ones came.
+        // Offsets of partitions still ours go out with the next commit unless newer ones came,
+        // after the interval: they do not count towards `maxPendingMessages` again, so a commit
+        // that keeps failing is retried at the interval's pace, not in a loop.
         this.options.logger.info('commit refused; handled batches may be delivered again', {
           partitions: offsets.map(keyOf),
           error,
         });
         for (const entry of offsets) {
-          if (!this.pending.has(keyOf(entry))) this.pending.set(keyOf(entry), entry);
+          const key = keyOf(entry);
+          if (this.pending.has(key)) continue;
+          this.pending.set(key, entry);
+          this.pendingMessages.set(key, 0);
         }
       })
       .finally(() => {

@@ -8,12 +8,13 @@ import { DeferredCommits, type PartitionOffset } from '../../../wire/kafka/defer
  * Handled batches' offsets, committed together at most every interval (no broker: the commit
  * is a recording function, time and timers are in the test's hands).
  */
-function harness(options: { failing?: () => boolean } = {}) {
+function harness(options: { failing?: () => boolean; maxPendingMessages?: number } = {}) {
   let now = 0;
   const timers: { at: number; run: () => void; cancelled: boolean }[] = [];
   const requests: PartitionOffset[][] = [];
   const commits = new DeferredCommits({
     intervalMs: 1_000,
+    maxPendingMessages: options.maxPendingMessages ?? 1_000,
     logger: silentLogger,
     now: () => now,
     setTimer: (run, ms) => {
@@ -62,6 +63,33 @@ describe('transport: deferred offset commits', () => {
     expect(requests).to.have.length(2);
     expect(requests[1]).to.deep.equal([offset(0, 9), offset(1, 3), offset(2, 1, 'other')]);
     expect(commits.pendingCount()).to.equal(0);
+  });
+
+  it('commits at once, without waiting for the interval, when enough handled messages wait', async () => {
+    const { commits, requests, advance } = harness({ maxPendingMessages: 10 });
+    commits.add(offset(0, 5), 4);
+    await advance(0);
+    expect(requests).to.have.length(1);
+    commits.add(offset(0, 9), 4);
+    commits.add(offset(1, 2), 5);
+    await advance(0);
+    expect(requests).to.have.length(1); // 9 wait: below 10, the interval holds them
+    commits.add(offset(1, 3), 1);
+    await advance(0);
+    expect(requests).to.have.length(2);
+    expect(requests[1]).to.deep.equal([offset(0, 9), offset(1, 3)]);
+  });
+
+  it('a refused commit is retried at the interval, not at once, even when many messages waited', async () => {
+    const { commits, requests, advance } = harness({ maxPendingMessages: 10, failing: () => true });
+    commits.add(offset(0, 50), 40);
+    await advance(0);
+    expect(requests).to.have.length(1);
+    await advance(999);
+    expect(requests).to.have.length(1);
+    await advance(1);
+    expect(requests).to.have.length(2);
+    expect(requests[1]).to.deep.equal([offset(0, 50)]);
   });
 
   it('a refused commit keeps its offsets for the next one unless newer ones came meanwhile', async () => {

@@ -55,7 +55,12 @@ async function runBatch(messages: KafkaMessage[], sinkFails = false): Promise<Ru
   const processor = new BatchProcessor(
     silentLogger,
     { initialMs: 60_000, maxMs: 60_000 },
-    new DeferredCommits({ intervalMs: 1_000, logger: silentLogger, commit: async () => {} }),
+    new DeferredCommits({
+      intervalMs: 1_000,
+      maxPendingMessages: 500,
+      logger: silentLogger,
+      commit: async () => {},
+    }),
     () => true,
     async (entries) => {
       if (sinkFails) throw new Error('dlq unavailable');
