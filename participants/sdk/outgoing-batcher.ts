@@ -1,7 +1,10 @@
 /**
  * Gathers the replies and dead letters that concurrent handlers produce into batches for one
  * `publish` each (kafkajs does not batch by itself): a batch goes when it is full, or `lingerMs`
- * after its first message. `send` resolves once its messages are acknowledged.
+ * after its first message. With `lingerMs` 0 (the SDK's default) it goes at the end of the current
+ * turn, with whatever was sent in it, and no timer: the publisher merges calls that arrive while
+ * one is on the wire anyway, so waiting longer only delayed each reply at low load. `send`
+ * resolves once its messages are acknowledged.
  */
 import type { MessagePublisher, OutgoingMessage } from '../../wire/transport/index.js';
 import type { Clock } from './clock.js';
@@ -49,13 +52,15 @@ export function outgoingBatcher(options: OutgoingBatcherOptions): OutgoingBatche
     return published;
   };
 
+  const lingerOver = () => {
+    lingerArmed = false;
+    void publishWaiting();
+  };
   const armLinger = () => {
     if (lingerArmed) return;
     lingerArmed = true;
-    void options.clock.sleep(options.lingerMs).then(() => {
-      lingerArmed = false;
-      return publishWaiting();
-    });
+    if (options.lingerMs <= 0) queueMicrotask(lingerOver);
+    else void options.clock.sleep(options.lingerMs).then(lingerOver);
   };
 
   return {

@@ -57,7 +57,10 @@ export interface ParticipantOptions {
   partitionsConsumedConcurrently?: number;
   /** Replies are published in batches of at most this many. @default 500 */
   replyBatchSize?: number;
-  /** A reply waits at most this long for others to share its batch. @default 2 */
+  /**
+   * A reply waits at most this long for others to share its batch; 0 publishes at the end of the
+   * turn (the publisher still merges replies that come while a batch is on the wire). @default 0
+   */
   replyLingerMs?: number;
   /** Start at the earliest offset when the group has none. @default true */
   fromBeginning?: boolean;
@@ -134,7 +137,7 @@ export function compileParticipantOptions(
       options.partitionsConsumedConcurrently ?? 4,
     ),
     replyBatchSize: positiveInt('replyBatchSize', options.replyBatchSize ?? 500),
-    replyLingerMs: nonNegative('replyLingerMs', options.replyLingerMs ?? 2),
+    replyLingerMs: nonNegative('replyLingerMs', options.replyLingerMs ?? 0),
     fromBeginning: options.fromBeginning ?? true,
     clock: options.clock ?? systemClock,
     logger: options.logger ?? createLogger(`participant.${definition.name}`),

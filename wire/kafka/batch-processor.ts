@@ -1,7 +1,9 @@
 /**
  * One kafkajs `eachBatch` call, the subscriber's commit rule applied: the handler gets the batch
  * as {@link IncomingMessage}s; its offsets are resolved and committed only once it resolved.
- * When it rejects, nothing is committed, the partition is sought back to the batch's first
+ * A handled batch's offset is committed later with others ({@link DeferredCommits}), or at once
+ * when `commitInline()` says so (the consumer is stopping, or deferring is off). When it
+ * rejects, nothing of it is committed, the partition is sought back to the batch's first
  * offset and paused for a back-off (exponential per partition, reset by a success), then
  * resumed, so the same batch comes again while other partitions keep flowing.
  *
@@ -19,6 +21,7 @@ import type {
   UndecodableSink,
 } from '../transport/index.js';
 import type { Logger } from '../telemetry/index.js';
+import type { DeferredCommits, PartitionOffset } from './deferred-commits.js';
 import { toIncomingMessage } from './message-codec.js';
 import { undecodableDetails } from './undecodable-batch.js';
 
@@ -36,6 +39,9 @@ export class BatchProcessor {
   constructor(
     private readonly logger: Logger,
     private readonly backoff: BatchBackoff,
+    private readonly commits: DeferredCommits,
+    /** True when a handled batch must be committed before `process` returns. */
+    private readonly commitInline: () => boolean,
     private readonly deadLetterUndecodable?: UndecodableSink,
   ) {}
 
@@ -94,12 +100,22 @@ export class BatchProcessor {
       .flatMap((entry) => entry.partitions)
       // kafkajs lists partitions by object key here, so they may arrive as strings.
       .find((entry) => Number(entry.partition) === partition);
+    this.failures.delete(`${topic}|${partition}`);
+    if (!resolved) return;
+    const handled = { topic, partition, offset: String(resolved.offset) };
+    if (!this.commitInline()) {
+      this.commits.add(handled, received.length);
+      return;
+    }
+    // This batch and whatever waited for the next deferred commit, in one request.
+    const offsets = [
+      ...this.commits
+        .take()
+        .filter((entry) => entry.topic !== topic || entry.partition !== partition),
+      handled,
+    ];
     try {
-      if (resolved) {
-        await payload.commitOffsetsIfNecessary({
-          topics: [{ topic, partitions: [{ partition, offset: String(resolved.offset) }] }],
-        });
-      }
+      await payload.commitOffsetsIfNecessary({ topics: byTopic(offsets) });
     } catch (error) {
       // Usually a rebalance took the partition: the next owner re-reads the batch.
       this.logger.info('commit refused; the batch will be delivered again', {
@@ -109,7 +125,6 @@ export class BatchProcessor {
       });
       throw error;
     }
-    this.failures.delete(`${topic}|${partition}`);
   }
 
   /** Dead-letters placeholders of undecodable batches (or, with nowhere to send them, logs them). */
@@ -204,4 +219,15 @@ function splitUndecodable(received: readonly IncomingMessage[]): {
     });
   }
   return { messages, undecodable };
+}
+
+/** kafkajs' shape of offsets to commit: per topic, its partitions. */
+function byTopic(offsets: readonly PartitionOffset[]) {
+  const topics = new Map<string, { partition: number; offset: string }[]>();
+  for (const { topic, partition, offset } of offsets) {
+    let partitions = topics.get(topic);
+    if (!partitions) topics.set(topic, (partitions = []));
+    partitions.push({ partition, offset });
+  }
+  return [...topics].map(([topic, partitions]) => ({ topic, partitions }));
 }

@@ -8,6 +8,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { Kafka, logLevel as KafkaLogLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
 import { createLogger, isLogLevel, type LogLevel, type Logger } from '../telemetry/index.js';
 import { registerCompressionCodecs } from './compression.js';
+import { stopRequestQueueSpin } from './request-queue-spin.js';
 
 export const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
 export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
@@ -163,11 +164,13 @@ export function isCompiledKafkaOptions(value: unknown): value is CompiledKafkaOp
 /**
  * A kafkajs client for these options (compiled or not). Connections open only when a producer,
  * consumer or admin made from it connects. Every compression Kafka defines is registered
- * (compression.ts) before the client exists.
+ * (compression.ts) and kafkajs' idle request-queue loop is stopped (request-queue-spin.ts)
+ * before the client exists.
  */
 export function createKafkaClient(options: KafkaOptions | CompiledKafkaOptions): Kafka {
   const compiled = isCompiledKafkaOptions(options) ? options : compileKafkaOptions(options);
   registerCompressionCodecs();
+  stopRequestQueueSpin();
   return new Kafka({ ...compiled.kafkaConfig });
 }
 

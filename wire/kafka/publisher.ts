@@ -18,6 +18,7 @@ import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { MessagePublisher, OutgoingMessage } from '../transport/index.js';
 import { createLogger, type Logger } from '../telemetry/index.js';
 import { approximateSize, toKafkaMessage } from './message-codec.js';
+import { stopRequestQueueSpin } from './request-queue-spin.js';
 
 export interface KafkaPublisherOptions {
   /** The client, from `createKafkaClient`. */
@@ -62,6 +63,8 @@ interface QueuedCall {
 export async function createKafkaPublisher(
   options: KafkaPublisherOptions,
 ): Promise<KafkaPublisher> {
+  // The client may come from elsewhere (tests make their own): its connections must not spin.
+  stopRequestQueueSpin();
   const publisher = new CoalescingPublisher(options);
   await publisher.connect();
   return publisher;

@@ -3,7 +3,10 @@
  *
  * Commit semantics (applied per batch by {@link BatchProcessor}). Offsets are resolved and
  * committed by hand (kafkajs' auto-commit and auto-resolve are off), and only after the handler
- * resolved: a batch is committed whole, or not at all. When the handler rejects, nothing of the
+ * resolved: a batch is committed whole, or not at all. Handled batches are committed together,
+ * at most every `commitIntervalMs` in one request ({@link DeferredCommits}), not one request per
+ * batch before the next fetch; `stop` commits what is pending, and the batches of a stopping
+ * subscriber are committed at once. A crash re-delivers what was handled since the last commit. When the handler rejects, nothing of the
  * batch is committed; the partition is sought back to the batch's first offset and paused for a
  * back-off, then the same batch comes again. Other partitions keep flowing meanwhile. A handler
  * that keeps rejecting blocks its partition: poison messages are the handler's to dead-letter.
@@ -20,6 +23,8 @@ import type { Consumer, ConsumerConfig, Kafka } from 'kafkajs';
 import type { BatchHandler, MessageSubscriber, SubscriptionOptions } from '../transport/index.js';
 import { createLogger, type Logger } from '../telemetry/index.js';
 import { BatchProcessor } from './batch-processor.js';
+import { DeferredCommits } from './deferred-commits.js';
+import { stopRequestQueueSpin } from './request-queue-spin.js';
 import { registerCompressionCodecs } from './compression.js';
 
 /**
@@ -36,6 +41,8 @@ export const DEFAULT_CONSUMER_TIMINGS = {
   heartbeatIntervalMs: 1_000,
   rebalanceTimeoutMs: 60_000,
   maxWaitTimeMs: 1_000,
+  commitIntervalMs: 1_000,
+  commitAfterMessages: 500,
 } as const;
 
 export interface KafkaSubscriberOptions extends SubscriptionOptions {
@@ -65,6 +72,21 @@ export interface KafkaSubscriberOptions extends SubscriptionOptions {
    * @default 1000
    */
   maxWaitTimeMs?: number;
+  /**
+   * Handled batches' offsets are committed together at most this often, in ms: one request for
+   * every partition instead of one per batch between a batch and the next fetch. A crash
+   * re-delivers up to this much handled work (consumers deduplicate). 0 commits every batch
+   * before the next fetch.
+   * @default 1000
+   */
+  commitIntervalMs?: number;
+  /**
+   * Handled messages that may wait for the next commit: once this many do, it goes at once. Bounds
+   * the committed lag a busy consumer shows (lag alerts fire above 1,000) and what a crash
+   * re-delivers.
+   * @default 500
+   */
+  commitAfterMessages?: number;
   /**
    * Most bytes fetched per partition in one request (bounds a batch's size).
    * @default 1048576
@@ -104,6 +126,8 @@ interface Timings {
   rebalanceTimeout: number;
   maxWaitTimeInMs: number;
   maxBytesPerPartition: number;
+  commitInterval: number;
+  commitAfterMessages: number;
   backoffInitial: number;
   backoffMax: number;
   joinTimeout: number;
@@ -122,6 +146,7 @@ const RESTART_MAX_MS = 5_000;
 export function createKafkaSubscriber(options: KafkaSubscriberOptions): KafkaSubscriber {
   // The client may come from elsewhere (tests make their own); the reader needs every codec.
   registerCompressionCodecs();
+  stopRequestQueueSpin();
   return new KafkaBatchSubscriber(options);
 }
 
@@ -139,6 +164,7 @@ class KafkaBatchSubscriber implements KafkaSubscriber {
   private restarts = 0;
   private restartTimer: NodeJS.Timeout | undefined;
   private readonly batches: BatchProcessor;
+  private readonly commits: DeferredCommits;
   private currentAssignment: Record<string, readonly number[]> = {};
   private stopping: Promise<void> | undefined;
 
@@ -183,6 +209,12 @@ class KafkaBatchSubscriber implements KafkaSubscriber {
         DEFAULT_CONSUMER_TIMINGS.maxWaitTimeMs,
       ),
       maxBytesPerPartition: ms('maxBytesPerPartition', options.maxBytesPerPartition, 1_048_576),
+      commitInterval: options.commitIntervalMs ?? DEFAULT_CONSUMER_TIMINGS.commitIntervalMs,
+      commitAfterMessages: ms(
+        'commitAfterMessages',
+        options.commitAfterMessages,
+        DEFAULT_CONSUMER_TIMINGS.commitAfterMessages,
+      ),
       backoffInitial: ms('retryBackoffInitialMs', options.retryBackoffInitialMs, 200),
       backoffMax: ms('retryBackoffMaxMs', options.retryBackoffMaxMs, 30_000),
       joinTimeout: ms('joinTimeoutMs', options.joinTimeoutMs, 60_000),
@@ -191,9 +223,22 @@ class KafkaBatchSubscriber implements KafkaSubscriber {
     if (this.timings.heartbeatInterval >= this.timings.sessionTimeout) {
       throw new RangeError('Kafka subscriber: heartbeatIntervalMs must be below sessionTimeoutMs');
     }
+    if (!Number.isInteger(this.timings.commitInterval) || this.timings.commitInterval < 0) {
+      throw new RangeError('Kafka subscriber: commitIntervalMs must be a whole number ≥ 0');
+    }
+    this.commits = new DeferredCommits({
+      intervalMs: this.timings.commitInterval,
+      maxPendingMessages: this.timings.commitAfterMessages,
+      logger: this.logger,
+      commit: async (offsets) => {
+        await this.consumer?.commitOffsets([...offsets]);
+      },
+    });
     this.batches = new BatchProcessor(
       this.logger,
       { initialMs: this.timings.backoffInitial, maxMs: this.timings.backoffMax },
+      this.commits,
+      () => this.timings.commitInterval === 0 || this.state === 'stopping',
       options.deadLetterUndecodable,
     );
   }
@@ -218,6 +263,7 @@ class KafkaBatchSubscriber implements KafkaSubscriber {
     this.crashes = 0;
     this.restarts = 0;
     this.batches.reset();
+    this.commits.reset();
     const consumer = this.kafka.consumer(this.consumerConfig());
     this.consumer = consumer;
     this.runHandler = handler;
@@ -311,6 +357,9 @@ class KafkaBatchSubscriber implements KafkaSubscriber {
         this.joined = true;
         this.restarts = 0;
         this.currentAssignment = payload.memberAssignment;
+        this.commits.retain((topic, partition) =>
+          (payload.memberAssignment[topic] ?? []).includes(partition),
+        );
         this.logger.debug('joined the group', {
           memberId: payload.memberId,
           assignment: payload.memberAssignment,
@@ -319,6 +368,8 @@ class KafkaBatchSubscriber implements KafkaSubscriber {
       });
       consumer.on(events.REBALANCING, () => {
         this.joined = false;
+        // What was handled is committed while this member still owns its partitions.
+        if (this.consumer === consumer) void this.commits.flush();
       });
       consumer.on(events.STOP, () => {
         this.joined = false;
@@ -367,9 +418,13 @@ class KafkaBatchSubscriber implements KafkaSubscriber {
     this.restartTimer = undefined;
     this.batches.reset();
     try {
-      // Waits for the batch in hand (which commits when its handler succeeds), leaves the group.
+      // What was handled is committed first, while the consumer still runs; then disconnect
+      // waits for the batch in hand (which commits at once when its handler succeeds: the state
+      // is 'stopping'), and leaves the group.
+      await this.commits.flush();
       await consumer.disconnect();
     } finally {
+      this.commits.reset();
       this.joined = false;
       this.currentAssignment = {};
       this.consumer = undefined;

@@ -35,6 +35,17 @@ describe('participant SDK: outgoing batcher', () => {
     );
   });
 
+  it('with no linger, publishes what was sent in the same turn together, without a timer', async () => {
+    const { batches, publisher } = recordingPublisher();
+    const clock = fakeClock();
+    const batcher = outgoingBatcher({ publisher, clock, maxBatchSize: 100, lingerMs: 0 });
+    const first = [batcher.send([message(1)]), batcher.send([message(2)])];
+    await Promise.all(first);
+    await batcher.send([message(3)]);
+    expect(batches.map((b) => b.map((m) => m.key))).to.deep.equal([['k1', 'k2'], ['k3']]);
+    expect(clock.slept).to.deep.equal([]);
+  });
+
   it('publishes at once when a batch is full', async () => {
     const { batches, publisher } = recordingPublisher();
     const batcher = outgoingBatcher({

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { silentLogger } from '../../../wire/telemetry/logger.js';
 import { BatchProcessor } from '../../../wire/kafka/batch-processor.js';
+import { DeferredCommits } from '../../../wire/kafka/deferred-commits.js';
 import {
   placeholderRecords,
   UNDECODABLE_MARKER_HEADER,
@@ -54,6 +55,13 @@ async function runBatch(messages: KafkaMessage[], sinkFails = false): Promise<Ru
   const processor = new BatchProcessor(
     silentLogger,
     { initialMs: 60_000, maxMs: 60_000 },
+    new DeferredCommits({
+      intervalMs: 1_000,
+      maxPendingMessages: 500,
+      logger: silentLogger,
+      commit: async () => {},
+    }),
+    () => true,
     async (entries) => {
       if (sinkFails) throw new Error('dlq unavailable');
       run.deadLettered.push(...entries);
