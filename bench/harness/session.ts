@@ -222,8 +222,9 @@ export class Session {
             side.call('startOrchestrator', {
               ...common,
               keyPrefix: prefix,
-              // Each process's driver names its sagas apart, to tell its own ends from others'.
-              idPrefix: i === 0 ? `${prefix}-` : `${prefix}-p${i + 1}-`,
+              // Each process's driver names its sagas apart, to tell its own ends from others'
+              // (no prefix may be the start of another's: `-p1-`, `-p2-`, …).
+              idPrefix: peers.length === 0 ? `${prefix}-` : `${prefix}-p${i + 1}-`,
               retentionMs: ctx.retentionMs,
               ...(kind.lifecycleEvents ? { lifecycleEvents: kind.lifecycleEvents } : {}),
               // Read only by the orchestrator side of refs from before the one lifecycle setting.

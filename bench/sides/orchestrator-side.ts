@@ -17,6 +17,7 @@ export interface OrchestratorSideConfig {
   redisUrl: string;
   topicPrefix: string;
   keyPrefix: string;
+  /** The ids this process's driver gives its sagas; no other process's may start with it. */
   idPrefix: string;
   /** Store retention of ended sagas, ms (the janitor purges them afterwards). */
   retentionMs: number;
