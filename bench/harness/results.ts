@@ -83,7 +83,14 @@ export interface ScaleCurve {
 /** Saturation of one orchestrator process against two on the same Kafka, Redis and topics. */
 export interface ProcessScaling {
   /** The one-process saturation measurement of this run (the `orchestrator` session's). */
-  one?: { inFlight: number; sagasPerSec: number; cpuMsPerSaga: number | undefined };
+  one?: {
+    inFlight: number;
+    sagasPerSec: number;
+    cpuMsPerSaga: number | undefined;
+    /** Absent in results written before these were kept. */
+    cpuPercent?: number;
+    p99Ms?: number;
+  };
   /** Both processes together; `processes` has each one's own window. */
   two: Measurement;
 }

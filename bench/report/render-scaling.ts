@@ -4,7 +4,7 @@
  */
 import { markdownTable } from 'markdown-table';
 import type { ProcessScaling, ScaleCurve } from '../harness/results.js';
-import type { Measurement } from '../harness/session.js';
+import { RAMP_MAX_P99_MS, type Measurement } from '../harness/session.js';
 
 const num = (value: number | undefined, digits = 0) =>
   value === undefined ? '–' : value.toLocaleString('en-US', { maximumFractionDigits: digits });
@@ -47,7 +47,10 @@ export function renderScaleCurve(curve: ScaleCurve): string[] {
       { align: ['r', 'r', 'r', 'r', 'r', 'r', 'r'] },
     ),
   );
-  const measured = curve.points.filter((p) => p.cpuMsPerSaga !== undefined);
+  // The cheapest point among those inside the step-timeout guard (all of them if none is).
+  const withCost = curve.points.filter((p) => p.cpuMsPerSaga !== undefined);
+  const inGuard = withCost.filter((p) => p.p99Ms <= RAMP_MAX_P99_MS);
+  const measured = inGuard.length > 0 ? inGuard : withCost;
   const cheapest = measured.reduce<(typeof measured)[number] | undefined>(
     (best, p) =>
       !best || (p.cpuMsPerSaga ?? Infinity) < (best.cpuMsPerSaga ?? Infinity) ? p : best,
@@ -102,9 +105,9 @@ export function renderProcessScaling(scaling: ProcessScaling): string[] {
       num(one.inFlight),
       num(one.sagasPerSec),
       '',
-      '',
+      one.cpuPercent === undefined ? '' : `${num(one.cpuPercent)} %`,
       num(one.cpuMsPerSaga, 2),
-      '',
+      num(one.p99Ms),
     ]);
   } else {
     rows.push(['one process', '1', 'not measured', '', '', '', '', '']);
