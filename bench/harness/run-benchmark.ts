@@ -129,7 +129,7 @@ export async function runBenchmark(settings: BenchSettings): Promise<BenchResult
       results.notes.push(
         m.drained
           ? `${m.session} / ${m.label}: ${m.leftInFlightAfterDrain} sagas still in flight 60 s after the window`
-          : `${m.session} / ${m.label}: ${m.leftInFlightAfterDrain} sagas in flight when the window ended (over capacity; removed with the session)`,
+          : `${m.session} / ${m.label}: ${m.leftInFlightAfterDrain} sagas in flight when the window ended (not drained: removed with the session)`,
       );
     if (m.load.shed > 0)
       results.notes.push(
