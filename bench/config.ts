@@ -10,15 +10,20 @@ import type { BenchSettings } from './harness/run-benchmark.js';
 
 export const USAGE = `npm run bench [-- options]
 
-  (no option)            the default run (a few minutes): transport limit, orchestrator at
-                         saturation and at fixed rates, CPU profile, reply partitions, memory
+  (no option)            the default run (about 12 minutes on 2 cores): transport limit (raw
+                         loops, also at the fixed rates), orchestrator idle, at saturation and at
+                         the fixed rates, CPU profile, scale curve, one vs two orchestrator
+                         processes, reply partitions, memory; issue 13's targets checked
+  --scale                the scale curve alone (sagas in flight 50 … 3,200: sagas/s, CPU per
+                         saga, p99)
   --soak <duration>      the memory-flatness run instead: saturation, then half of it for
                          <duration> (e.g. 10m), sampling the orchestrator's memory
   --smoke                a few seconds at a low rate (what the test suite runs)
   --in-flight <n>        sagas kept in flight at saturation (default: searched per system,
                          doubling from 50 while throughput grows, see docs/benchmarks.md)
   --max-in-flight <n>    where that search stops (default 3200)
-  --rates <a,b>          offered rates for latency, sagas/s (default 200,1000)
+  --rates <a,b>          offered rates for latency, orchestrator and raw loop side by side,
+                         sagas/s (default 50,200; the low-load targets read 50/s)
   --reply-partitions <a,b,c>  reply-topic partition counts to compare (default 1,2,4)
   --results-dir <dir>    where <date>.md and <date>.json go (default bench/results)
   --no-progress          no progress bar (e.g. in CI logs)
@@ -52,6 +57,7 @@ export function loadSettings(
     options: {
       soak: { type: 'string' },
       smoke: { type: 'boolean', default: false },
+      scale: { type: 'boolean', default: false },
       'in-flight': { type: 'string' },
       'max-in-flight': { type: 'string' },
       rates: { type: 'string' },
@@ -81,8 +87,8 @@ export function loadSettings(
     }
     soakSeconds = Math.round(parsed / 1000);
   }
-  if (values.smoke && values.soak !== undefined)
-    throw new Error('--smoke and --soak exclude each other');
+  const modes = [values.smoke, values.soak !== undefined, values.scale].filter(Boolean).length;
+  if (modes > 1) throw new Error('--smoke, --soak and --scale exclude each other');
   const [maxInFlight = 3200] = numberList(values['max-in-flight'], [3200], 'max-in-flight');
   const inFlight =
     values['in-flight'] === undefined
@@ -91,10 +97,17 @@ export function loadSettings(
   return {
     brokers,
     redisUrl,
-    mode: values.soak !== undefined ? 'soak' : values.smoke ? 'smoke' : 'default',
+    mode:
+      values.soak !== undefined
+        ? 'soak'
+        : values.smoke
+          ? 'smoke'
+          : values.scale
+            ? 'scale'
+            : 'default',
     inFlight,
     maxInFlight,
-    rates: numberList(values.rates, values.smoke ? [20] : [200, 1000], 'rates'),
+    rates: numberList(values.rates, values.smoke ? [20] : [50, 200], 'rates'),
     replyPartitions: numberList(values['reply-partitions'], [1, 2, 4], 'reply-partitions'),
     soakSeconds,
     inFlightMemorySagas: 5000,

@@ -24,6 +24,7 @@ if (settings === 'help') {
 }
 if ('render' in settings) {
   const results = JSON.parse(await readFile(settings.render, 'utf8')) as BenchResults;
+  // Targets are checked again: an older run's file keeps its measurements, not its old targets.
   results.targets = checkTargets(results);
   const markdownFile = settings.render.replace(/\.json$/, '.md');
   await writeFile(markdownFile, renderMarkdown(results));
@@ -40,6 +41,9 @@ process.on('SIGINT', () => {
   process.stderr.write('\n[bench] interrupted: removing this run’s topics and keys…\n');
 });
 
+console.error(
+  `[bench] ${settings.mode} run, planned about ${Math.ceil(plannedSeconds(settings, true) / 60)} minutes`,
+);
 const progress = settings.showProgress ? progressBar(plannedSeconds(settings)) : progressLines();
 try {
   const results = await runBenchmark({ ...settings, progress });
@@ -51,7 +55,7 @@ try {
   const missed = results.targets.filter((target) => target.met === false);
   if (missed.length > 0) {
     console.log(
-      `Targets missed: ${missed.map((t) => t.target).join('; ')} (see docs/benchmarks.md)`,
+      `Targets missed: ${missed.map((t) => t.figure).join('; ')} (see docs/benchmarks.md)`,
     );
   }
 } catch (error) {

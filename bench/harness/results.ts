@@ -5,9 +5,9 @@
 import type { ProfileSummary } from '../measure/profile-summary.js';
 import type { MemorySample } from '../measure/process-stats.js';
 import type { EngineCost } from '../load/engine-cost.js';
-import type { Measurement, SaturationSearch } from './session.js';
+import type { Measurement, SaturationSearch, ScalePoint } from './session.js';
 
-export type RunMode = 'default' | 'soak' | 'smoke';
+export type RunMode = 'default' | 'soak' | 'smoke' | 'scale';
 
 export interface MachineInfo {
   cpuModel: string;
@@ -60,10 +60,39 @@ export interface SoakResult {
   flat: boolean;
 }
 
+/** One row of issue 13's table: the figure, what this run measured, the target, met or not. */
 export interface TargetCheck {
-  target: string;
+  figure: string;
+  /** `not measured` when the run did not measure it (never a guess). */
   measured: string;
+  target: string;
+  /** Undefined when not measured. */
   met: boolean | undefined;
+}
+
+/** CPU per saga and p99 against sagas in flight, one orchestrator process (closed loop). */
+export interface ScaleCurve {
+  session: string;
+  warmupS: number;
+  measureS: number;
+  points: ScalePoint[];
+  /** The level whose p99 passed the limit, after which the curve stopped. */
+  stoppedAt?: number;
+}
+
+/** Saturation of one orchestrator process against two on the same Kafka, Redis and topics. */
+export interface ProcessScaling {
+  /** The one-process saturation measurement of this run (the `orchestrator` session's). */
+  one?: {
+    inFlight: number;
+    sagasPerSec: number;
+    cpuMsPerSaga: number | undefined;
+    /** Absent in results written before these were kept. */
+    cpuPercent?: number;
+    p99Ms?: number;
+  };
+  /** Both processes together; `processes` has each one's own window. */
+  two: Measurement;
 }
 
 export interface BenchResults {
@@ -88,6 +117,8 @@ export interface BenchResults {
   redisMemory: RedisMemory;
   profile?: { file: string; summary: ProfileSummary };
   soak?: SoakResult;
+  scaleCurve?: ScaleCurve;
+  processScaling?: ProcessScaling;
   targets: TargetCheck[];
   /** Things that went wrong without stopping the run (start errors, undrained sagas). */
   notes: string[];

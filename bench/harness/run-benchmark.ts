@@ -2,10 +2,13 @@
  * The benchmark as a function: connects to Kafka and Redis, runs the plan of the chosen mode
  * (sessions of measurements), and returns the results; `writeResults` puts them in files.
  *
- * - `default`: the transport limit (Kafka only, Kafka + Redis, Redis only), the orchestrator at
- *   saturation and at the fixed offered rates, a CPU profile at saturation, the reply-partition
- *   variants, three diagnostic variants (participants with an in-memory ledger; lifecycle events
- *   of every step; lifecycle events off), and Redis memory per in-flight and per completed saga.
+ * - `default`: the transport limit (Kafka only, Kafka + Redis — also at the fixed offered rates —,
+ *   Redis only), the orchestrator idle, at saturation and at the fixed offered rates, a CPU
+ *   profile at saturation, the scale curve, one against two orchestrator processes, the
+ *   reply-partition variants, three diagnostic variants (participants with an in-memory ledger;
+ *   lifecycle events of every step; lifecycle events off), and Redis memory per in-flight and per
+ *   completed saga; then issue 13's targets checked against all of it.
+ * - `scale`: the scale curve alone.
  * - `soak`: saturation, then half of it for `soakSeconds`, sampling the orchestrator's memory.
  * - `smoke`: a few seconds of each kind at a low rate, so the harness cannot rot (test suite).
  */
@@ -17,7 +20,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { Redis } from 'ioredis';
 import { describeMachine, findKafkaPid, MachineStats } from '../measure/machine-stats.js';
 import { compileSources } from './compile-sources.js';
-import { defaultPlan, smokePlan, soakPlan } from './plans.js';
+import { defaultPlan, scalePlan, smokePlan, soakPlan } from './plans.js';
 import type { BenchResults, MachineInfo, RunMode } from './results.js';
 import type { BenchContext, ProgressSink } from './session.js';
 import { checkTargets } from './targets.js';
@@ -107,13 +110,15 @@ export async function runBenchmark(settings: BenchSettings): Promise<BenchResult
   try {
     if (settings.mode === 'soak') await soakPlan(ctx, settings, results);
     else if (settings.mode === 'smoke') await smokePlan(ctx, settings, results);
+    else if (settings.mode === 'scale') await scalePlan(ctx, settings, results);
     else await defaultPlan(ctx, settings, results);
   } finally {
     await admin.disconnect();
     redis.disconnect();
     await rm(sourceRoot, { recursive: true, force: true });
   }
-  for (const m of results.measurements) {
+  const twoProcesses = results.processScaling?.two;
+  for (const m of [...results.measurements, ...(twoProcesses ? [twoProcesses] : [])]) {
     if (m.load.startErrors > 0)
       results.notes.push(`${m.session} / ${m.label}: ${m.load.startErrors} starts failed`);
     if (m.load.endedOtherwise > 0)
@@ -124,7 +129,7 @@ export async function runBenchmark(settings: BenchSettings): Promise<BenchResult
       results.notes.push(
         m.drained
           ? `${m.session} / ${m.label}: ${m.leftInFlightAfterDrain} sagas still in flight 60 s after the window`
-          : `${m.session} / ${m.label}: ${m.leftInFlightAfterDrain} sagas in flight when the window ended (over capacity; removed with the session)`,
+          : `${m.session} / ${m.label}: ${m.leftInFlightAfterDrain} sagas in flight when the window ended (not drained: removed with the session)`,
       );
     if (m.load.shed > 0)
       results.notes.push(

@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { Admin } from 'kafkajs';
 import type { Redis } from 'ioredis';
 import type { LoadMode, LoadWindow } from '../load/load-driver.js';
+import { LatencyRecorder } from '../measure/latency-recorder.js';
 import type { MachineStats, MachineWindow } from '../measure/machine-stats.js';
 import type { ProcessWindow } from '../measure/process-stats.js';
 import type { LedgerKind } from '../sides/participants-side.js';
@@ -52,6 +53,12 @@ export type SessionKind =
       participants: boolean;
       /** The orchestrator's lifecycle event level; its default when absent. */
       lifecycleEvents?: 'saga' | 'steps' | 'none';
+      /**
+       * Orchestrator processes on the same topics, consumer group and keys (shards shared by
+       * leases, as in production); 1 when absent. Each runs a load driver with its share of the
+       * load, so every process both starts sagas and works on them.
+       */
+      processes?: number;
     };
 
 export interface SessionOptions {
@@ -91,12 +98,23 @@ export interface Measurement {
   leftInFlightAfterDrain: number;
   drained: boolean;
   profileFile?: string;
+  /**
+   * Sessions of several orchestrator processes: each process's own window (the first is also
+   * `sideA`) and the sagas its driver started and saw end; `load` is then the sum of all of them.
+   */
+  processes?: {
+    process: ProcessWindow;
+    load: LoadWindow;
+    /** Of the sagas this process started, those whose end another process committed. */
+    endedElsewhere: number;
+  }[];
 }
 
 interface WindowReply {
   process: ProcessWindow;
   load?: LoadWindow;
   published?: number;
+  endedElsewhere?: number;
 }
 
 export interface SaturationProbe {
@@ -111,15 +129,36 @@ export interface SaturationSearch {
   probes: SaturationProbe[];
 }
 
+/** One point of the scale curve: a closed loop at `inFlight`, side A's cost per saga. */
+export interface ScalePoint {
+  inFlight: number;
+  seconds: number;
+  sagasPerSec: number;
+  /** Side A's (the orchestrator process's) CPU time over the sagas completed in the window. */
+  cpuMsPerSaga: number | undefined;
+  cpuPercent: number;
+  eventLoopUtilization: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
 export const RAMP_START = 50;
 export const RAMP_WARMUP_S = 1.5;
 export const RAMP_MEASURE_S = 3;
 export const RAMP_MAX_P99_MS = 6_000;
+/**
+ * Several orchestrator processes: time for the shard leases to be shared out (fair share at the
+ * next renewal, a third of the 10 s lease) and the consumer group to rebalance.
+ */
+const PEERS_SETTLE_S = 8;
 
 let sessionCounter = 0;
 
 export class Session {
   private lastProgress = { at: performance.now(), completed: 0 };
+
+  /** Every side-A process: `sideA`, then any further orchestrator processes. */
+  readonly sidesA: readonly WorkerHandle[];
 
   private constructor(
     private readonly ctx: BenchContext,
@@ -127,7 +166,17 @@ export class Session {
     readonly prefix: string,
     readonly sideA: WorkerHandle,
     readonly sideB: WorkerHandle | undefined,
+    peers: readonly WorkerHandle[] = [],
   ) {
+    this.sidesA = [sideA, ...peers];
+    // A saga may end in another process than the one that started it: route its end back.
+    for (const from of this.sidesA) {
+      from.on('ends', (ends) => {
+        for (const to of this.sidesA) {
+          if (to !== from) to.call('endedElsewhere', { ends }).catch(() => undefined);
+        }
+      });
+    }
     sideA.on('progress', (data) => {
       const { completed, inFlight } = data as { completed: number; inFlight: number };
       const now = performance.now();
@@ -146,9 +195,13 @@ export class Session {
     const { kind } = options;
     const log = (role: string) => path.join(ctx.workDir, `${prefix}-${role}.log`);
     const sideA = WorkerHandle.spawn(ctx.workerEntry, 'a', log('a'), execArgvA);
+    const processes = kind.kind === 'orchestrator' ? (kind.processes ?? 1) : 1;
+    const peers = Array.from({ length: processes - 1 }, (_, i) =>
+      WorkerHandle.spawn(ctx.workerEntry, `a${i + 2}`, log(`a${i + 2}`), execArgvA),
+    );
     const needsB = kind.kind === 'raw' ? kind.kafka : kind.participants;
     const sideB = needsB ? WorkerHandle.spawn(ctx.workerEntry, 'b', log('b')) : undefined;
-    const session = new Session(ctx, options, prefix, sideA, sideB);
+    const session = new Session(ctx, options, prefix, sideA, sideB, peers);
     try {
       await createSessionTopics(ctx.admin, prefix, options.replyPartitions);
       const common = { brokers: ctx.brokers, redisUrl: ctx.redisUrl, topicPrefix: prefix };
@@ -165,17 +218,23 @@ export class Session {
         ]);
       } else {
         await Promise.all([
-          sideA.call('startOrchestrator', {
-            ...common,
-            keyPrefix: prefix,
-            idPrefix: `${prefix}-`,
-            retentionMs: ctx.retentionMs,
-            ...(kind.lifecycleEvents ? { lifecycleEvents: kind.lifecycleEvents } : {}),
-            // Read only by the orchestrator side of refs from before the one lifecycle setting.
-            publishLifecycleEvents: kind.lifecycleEvents !== 'none',
-          }),
+          ...session.sidesA.map((side, i) =>
+            side.call('startOrchestrator', {
+              ...common,
+              keyPrefix: prefix,
+              // Each process's driver names its sagas apart, to tell its own ends from others'
+              // (no prefix may be the start of another's: `-p1-`, `-p2-`, …).
+              idPrefix: peers.length === 0 ? `${prefix}-` : `${prefix}-p${i + 1}-`,
+              retentionMs: ctx.retentionMs,
+              ...(kind.lifecycleEvents ? { lifecycleEvents: kind.lifecycleEvents } : {}),
+              // Read only by the orchestrator side of refs from before the one lifecycle setting.
+              publishLifecycleEvents: kind.lifecycleEvents !== 'none',
+            }),
+          ),
           sideB?.call('startParticipants', { ...common, keyPrefix: prefix, ledger: kind.ledger }),
         ]);
+        // Shard leases and the reply partitions are shared out once every process has joined.
+        if (peers.length > 0) await session.wait(PEERS_SETTLE_S);
       }
     } catch (error) {
       await session.close();
@@ -187,28 +246,29 @@ export class Session {
   async measure(spec: MeasurementSpec): Promise<Measurement> {
     const { ctx, sideA, sideB } = this;
     ctx.progress.phase(`${this.options.label}: ${spec.label} (warm-up)`);
-    await sideA.call('load', spec.mode);
+    await this.loadAll(spec.mode);
     await this.wait(spec.warmupS);
-    await Promise.all([sideA.call('mark'), sideB?.call('mark'), ctx.machine.mark()]);
+    await Promise.all([this.markAll(), sideB?.call('mark'), ctx.machine.mark()]);
     if (spec.profileFile) await sideA.call('profileStart');
     ctx.progress.phase(`${this.options.label}: ${spec.label}`);
     await this.wait(spec.measureS);
-    const [a, b, machine] = await Promise.all([
-      sideA.call<WindowReply>('window'),
+    const [windows, b, machine] = await Promise.all([
+      this.windowAll(),
       sideB?.call<WindowReply>('window'),
       ctx.machine.window(),
     ]);
     if (spec.profileFile) await sideA.call('profileStop', { file: spec.profileFile });
-    let leftInFlight = a.load?.inFlightAtEnd ?? 0;
+    const load = mergedLoad(windows);
+    const a = windows[0] as WindowReply;
+    const published =
+      a.published === undefined ? undefined : windows.reduce((n, w) => n + (w.published ?? 0), 0);
+    let leftInFlight = load.inFlightAtEnd;
     if (spec.drain ?? true) {
       ctx.progress.phase(`${this.options.label}: ${spec.label} (draining)`);
-      ({ leftInFlight } = await sideA.call<{ leftInFlight: number }>('drain', {
-        timeoutMs: 60_000,
-      }));
+      leftInFlight = await this.drainAll();
     } else {
-      await sideA.call('load', { kind: 'idle' });
+      await this.loadAll({ kind: 'idle' });
     }
-    const load = a.load as LoadWindow;
     const seconds = load.seconds;
     return {
       session: this.options.label,
@@ -219,15 +279,24 @@ export class Session {
       sagasPerSec: Math.round(load.completed / Math.max(0.001, seconds)),
       load,
       recordsPerSaga:
-        a.published === undefined || load.completed === 0
+        published === undefined || load.completed === 0
           ? undefined
-          : Math.round((a.published / load.completed) * 10) / 10,
+          : Math.round((published / load.completed) * 10) / 10,
       sideA: a.process,
       sideB: b?.process,
       machine,
       leftInFlightAfterDrain: leftInFlight,
       drained: spec.drain ?? true,
       ...(spec.profileFile ? { profileFile: spec.profileFile } : {}),
+      ...(windows.length > 1
+        ? {
+            processes: windows.map((w) => ({
+              process: w.process,
+              load: withoutHistogram(w.load as LoadWindow),
+              endedElsewhere: w.endedElsewhere ?? 0,
+            })),
+          }
+        : {}),
     };
   }
 
@@ -238,18 +307,17 @@ export class Session {
    * timeouts and retries would be measured instead of throughput). No drain between probes.
    */
   async findSaturation(maxInFlight: number): Promise<SaturationSearch> {
-    const { ctx, sideA } = this;
+    const { ctx } = this;
     const probes: SaturationProbe[] = [];
     let best: SaturationProbe | undefined;
     let misses = 0;
     for (let inFlight = RAMP_START; inFlight <= maxInFlight; inFlight *= 2) {
       ctx.progress.phase(`${this.options.label}: looking for saturation (${inFlight} in flight)`);
-      await sideA.call('load', { kind: 'closed', inFlight });
+      await this.loadAll({ kind: 'closed', inFlight });
       await this.wait(RAMP_WARMUP_S);
-      await sideA.call('mark');
+      await this.markAll();
       await this.wait(RAMP_MEASURE_S);
-      const { load } = await sideA.call<WindowReply>('window');
-      if (!load) break;
+      const load = mergedLoad(await this.windowAll());
       const probe = {
         inFlight,
         sagasPerSec: Math.round(load.completed / load.seconds),
@@ -263,8 +331,91 @@ export class Session {
       if (misses >= 2 || probe.p99Ms > RAMP_MAX_P99_MS) break;
     }
     ctx.progress.phase(`${this.options.label}: draining`);
-    await sideA.call('drain', { timeoutMs: 60_000 });
+    await this.drainAll();
     return { inFlight: best?.inFlight ?? RAMP_START, probes };
+  }
+
+  /**
+   * The scale curve: a closed loop at each of `levels` sagas in flight (rising, no drain between),
+   * side A's CPU per saga and the latency at each. Stops after a level whose p99 passed
+   * {@link RAMP_MAX_P99_MS}, as the saturation search does: past it step timeouts and retries
+   * would be measured.
+   */
+  async scaleCurve(
+    levels: readonly number[],
+    timing: { warmupS: number; measureS: number },
+  ): Promise<{ points: ScalePoint[]; stoppedAt?: number }> {
+    const points: ScalePoint[] = [];
+    let stoppedAt: number | undefined;
+    for (const inFlight of levels) {
+      this.ctx.progress.phase(`${this.options.label}: ${inFlight} in flight`);
+      await this.loadAll({ kind: 'closed', inFlight });
+      await this.wait(timing.warmupS);
+      await this.markAll();
+      await this.wait(timing.measureS);
+      const windows = await this.windowAll();
+      const load = mergedLoad(windows);
+      const cpuMs = windows.reduce(
+        (sum, w) => sum + w.process.cpuUserMs + w.process.cpuSystemMs,
+        0,
+      );
+      const first = windows[0] as WindowReply;
+      points.push({
+        inFlight,
+        seconds: Math.round(load.seconds * 100) / 100,
+        sagasPerSec: Math.round(load.completed / Math.max(0.001, load.seconds)),
+        cpuMsPerSaga:
+          load.completed === 0 ? undefined : Math.round((cpuMs / load.completed) * 1000) / 1000,
+        cpuPercent: first.process.cpuPercent,
+        eventLoopUtilization: first.process.eventLoopUtilization,
+        p50Ms: load.latency.p50Ms,
+        p99Ms: load.latency.p99Ms,
+      });
+      if (load.latency.p99Ms > RAMP_MAX_P99_MS) {
+        stoppedAt = inFlight;
+        break;
+      }
+    }
+    this.ctx.progress.phase(`${this.options.label}: draining`);
+    await this.drainAll();
+    return { points, ...(stoppedAt === undefined ? {} : { stoppedAt }) };
+  }
+
+  /** Offers `mode` from every side-A process, each its share (in flight or rate split evenly). */
+  private async loadAll(mode: LoadMode): Promise<void> {
+    const n = this.sidesA.length;
+    const share = (total: number, i: number) => Math.floor(total / n) + (i < total % n ? 1 : 0);
+    await Promise.all(
+      this.sidesA.map((side, i) => {
+        if (mode.kind === 'closed')
+          return side.call('load', { ...mode, inFlight: share(mode.inFlight, i) });
+        if (mode.kind === 'open')
+          return side.call('load', { ...mode, ratePerSec: mode.ratePerSec / n });
+        if (mode.kind === 'count')
+          return side.call('load', { ...mode, total: share(mode.total, i) });
+        return side.call('load', mode);
+      }),
+    );
+  }
+
+  private async markAll(): Promise<void> {
+    await Promise.all(this.sidesA.map((side) => side.call('mark')));
+  }
+
+  /** Every side-A process's window (with its latency histogram when there are several). */
+  private windowAll(): Promise<WindowReply[]> {
+    const histogram = this.sidesA.length > 1;
+    return Promise.all(this.sidesA.map((side) => side.call<WindowReply>('window', { histogram })));
+  }
+
+  /** Drains every side-A process; the sagas still in flight in all of them. */
+  private async drainAll(): Promise<number> {
+    const left = await Promise.all(
+      this.sidesA.map((side) =>
+        side.call<{ leftInFlight: number }>('drain', { timeoutMs: 60_000 }),
+      ),
+    );
+    return left.reduce((sum, l) => sum + l.leftInFlight, 0);
   }
 
   /** Sleeps `seconds`, advancing the progress bar as it goes. */
@@ -279,7 +430,34 @@ export class Session {
 
   async close(): Promise<void> {
     this.ctx.progress.phase(`${this.options.label}: cleaning up`);
-    await Promise.allSettled([this.sideA.close(), this.sideB?.close()]);
+    await Promise.allSettled([...this.sidesA.map((side) => side.close()), this.sideB?.close()]);
     await removeSession(this.ctx.admin, this.ctx.redis, this.prefix);
   }
+}
+
+/** One process's load window, or several processes' summed (latency merged from histograms). */
+function mergedLoad(windows: readonly WindowReply[]): LoadWindow {
+  const loads = windows.map((w) => {
+    if (!w.load) throw new Error('side A has no load driver');
+    return w.load;
+  });
+  const [first] = loads;
+  if (!first) throw new Error('no side A');
+  if (loads.length === 1) return first;
+  const sum = (pick: (l: LoadWindow) => number) => loads.reduce((s, l) => s + pick(l), 0);
+  return {
+    started: sum((l) => l.started),
+    completed: sum((l) => l.completed),
+    endedOtherwise: sum((l) => l.endedOtherwise),
+    startErrors: sum((l) => l.startErrors),
+    shed: sum((l) => l.shed),
+    seconds: Math.max(...loads.map((l) => l.seconds)),
+    inFlightAtEnd: sum((l) => l.inFlightAtEnd),
+    latency: LatencyRecorder.mergedSummary(loads.map((l) => l.histogram ?? '')),
+  };
+}
+
+function withoutHistogram(load: LoadWindow): LoadWindow {
+  const { histogram: _histogram, ...rest } = load;
+  return rest;
 }

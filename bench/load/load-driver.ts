@@ -38,6 +38,8 @@ export interface LoadWindow extends LoadCounters {
   seconds: number;
   inFlightAtEnd: number;
   latency: LatencySummary;
+  /** The latency histogram, compressed, when asked for (to merge several drivers' windows). */
+  histogram?: string;
 }
 
 /** Starts are scheduled this often in open mode (catching up on what fell due meanwhile). */
@@ -125,13 +127,14 @@ export class LoadDriver {
     this.windowStart = performance.now();
   }
 
-  /** What happened since `mark()`. */
-  window(): LoadWindow {
+  /** What happened since `mark()`; with `histogram`, the latencies too, to merge elsewhere. */
+  window(options: { histogram?: boolean } = {}): LoadWindow {
     return {
       ...this.counters,
       seconds: (performance.now() - this.windowStart) / 1000,
       inFlightAtEnd: this.inFlight.size,
       latency: this.latency.summary(),
+      ...(options.histogram ? { histogram: this.latency.encode() } : {}),
     };
   }
 

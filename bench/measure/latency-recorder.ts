@@ -15,13 +15,26 @@ export interface LatencySummary {
 
 const MICROS_PER_MS = 1000;
 
-export class LatencyRecorder {
-  private readonly histogram = hdr.build({
+const newHistogram = () =>
+  hdr.build({
     lowestDiscernibleValue: 1,
     // One hour in µs: a saga slower than that is clamped, not lost.
     highestTrackableValue: 3_600_000_000,
     numberOfSignificantValueDigits: 3,
   });
+
+export class LatencyRecorder {
+  private readonly histogram = newHistogram();
+
+  /**
+   * The latencies of several processes' recorders (each sent as {@link encode} gave it) as one
+   * summary: percentiles of the union, not an average of percentiles.
+   */
+  static mergedSummary(encoded: readonly string[]): LatencySummary {
+    const merged = new LatencyRecorder();
+    for (const text of encoded) merged.histogram.add(hdr.decodeFromCompressedBase64(text));
+    return merged.summary();
+  }
 
   record(ms: number): void {
     const micros = Math.max(1, Math.round(ms * MICROS_PER_MS));
@@ -30,6 +43,11 @@ export class LatencyRecorder {
 
   reset(): void {
     this.histogram.reset();
+  }
+
+  /** The histogram, compressed, for {@link LatencyRecorder.mergedSummary} in another process. */
+  encode(): string {
+    return hdr.encodeIntoCompressedBase64(this.histogram);
   }
 
   summary(): LatencySummary {

@@ -5,6 +5,7 @@
 import { markdownTable } from 'markdown-table';
 import type { BenchResults } from '../harness/results.js';
 import type { Measurement } from '../harness/session.js';
+import { renderProcessScaling, renderScaleCurve } from './render-scaling.js';
 
 const num = (value: number | undefined, digits = 0) =>
   value === undefined ? '–' : value.toLocaleString('en-US', { maximumFractionDigits: digits });
@@ -99,13 +100,18 @@ export function renderMarkdown(results: BenchResults): string {
       'efficiency figure, steadier than sagas/s on a shared machine.',
   );
   if (results.targets.length > 0) {
-    lines.push('', '## Targets', '');
+    lines.push('', '## Targets (issue 13)', '');
+    lines.push(
+      'Ratios are between measurements of this run. A figure the run did not measure says so.',
+      '',
+    );
     lines.push(
       markdownTable([
-        ['target', 'measured', 'met'],
+        ['figure', 'measured', 'target', 'met'],
         ...results.targets.map((t) => [
-          t.target,
+          t.figure,
           t.measured,
+          t.target,
           t.met === undefined ? '–' : t.met ? 'yes' : 'no',
         ]),
       ]),
@@ -146,6 +152,8 @@ export function renderMarkdown(results: BenchResults): string {
     lines.push('', '## Orchestrator (three-step order sagas, trivial SDK participants)', '');
     lines.push(measurementTable(orchestrated, 'orchestrator', 'participants'));
   }
+  if (results.scaleCurve) lines.push(...renderScaleCurve(results.scaleCurve));
+  if (results.processScaling) lines.push(...renderProcessScaling(results.processScaling));
   const memory = results.redisMemory;
   if (memory.inFlight || memory.completed) {
     lines.push('', '## Redis memory', '');

@@ -17,12 +17,20 @@ export interface OrchestratorSideConfig {
   redisUrl: string;
   topicPrefix: string;
   keyPrefix: string;
+  /** The ids this process's driver gives its sagas; no other process's may start with it. */
   idPrefix: string;
   /** Store retention of ended sagas, ms (the janitor purges them afterwards). */
   retentionMs: number;
   /** The orchestrator's `lifecycleEvents` level; its default (`saga`) when absent. */
   lifecycleEvents?: 'saga' | 'steps' | 'none';
 }
+
+/**
+ * With several orchestrator processes on the same topics and keys, a saga one process started may
+ * end in another (whoever holds its reply partition): that process hands the end to this callback,
+ * and the bench routes it to the starter's driver.
+ */
+export type ForeignEnd = (sagaId: string, ok: boolean) => void;
 
 export interface OrchestratorSide {
   driver: LoadDriver;
@@ -35,6 +43,7 @@ export interface OrchestratorSide {
 
 export async function startOrchestratorSide(
   config: OrchestratorSideConfig,
+  onForeignEnd?: ForeignEnd,
 ): Promise<OrchestratorSide> {
   const logger = createLogger('orchestrator', { level: 'info' });
   let published = 0;
@@ -63,7 +72,10 @@ export async function startOrchestratorSide(
     },
     hooks: {
       stepWritten: ({ after }) => {
-        if (after.status !== 'running') driver.completed(after.id, after.status === 'completed');
+        if (after.status === 'running') return;
+        const ok = after.status === 'completed';
+        if (after.id.startsWith(config.idPrefix)) driver.completed(after.id, ok);
+        else onForeignEnd?.(after.id, ok);
       },
       outboxPublished: ({ count }) => {
         published += count;

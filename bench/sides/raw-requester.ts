@@ -9,6 +9,10 @@
  *   step with the next command in the shard's outbox stream; a relay loop per shard reads the
  *   outbox (XRANGE), publishes, and deletes (XDEL). Starts are one EVALSHA each, like `startSaga`.
  * - `redis` only: the same Redis work, with the Kafka legs replaced by an in-process loop-back.
+ *
+ * A saga's clock means what the orchestrator side's does: from its (scheduled) start to its third
+ * reply processed and, with `redis`, that step's write returned — the orchestrator side stops it
+ * when the end state's commit is written — so latencies at one offered rate can be compared.
  */
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';

@@ -2,6 +2,8 @@
  * A bench worker process. The driver forks two per session: side A (the system under test — the
  * orchestrator, or the raw request loop — with the load driver in the same process, as a client
  * library would be) and side B (the participants, or the raw responder). Each measures itself.
+ * A session of several orchestrator processes forks one side A per process, each with its own
+ * driver; ends of sagas another process started are sent back as `ends` events.
  */
 import { performance } from 'node:perf_hooks';
 import type { LoadDriver, LoadMode } from '../load/load-driver.js';
@@ -39,7 +41,12 @@ const need = <T>(value: T | undefined, what: string): T => {
 
 const { emit } = serveCalls({
   async startOrchestrator(config: OrchestratorSideConfig) {
-    sideA = await startOrchestratorSide(config);
+    sideA = await startOrchestratorSide(config, queueForeignEnd);
+  },
+  endedElsewhere({ ends }: { ends: [string, boolean][] }) {
+    const { driver } = need(sideA, 'side A');
+    endedElsewhere += ends.length;
+    for (const [sagaId, ok] of ends) driver.completed(sagaId, ok);
   },
   async startRawRequester(config: RawRequesterConfig) {
     sideA = await startRawRequester(config);
@@ -63,13 +70,15 @@ const { emit } = serveCalls({
       sideA.takePublished();
     }
     handledAtMark = sideB?.handled?.() ?? 0;
+    endedElsewhere = 0;
   },
-  window() {
+  window({ histogram }: { histogram?: boolean } = {}) {
     return {
       process: stats.window(),
-      load: sideA?.driver.window(),
+      load: sideA?.driver.window({ histogram: histogram === true }),
       published: sideA?.takePublished(),
       handled: sideB?.handled ? sideB.handled() - handledAtMark : undefined,
+      endedElsewhere,
     };
   },
   drain({ timeoutMs }: { timeoutMs: number }) {
@@ -100,6 +109,7 @@ const { emit } = serveCalls({
   },
   async shutdown() {
     clearInterval(progressTimer);
+    clearTimeout(foreignEndsTimer);
     clearInterval(memoryTimer);
     stats.stop();
     await sideA?.stop();
@@ -109,6 +119,22 @@ const { emit } = serveCalls({
 });
 
 let handledAtMark = 0;
+/** Ends of this process's sagas that another orchestrator process saw, since the mark. */
+let endedElsewhere = 0;
+/**
+ * Ends of sagas other processes started, sent in batches (one IPC message per saga would cost),
+ * 20 ms after the first of a batch: no timer runs while there is none (idle CPU is measured here).
+ */
+let foreignEnds: [string, boolean][] = [];
+let foreignEndsTimer: NodeJS.Timeout | undefined;
+function queueForeignEnd(sagaId: string, ok: boolean): void {
+  foreignEnds.push([sagaId, ok]);
+  foreignEndsTimer ??= setTimeout(() => {
+    foreignEndsTimer = undefined;
+    emit('ends', foreignEnds);
+    foreignEnds = [];
+  }, 20);
+}
 const progressTimer = setInterval(() => {
   if (sideA) emit('progress', sideA.driver.progress());
 }, 500);
