@@ -12,7 +12,8 @@ import { abandonedEntry, commandEntry, deadlineEntry, transitionEntry } from './
 import { commandSent, deadlinePassed, statusChanged } from './lifecycle.js';
 import { nextPending } from './pending.js';
 import { isEnded } from '../../wire/contract/index.js';
-import { persistSnapshot, stateOf, statusOf, toJson } from './snapshot.js';
+import { asJson } from './json-text.js';
+import { persistSnapshot, stateOf, statusOf } from './snapshot.js';
 import { readActions } from './statechart-actions.js';
 import type {
   AppliedStep,
@@ -90,7 +91,7 @@ export function toAppliedStep(inputs: StepInputs): AppliedStep {
           command: p.command,
           step: p.step,
           kind: p.kind,
-          payload: toJson(p.payload),
+          payload: asJson(p.payload),
           attempt: p.attempt,
           issuedAt: now,
           expiresAt: now + p.timeoutMs,
@@ -110,13 +111,13 @@ export function toAppliedStep(inputs: StepInputs): AppliedStep {
         break;
       }
       case 'setTimer':
-        timers.set({ ...action, event: toJson(action.event) }, now);
+        timers.set({ ...action, event: asJson(action.event) }, now);
         break;
       case 'cancelTimer':
         timers.cancel(action.timerId);
         break;
       case 'emit': {
-        const { type, ...data } = toJson(action.event);
+        const { type, ...data } = asJson(action.event);
         effects.push({ type: 'lifecycle', event: type, data });
         break;
       }

@@ -5,7 +5,8 @@ import { startedEntry } from './history.js';
 import { sagaStarted } from './lifecycle.js';
 import { pureInitialTransition } from './pure-transition.js';
 import { toAppliedStep } from './settle.js';
-import { stateOf, toJson } from './snapshot.js';
+import { toJson } from './json-text.js';
+import { stateOf } from './snapshot.js';
 import type { SagaDefinition, StartOptions, StartResult } from './types.js';
 
 export function startSaga(definition: SagaDefinition, options: StartOptions): StartResult {
