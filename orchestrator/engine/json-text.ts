@@ -11,28 +11,34 @@
  * (testing/simulator.ts).
  */
 
-/** Values registered with {@link rememberJsonText}: their text once asked for, `null` before. */
-const texts = new WeakMap<object, string | null>();
+/** A value registered with {@link rememberJsonText}: its text once asked for, and its origin. */
+interface Remembered {
+  text: string | undefined;
+  origin: unknown;
+}
+
+/** One table for both: every entry of a WeakMap costs the garbage collector on every pass. */
+const remembered = new WeakMap<object, Remembered>();
 
 /**
- * Marks `value` as immutable JSON whose text {@link jsonTextOf} may stringify once and remember.
- * Returns `value` itself.
+ * Marks `value` as immutable JSON whose text {@link jsonTextOf} may stringify once and remember,
+ * with `origin`, what it was made from ({@link rememberedOrigin}). Returns `value` itself.
  */
-export function rememberJsonText<T extends object>(value: T): T {
-  texts.set(value, null);
+export function rememberJsonText<T extends object>(value: T, origin?: unknown): T {
+  remembered.set(value, { text: undefined, origin });
   return value;
+}
+
+/** What a value registered with {@link rememberJsonText} was made from, while both are alive. */
+export function rememberedOrigin(value: object): unknown {
+  return remembered.get(value)?.origin;
 }
 
 /** The JSON text of a value: remembered for a value registered above, else `JSON.stringify`. */
 export function jsonTextOf(value: unknown): string {
   if (value !== null && typeof value === 'object') {
-    const text = texts.get(value);
-    if (typeof text === 'string') return text;
-    if (text === null) {
-      const computed = JSON.stringify(value);
-      texts.set(value, computed);
-      return computed;
-    }
+    const entry = remembered.get(value);
+    if (entry) return (entry.text ??= JSON.stringify(value));
   }
   return JSON.stringify(value);
 }

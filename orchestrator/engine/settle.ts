@@ -41,7 +41,10 @@ export interface StepInputs {
   consumed: ReadonlySet<string>;
   /** Timers armed before the step (a fired timer already removed). */
   timers: readonly ArmedTimer[];
-  /** What the input itself produced (reply lifecycle, signal history…), before the statechart's. */
+  /**
+   * What the input itself produced (reply lifecycle, signal history…), before the statechart's:
+   * fresh arrays, which become the step's `effects` and `history`.
+   */
   fromInput: { effects: Effect[]; history: HistoryEntry[] };
   idempotencyKey?: string;
   trace?: SagaTraceContext;
@@ -64,8 +67,8 @@ export function toAppliedStep(inputs: StepInputs): AppliedStep {
       sagaId,
     );
   }
-  const effects: Effect[] = [...inputs.fromInput.effects];
-  const history: HistoryEntry[] = [...inputs.fromInput.history];
+  // Made for this step by its caller: appended to, not copied.
+  const { effects, history } = inputs.fromInput;
   const timers = new ArmedTimers(inputs.timers);
   const pendingBefore = (previous?.pending ?? []).filter((c) => !inputs.consumed.has(c.commandId));
   const sent: PendingCommand[] = [];

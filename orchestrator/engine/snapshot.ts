@@ -10,15 +10,8 @@
 import type { AnyMachineSnapshot, AnyStateMachine, AnyStateNode, StateValue } from 'xstate';
 import { type JsonObject, type SagaStatus, SAGA_STATUSES } from '../../wire/contract/index.js';
 import { SagaEngineError } from './errors.js';
-import { rememberJsonText, toJson } from './json-text.js';
+import { rememberedOrigin, rememberJsonText, toJson } from './json-text.js';
 import { STATUS_TAG_PREFIX } from './vocabulary/names.js';
-
-/**
- * The XState snapshot each persisted snapshot was made from, while both are alive. The runtime
- * applies the next step of a saga it just wrote to the record in memory; restoring that record's
- * snapshot (resolving its state value against the machine) would only rebuild this one.
- */
-const liveSnapshots = new WeakMap<JsonObject, AnyMachineSnapshot>();
 
 /**
  * The snapshot as stored: what XState's `getPersistedSnapshot` gives, with its text made once for
@@ -33,8 +26,9 @@ export function persistSnapshot(
   const persisted = hasChildren(snapshot)
     ? toJson(machine.getPersistedSnapshot(snapshot) as JsonObject)
     : persistedWithoutActors(snapshot);
-  liveSnapshots.set(persisted, snapshot);
-  return rememberJsonText(persisted);
+  // The live snapshot stays with its persisted form: the runtime applies the next step of a saga
+  // it just wrote to that record in memory, and restoring it would only rebuild this snapshot.
+  return rememberJsonText(persisted, snapshot);
 }
 
 function hasChildren(snapshot: AnyMachineSnapshot): boolean {
@@ -75,7 +69,7 @@ export function restoreSnapshot(
   persisted: JsonObject,
   sagaId: string,
 ): AnyMachineSnapshot {
-  const live = liveSnapshots.get(persisted);
+  const live = rememberedOrigin(persisted) as AnyMachineSnapshot | undefined;
   if (live?.machine === machine) {
     // The persisted form shares the live context: the live snapshot is what a restore gives.
     if (live.context === persisted.context) return live;
@@ -116,13 +110,25 @@ export function restoreSnapshot(
 /** `a.b` for nested states; parallel regions joined with `,` in document order. */
 export function stateString(value: StateValue): string {
   if (typeof value === 'string') return value;
-  return Object.entries(value)
-    .flatMap(([key, child]) => {
-      if (child === undefined) return [key];
-      const inner = stateString(child);
-      return inner.split(',').map((path) => `${key}.${path}`);
-    })
-    .join(',');
+  const paths: string[] = [];
+  appendStatePaths('', value, paths);
+  return paths.join(',');
+}
+
+function appendStatePaths(prefix: string, value: StateValue, paths: string[]): void {
+  if (typeof value === 'string') {
+    paths.push(`${prefix}${value}`);
+    return;
+  }
+  let empty = true;
+  for (const key in value) {
+    empty = false;
+    const child = value[key];
+    if (child === undefined) paths.push(`${prefix}${key}`);
+    else appendStatePaths(`${prefix}${key}.`, child, paths);
+  }
+  // An empty value reads as an empty path (`a.` inside `a`), as it always has.
+  if (empty && prefix !== '') paths.push(prefix);
 }
 
 const STATUS_TAGS: readonly (readonly [SagaStatus, string])[] = SAGA_STATUSES.filter(

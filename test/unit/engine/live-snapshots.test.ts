@@ -10,6 +10,7 @@ import {
   createEngine,
   jsonTextOf,
   restoreSnapshot,
+  stateString,
   type SagaDefinition,
 } from '../../../orchestrator/engine/index.js';
 import { simulateSaga } from '../../../orchestrator/engine/testing/index.js';
@@ -55,6 +56,15 @@ describe('engine: live snapshots', () => {
     expect(JSON.stringify(hot)).to.equal(JSON.stringify(cold));
     if (hot.outcome !== 'applied') throw new Error(hot.outcome);
     expect(jsonTextOf(hot.record.snapshot)).to.equal(JSON.stringify(hot.record.snapshot));
+  });
+
+  it('names a state as a dotted path, parallel regions joined with commas in document order', () => {
+    expect(stateString('reserveInventory')).to.equal('reserveInventory');
+    expect(stateString({ reserveInventory: 'attempting' })).to.equal('reserveInventory.attempting');
+    expect(
+      stateString({ booking: { hotel: { bookHotel: 'attempting' }, flight: 'waiting' } }),
+    ).to.equal('booking.hotel.bookHotel.attempting,booking.flight.waiting');
+    expect(stateString({ a: {} })).to.equal('a.');
   });
 
   it('the testing kit fails a step that leaves something other than plain JSON in the context', () => {
