@@ -3,6 +3,7 @@ import {
   asJson,
   jsonInstability,
   jsonTextOf,
+  rememberedOrigin,
   rememberJsonText,
 } from '../../../orchestrator/engine/json-text.js';
 import { recordToFields } from '../../../orchestrator/store/record-codec.js';
@@ -22,6 +23,13 @@ describe('JSON text remembered for persisted snapshots', () => {
     plain.plain = false;
     expect(jsonTextOf(plain)).to.equal('{"plain":false}');
     expect(jsonTextOf('text')).to.equal('"text"');
+  });
+
+  it('answers what a remembered value was made from, and nothing for any other value', () => {
+    const origin = { live: true };
+    const value = rememberJsonText({ a: 1 }, origin);
+    expect(rememberedOrigin(value)).to.equal(origin);
+    expect(rememberedOrigin({ a: 1 })).to.equal(undefined);
   });
 
   it('names the first place a trip through JSON would change a value', () => {
