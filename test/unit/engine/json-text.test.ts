@@ -30,6 +30,10 @@ describe('JSON text remembered for persisted snapshots', () => {
     const value = rememberJsonText({ a: 1 }, origin);
     expect(rememberedOrigin(value)).to.equal(origin);
     expect(rememberedOrigin({ a: 1 })).to.equal(undefined);
+    // Invisible to keys, JSON and deep equality; a spread copy is a new, unregistered value.
+    expect(Object.keys(value)).to.deep.equal(['a']);
+    expect(value).to.deep.equal({ a: 1 });
+    expect(rememberedOrigin({ ...value })).to.equal(undefined);
   });
 
   it('names the first place a trip through JSON would change a value', () => {
