@@ -101,7 +101,7 @@ function unstableAt(value: unknown, depth: number): (string | number)[] | undefi
   }
   const prototype: unknown = Object.getPrototypeOf(value);
   if (prototype !== Object.prototype && prototype !== null) return [];
-  if ('toJSON' in value) return [];
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return [];
   for (const key in value) {
     const inner = unstableAt((value as Record<string, unknown>)[key], depth + 1);
     if (inner !== undefined) {

@@ -44,6 +44,8 @@ describe('JSON text remembered for persisted snapshots', () => {
     expect(jsonInstability([0, -0])).to.equal('$[1]');
     expect(jsonInstability({ f: () => 1 })).to.equal('$.f');
     expect(jsonInstability({ m: new Map() })).to.equal('$.m');
+    expect(jsonInstability({ o: { toJSON: () => 'x' } })).to.equal('$.o');
+    expect(jsonInstability({ toJSON: 'just data' })).to.equal(undefined);
     // eslint-disable-next-line no-sparse-arrays
     expect(jsonInstability([1, , 3])).to.equal('$[1]');
     const cycle: Record<string, unknown> = {};
