@@ -41,7 +41,8 @@ export class ArmedTimers {
     this.timers.length = 0;
   }
 
+  /** The timers armed now; the list itself (a step's `ArmedTimers` is discarded after it). */
   list(): ArmedTimer[] {
-    return [...this.timers];
+    return this.timers;
   }
 }

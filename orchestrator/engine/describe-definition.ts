@@ -5,7 +5,7 @@
  * it into `createMachine(...)` at stately.ai/viz). Step details come from the `meta.saga` the step helper writes.
  */
 import type { JsonObject } from '../../wire/contract/index.js';
-import { toJson } from './snapshot.js';
+import { toJson } from './json-text.js';
 import type { SagaDefinition } from './types.js';
 import { sagaStepsOf, type SagaStepInfo } from './vocabulary/introspect.js';
 

@@ -12,7 +12,8 @@ import { abandonedEntry, commandEntry, deadlineEntry, transitionEntry } from './
 import { commandSent, deadlinePassed, statusChanged } from './lifecycle.js';
 import { nextPending } from './pending.js';
 import { isEnded } from '../../wire/contract/index.js';
-import { persistSnapshot, stateOf, statusOf, toJson } from './snapshot.js';
+import { asJson } from './json-text.js';
+import { persistSnapshot, stateOf, statusOf } from './snapshot.js';
 import { readActions } from './statechart-actions.js';
 import type {
   AppliedStep,
@@ -40,7 +41,10 @@ export interface StepInputs {
   consumed: ReadonlySet<string>;
   /** Timers armed before the step (a fired timer already removed). */
   timers: readonly ArmedTimer[];
-  /** What the input itself produced (reply lifecycle, signal history…), before the statechart's. */
+  /**
+   * What the input itself produced (reply lifecycle, signal history…), before the statechart's:
+   * fresh arrays, which become the step's `effects` and `history`.
+   */
   fromInput: { effects: Effect[]; history: HistoryEntry[] };
   idempotencyKey?: string;
   trace?: SagaTraceContext;
@@ -63,8 +67,8 @@ export function toAppliedStep(inputs: StepInputs): AppliedStep {
       sagaId,
     );
   }
-  const effects: Effect[] = [...inputs.fromInput.effects];
-  const history: HistoryEntry[] = [...inputs.fromInput.history];
+  // Made for this step by its caller: appended to, not copied.
+  const { effects, history } = inputs.fromInput;
   const timers = new ArmedTimers(inputs.timers);
   const pendingBefore = (previous?.pending ?? []).filter((c) => !inputs.consumed.has(c.commandId));
   const sent: PendingCommand[] = [];
@@ -90,7 +94,7 @@ export function toAppliedStep(inputs: StepInputs): AppliedStep {
           command: p.command,
           step: p.step,
           kind: p.kind,
-          payload: toJson(p.payload),
+          payload: asJson(p.payload),
           attempt: p.attempt,
           issuedAt: now,
           expiresAt: now + p.timeoutMs,
@@ -110,13 +114,13 @@ export function toAppliedStep(inputs: StepInputs): AppliedStep {
         break;
       }
       case 'setTimer':
-        timers.set({ ...action, event: toJson(action.event) }, now);
+        timers.set({ ...action, event: asJson(action.event) }, now);
         break;
       case 'cancelTimer':
         timers.cancel(action.timerId);
         break;
       case 'emit': {
-        const { type, ...data } = toJson(action.event);
+        const { type, ...data } = asJson(action.event);
         effects.push({ type: 'lifecycle', event: type, data });
         break;
       }

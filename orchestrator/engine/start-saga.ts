@@ -5,7 +5,8 @@ import { startedEntry } from './history.js';
 import { sagaStarted } from './lifecycle.js';
 import { pureInitialTransition } from './pure-transition.js';
 import { toAppliedStep } from './settle.js';
-import { stateOf, toJson } from './snapshot.js';
+import { asJson } from './json-text.js';
+import { stateOf } from './snapshot.js';
 import type { SagaDefinition, StartOptions, StartResult } from './types.js';
 
 export function startSaga(definition: SagaDefinition, options: StartOptions): StartResult {
@@ -20,7 +21,8 @@ export function startSaga(definition: SagaDefinition, options: StartOptions): St
   }
   const [snapshot, actions] = pureInitialTransition(definition.machine, {
     sagaId: options.sagaId,
-    input: toJson(check.value),
+    // Plain JSON is kept as it is (the caller's parsed message), anything else copied through JSON.
+    input: asJson(check.value),
   });
   const result = toAppliedStep({
     definition,

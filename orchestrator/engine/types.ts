@@ -192,7 +192,10 @@ export type IgnoredReason =
 /** What `SagaEngine.start` needs. */
 export interface StartOptions {
   sagaId: string;
-  /** Checked with the definition's `checkInput` first. */
+  /**
+   * Checked with the definition's `checkInput` first. Kept by reference in the saga's context
+   * when it is plain JSON (copied through JSON otherwise): do not change it afterwards.
+   */
   input: unknown;
   now: EpochMs;
   idempotencyKey?: string;

@@ -4,6 +4,13 @@
  * or timers. Replies are sent to pending commands by step name; `advance()` fires due timers in
  * order.
  *
+ * It also fails a step that the runtime would run differently depending on where the record came
+ * from. The runtime continues a saga it has just written from the live snapshot in memory (no
+ * copy), and one it loads from Redis from the JSON text: the two agree only while the context is
+ * plain JSON and nothing changes a stored context in place. So every step's context is checked
+ * for values JSON would change (`undefined`, a `Date`, a class instance…), and the record a step
+ * was given must be unchanged after it.
+ *
  * @example
  * ```ts
  * const sim = simulateSaga(orderSaga, input);
@@ -15,6 +22,7 @@
  */
 import type { JsonObject, ReplyError, ReplyMessage } from '../../../wire/contract/index.js';
 import { createEngine } from '../create-engine.js';
+import { jsonInstability } from '../json-text.js';
 import type {
   AppliedStep,
   CommandEffect,
@@ -79,6 +87,7 @@ export class SagaSimulation {
     });
     if (started.outcome === 'rejected') throw new Error(started.message);
     this.started = started;
+    assertPlainContext(started.record);
     this.record = this.stored(started.record);
     this.effects.push(...started.effects);
     this.history.push(...started.history);
@@ -142,10 +151,18 @@ export class SagaSimulation {
 
   /** Applies any event (a reply, a timer, a signal) at the current time. */
   apply(event: SagaEvent): StepResult {
-    const record = this.options.roundTrip === false ? this.record : clone(this.record);
+    const given = JSON.stringify(this.record);
+    const record =
+      this.options.roundTrip === false ? this.record : (JSON.parse(given) as SagaRecord);
     const result = this.engine.apply(record, clone(event), this.now);
+    if (JSON.stringify(record) !== given) {
+      throw new Error(
+        `saga ${record.id}: the step changed the record it was given (in ${record.state}); a definition must return new context values (assign), never change the context in place`,
+      );
+    }
     this.calls.push({ event: clone(event), now: this.now, result });
     if (result.outcome === 'applied') {
+      assertPlainContext(result.record);
       this.record = this.stored(result.record);
       this.effects.push(...result.effects);
       this.history.push(...result.history);
@@ -217,6 +234,19 @@ export class SagaSimulation {
 
   private stored(record: SagaRecord): SagaRecord {
     return this.options.roundTrip === false ? record : clone(record);
+  }
+}
+
+/**
+ * Throws when the context holds a value a trip through JSON would change: a saga continued in
+ * memory would see it as it is, the same saga loaded from the store would not.
+ */
+function assertPlainContext(record: SagaRecord): void {
+  const at = jsonInstability(record.snapshot.context);
+  if (at !== undefined) {
+    throw new Error(
+      `saga ${record.id}: the context is not plain JSON at ${at.replace(/^\$/, 'context')} (in ${record.state}); store strings, numbers, booleans, null, arrays and plain objects only (no undefined, Date or class instances)`,
+    );
   }
 }
 
