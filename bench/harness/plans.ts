@@ -143,7 +143,7 @@ async function measureEngine(ctx: BenchContext, results: BenchResults): Promise<
     path.join(ctx.workDir, `${ctx.runId}-engine.log`),
   );
   try {
-    results.engineCost = await worker.call<EngineCost>('engineCost', { sagas: 3000 });
+    results.engineCost = await worker.call<EngineCost>('engineCost', { sagas: 10_000 });
   } finally {
     await worker.close();
   }

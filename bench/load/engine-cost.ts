@@ -95,7 +95,7 @@ function decodeStored(record: SagaRecord): SagaRecord {
 }
 
 function cpuMsPerSaga(sagas: number, withStepWork: boolean): number {
-  for (let i = 0; i < Math.min(500, sagas); i++) runSaga(i, withStepWork); // JIT warm-up
+  for (let i = 0; i < Math.min(2_000, sagas); i++) runSaga(i, withStepWork); // JIT warm-up
   const before = process.cpuUsage();
   for (let i = 0; i < sagas; i++) runSaga(i, withStepWork);
   const used = process.cpuUsage(before);
