@@ -12,7 +12,7 @@ import {
   TIMER_MEMBER_SEPARATOR,
   type StoreKeys,
 } from './keys.js';
-import { outboxArgs, recordToFields } from './record-codec.js';
+import { outboxArgs, recordToHash } from './record-codec.js';
 import type { ScriptArg } from './scripts.js';
 import type { StepWrite } from './types.js';
 
@@ -42,7 +42,7 @@ export function applyStepCall(
   checkWrite(record, expectedRevision, write, steps);
   const shard = keys.shardOf(record.id);
   const expireAt = isEnded(record.status) ? record.updatedAt + settings.retentionMs : 0;
-  const fields = recordToFields(record);
+  const { fields, deleted } = recordToHash(record);
   const cancels = (write.timersToCancel ?? []).map((timerId) => timerMember(record.id, timerId));
   const sets = (write.timersToSet ?? []).flatMap((timer) => [
     timer.dueAt,
@@ -69,6 +69,8 @@ export function applyStepCall(
       String(settings.historyLimit),
       fields.length,
       ...fields,
+      deleted.length,
+      ...deleted,
       cancels.length,
       ...cancels,
       sets.length / 2,

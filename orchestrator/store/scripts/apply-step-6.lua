@@ -22,6 +22,7 @@
   ARGV[6] purge time (ms) if the saga has ended, '0' to keep it
   ARGV[7] history limit (entries kept per saga)
   ARGV[8] F, then F arguments: the record as field, value, … pairs (HSET)
+  then  D, then D record fields to delete (the record has no value for them now)
   then  C, then C timer members to remove (cancelled timers; before the ones set)
   then  S, then S × (dueAt, member) timers to add or move
   then  H, then H history entries (JSON) to append
@@ -53,9 +54,12 @@ else
   if stored ~= expected then
     return { -3, tonumber(stored) }
   end
-  old = redis.call('HMGET', sagaKey, '_indexes', '_indexMember', '_counter', '_expireAt')
+  old = redis.call('HMGET', sagaKey, '_indexes', '_indexMember', '_counter', '_expireAt', 'id')
 end
 local oldIndexes, oldMember, oldCounter, oldExpireAt = old[1], old[2], old[3], old[4]
+-- A record of the first encoding (one field per meta value, 'id' among them) is being rewritten
+-- in the second one (the meta values in 'm'): its meta fields go (record-codec.ts).
+local firstEncoding = old[5]
 
 local function lines(text)
   local list = {}
@@ -75,6 +79,18 @@ for i = 1, fieldCount do
   hset[i] = ARGV[pos + i]
 end
 pos = pos + fieldCount + 1
+local deleteCount = tonumber(ARGV[pos])
+local hdel = {}
+for i = 1, deleteCount do
+  hdel[i] = ARGV[pos + i]
+end
+pos = pos + deleteCount + 1
+if firstEncoding then
+  for _, field in ipairs({ 'id', 'type', 'definitionVersion', 'status', 'state', 'createdAt',
+      'updatedAt', 'idempotencyKey', 'stateEnteredAt' }) do
+    hdel[#hdel + 1] = field
+  end
+end
 hset[#hset + 1] = '_indexes'
 hset[#hset + 1] = indexes
 hset[#hset + 1] = '_indexMember'
@@ -86,6 +102,9 @@ if expireAt ~= '0' then
   hset[#hset + 1] = expireAt
 end
 redis.call('HSET', sagaKey, unpack(hset))
+if #hdel > 0 then
+  redis.call('HDEL', sagaKey, unpack(hdel))
+end
 
 if expireAt ~= '0' then
   redis.call('ZADD', expiryKey, expireAt, sagaId)
