@@ -12,6 +12,7 @@ import {
   TIMER_MEMBER_SEPARATOR,
   type StoreKeys,
 } from './keys.js';
+import { encodeHistoryEntry } from './history-codec.js';
 import { outboxArgs, recordToHash } from './record-codec.js';
 import type { ScriptArg } from './scripts.js';
 import type { StepWrite } from './types.js';
@@ -48,7 +49,9 @@ export function applyStepCall(
     timer.dueAt,
     timerMember(record.id, timer.timerId),
   ]);
-  const history = (write.history ?? []).map((entry) => JSON.stringify(entry));
+  const history = (write.history ?? []).map((entry) =>
+    encodeHistoryEntry(entry, record.id, record.createdAt),
+  );
   const outbox = (write.outbox ?? []).flatMap(outboxArgs);
   return {
     keys: [

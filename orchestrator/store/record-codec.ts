@@ -202,6 +202,20 @@ export function summaryFromValues(
   return summary;
 }
 
+/**
+ * The saga's creation time from its `m` field (second encoding) or `createdAt` field (first); 0
+ * when the saga is gone (its history went with it).
+ */
+export function createdAtOf(
+  sagaId: string,
+  meta: string | null,
+  firstEncodingCreatedAt: string | null,
+): number {
+  if (meta === null) return Number(firstEncodingCreatedAt ?? 0);
+  const values = fieldReader(sagaId, ['m'], [meta]).json<unknown[]>('m');
+  return Number(Array.isArray(values) ? values[5] : 0);
+}
+
 type FieldReader<F extends string> = ReturnType<typeof fieldReader<F>>;
 
 /** The meta values, from `m` (second encoding) or from one field each (first encoding). */

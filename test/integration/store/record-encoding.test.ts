@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { SagaRecord } from '../../../orchestrator/engine/types.js';
+import type { HistoryEntry, SagaRecord } from '../../../orchestrator/engine/types.js';
 import { createSagaStore, type SagaStore } from '../../../orchestrator/store/index.js';
 import { useInfra } from '../../support/infra.js';
 import { command, nextRecord, startedRecord, timer } from './records.js';
@@ -103,6 +103,8 @@ describe('saga store: the record encoding (real Redis)', function () {
     const key = store.keys.saga(record.id);
     await infra.redis.hdel(key, 'm');
     await infra.redis.hset(key, ...firstEncodingFields(record));
+    const before: HistoryEntry = { at: T0, kind: 'started', summary: 'order v1 started', to: 'a' };
+    await infra.redis.rpush(store.keys.history(record.id), JSON.stringify(before));
 
     expect(await store.load(record.id)).to.deep.equal(record);
     expect((await store.loadSummaries([record.id]))[0]).to.include({
@@ -114,11 +116,21 @@ describe('saga store: the record encoding (real Redis)', function () {
     expect(claimed.map((claim) => claim.timerId)).to.deep.equal(['t1']);
 
     const next = nextRecord(record, { state: 'paying', timers: [] });
-    expect(await store.commit(1, next, { timersToCancel: ['t1'] })).to.deep.equal({
-      status: 'committed',
-      sagaId: record.id,
-      revision: 2,
-    });
+    const after: HistoryEntry = {
+      at: T0 + 2_000,
+      kind: 'command',
+      step: 'pay',
+      commandId: `${record.id}.pay.1`,
+      summary: 'pay: Charge → payment (attempt 1)',
+      data: { command: 'Charge', participant: 'payment' },
+    };
+    expect(await store.commit(1, next, { timersToCancel: ['t1'], history: [after] })).to.deep.equal(
+      {
+        status: 'committed',
+        sagaId: record.id,
+        revision: 2,
+      },
+    );
     // Rewritten in the second encoding: the first one's fields are gone, nothing is stale.
     expect((await infra.redis.hkeys(key)).sort()).to.deep.equal([
       '_counter',
@@ -129,6 +141,10 @@ describe('saga store: the record encoding (real Redis)', function () {
       'version',
     ]);
     expect(await store.load(record.id)).to.deep.equal(next);
+    // History entries of both forms read back as written, the old one first.
+    expect((await store.history(record.id)).entries).to.deep.equal([before, after]);
+    const stored = await infra.redis.lrange(store.keys.history(record.id), 0, -1);
+    expect(stored[1]).to.not.include(record.id);
     const page = await store.listSagas({ state: 'paying', type: 'order' });
     expect(page.items.map((item) => item.id)).to.include(record.id);
   });

@@ -70,7 +70,8 @@ describe('apply-step arguments', () => {
       '900',
       'order-1\u0000new',
       '1',
-      JSON.stringify({ at: 200, kind: 'started', summary: 'started' }),
+      // Compact: kind 0 (started), 100 ms after creation.
+      '[0,100,"started"]',
       '1',
       't',
       'order-1',
