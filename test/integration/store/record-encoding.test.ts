@@ -103,10 +103,19 @@ describe('saga store: the record encoding (real Redis)', function () {
     const key = store.keys.saga(record.id);
     await infra.redis.hdel(key, 'm');
     await infra.redis.hset(key, ...firstEncodingFields(record));
+    // It also sat in the two indexes the store no longer keeps (every saga, and by type).
+    const shardBase = store.keys.shardBase(store.shardOf(record.id));
+    const legacyIndexes = [`${shardBase}idx:all`, `${shardBase}idx:type:order`];
+    const member = await infra.redis.hget(key, '_indexMember');
+    for (const index of legacyIndexes) await infra.redis.zadd(index, 0, member ?? '');
+    const indexes = await infra.redis.hget(key, '_indexes');
+    await infra.redis.hset(key, '_indexes', [...legacyIndexes, indexes].join('\n'));
     const before: HistoryEntry = { at: T0, kind: 'started', summary: 'order v1 started', to: 'a' };
     await infra.redis.rpush(store.keys.history(record.id), JSON.stringify(before));
 
     expect(await store.load(record.id)).to.deep.equal(record);
+    const byType = await store.listSagas({ type: 'order', limit: 500 });
+    expect(byType.items.filter((item) => item.id === record.id)).to.have.length(1);
     expect((await store.loadSummaries([record.id]))[0]).to.include({
       id: record.id,
       state: 'reserving',
@@ -141,6 +150,9 @@ describe('saga store: the record encoding (real Redis)', function () {
       'version',
     ]);
     expect(await store.load(record.id)).to.deep.equal(next);
+    for (const index of legacyIndexes) {
+      expect(await infra.redis.zscore(index, member ?? ''), index).to.equal(null);
+    }
     // History entries of both forms read back as written, the old one first.
     expect((await store.history(record.id)).entries).to.deep.equal([before, after]);
     const stored = await infra.redis.lrange(store.keys.history(record.id), 0, -1);
