@@ -9,7 +9,8 @@
  * | ---------- | ------------------------------------------------------------------------ |
  * | `version`  | the revision (scripts compare it; the hash field keeps its first name)   |
  * | `m`        | the meta values as one JSON array, its first item the codec version (2)  |
- * | `snapshot` | the engine's snapshot text, as given (`jsonTextOf`)                      |
+ * | `snapshot` | the engine's snapshot text, as given (`jsonTextOf`), while running       |
+ * | `snapshotZ`| once ended: that text deflated (raw), in base64 — ~40 % of its bytes     |
  * | `pending`  | pending commands (JSON); absent when there are none                      |
  * | `timers`   | armed timers (JSON; `event` left out when it is `{ type: timerId }`, as  |
  * |            | XState's `after` events are); absent when none. Scripts read `timerId`s  |
@@ -19,7 +20,8 @@
  * written with it still load (`m` is absent there), and the step script deletes its fields when
  * it rewrites such a record in the second encoding.
  */
-import { SAGA_STATUSES, type JsonObject } from '../../wire/contract/index.js';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { SAGA_STATUSES, isEnded, type JsonObject } from '../../wire/contract/index.js';
 import {
   type ArmedTimer,
   type PendingCommand,
@@ -53,6 +55,7 @@ export const RECORD_FIELDS = [
   'version',
   'm',
   'snapshot',
+  'snapshotZ',
   'pending',
   'timers',
   'trace',
@@ -108,10 +111,17 @@ export function recordToHash(record: SagaRecord): { fields: string[]; deleted: s
     String(record.revision),
     'm',
     JSON.stringify(meta),
-    'snapshot',
-    jsonTextOf(record.snapshot),
   ];
   const deleted: string[] = [];
+  // An ended saga's snapshot is only read again (by the API, a late input): it is kept until
+  // retention deflated, which costs ~85 µs once per saga and saves ~1.2 KB of an order saga.
+  if (isEnded(record.status)) {
+    fields.push('snapshotZ', deflateRawSync(jsonTextOf(record.snapshot)).toString('base64'));
+    deleted.push('snapshot');
+  } else {
+    fields.push('snapshot', jsonTextOf(record.snapshot));
+    deleted.push('snapshotZ');
+  }
   if (record.pending.length > 0) fields.push('pending', JSON.stringify(record.pending));
   else deleted.push('pending');
   if (record.timers.length > 0)
@@ -164,7 +174,7 @@ export function recordFromValues(
     revision: summary.revision,
     status: summary.status,
     state: summary.state,
-    snapshot: get.json<JsonObject>('snapshot'),
+    snapshot: snapshotOf(get),
     pending: get.optional('pending') === undefined ? [] : get.json<PendingCommand[]>('pending'),
     timers:
       get.optional('timers') === undefined
@@ -200,6 +210,21 @@ export function summaryFromValues(
   if (get.absent()) return undefined;
   const { idempotencyKey: _key, stateEnteredAt: _entered, ...summary } = summaryOf(sagaId, get);
   return summary;
+}
+
+/** The snapshot, from `snapshot` or, for an ended saga, inflated from `snapshotZ`. */
+function snapshotOf(get: FieldReader<(typeof RECORD_FIELDS)[number]>): JsonObject {
+  const deflated = get.optional('snapshotZ');
+  if (deflated === undefined || get.optional('snapshot') !== undefined) {
+    return get.json<JsonObject>('snapshot');
+  }
+  let text: string;
+  try {
+    text = inflateRawSync(Buffer.from(deflated, 'base64')).toString('utf8');
+  } catch (cause) {
+    throw get.corrupt('snapshotZ', `does not inflate (${String(cause)})`);
+  }
+  return get.parse<JsonObject>('snapshotZ', text);
 }
 
 /**
@@ -283,6 +308,13 @@ function fieldReader<F extends string>(
   const raw = (field: F): string | undefined => values[fields.indexOf(field)] ?? undefined;
   const corrupt = (field: F, why: string) =>
     new CorruptRecordError(`saga field '${field}' ${why}`, { sagaId });
+  const parse = <T>(field: F, text: string): T => {
+    try {
+      return JSON.parse(text) as T;
+    } catch (cause) {
+      throw new CorruptRecordError(`saga field '${field}' is not JSON`, { sagaId, cause });
+    }
+  };
   const string = (field: F): string => {
     const value = raw(field);
     if (value === undefined) throw corrupt(field, 'is missing');
@@ -304,13 +336,8 @@ function fieldReader<F extends string>(
       }
       return value as SagaStatus;
     },
-    json<T>(field: F): T {
-      try {
-        return JSON.parse(string(field)) as T;
-      } catch (cause) {
-        throw new CorruptRecordError(`saga field '${field}' is not JSON`, { sagaId, cause });
-      }
-    },
+    json: <T>(field: F): T => parse<T>(field, string(field)),
+    parse,
   };
 }
 

@@ -40,7 +40,7 @@ describe('saga store: the record encoding (real Redis)', function () {
     store = createSagaStore({ redis: infra.redis, keyPrefix: infra.prefix, shards: 4 });
   });
 
-  it('keeps a running saga in few fields and an ended one without pending commands or timers', async () => {
+  it('keeps a running saga in few fields and an ended one deflated, without pending commands or timers', async () => {
     const record = startedRecord({
       timers: [timer('t1', T0 + 5_000)],
       pending: [
@@ -86,7 +86,7 @@ describe('saga store: the record encoding (real Redis)', function () {
       '_indexMember',
       '_indexes',
       'm',
-      'snapshot',
+      'snapshotZ',
       'version',
     ]);
     expect(await store.load(record.id)).to.deep.equal(ended);

@@ -60,7 +60,8 @@ describe('apply-step arguments', () => {
     ]);
     const rest = args.slice(8 + fieldCount);
     expect(rest).to.deep.equal([
-      '3',
+      '4',
+      'snapshotZ',
       'pending',
       'timers',
       'trace',

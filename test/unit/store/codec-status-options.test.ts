@@ -76,7 +76,7 @@ describe('store record codec, script statuses, options', () => {
     });
     const names = fields.filter((_, i) => i % 2 === 0);
     expect(names).to.deep.equal(['version', 'm', 'snapshot', 'timers']);
-    expect(deleted).to.deep.equal(['pending', 'trace']);
+    expect(deleted).to.deep.equal(['snapshotZ', 'pending', 'trace']);
     expect(fields[names.indexOf('timers') * 2 + 1]).to.equal('[{"timerId":"t","dueAt":30}]');
     expect(JSON.parse(fields[3] ?? '')).to.deep.equal([
       RECORD_CODEC_VERSION,
@@ -89,6 +89,20 @@ describe('store record codec, script statuses, options', () => {
       null,
       'key-1',
     ]);
+  });
+
+  it('keeps the snapshot of an ended saga deflated, and reads it back', () => {
+    const snapshot = { status: 'done', value: 'completed', context: { steps: 'x'.repeat(2_000) } };
+    const ended: SagaRecord = { ...record, status: 'completed', state: 'completed', snapshot };
+    const { fields, deleted } = recordToHash(ended);
+    const names = fields.filter((_, i) => i % 2 === 0);
+    expect(names).to.include('snapshotZ').and.not.include('snapshot');
+    expect(deleted).to.include('snapshot');
+    expect(fields[names.indexOf('snapshotZ') * 2 + 1]).to.have.length.below(200);
+    expect(recordFromValues(ended.id, hmget(ended))).to.deep.equal(ended);
+    const broken = hmget(ended);
+    broken[RECORD_FIELDS.indexOf('snapshotZ')] = 'bm90IGRlZmxhdGVk';
+    expect(() => recordFromValues(ended.id, broken)).to.throw(/snapshotZ/);
   });
 
   it('reads a record written by the first encoding (one field per meta value)', () => {
