@@ -97,8 +97,9 @@ function checkWrite(
   steps: number,
 ): void {
   const sagaId = record.id;
-  if (sagaId.length === 0 || sagaId.includes(TIMER_MEMBER_SEPARATOR)) {
-    throw new InvalidRecordError('a saga id must be non-empty and free of NUL characters', {
+  // NUL separates a timer member's parts; a line break, the lines of the hash's `_where`.
+  if (sagaId.length === 0 || sagaId.includes(TIMER_MEMBER_SEPARATOR) || /[\r\n]/u.test(sagaId)) {
+    throw new InvalidRecordError('a saga id must be non-empty and free of NUL and line breaks', {
       sagaId,
     });
   }

@@ -66,13 +66,13 @@ export const RECORD_FIELDS = [
 export const SUMMARY_FIELDS = ['version', 'm', ...V1_META_FIELDS] as const;
 
 /**
- * Fields the store keeps beside the record (the scripts use the same names): the index keys and
- * member, the counter field, the scheduled purge time, and how many history entries were dropped.
+ * Fields the store keeps beside the record (the scripts use the same names): where the saga is
+ * found (its counter field, index member and index keys, one per line; records written before
+ * issue 13 have them in `_counter`, `_indexMember` and `_indexes`), the scheduled purge time, and
+ * how many history entries were dropped.
  */
 export const INTERNAL_FIELDS = {
-  indexes: '_indexes',
-  indexMember: '_indexMember',
-  counter: '_counter',
+  where: '_where',
   expireAt: '_expireAt',
   historyDropped: '_historyDropped',
 } as const;

@@ -60,9 +60,7 @@ describe('saga store: the record encoding (real Redis)', function () {
     await store.create(record, { timersToSet: record.timers, outbox: [command(record.id, 1)] });
     const key = store.keys.saga(record.id);
     expect((await infra.redis.hkeys(key)).sort()).to.deep.equal([
-      '_counter',
-      '_indexMember',
-      '_indexes',
+      '_where',
       'm',
       'pending',
       'snapshot',
@@ -81,10 +79,8 @@ describe('saga store: the record encoding (real Redis)', function () {
     });
     await store.commit(1, ended, { timersToCancel: ['t1'] });
     expect((await infra.redis.hkeys(key)).sort()).to.deep.equal([
-      '_counter',
       '_expireAt',
-      '_indexMember',
-      '_indexes',
+      '_where',
       'm',
       'snapshotZ',
       'version',
@@ -106,10 +102,21 @@ describe('saga store: the record encoding (real Redis)', function () {
     // It also sat in the two indexes the store no longer keeps (every saga, and by type).
     const shardBase = store.keys.shardBase(store.shardOf(record.id));
     const legacyIndexes = [`${shardBase}idx:all`, `${shardBase}idx:type:order`];
-    const member = await infra.redis.hget(key, '_indexMember');
-    for (const index of legacyIndexes) await infra.redis.zadd(index, 0, member ?? '');
-    const indexes = await infra.redis.hget(key, '_indexes');
-    await infra.redis.hset(key, '_indexes', [...legacyIndexes, indexes].join('\n'));
+    // And it kept where it is found in three fields, the index keys whole.
+    const [counter = '', member = '', ...indexes] = (
+      (await infra.redis.hget(key, '_where')) ?? ''
+    ).split('\n');
+    for (const index of legacyIndexes) await infra.redis.zadd(index, 0, member);
+    await infra.redis.hdel(key, '_where');
+    await infra.redis.hset(
+      key,
+      '_counter',
+      counter,
+      '_indexMember',
+      member,
+      '_indexes',
+      [...legacyIndexes, ...indexes.map((index) => shardBase + index)].join('\n'),
+    );
     const before: HistoryEntry = { at: T0, kind: 'started', summary: 'order v1 started', to: 'a' };
     await infra.redis.rpush(store.keys.history(record.id), JSON.stringify(before));
 
@@ -142,16 +149,14 @@ describe('saga store: the record encoding (real Redis)', function () {
     );
     // Rewritten in the second encoding: the first one's fields are gone, nothing is stale.
     expect((await infra.redis.hkeys(key)).sort()).to.deep.equal([
-      '_counter',
-      '_indexMember',
-      '_indexes',
+      '_where',
       'm',
       'snapshot',
       'version',
     ]);
     expect(await store.load(record.id)).to.deep.equal(next);
     for (const index of legacyIndexes) {
-      expect(await infra.redis.zscore(index, member ?? ''), index).to.equal(null);
+      expect(await infra.redis.zscore(index, member), index).to.equal(null);
     }
     // History entries of both forms read back as written, the old one first.
     expect((await store.history(record.id)).entries).to.deep.equal([before, after]);
@@ -159,5 +164,35 @@ describe('saga store: the record encoding (real Redis)', function () {
     expect(stored[1]).to.not.include(record.id);
     const page = await store.listSagas({ state: 'paying', type: 'order' });
     expect(page.items.map((item) => item.id)).to.include(record.id);
+  });
+
+  it('purges an ended saga that kept where it is found in the fields written before', async () => {
+    const record = startedRecord({ status: 'completed', state: 'done', createdAt: T0 });
+    await store.create(record);
+    const key = store.keys.saga(record.id);
+    const shardBase = store.keys.shardBase(store.shardOf(record.id));
+    const [counter = '', member = '', ...indexes] = (
+      (await infra.redis.hget(key, '_where')) ?? ''
+    ).split('\n');
+    await infra.redis.hdel(key, '_where');
+    await infra.redis.hset(
+      key,
+      '_counter',
+      counter,
+      '_indexMember',
+      member,
+      '_indexes',
+      indexes.map((index) => shardBase + index).join('\n'),
+    );
+    expect(indexes).to.have.length(3);
+
+    expect(await store.purgeExpired(Number.MAX_SAFE_INTEGER)).to.include(record.id);
+    for (const index of indexes) {
+      expect(await infra.redis.zscore(shardBase + index, member), index).to.equal(null);
+    }
+    expect(await infra.redis.hget(store.keys.counters(store.shardOf(record.id)), counter)).to.equal(
+      null,
+    );
+    expect(await infra.redis.exists(key)).to.equal(0);
   });
 });

@@ -97,6 +97,7 @@ describe('apply-step arguments', () => {
     const bad: [number, SagaRecord, object][] = [
       [0, record({ id: '' }), {}],
       [0, record({ id: 'a\u0000b' }), {}],
+      [0, record({ id: 'a\nb' }), {}],
       [0, record({ revision: 2 }), {}],
       [1, record({ revision: 1 }), {}],
       [-1, record({ revision: 0 }), {}],
