@@ -8,8 +8,11 @@
  * an absent one in the middle `null`.
  *
  * - `kind` is its index in {@link KINDS}, or the kind's name when it is not one of them.
- * - `commandId` is stored without the saga id when it starts with `<sagaId>.` (then it starts
- *   with `.`); one that starts with `.` or `=` otherwise gets a `=` in front.
+ * - `commandId` is the number `n` when it is `<sagaId>.<step>.<n>` (the engine's ids), else it is
+ *   stored without the saga id when it starts with `<sagaId>.` (then it starts with `.`); one that
+ *   starts with `.` or `=` otherwise gets a `=` in front.
+ * - `data` has its usual keys (`participant`, `command`, `kind`, `outcome`, `attempt`) as one
+ *   letter; data that already has such a one-letter key is stored as it is, inside a one-item array.
  * - `summary` has `^0`…`^4` where it held the entry's step, from, to, `data.command` or
  *   `data.participant`; when that would not decode to the same text (the summary holds a `^`, say)
  *   it is stored as it is, inside a one-item array.
@@ -34,11 +37,37 @@ type Compact = [
   at: number,
   summary: string | [string],
   step?: string | null,
-  commandId?: string | null,
+  commandId?: string | number | null,
   from?: string | null,
   to?: string | null,
-  data?: JsonObject | null,
+  data?: JsonObject | [JsonObject] | null,
 ];
+
+/** The keys history data usually has, and the letter each is stored as. */
+const DATA_KEYS: Readonly<Record<string, string>> = {
+  participant: 'p',
+  command: 'c',
+  kind: 'k',
+  outcome: 'o',
+  attempt: 'a',
+};
+const DATA_LETTERS: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(DATA_KEYS).map(([key, letter]) => [letter, key]),
+);
+
+function compactData(data: JsonObject): JsonObject | [JsonObject] {
+  if (Object.keys(data).some((key) => key in DATA_LETTERS)) return [data];
+  return Object.fromEntries(
+    Object.entries(data).map(([key, value]) => [DATA_KEYS[key] ?? key, value]),
+  );
+}
+
+function fullData(stored: JsonObject | [JsonObject]): JsonObject {
+  if (Array.isArray(stored)) return stored[0];
+  return Object.fromEntries(
+    Object.entries(stored).map(([key, value]) => [DATA_LETTERS[key] ?? key, value]),
+  );
+}
 
 /** The values a summary may refer to, in placeholder order (`^0` … `^4`). */
 function summaryValues(entry: Pick<HistoryEntry, 'step' | 'from' | 'to' | 'data'>): string[] {
@@ -68,12 +97,22 @@ function templateOf(summary: string, values: readonly string[]): string | [strin
   return fillSummary(template, values) === summary ? template : [summary];
 }
 
-function compactCommandId(commandId: string, sagaId: string): string {
+function compactCommandId(
+  commandId: string,
+  sagaId: string,
+  step: string | undefined,
+): string | number {
+  if (step !== undefined) {
+    const start = `${sagaId}.${step}.`;
+    const n = commandId.slice(start.length);
+    if (commandId.startsWith(start) && /^[1-9]\d{0,14}$/u.test(n)) return Number(n);
+  }
   if (commandId.startsWith(`${sagaId}.`)) return commandId.slice(sagaId.length);
   return commandId.startsWith('.') || commandId.startsWith('=') ? `=${commandId}` : commandId;
 }
 
-function fullCommandId(stored: string, sagaId: string): string {
+function fullCommandId(stored: string | number, sagaId: string, step: string | undefined): string {
+  if (typeof stored === 'number') return `${sagaId}.${step ?? ''}.${stored}`;
   if (stored.startsWith('.')) return sagaId + stored;
   return stored.startsWith('=') ? stored.slice(1) : stored;
 }
@@ -86,10 +125,10 @@ export function encodeHistoryEntry(entry: HistoryEntry, sagaId: string, createdA
     entry.at - createdAt,
     templateOf(entry.summary, summaryValues(entry)),
     entry.step ?? null,
-    entry.commandId === undefined ? null : compactCommandId(entry.commandId, sagaId),
+    entry.commandId === undefined ? null : compactCommandId(entry.commandId, sagaId, entry.step),
     entry.from ?? null,
     entry.to ?? null,
-    entry.data ?? null,
+    entry.data === undefined ? null : compactData(entry.data),
   ];
   while (compact.length > 3 && compact[compact.length - 1] === null) compact.pop();
   return JSON.stringify(compact);
@@ -105,10 +144,12 @@ export function decodeHistoryEntry(text: string, sagaId: string, createdAt: numb
     summary: '',
   };
   if (typeof step === 'string') entry.step = step;
-  if (typeof commandId === 'string') entry.commandId = fullCommandId(commandId, sagaId);
+  if (typeof commandId === 'string' || typeof commandId === 'number') {
+    entry.commandId = fullCommandId(commandId, sagaId, entry.step);
+  }
   if (typeof from === 'string') entry.from = from;
   if (typeof to === 'string') entry.to = to;
-  if (data != null) entry.data = data;
+  if (data != null) entry.data = fullData(data);
   entry.summary = Array.isArray(summary) ? summary[0] : fillSummary(summary, summaryValues(entry));
   return entry;
 }
