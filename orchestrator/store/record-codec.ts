@@ -11,7 +11,8 @@
  * | `m`        | the meta values as one JSON array, its first item the codec version (2)  |
  * | `snapshot` | the engine's snapshot text, as given (`jsonTextOf`), while running       |
  * | `snapshotZ`| once ended: that text deflated (raw), in base64 — ~40 % of its bytes     |
- * | `pending`  | pending commands (JSON); absent when there are none                      |
+ * | `pending`  | pending commands (JSON; `commandId` left out when it is the engine's     |
+ * |            | `<sagaId>.<step>.<attempt>`); absent when there are none                 |
  * | `timers`   | armed timers (JSON; `event` left out when it is `{ type: timerId }`, as  |
  * |            | XState's `after` events are); absent when none. Scripts read `timerId`s  |
  * | `trace`    | the trace context (JSON), when there is one                              |
@@ -122,8 +123,12 @@ export function recordToHash(record: SagaRecord): { fields: string[]; deleted: s
     fields.push('snapshot', jsonTextOf(record.snapshot));
     deleted.push('snapshotZ');
   }
-  if (record.pending.length > 0) fields.push('pending', JSON.stringify(record.pending));
-  else deleted.push('pending');
+  if (record.pending.length > 0) {
+    fields.push(
+      'pending',
+      JSON.stringify(record.pending.map((command) => compactCommand(command, record.id))),
+    );
+  } else deleted.push('pending');
   if (record.timers.length > 0)
     fields.push('timers', JSON.stringify(record.timers.map(compactTimer)));
   else deleted.push('timers');
@@ -135,6 +140,20 @@ export function recordToHash(record: SagaRecord): { fields: string[]; deleted: s
 /** The record as field/value pairs for HSET (see {@link recordToHash} for what it deletes). */
 export function recordToFields(record: SagaRecord): string[] {
   return recordToHash(record).fields;
+}
+
+type StoredCommand = Omit<PendingCommand, 'commandId'> & { commandId?: string };
+
+/** The engine names a command `<sagaId>.<step>.<attempt>`: that id is implied, not stored. */
+function compactCommand(command: PendingCommand, sagaId: string): StoredCommand {
+  if (command.commandId !== `${sagaId}.${command.step}.${command.attempt}`) return command;
+  const { commandId: _implied, ...rest } = command;
+  return rest;
+}
+
+function expandCommand(command: StoredCommand, sagaId: string): PendingCommand {
+  if (command.commandId !== undefined) return command as PendingCommand;
+  return { commandId: `${sagaId}.${command.step}.${command.attempt}`, ...command };
 }
 
 /** XState's `after` timers fire `{ type: timerId }`: that event is implied, not stored. */
@@ -175,7 +194,10 @@ export function recordFromValues(
     status: summary.status,
     state: summary.state,
     snapshot: snapshotOf(get),
-    pending: get.optional('pending') === undefined ? [] : get.json<PendingCommand[]>('pending'),
+    pending:
+      get.optional('pending') === undefined
+        ? []
+        : get.json<StoredCommand[]>('pending').map((command) => expandCommand(command, sagaId)),
     timers:
       get.optional('timers') === undefined
         ? []

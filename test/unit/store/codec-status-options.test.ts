@@ -91,6 +91,16 @@ describe('store record codec, script statuses, options', () => {
     ]);
   });
 
+  it("leaves out a pending command's id when it is the engine's <sagaId>.<step>.<attempt>", () => {
+    const engineNamed = { ...record.pending[0]!, commandId: 'order-1.reserve.3' };
+    const withBoth: SagaRecord = { ...record, pending: [engineNamed, ...record.pending] };
+    const { fields } = recordToHash(withBoth);
+    const stored = JSON.parse(fields[fields.indexOf('pending') + 1] ?? '') as object[];
+    expect(stored[0]).to.not.have.property('commandId');
+    expect(stored[1]).to.have.property('commandId', 'c1');
+    expect(recordFromValues(withBoth.id, hmget(withBoth))).to.deep.equal(withBoth);
+  });
+
   it('keeps the snapshot of an ended saga deflated, and reads it back', () => {
     const snapshot = { status: 'done', value: 'completed', context: { steps: 'x'.repeat(2_000) } };
     const ended: SagaRecord = { ...record, status: 'completed', state: 'completed', snapshot };
