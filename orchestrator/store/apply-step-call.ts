@@ -12,7 +12,8 @@ import {
   TIMER_MEMBER_SEPARATOR,
   type StoreKeys,
 } from './keys.js';
-import { outboxArgs, recordToFields } from './record-codec.js';
+import { encodeHistoryEntry } from './history-codec.js';
+import { outboxArgs, recordToHash } from './record-codec.js';
 import type { ScriptArg } from './scripts.js';
 import type { StepWrite } from './types.js';
 
@@ -42,13 +43,15 @@ export function applyStepCall(
   checkWrite(record, expectedRevision, write, steps);
   const shard = keys.shardOf(record.id);
   const expireAt = isEnded(record.status) ? record.updatedAt + settings.retentionMs : 0;
-  const fields = recordToFields(record);
+  const { fields, deleted } = recordToHash(record);
   const cancels = (write.timersToCancel ?? []).map((timerId) => timerMember(record.id, timerId));
   const sets = (write.timersToSet ?? []).flatMap((timer) => [
     timer.dueAt,
     timerMember(record.id, timer.timerId),
   ]);
-  const history = (write.history ?? []).map((entry) => JSON.stringify(entry));
+  const history = (write.history ?? []).map((entry) =>
+    encodeHistoryEntry(entry, record.id, record.createdAt),
+  );
   const outbox = (write.outbox ?? []).flatMap(outboxArgs);
   return {
     keys: [
@@ -69,6 +72,8 @@ export function applyStepCall(
       String(settings.historyLimit),
       fields.length,
       ...fields,
+      deleted.length,
+      ...deleted,
       cancels.length,
       ...cancels,
       sets.length / 2,
@@ -92,8 +97,9 @@ function checkWrite(
   steps: number,
 ): void {
   const sagaId = record.id;
-  if (sagaId.length === 0 || sagaId.includes(TIMER_MEMBER_SEPARATOR)) {
-    throw new InvalidRecordError('a saga id must be non-empty and free of NUL characters', {
+  // NUL separates a timer member's parts; a line break, the lines of the hash's `_where`.
+  if (sagaId.length === 0 || sagaId.includes(TIMER_MEMBER_SEPARATOR) || /[\r\n]/u.test(sagaId)) {
+    throw new InvalidRecordError('a saga id must be non-empty and free of NUL and line breaks', {
       sagaId,
     });
   }

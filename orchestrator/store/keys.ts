@@ -16,9 +16,7 @@
  * | `saga:{s3}:expiry`                         | zset   | ids of ended sagas, scored by purge time |
  * | `saga:{s3}:counts`                         | hash   | `<type>:<state>:<status>` → sagas        |
  * | `saga:{s3}:lease`                          | string | owner of the shard's outbox relay        |
- * | `saga:{s3}:idx:all`                        | zset   | index members (see below)                |
- * | `saga:{s3}:idx:type:<type>`                | zset   |                                          |
- * | `saga:{s3}:idx:status:<status>`            | zset   |                                          |
+ * | `saga:{s3}:idx:status:<status>`            | zset   | index members (see below)                |
  * | `saga:{s3}:idx:type-status:<type>:<status>`| zset   |                                          |
  * | `saga:{s3}:idx:type-state:<type>:<state>`  | zset   |                                          |
  * | `saga:members`                             | zset   | live orchestrator instances, by expiry   |
@@ -63,12 +61,14 @@ export interface StoreKeys {
   lease: (shard: number) => string;
   /** Live orchestrator instances (not per shard: instances split the shards between them). */
   readonly members: string;
-  indexAll: (shard: number) => string;
-  indexByType: (shard: number, type: string) => string;
   indexByStatus: (shard: number, status: SagaStatus) => string;
   indexByTypeStatus: (shard: number, type: string, status: SagaStatus) => string;
   indexByTypeState: (shard: number, type: string, state: string) => string;
-  /** The index keys a record belongs in (all in the record's shard). */
+  /**
+   * The index keys a record belongs in (all in the record's shard). Listing by type alone, or by
+   * nothing, merges the status indexes (list-cursor.ts); records written before issue 13 also sit
+   * in `idx:all` and `idx:type:<type>`, which their next step or their purge leaves.
+   */
   indexKeysOf: (record: Pick<SagaRecord, 'id' | 'type' | 'status' | 'state'>) => string[];
 }
 
@@ -91,8 +91,6 @@ export function createStoreKeys(prefix: string, shards: number): StoreKeys {
     counters: (shard) => `${shardBase(shard)}counts`,
     lease: (shard) => `${shardBase(shard)}lease`,
     members: `${prefix}:members`,
-    indexAll: (shard) => `${shardBase(shard)}idx:all`,
-    indexByType: (shard, type) => `${shardBase(shard)}idx:type:${part(type)}`,
     indexByStatus: (shard, status) => `${shardBase(shard)}idx:status:${status}`,
     indexByTypeStatus: (shard, type, status) =>
       `${shardBase(shard)}idx:type-status:${part(type)}:${status}`,
@@ -101,8 +99,6 @@ export function createStoreKeys(prefix: string, shards: number): StoreKeys {
     indexKeysOf(record) {
       const shard = shardOf(record.id, shards);
       return [
-        keys.indexAll(shard),
-        keys.indexByType(shard, record.type),
         keys.indexByStatus(shard, record.status),
         keys.indexByTypeStatus(shard, record.type, record.status),
         keys.indexByTypeState(shard, record.type, record.state),

@@ -4,6 +4,7 @@
  * BYLEX, so the newest-first order is total and the same in every shard; a page is the top of the
  * shards' merged lists, and the cursor is the last member handed out.
  */
+import { SAGA_STATUSES } from '../../wire/contract/index.js';
 import { InvalidQueryError } from './errors.js';
 import { isIndexMember } from './keys.js';
 import type { StoreKeys } from './keys.js';
@@ -12,18 +13,25 @@ import type { ListQuery, SagaSummary } from './types.js';
 export const MAX_LIST_LIMIT = 500;
 export const DEFAULT_LIST_LIMIT = 50;
 
-/** The index (per shard) that holds every saga the query can match, as few others as possible. */
-export function indexForQuery(keys: StoreKeys, query: ListQuery): (shard: number) => string {
+/**
+ * The indexes (per shard) that together hold every saga the query can match, as few others as
+ * possible. A saga sits in three (its status, type and status, type and state), so a query by
+ * type alone or by nothing reads one index per status: each saga is in exactly one of them, and
+ * their members merge like the shards' (a saga costs ~160 B of Redis per index it is in).
+ */
+export function indexForQuery(keys: StoreKeys, query: ListQuery): (shard: number) => string[] {
   const { type, status, state } = query;
   if (type !== undefined && state !== undefined) {
-    return (shard) => keys.indexByTypeState(shard, type, state);
+    return (shard) => [keys.indexByTypeState(shard, type, state)];
   }
   if (type !== undefined && status !== undefined) {
-    return (shard) => keys.indexByTypeStatus(shard, type, status);
+    return (shard) => [keys.indexByTypeStatus(shard, type, status)];
   }
-  if (type !== undefined) return (shard) => keys.indexByType(shard, type);
-  if (status !== undefined) return (shard) => keys.indexByStatus(shard, status);
-  return (shard) => keys.indexAll(shard);
+  if (status !== undefined) return (shard) => [keys.indexByStatus(shard, status)];
+  if (type !== undefined) {
+    return (shard) => SAGA_STATUSES.map((each) => keys.indexByTypeStatus(shard, type, each));
+  }
+  return (shard) => SAGA_STATUSES.map((each) => keys.indexByStatus(shard, each));
 }
 
 /**
@@ -43,7 +51,7 @@ export function compareBytes(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
-/** The first `take` members of the shards' newest-first lists, merged newest first. */
+/** The first `take` members of the indexes' newest-first lists, merged newest first. */
 export function mergeNewestFirst(lists: readonly (readonly string[])[], take: number): string[] {
   return lists
     .flat()

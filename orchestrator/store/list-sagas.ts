@@ -27,8 +27,7 @@ export interface ListContext {
 export async function listSagas(context: ListContext, query: ListQuery): Promise<ListPage> {
   const { redis, keys } = context;
   const limit = checkLimit(query.limit);
-  const indexKey = indexForQuery(keys, query);
-  const shards = allShards(keys.shards);
+  const indexKeys = allShards(keys.shards).flatMap(indexForQuery(keys, query));
   const found: { summary: SagaSummary; member: string }[] = [];
   let bound = query.cursor === undefined ? '+' : `(${decodeCursor(query.cursor)}`;
   let examined = 0;
@@ -37,9 +36,7 @@ export async function listSagas(context: ListContext, query: ListQuery): Promise
     // One more than the page, to know whether another page exists.
     const wanted = limit + 1 - found.length;
     const lists = await Promise.all(
-      shards.map((shard) =>
-        redis.zrange(indexKey(shard), bound, '-', 'BYLEX', 'REV', 'LIMIT', 0, wanted),
-      ),
+      indexKeys.map((key) => redis.zrange(key, bound, '-', 'BYLEX', 'REV', 'LIMIT', 0, wanted)),
     );
     const candidates = mergeNewestFirst(lists, wanted);
     const summaries = await context.loadSummaries(candidates.map(sagaIdOfIndexMember));
@@ -57,7 +54,7 @@ export async function listSagas(context: ListContext, query: ListQuery): Promise
     }
     const items = found.map((item) => item.summary);
     const last = candidates[candidates.length - 1];
-    // Fewer than asked across all shards: every shard is exhausted.
+    // Fewer than asked across all indexes: every one is exhausted.
     if (last === undefined || candidates.length < wanted) return { items };
     if (examined >= context.scanLimit) return { items, nextCursor: encodeCursor(last) };
     bound = `(${last}`;

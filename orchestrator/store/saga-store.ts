@@ -9,7 +9,7 @@
  * const result = await store.commit(saga.revision, next, { outbox, timersToCancel, history });
  * if (result.status === 'conflict') { … reload and re-apply … }
  */
-import type { HistoryEntry, SagaRecord, SagaStatus } from '../engine/index.js';
+import type { SagaRecord, SagaStatus } from '../engine/index.js';
 import { applyStepCall, type ScriptCall } from './apply-step-call.js';
 import { countsByStatus, countsByTypeAndState } from './counters.js';
 import {
@@ -19,6 +19,7 @@ import {
   isRetriableStoreFailure,
 } from './errors.js';
 import { createStoreKeys, type StoreKeys } from './keys.js';
+import { decodeHistoryEntry } from './history-codec.js';
 import { heartbeat, releaseLease, renewLease, leaseOwner, tryAcquireLease } from './leases.js';
 import { listSagas } from './list-sagas.js';
 import { compileSagaStoreOptions, type SagaStoreOptions } from './options.js';
@@ -29,6 +30,7 @@ import {
   INTERNAL_FIELDS,
   RECORD_FIELDS,
   SUMMARY_FIELDS,
+  createdAtOf,
   recordFromValues,
   summaryFromValues,
 } from './record-codec.js';
@@ -309,13 +311,18 @@ export function createSagaStore(options: SagaStoreOptions): SagaStore {
     async history(sagaId, page = {}) {
       const offset = Math.max(0, page.offset ?? 0);
       const limit = Math.max(1, page.limit ?? 100);
-      const [entries, total, dropped] = await Promise.all([
+      const [entries, total, [dropped, meta, firstEncodingCreatedAt]] = await Promise.all([
         redis.lrange(keys.history(sagaId), offset, offset + limit - 1),
         redis.llen(keys.history(sagaId)),
-        redis.hget(keys.saga(sagaId), INTERNAL_FIELDS.historyDropped),
+        redis.hmget(keys.saga(sagaId), INTERNAL_FIELDS.historyDropped, 'm', 'createdAt'),
       ]);
+      // Compact entries keep their time as an offset from the saga's creation.
+      const createdAt =
+        entries.length === 0
+          ? 0
+          : createdAtOf(sagaId, meta ?? null, firstEncodingCreatedAt ?? null);
       return {
-        entries: entries.map((entry) => JSON.parse(entry) as HistoryEntry),
+        entries: entries.map((entry) => decodeHistoryEntry(entry, sagaId, createdAt)),
         total,
         dropped: Number(dropped ?? 0),
       };

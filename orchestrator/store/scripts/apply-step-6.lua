@@ -16,16 +16,20 @@
           (the record's revision lives in the hash field 'version', its first name: renaming it
           would need a migration of every running installation's stored sagas)
   ARGV[2] saga id
-  ARGV[3] index member of the saga (`<createdAt>:<id>`)
+  ARGV[3] index member of the saga (`<createdAt>:<id>`; ids hold no line break)
   ARGV[4] index keys the saga belongs in after this step, joined by '\n'
   ARGV[5] counter field after this step (`<type>:<state>:<status>`)
   ARGV[6] purge time (ms) if the saga has ended, '0' to keep it
   ARGV[7] history limit (entries kept per saga)
   ARGV[8] F, then F arguments: the record as field, value, … pairs (HSET)
+  then  D, then D record fields to delete (the record has no value for them now)
   then  C, then C timer members to remove (cancelled timers; before the ones set)
   then  S, then S × (dueAt, member) timers to add or move
   then  H, then H history entries (JSON) to append
   then  O, then O × (topic, key, value, headers JSON or '', value encoding or '') outbox messages
+
+  The hash keeps, beside the record, '_where' (counter field, index member, then the index keys
+  without the shard's base, one per line; purge-expired reads it too) and '_expireAt'.
 
   Returns (codes: orchestrator/store/script-status.ts)
    { 1 }                         applied
@@ -53,9 +57,13 @@ else
   if stored ~= expected then
     return { -3, tonumber(stored) }
   end
-  old = redis.call('HMGET', sagaKey, '_indexes', '_indexMember', '_counter', '_expireAt')
+  old = redis.call('HMGET', sagaKey, '_where', '_expireAt', 'id', '_indexes', '_indexMember',
+    '_counter')
 end
-local oldIndexes, oldMember, oldCounter, oldExpireAt = old[1], old[2], old[3], old[4]
+local oldExpireAt = old[2]
+-- A record of the first encoding (one field per meta value, 'id' among them) is being rewritten
+-- in the second one (the meta values in 'm'): its meta fields go (record-codec.ts).
+local firstEncoding = old[3]
 
 local function lines(text)
   local list = {}
@@ -67,6 +75,27 @@ local function lines(text)
   return list
 end
 
+-- Where the store finds the saga: '_where' is its counter field, its index member, then its index
+-- keys without the shard's base (`<prefix>:{s<n>}:`, the counters key's start), one per line.
+-- Records written before kept them in '_counter', '_indexMember' and '_indexes' (full keys).
+local base = string.sub(countersKey, 1, #countersKey - #'counts')
+local oldIndexes, oldMember, oldCounter = {}, nil, nil
+local separateWhereFields = old[4] or old[5] or old[6]
+if old[1] then
+  local where = lines(old[1])
+  oldCounter, oldMember = where[1], where[2]
+  for i = 3, #where do
+    oldIndexes[#oldIndexes + 1] = base .. where[i]
+  end
+elseif separateWhereFields then
+  oldIndexes, oldMember, oldCounter = lines(old[4]), old[5], old[6]
+end
+local newIndexes = lines(indexes)
+local where = { counter, member }
+for _, key in ipairs(newIndexes) do
+  where[#where + 1] = string.sub(key, #base + 1)
+end
+
 -- The record, and where the store finds it again (indexes, counter, purge time).
 local pos = 8
 local fieldCount = tonumber(ARGV[pos])
@@ -75,17 +104,33 @@ for i = 1, fieldCount do
   hset[i] = ARGV[pos + i]
 end
 pos = pos + fieldCount + 1
-hset[#hset + 1] = '_indexes'
-hset[#hset + 1] = indexes
-hset[#hset + 1] = '_indexMember'
-hset[#hset + 1] = member
-hset[#hset + 1] = '_counter'
-hset[#hset + 1] = counter
+local deleteCount = tonumber(ARGV[pos])
+local hdel = {}
+for i = 1, deleteCount do
+  hdel[i] = ARGV[pos + i]
+end
+pos = pos + deleteCount + 1
+if firstEncoding then
+  for _, field in ipairs({ 'id', 'type', 'definitionVersion', 'status', 'state', 'createdAt',
+      'updatedAt', 'idempotencyKey', 'stateEnteredAt' }) do
+    hdel[#hdel + 1] = field
+  end
+end
+if separateWhereFields then
+  hdel[#hdel + 1] = '_indexes'
+  hdel[#hdel + 1] = '_indexMember'
+  hdel[#hdel + 1] = '_counter'
+end
+hset[#hset + 1] = '_where'
+hset[#hset + 1] = table.concat(where, '\n')
 if expireAt ~= '0' then
   hset[#hset + 1] = '_expireAt'
   hset[#hset + 1] = expireAt
 end
 redis.call('HSET', sagaKey, unpack(hset))
+if #hdel > 0 then
+  redis.call('HDEL', sagaKey, unpack(hdel))
+end
 
 if expireAt ~= '0' then
   redis.call('ZADD', expiryKey, expireAt, sagaId)
@@ -138,27 +183,23 @@ for i = 0, outboxCount - 1 do
 end
 
 -- Indexes: leave the ones the saga no longer belongs in, join the new ones.
-if oldIndexes ~= indexes or oldMember ~= member then
-  local newKeys = lines(indexes)
-  local oldKeys = lines(oldIndexes)
-  local inNew, inOld = {}, {}
-  if oldMember == member then
-    for _, key in ipairs(newKeys) do
-      inNew[key] = true
-    end
-    for _, key in ipairs(oldKeys) do
-      inOld[key] = true
-    end
+local inNew, inOld = {}, {}
+if oldMember == member then
+  for _, key in ipairs(newIndexes) do
+    inNew[key] = true
   end
-  for _, key in ipairs(oldKeys) do
-    if not inNew[key] then
-      redis.call('ZREM', key, oldMember)
-    end
+  for _, key in ipairs(oldIndexes) do
+    inOld[key] = true
   end
-  for _, key in ipairs(newKeys) do
-    if not inOld[key] then
-      redis.call('ZADD', key, 0, member)
-    end
+end
+for _, key in ipairs(oldIndexes) do
+  if not inNew[key] then
+    redis.call('ZREM', key, oldMember)
+  end
+end
+for _, key in ipairs(newIndexes) do
+  if not inOld[key] then
+    redis.call('ZADD', key, 0, member)
   end
 end
 

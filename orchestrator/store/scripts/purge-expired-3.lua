@@ -21,12 +21,36 @@
 local expiryKey, countersKey, timersKey = KEYS[1], KEYS[2], KEYS[3]
 local ids = redis.call('ZRANGEBYSCORE', expiryKey, '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
 
+-- The shard's base (`<prefix>:{s<n>}:`), which '_where' leaves out of its index keys.
+local base = string.sub(countersKey, 1, #countersKey - #'counts')
+
 for _, sagaId in ipairs(ids) do
   local sagaKey = ARGV[3] .. sagaId
-  local fields = redis.call('HMGET', sagaKey, '_indexes', '_indexMember', '_counter', 'timers')
-  local indexes, member, counter, timers = fields[1], fields[2], fields[3], fields[4]
-  if indexes and member then
-    for key in string.gmatch(indexes, '[^\n]+') do
+  local fields = redis.call('HMGET', sagaKey, '_where', 'timers', '_indexes', '_indexMember',
+    '_counter')
+  local timers = fields[2]
+  -- '_where': counter, member, then index keys without the base, one per line (apply-step);
+  -- records written before kept them in '_counter', '_indexMember' and '_indexes' (full keys).
+  local indexes, member, counter = {}, fields[4], fields[5]
+  if fields[1] then
+    local position = 0
+    for line in string.gmatch(fields[1], '[^\n]+') do
+      position = position + 1
+      if position == 1 then
+        counter = line
+      elseif position == 2 then
+        member = line
+      else
+        indexes[#indexes + 1] = base .. line
+      end
+    end
+  elseif fields[3] then
+    for key in string.gmatch(fields[3], '[^\n]+') do
+      indexes[#indexes + 1] = key
+    end
+  end
+  if member then
+    for _, key in ipairs(indexes) do
       redis.call('ZREM', key, member)
     end
   end

@@ -84,7 +84,7 @@ describe('saga store: retention (real Redis)', function () {
     expect(await store.purgeExpired(T0 + 365 * 24 * 3_600_000)).to.deep.equal([]);
     for (const record of [parked, running]) {
       expect(await store.load(record.id)).to.deep.equal(record);
-      expect((await traces(record)).filter((trace) => trace.includes(':idx:'))).to.have.length(5);
+      expect((await traces(record)).filter((trace) => trace.includes(':idx:'))).to.have.length(3);
     }
     expect(await store.scheduledForPurge()).to.equal(0);
 

@@ -52,16 +52,27 @@ describe('apply-step arguments', () => {
       '50',
     ]);
     const fieldCount = Number(args[7]);
-    expect(fieldCount).to.equal(24);
+    // version, m, snapshot: the record has no pending command, timer or trace.
+    expect(args.slice(8, 8 + fieldCount).filter((_, i) => i % 2 === 0)).to.deep.equal([
+      'version',
+      'm',
+      'snapshot',
+    ]);
     const rest = args.slice(8 + fieldCount);
     expect(rest).to.deep.equal([
+      '4',
+      'snapshotZ',
+      'pending',
+      'timers',
+      'trace',
       '1',
       'order-1\u0000old',
       '1',
       '900',
       'order-1\u0000new',
       '1',
-      JSON.stringify({ at: 200, kind: 'started', summary: 'started' }),
+      // Compact: kind 0 (started), 100 ms after creation.
+      '[0,100,"started"]',
       '1',
       't',
       'order-1',
@@ -86,6 +97,7 @@ describe('apply-step arguments', () => {
     const bad: [number, SagaRecord, object][] = [
       [0, record({ id: '' }), {}],
       [0, record({ id: 'a\u0000b' }), {}],
+      [0, record({ id: 'a\nb' }), {}],
       [0, record({ revision: 2 }), {}],
       [1, record({ revision: 1 }), {}],
       [-1, record({ revision: 0 }), {}],

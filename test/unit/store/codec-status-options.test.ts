@@ -3,12 +3,16 @@ import { Redis } from 'ioredis';
 import type { SagaRecord } from '../../../orchestrator/engine/types.js';
 import { compileSagaStoreOptions } from '../../../orchestrator/store/options.js';
 import {
+  RECORD_CODEC_VERSION,
   RECORD_FIELDS,
+  SUMMARY_FIELDS,
   outboxArgs,
   outboxEntryFromStream,
   recordFromPairs,
   recordFromValues,
   recordToFields,
+  recordToHash,
+  summaryFromValues,
 } from '../../../orchestrator/store/record-codec.js';
 import {
   ScriptStatus,
@@ -64,13 +68,102 @@ describe('store record codec, script statuses, options', () => {
     ).to.equal(undefined);
   });
 
+  it('keeps a record in few hash fields: no id, no empty pending or timers, implied timer events', () => {
+    const { fields, deleted } = recordToHash({
+      ...record,
+      pending: [],
+      timers: [{ timerId: 't', dueAt: 30, event: { type: 't' } }],
+    });
+    const names = fields.filter((_, i) => i % 2 === 0);
+    expect(names).to.deep.equal(['version', 'm', 'snapshot', 'timers']);
+    expect(deleted).to.deep.equal(['snapshotZ', 'pending', 'trace']);
+    expect(fields[names.indexOf('timers') * 2 + 1]).to.equal('[{"timerId":"t","dueAt":30}]');
+    expect(JSON.parse(fields[3] ?? '')).to.deep.equal([
+      RECORD_CODEC_VERSION,
+      'order',
+      '3',
+      'parked',
+      'compensating.release',
+      1,
+      2,
+      null,
+      'key-1',
+    ]);
+  });
+
+  it("leaves out a pending command's id when it is the engine's <sagaId>.<step>.<attempt>", () => {
+    const engineNamed = { ...record.pending[0]!, commandId: 'order-1.reserve.3' };
+    const withBoth: SagaRecord = { ...record, pending: [engineNamed, ...record.pending] };
+    const { fields } = recordToHash(withBoth);
+    const stored = JSON.parse(fields[fields.indexOf('pending') + 1] ?? '') as object[];
+    expect(stored[0]).to.not.have.property('commandId');
+    expect(stored[1]).to.have.property('commandId', 'c1');
+    expect(recordFromValues(withBoth.id, hmget(withBoth))).to.deep.equal(withBoth);
+  });
+
+  it('keeps the snapshot of an ended saga deflated, and reads it back', () => {
+    const snapshot = { status: 'done', value: 'completed', context: { steps: 'x'.repeat(2_000) } };
+    const ended: SagaRecord = { ...record, status: 'completed', state: 'completed', snapshot };
+    const { fields, deleted } = recordToHash(ended);
+    const names = fields.filter((_, i) => i % 2 === 0);
+    expect(names).to.include('snapshotZ').and.not.include('snapshot');
+    expect(deleted).to.include('snapshot');
+    expect(fields[names.indexOf('snapshotZ') * 2 + 1]).to.have.length.below(200);
+    expect(recordFromValues(ended.id, hmget(ended))).to.deep.equal(ended);
+    const broken = hmget(ended);
+    broken[RECORD_FIELDS.indexOf('snapshotZ')] = 'bm90IGRlZmxhdGVk';
+    expect(() => recordFromValues(ended.id, broken)).to.throw(/snapshotZ/);
+  });
+
+  it('reads a record written by the first encoding (one field per meta value)', () => {
+    // As the store wrote it before issue 13: an installation upgrades with these in flight.
+    const firstEncoding: Record<string, string> = {
+      id: 'order-1',
+      type: 'order',
+      definitionVersion: '3',
+      version: '4',
+      status: 'parked',
+      state: 'compensating.release',
+      snapshot: JSON.stringify(record.snapshot),
+      pending: JSON.stringify(record.pending),
+      timers: JSON.stringify(record.timers),
+      createdAt: '1',
+      updatedAt: '2',
+      idempotencyKey: 'key-1',
+      stateEnteredAt: '2',
+      _indexMember: '000000000000001:order-1',
+    };
+    const expected = { ...record, stateEnteredAt: 2 };
+    const values = RECORD_FIELDS.map((field) => firstEncoding[field] ?? null);
+    expect(recordFromValues('order-1', values)).to.deep.equal(expected);
+    expect(recordFromPairs('order-1', Object.entries(firstEncoding).flat())).to.deep.equal(
+      expected,
+    );
+    const summary = summaryFromValues(
+      'order-1',
+      SUMMARY_FIELDS.map((field) => firstEncoding[field] ?? null),
+    );
+    expect(summary).to.deep.equal({
+      id: 'order-1',
+      type: 'order',
+      definitionVersion: '3',
+      revision: 4,
+      status: 'parked',
+      state: 'compensating.release',
+      createdAt: 1,
+      updatedAt: 2,
+    });
+  });
+
   it('reports a corrupt stored record with its id', () => {
     const values = hmget(record);
     values[RECORD_FIELDS.indexOf('snapshot')] = '{not json';
     expect(() => recordFromValues(record.id, values)).to.throw(/snapshot/);
-    const badStatus = hmget(record);
-    badStatus[RECORD_FIELDS.indexOf('status')] = 'sleeping';
+    const badStatus = hmget({ ...record, status: 'sleeping' as SagaRecord['status'] });
     expect(() => recordFromValues(record.id, badStatus)).to.throw(/status/);
+    const otherCodec = hmget(record);
+    otherCodec[RECORD_FIELDS.indexOf('m')] = '[3,"order"]';
+    expect(() => recordFromValues(record.id, otherCodec)).to.throw(/codec/);
   });
 
   it('round-trips outbox messages, text and binary', () => {

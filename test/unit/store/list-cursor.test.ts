@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { SAGA_STATUSES, type SagaStatus } from '../../../wire/contract/index.js';
 import { createStoreKeys } from '../../../orchestrator/store/keys.js';
 import {
   checkLimit,
@@ -14,20 +15,35 @@ import type { SagaSummary } from '../../../orchestrator/store/types.js';
 describe('store list paging', () => {
   const keys = createStoreKeys('saga', 4);
 
-  it('serves each filter from the narrowest index', () => {
-    expect(indexForQuery(keys, {})(2)).to.equal(keys.indexAll(2));
-    expect(indexForQuery(keys, { type: 'order' })(2)).to.equal(keys.indexByType(2, 'order'));
-    expect(indexForQuery(keys, { status: 'parked' })(2)).to.equal(keys.indexByStatus(2, 'parked'));
-    expect(indexForQuery(keys, { type: 'order', status: 'parked' })(1)).to.equal(
+  it('serves each filter from the narrowest indexes, by type alone or by nothing one per status', () => {
+    const everyStatus = (key: (status: SagaStatus) => string) => SAGA_STATUSES.map(key);
+    expect(indexForQuery(keys, {})(2)).to.deep.equal(
+      everyStatus((status) => keys.indexByStatus(2, status)),
+    );
+    expect(indexForQuery(keys, { type: 'order' })(2)).to.deep.equal(
+      everyStatus((status) => keys.indexByTypeStatus(2, 'order', status)),
+    );
+    expect(indexForQuery(keys, { status: 'parked' })(2)).to.deep.equal([
+      keys.indexByStatus(2, 'parked'),
+    ]);
+    expect(indexForQuery(keys, { type: 'order', status: 'parked' })(1)).to.deep.equal([
       keys.indexByTypeStatus(1, 'order', 'parked'),
-    );
-    expect(indexForQuery(keys, { type: 'order', state: 'paying', status: 'running' })(1)).to.equal(
-      keys.indexByTypeState(1, 'order', 'paying'),
-    );
-    expect(indexForQuery(keys, { state: 'paying', status: 'running' })(0)).to.equal(
+    ]);
+    expect(
+      indexForQuery(keys, { type: 'order', state: 'paying', status: 'running' })(1),
+    ).to.deep.equal([keys.indexByTypeState(1, 'order', 'paying')]);
+    expect(indexForQuery(keys, { state: 'paying', status: 'running' })(0)).to.deep.equal([
       keys.indexByStatus(0, 'running'),
-    );
-    expect(indexForQuery(keys, { state: 'paying' })(0)).to.equal(keys.indexAll(0));
+    ]);
+    expect(indexForQuery(keys, { state: 'paying' })(0)).to.have.length(SAGA_STATUSES.length);
+    // A record sits in one index per status, type-status and type-state: three in all.
+    expect(
+      keys.indexKeysOf({ id: 'a', type: 'order', status: 'running', state: 'paying' }),
+    ).to.deep.equal([
+      keys.indexByStatus(keys.shardOf('a'), 'running'),
+      keys.indexByTypeStatus(keys.shardOf('a'), 'order', 'running'),
+      keys.indexByTypeState(keys.shardOf('a'), 'order', 'paying'),
+    ]);
   });
 
   it('checks every filter on a summary', () => {
