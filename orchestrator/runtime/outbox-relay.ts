@@ -4,9 +4,12 @@
  * publish, so a crash in between publishes them again on restart — commands are at least once,
  * and participants deduplicate on `commandId`.
  *
- * One loop per shard this instance owns; a shard's entries go out in order, in batches. The
- * runtime wakes a shard's loop right after a commit (`notify`), so a step's commands leave without
- * waiting for the poll interval; the poll catches entries other instances or a crash left behind.
+ * One loop per shard this instance owns; a shard's entries go out in order, in batches. An idle
+ * loop does not poll Redis: it waits to be woken (`notify`) — by a commit of this instance into the
+ * shard, or by another instance's signal (shard-signals.ts) — so a step's commands leave at once.
+ * A loop reads its shard when it starts (a shard taken over from a dead instance is published
+ * at once) and then every `pollIntervalMs` as a fallback, for the only entries nobody announces:
+ * those of an instance that died between its commit and its signal.
  *
  * A command held up by an outage of this instance (broker or Redis lost) goes out with its
  * `expiresAt` moved as far as its deadline was (availability.ts `expiryAfterOutages`): the
@@ -49,8 +52,9 @@ export interface OutboxRelayOptions {
    */
   batchSize?: number;
   /**
-   * How often an idle shard is checked for entries nobody announced.
-   * @default 100
+   * How often an idle shard is checked for entries nobody announced (an instance that died
+   * between its commit and its signal): their longest wait.
+   * @default 5000
    */
   pollIntervalMs?: number;
   /**
@@ -86,7 +90,7 @@ export class OutboxRelay {
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.batchSize = options.batchSize ?? 500;
-    this.pollIntervalMs = options.pollIntervalMs ?? 100;
+    this.pollIntervalMs = options.pollIntervalMs ?? 5_000;
     this.retryBackoffMs = options.retryBackoffMs ?? 100;
     this.now = options.now ?? Date.now;
     options.ownership.onChange((owned) => this.follow(owned));

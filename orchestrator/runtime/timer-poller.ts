@@ -7,6 +7,13 @@
  * A timer the engine ignores (its saga left the state that armed it, or re-armed it since) is
  * discarded, so it does not come back after every lease.
  *
+ * The poller does not tick: after a round it sleeps until the earliest timer of its shards is due
+ * (one ZRANGE per shard), at most `pollIntervalMs`. A commit that arms a timer in one of its shards
+ * wakes it sooner (`notifyDue`): a commit of this instance directly, another instance's through a
+ * shard signal (shard-signals.ts); so does taking over a shard. Only a timer whose signal was lost
+ * (its instance died between commit and signal) waits for the next check: at most
+ * `pollIntervalMs` late.
+ *
  * Deadlines do not count outages. While the instance cannot work (`availability`, see
  * availability.ts) no timer is claimed; once it can, every outage it went through is handed to
  * the store, once per owned shard, before that shard's timers are claimed again, and pushes them
@@ -20,7 +27,10 @@ import type { RuntimeHooks } from '../telemetry/index.js';
 import { outageAllowanceMs, type Outage } from './availability.js';
 import type { ApplyOutcome, SagaEventItem } from './step-runner.js';
 
-export type TimerStore = Pick<SagaStore, 'claimDueTimers' | 'discardClaimedTimer' | 'pauseTimers'>;
+export type TimerStore = Pick<
+  SagaStore,
+  'claimDueTimers' | 'discardClaimedTimer' | 'pauseTimers' | 'nextDueAt'
+>;
 
 /** What the poller needs to know about the instance's ability to work. */
 export interface TimerAvailability {
@@ -37,9 +47,9 @@ export interface TimerPollerOptions {
   logger: Logger;
   hooks?: RuntimeHooks;
   /**
-   * How often owned shards are checked for due timers; also the timers' worst-case lateness on
-   * an idle instance.
-   * @default 100
+   * Longest sleep between two checks of the owned shards: how late a timer nobody announced (see
+   * above) may fire. Timers armed by commits of any instance wake the poller instead.
+   * @default 5000
    */
   pollIntervalMs?: number;
   /**
@@ -62,6 +72,9 @@ export interface TimerPollerOptions {
   outageGraceMs?: number;
 }
 
+/** How soon an unavailable instance looks again whether it may claim timers. */
+const UNAVAILABLE_RECHECK_MS = 1_000;
+
 export class TimerPoller {
   private running = false;
   private loop: Promise<void> = Promise.resolve();
@@ -69,11 +82,15 @@ export class TimerPoller {
   private readonly pollIntervalMs: number;
   private readonly batchSize: number;
   private readonly claimLeaseMs: number;
+  /** The earliest due time notified since the last sleep began (Infinity: none). */
+  private notifiedDueAt = Infinity;
+  /** Ends the current sleep sooner, if it would end later than `ms` from now. */
+  private shortenSleep: (ms: number) => void = () => undefined;
   /** Per shard, the end of the last outage this instance handed to the store for it. */
   private readonly pausedThrough = new Map<number, number>();
 
   constructor(private readonly options: TimerPollerOptions) {
-    this.pollIntervalMs = options.pollIntervalMs ?? 100;
+    this.pollIntervalMs = options.pollIntervalMs ?? 5_000;
     this.batchSize = options.batchSize ?? 500;
     this.claimLeaseMs = options.claimLeaseMs ?? 30_000;
   }
@@ -101,6 +118,9 @@ export class TimerPoller {
 
   private async run(): Promise<void> {
     while (this.running) {
+      // What is notified from here on is not covered by this round's reads: the sleep after it
+      // ends by then.
+      this.notifiedDueAt = Infinity;
       let claimed = 0;
       try {
         claimed = await this.pollOnce();
@@ -108,7 +128,37 @@ export class TimerPoller {
         this.options.logger.warn('timer poll failed; will retry', { error });
       }
       // A full batch means more may be due: go again at once.
-      if (claimed < this.batchSize && this.running) await this.sleep(this.pollIntervalMs);
+      if (claimed >= this.batchSize || !this.running) continue;
+      await this.sleep(await this.msUntilNextDue());
+    }
+  }
+
+  /**
+   * A commit armed a timer due at `dueAt` in one of the shards this instance owns (or the owned
+   * shards changed: pass 0): the poller's sleep ends by then.
+   */
+  notifyDue(dueAt: number): void {
+    this.notifiedDueAt = Math.min(this.notifiedDueAt, dueAt);
+    this.shortenSleep(dueAt - this.options.now());
+  }
+
+  /** Until the earliest timer of the owned shards is due, at most `pollIntervalMs`. */
+  private async msUntilNextDue(): Promise<number> {
+    const { store, ownedShards, availability, now, logger } = this.options;
+    // While unavailable nothing is claimed and nothing is read: look again after a check of the
+    // availability watch (1 s by default) rather than a whole interval.
+    if (availability && !availability.available()) {
+      return Math.min(this.pollIntervalMs, UNAVAILABLE_RECHECK_MS);
+    }
+    try {
+      const dues = await Promise.all([...ownedShards()].map((shard) => store.nextDueAt(shard)));
+      const earliest = Math.min(...dues.filter((due): due is number => due !== undefined));
+      return Math.min(this.pollIntervalMs, Math.max(0, earliest - now()));
+    } catch (error) {
+      logger.warn('could not read when the next timer is due; checking again after the interval', {
+        error,
+      });
+      return this.pollIntervalMs;
     }
   }
 
@@ -163,13 +213,29 @@ export class TimerPoller {
     }
   }
 
+  /** Sleeps `ms`, or less when a timer was notified meanwhile (`notifyDue`) or `stop` wakes it. */
   private sleep(ms: number): Promise<void> {
+    // A timer notified while the round ran (perhaps after it read the shards) shortens it too.
+    const notifiedInMs = this.notifiedDueAt - this.options.now();
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wake = () => {
+      let timer: NodeJS.Timeout | undefined;
+      let endsAt = Infinity;
+      const done = () => {
         clearTimeout(timer);
+        this.wake = () => undefined;
+        this.shortenSleep = () => undefined;
         resolve();
       };
+      const sleepFor = (forMs: number) => {
+        clearTimeout(timer);
+        endsAt = Date.now() + forMs;
+        timer = setTimeout(done, forMs);
+      };
+      this.wake = done;
+      this.shortenSleep = (forMs) => {
+        if (Date.now() + forMs < endsAt) sleepFor(Math.max(0, forMs));
+      };
+      sleepFor(Math.max(0, Math.min(ms, notifiedInMs)));
     });
   }
 }

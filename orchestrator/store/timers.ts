@@ -103,9 +103,10 @@ export async function nextDueAt(
   { redis, keys }: TimerContext,
   shard: number,
 ): Promise<number | undefined> {
-  // ZRANGE then ZSCORE rather than WITHSCORES, whose reply shape depends on the RESP mapping.
-  const [member] = await redis.zrange(keys.timers(shard), '0', '0');
-  if (member === undefined) return undefined;
-  const score = await redis.zscore(keys.timers(shard), member);
-  return score === null ? undefined : Number(score);
+  // One command, so that a poller reading every owned shard pays one round trip each. WITHSCORES
+  // answers a flat [member, score] over RESP2 and [[member, score]] over RESP3: flattened, both
+  // put the score second.
+  const reply = (await redis.zrange(keys.timers(shard), '0', '0', 'WITHSCORES')) as unknown[];
+  const score = reply.flat()[1];
+  return score === undefined || score === null ? undefined : Number(score);
 }
