@@ -7,8 +7,9 @@
  * A timer the engine ignores (its saga left the state that armed it, or re-armed it since) is
  * discarded, so it does not come back after every lease.
  *
- * The poller does not tick: after a round it sleeps until the earliest timer of its shards is due
- * (one ZRANGE per shard), at most `pollIntervalMs`. A commit that arms a timer in one of its shards
+ * The poller does not tick: it reads the earliest timer of every owned shard (one pipelined
+ * read), claims in the shards where one is due, and otherwise sleeps until the earliest is due,
+ * at most `pollIntervalMs`. A commit that arms a timer in one of its shards
  * wakes it sooner (`notifyDue`): a commit of this instance directly, another instance's through a
  * shard signal (shard-signals.ts); so does taking over a shard. Only a timer whose signal was lost
  * (its instance died between commit and signal) waits for the next check: at most
@@ -29,7 +30,7 @@ import type { ApplyOutcome, SagaEventItem } from './step-runner.js';
 
 export type TimerStore = Pick<
   SagaStore,
-  'claimDueTimers' | 'discardClaimedTimer' | 'pauseTimers' | 'nextDueAt'
+  'claimDueTimers' | 'discardClaimedTimer' | 'pauseTimers' | 'nextDueAtEach'
 >;
 
 /** What the poller needs to know about the instance's ability to work. */
@@ -107,29 +108,41 @@ export class TimerPoller {
     await this.loop;
   }
 
-  /** One pass over the owned shards; returns how many timers were claimed. Exposed for tests. */
-  async pollOnce(): Promise<number> {
-    const { availability } = this.options;
-    if (availability && !availability.available()) return 0;
-    const shards = [...this.options.ownedShards()];
-    const counts = await Promise.all(shards.map((shard) => this.pollShard(shard)));
-    return counts.reduce((sum, n) => sum + n, 0);
-  }
-
   private async run(): Promise<void> {
+    const { availability, ownedShards, logger } = this.options;
     while (this.running) {
       // What is notified from here on is not covered by this round's reads: the sleep after it
       // ends by then.
       this.notifiedDueAt = Infinity;
-      let claimed = 0;
-      try {
-        claimed = await this.pollOnce();
-      } catch (error) {
-        this.options.logger.warn('timer poll failed; will retry', { error });
+      // While unavailable nothing is claimed and nothing is read: look again after a check of
+      // the availability watch (1 s by default) rather than a whole interval.
+      if (availability && !availability.available()) {
+        await this.sleep(Math.min(this.pollIntervalMs, UNAVAILABLE_RECHECK_MS));
+        continue;
       }
-      // A full batch means more may be due: go again at once.
-      if (claimed >= this.batchSize || !this.running) continue;
-      await this.sleep(await this.msUntilNextDue());
+      const shards = [...ownedShards()];
+      let dues: (number | undefined)[];
+      try {
+        // One pipelined read of every owned shard's earliest timer; only due shards are claimed.
+        dues = await this.options.store.nextDueAtEach(shards);
+      } catch (error) {
+        logger.warn('could not read when the next timer is due; will retry', { error });
+        await this.sleep(this.pollIntervalMs);
+        continue;
+      }
+      const now = this.options.now();
+      const dueShards = shards.filter((_, index) => (dues[index] ?? Infinity) <= now);
+      if (dueShards.length > 0) {
+        try {
+          await Promise.all(dueShards.map((shard) => this.pollShard(shard)));
+        } catch (error) {
+          logger.warn('timer poll failed; will retry', { error });
+          await this.sleep(Math.min(this.pollIntervalMs, UNAVAILABLE_RECHECK_MS));
+        }
+        continue; // read again: more may be due, and the claimed ones moved to their lease's end
+      }
+      const earliest = Math.min(...dues.map((due) => due ?? Infinity));
+      await this.sleep(Math.min(this.pollIntervalMs, Math.max(0, earliest - now)));
     }
   }
 
@@ -140,26 +153,6 @@ export class TimerPoller {
   notifyDue(dueAt: number): void {
     this.notifiedDueAt = Math.min(this.notifiedDueAt, dueAt);
     this.shortenSleep(dueAt - this.options.now());
-  }
-
-  /** Until the earliest timer of the owned shards is due, at most `pollIntervalMs`. */
-  private async msUntilNextDue(): Promise<number> {
-    const { store, ownedShards, availability, now, logger } = this.options;
-    // While unavailable nothing is claimed and nothing is read: look again after a check of the
-    // availability watch (1 s by default) rather than a whole interval.
-    if (availability && !availability.available()) {
-      return Math.min(this.pollIntervalMs, UNAVAILABLE_RECHECK_MS);
-    }
-    try {
-      const dues = await Promise.all([...ownedShards()].map((shard) => store.nextDueAt(shard)));
-      const earliest = Math.min(...dues.filter((due): due is number => due !== undefined));
-      return Math.min(this.pollIntervalMs, Math.max(0, earliest - now()));
-    } catch (error) {
-      logger.warn('could not read when the next timer is due; checking again after the interval', {
-        error,
-      });
-      return this.pollIntervalMs;
-    }
   }
 
   private async pollShard(shard: number): Promise<number> {

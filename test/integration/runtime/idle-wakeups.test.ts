@@ -63,6 +63,7 @@ describe('idle orchestrator: no polling, and nothing left behind (real Redis)', 
         return store.readOutbox(shard, limit);
       },
       ackOutbox: (shard: number, ids: readonly string[]) => store.ackOutbox(shard, ids),
+      outboxLengths: (shards: readonly number[]) => store.outboxLengths(shards),
     };
     const relay = new OutboxRelay({
       source,
@@ -93,9 +94,9 @@ describe('idle orchestrator: no polling, and nothing left behind (real Redis)', 
       claimDueTimers: store.claimDueTimers.bind(store),
       discardClaimedTimer: store.discardClaimedTimer.bind(store),
       pauseTimers: store.pauseTimers.bind(store),
-      nextDueAt: (shard: number) => {
+      nextDueAtEach: (shards: readonly number[]) => {
         timerReads += 1;
-        return store.nextDueAt(shard);
+        return store.nextDueAtEach(shards);
       },
     };
     const poller = new TimerPoller({
