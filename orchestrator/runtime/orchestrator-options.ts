@@ -28,8 +28,18 @@ export interface OrchestratorTuning {
     KafkaSubscriberOptions,
     'sessionTimeoutMs' | 'heartbeatIntervalMs' | 'rebalanceTimeoutMs' | 'maxWaitTimeMs'
   >;
-  /** @default 100 */
+  /**
+   * Longest sleep of the timer poller: how late a timer nobody announced (its instance died
+   * between commit and signal) may fire. Commits wake the poller for the timers they arm.
+   * @default 5000
+   */
   timerPollIntervalMs?: number;
+  /**
+   * How often an idle shard's outbox is read though nobody announced entries (an instance died
+   * between commit and signal): their longest wait. Commits wake the relay for their entries.
+   * @default 5000
+   */
+  outboxPollIntervalMs?: number;
   /** A dead instance's shards move to the others after at most this. @default 10_000 */
   shardLeaseTtlMs?: number;
   /**
@@ -86,7 +96,8 @@ export function tuningDefaults(tuning: OrchestratorTuning = {}) {
     topicPartitions: tuning.topicPartitions ?? 12,
     partitionsConsumedConcurrently: tuning.partitionsConsumedConcurrently ?? 4,
     consumer: tuning.consumer ?? {},
-    timerPollIntervalMs: tuning.timerPollIntervalMs ?? 100,
+    timerPollIntervalMs: tuning.timerPollIntervalMs ?? 5_000,
+    outboxPollIntervalMs: tuning.outboxPollIntervalMs ?? 5_000,
     shardLeaseTtlMs: tuning.shardLeaseTtlMs ?? 10_000,
     availabilityCheckIntervalMs: tuning.availabilityCheckIntervalMs ?? 1_000,
     availabilityCheckTimeoutMs: tuning.availabilityCheckTimeoutMs ?? 1_500,

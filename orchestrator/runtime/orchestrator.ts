@@ -62,6 +62,7 @@ import { ResultWaiters } from './result-waiters.js';
 import { RetentionJanitor } from './retention-janitor.js';
 import { isValidSagaId, resolveSagaId } from './saga-ids.js';
 import { ShardOwnership } from './shard-ownership.js';
+import { ShardSignals, type ShardWork } from './shard-signals.js';
 import { SagaEventApplier, type ApplyOutcome, type StartOutcome } from './step-runner.js';
 import {
   participantsOf,
@@ -93,6 +94,7 @@ export class Orchestrator {
   private readonly applier: SagaEventApplier;
   private readonly waiters: ResultWaiters;
   private readonly ownership: ShardOwnership;
+  private readonly signals: ShardSignals;
   private publisher: KafkaPublisher | undefined;
   private subscriber: KafkaSubscriber | undefined;
   private relay: OutboxRelay | undefined;
@@ -143,11 +145,28 @@ export class Orchestrator {
       recentRecordMaxAgeMs: recentRecordMaxAgeMs(
         options.store?.retentionMs ?? DEFAULT_RETENTION_MS,
       ),
+      // The relay and the timer poller do not poll for work: commits announce it (shard-signals.ts).
       onOutbox: (shards) => {
-        for (const shard of shards) this.relay?.notify(shard);
+        for (const shard of shards) this.signals.committed(shard, { outbox: true });
       },
-      onCommitted: (record) => this.waiters.committed(record),
+      onCommitted: (record) => {
+        this.waiters.committed(record);
+        if (record.timers.length === 0) return;
+        const dueAt = Math.min(...record.timers.map((timer) => timer.dueAt));
+        this.signals.committed(this.store.shardOf(record.id), { dueAt });
+      },
     });
+    this.signals = new ShardSignals({
+      redis: options.redis,
+      channel: `${this.store.keys.prefix}:shard-signals`,
+      instanceId: this.instanceId,
+      owns: (shard) => this.ownership.shards().has(shard),
+      logger: this.logger.child('signals'),
+      onWork: (work) => this.workCommitted(work),
+      onResubscribed: () => this.recheckOwnedShards(),
+    });
+    // A shard taken over may hold timers due now.
+    this.ownership.onChange(() => this.poller?.notifyDue(0));
   }
 
   /** Creates topics (if asked), takes shards, starts the relay, the timers and the consumers. */
@@ -166,11 +185,13 @@ export class Orchestrator {
       timeoutMs: this.tuning.availabilityCheckTimeoutMs,
     });
     await this.ownership.start();
+    await this.signals.start();
     this.relay = new OutboxRelay({
       source: this.store,
       publisher: this.publisher,
       ownership: this.ownership,
       logger: log.child('relay'),
+      pollIntervalMs: this.tuning.outboxPollIntervalMs,
       now: () => this.clock.now(),
       outages: {
         outagesUntilNow: (after) => this.availability.outagesUntilNow(after),
@@ -265,6 +286,7 @@ export class Orchestrator {
     await this.poller?.stop();
     this.janitor?.stop();
     await this.relay?.stop({ drain: true });
+    await this.signals.stop();
     await this.ownership.stop();
     await this.waiters.releaseAll();
     await this.publisher?.close();
@@ -337,6 +359,18 @@ export class Orchestrator {
    */
   readiness(): Promise<Readiness> {
     return Promise.resolve(readinessOf(this.availability.checks(), this.started));
+  }
+
+  /** Outbox entries or timers were committed into shards this instance owns. */
+  private workCommitted(work: ShardWork): void {
+    for (const shard of work.outbox) this.relay?.notify(shard);
+    for (const [, dueAt] of work.timers) this.poller?.notifyDue(dueAt);
+  }
+
+  /** Signals may have been lost: every owned shard's outbox and timers are looked at now. */
+  private recheckOwnedShards(): void {
+    for (const shard of this.ownership.shards()) this.relay?.notify(shard);
+    this.poller?.notifyDue(0);
   }
 
   private async createTopics(kafka: Kafka): Promise<void> {

@@ -4,9 +4,13 @@
  * publish, so a crash in between publishes them again on restart — commands are at least once,
  * and participants deduplicate on `commandId`.
  *
- * One loop per shard this instance owns; a shard's entries go out in order, in batches. The
- * runtime wakes a shard's loop right after a commit (`notify`), so a step's commands leave without
- * waiting for the poll interval; the poll catches entries other instances or a crash left behind.
+ * One loop per shard this instance owns; a shard's entries go out in order, in batches. An idle
+ * loop does not poll Redis: it waits to be woken (`notify`) — by a commit of this instance into the
+ * shard, or by another instance's signal (shard-signals.ts) — so a step's commands leave at once.
+ * A loop reads its shard when it starts (a shard taken over from a dead instance is published
+ * at once). As a fallback, for the only entries nobody announces (those of an instance that died
+ * between its commit and its signal), one sweep every `pollIntervalMs` reads the lengths of
+ * every owned shard's outbox in one round trip and wakes the loops of those that hold entries.
  *
  * A command held up by an outage of this instance (broker or Redis lost) goes out with its
  * `expiresAt` moved as far as its deadline was (availability.ts `expiryAfterOutages`): the
@@ -29,6 +33,11 @@ export interface PendingOutboxEntry {
 export interface OutboxSource {
   readOutbox(shard: number, limit: number): Promise<PendingOutboxEntry[]>;
   ackOutbox(shard: number, entryIds: readonly string[]): Promise<number>;
+  /**
+   * Entries in each shard's outbox, in one round trip. With it, one sweep every
+   * `pollIntervalMs` covers every owned shard; without it, each shard's loop reads its own.
+   */
+  outboxLengths?(shards: readonly number[]): Promise<number[]>;
 }
 
 /** Which shards to relay, and word when that changes. */
@@ -49,8 +58,9 @@ export interface OutboxRelayOptions {
    */
   batchSize?: number;
   /**
-   * How often an idle shard is checked for entries nobody announced.
-   * @default 100
+   * How often an idle shard is checked for entries nobody announced (an instance that died
+   * between its commit and its signal): their longest wait.
+   * @default 5000
    */
   pollIntervalMs?: number;
   /**
@@ -78,6 +88,7 @@ interface ShardLoop {
 export class OutboxRelay {
   private readonly loops = new Map<number, ShardLoop>();
   private running = false;
+  private sweepTimer: NodeJS.Timeout | undefined;
   private draining = false;
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
@@ -86,7 +97,7 @@ export class OutboxRelay {
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.batchSize = options.batchSize ?? 500;
-    this.pollIntervalMs = options.pollIntervalMs ?? 100;
+    this.pollIntervalMs = options.pollIntervalMs ?? 5_000;
     this.retryBackoffMs = options.retryBackoffMs ?? 100;
     this.now = options.now ?? Date.now;
     options.ownership.onChange((owned) => this.follow(owned));
@@ -95,6 +106,7 @@ export class OutboxRelay {
   start(): void {
     this.running = true;
     this.follow(this.options.ownership.shards());
+    this.scheduleSweep();
   }
 
   /** New entries were committed in `shard`: publish them now rather than at the next poll. */
@@ -116,6 +128,7 @@ export class OutboxRelay {
   }: { drain?: boolean; drainTimeoutMs?: number } = {}): Promise<void> {
     this.draining = drain;
     this.running = false;
+    clearTimeout(this.sweepTimer);
     for (const loop of this.loops.values()) loop.wake();
     const loops = Promise.all([...this.loops.values()].map((loop) => loop.done));
     let timer: NodeJS.Timeout | undefined;
@@ -182,7 +195,9 @@ export class OutboxRelay {
       }
       if (published === 0) {
         if (!this.running) return; // drained
-        if (!loop.pending) await this.idle(loop, this.pollIntervalMs);
+        // With a sweep, an idle loop waits for a wake-up alone (no timer of its own).
+        const idleMs = this.options.source.outboxLengths ? Infinity : this.pollIntervalMs;
+        if (!loop.pending) await this.idle(loop, idleMs);
       }
     }
   }
@@ -222,9 +237,30 @@ export class OutboxRelay {
     return { ...message, value };
   }
 
+  /** The fallback: wakes the loops of owned shards whose outbox holds entries nobody announced. */
+  private scheduleSweep(): void {
+    const { source, logger } = this.options;
+    if (!this.running || !source.outboxLengths) return;
+    this.sweepTimer = setTimeout(() => {
+      const shards = [...this.loops.keys()];
+      const sweep = shards.length > 0 ? source.outboxLengths?.(shards) : undefined;
+      (sweep ?? Promise.resolve([]))
+        .then((lengths) => {
+          shards.forEach((shard, index) => {
+            if ((lengths[index] ?? 0) > 0) this.notify(shard);
+          });
+        })
+        .catch((error: unknown) => {
+          logger.warn('outbox sweep failed; will retry', { error });
+        })
+        .finally(() => this.scheduleSweep());
+    }, this.pollIntervalMs);
+  }
+
   private idle(loop: ShardLoop, ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
+      // No timer for an endless wait (setTimeout would take Infinity as 1 ms).
+      const timer = Number.isFinite(ms) ? setTimeout(done, ms) : undefined;
       function done() {
         clearTimeout(timer);
         loop.wake = () => undefined;

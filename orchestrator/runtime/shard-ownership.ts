@@ -14,6 +14,8 @@ export interface LeaseStore {
   readonly shards: number;
   tryAcquireLease(shard: number, owner: string, ttlMs: number): Promise<boolean>;
   renewLease(shard: number, owner: string, ttlMs: number): Promise<boolean>;
+  /** Renews several leases in one round trip; when absent, each is renewed on its own. */
+  renewLeases?(shards: readonly number[], owner: string, ttlMs: number): Promise<boolean[]>;
   releaseLease(shard: number, owner: string): Promise<boolean>;
   /** Records that `owner` is alive until `now + ttlMs`; returns how many instances are alive. */
   heartbeat?(owner: string, now: number, ttlMs: number): Promise<number>;
@@ -99,13 +101,12 @@ export class ShardOwnership {
     const members = store.heartbeat ? await store.heartbeat(owner, clock.now(), this.ttlMs) : 1;
     const fairShare = Math.ceil(store.shards / Math.max(1, members));
 
-    const renewed = await Promise.all(
-      [...this.owned].map(
-        async (shard) => [shard, await store.renewLease(shard, owner, this.ttlMs)] as const,
-      ),
-    );
-    for (const [shard, ok] of renewed) {
-      if (!ok) {
+    const held = [...this.owned];
+    const renewed = store.renewLeases
+      ? await store.renewLeases(held, owner, this.ttlMs)
+      : await Promise.all(held.map((shard) => store.renewLease(shard, owner, this.ttlMs)));
+    for (const [index, shard] of held.entries()) {
+      if (!renewed[index]) {
         this.owned.delete(shard);
         changed = true;
         logger.warn('lost the lease of a shard', { shard });

@@ -7,6 +7,14 @@
  * A timer the engine ignores (its saga left the state that armed it, or re-armed it since) is
  * discarded, so it does not come back after every lease.
  *
+ * The poller does not tick: it reads the earliest timer of every owned shard (one pipelined
+ * read), claims in the shards where one is due, and otherwise sleeps until the earliest is due,
+ * at most `pollIntervalMs`. A commit that arms a timer in one of its shards
+ * wakes it sooner (`notifyDue`): a commit of this instance directly, another instance's through a
+ * shard signal (shard-signals.ts); so does taking over a shard. Only a timer whose signal was lost
+ * (its instance died between commit and signal) waits for the next check: at most
+ * `pollIntervalMs` late.
+ *
  * Deadlines do not count outages. While the instance cannot work (`availability`, see
  * availability.ts) no timer is claimed; once it can, every outage it went through is handed to
  * the store, once per owned shard, before that shard's timers are claimed again, and pushes them
@@ -20,7 +28,10 @@ import type { RuntimeHooks } from '../telemetry/index.js';
 import { outageAllowanceMs, type Outage } from './availability.js';
 import type { ApplyOutcome, SagaEventItem } from './step-runner.js';
 
-export type TimerStore = Pick<SagaStore, 'claimDueTimers' | 'discardClaimedTimer' | 'pauseTimers'>;
+export type TimerStore = Pick<
+  SagaStore,
+  'claimDueTimers' | 'discardClaimedTimer' | 'pauseTimers' | 'nextDueAtEach'
+>;
 
 /** What the poller needs to know about the instance's ability to work. */
 export interface TimerAvailability {
@@ -37,9 +48,9 @@ export interface TimerPollerOptions {
   logger: Logger;
   hooks?: RuntimeHooks;
   /**
-   * How often owned shards are checked for due timers; also the timers' worst-case lateness on
-   * an idle instance.
-   * @default 100
+   * Longest sleep between two checks of the owned shards: how late a timer nobody announced (see
+   * above) may fire. Timers armed by commits of any instance wake the poller instead.
+   * @default 5000
    */
   pollIntervalMs?: number;
   /**
@@ -62,6 +73,9 @@ export interface TimerPollerOptions {
   outageGraceMs?: number;
 }
 
+/** How soon an unavailable instance looks again whether it may claim timers. */
+const UNAVAILABLE_RECHECK_MS = 1_000;
+
 export class TimerPoller {
   private running = false;
   private loop: Promise<void> = Promise.resolve();
@@ -69,11 +83,15 @@ export class TimerPoller {
   private readonly pollIntervalMs: number;
   private readonly batchSize: number;
   private readonly claimLeaseMs: number;
+  /** The earliest due time notified since the last sleep began (Infinity: none). */
+  private notifiedDueAt = Infinity;
+  /** Ends the current sleep sooner, if it would end later than `ms` from now. */
+  private shortenSleep: (ms: number) => void = () => undefined;
   /** Per shard, the end of the last outage this instance handed to the store for it. */
   private readonly pausedThrough = new Map<number, number>();
 
   constructor(private readonly options: TimerPollerOptions) {
-    this.pollIntervalMs = options.pollIntervalMs ?? 100;
+    this.pollIntervalMs = options.pollIntervalMs ?? 5_000;
     this.batchSize = options.batchSize ?? 500;
     this.claimLeaseMs = options.claimLeaseMs ?? 30_000;
   }
@@ -90,26 +108,51 @@ export class TimerPoller {
     await this.loop;
   }
 
-  /** One pass over the owned shards; returns how many timers were claimed. Exposed for tests. */
-  async pollOnce(): Promise<number> {
-    const { availability } = this.options;
-    if (availability && !availability.available()) return 0;
-    const shards = [...this.options.ownedShards()];
-    const counts = await Promise.all(shards.map((shard) => this.pollShard(shard)));
-    return counts.reduce((sum, n) => sum + n, 0);
+  private async run(): Promise<void> {
+    const { availability, ownedShards, logger } = this.options;
+    while (this.running) {
+      // What is notified from here on is not covered by this round's reads: the sleep after it
+      // ends by then.
+      this.notifiedDueAt = Infinity;
+      // While unavailable nothing is claimed and nothing is read: look again after a check of
+      // the availability watch (1 s by default) rather than a whole interval.
+      if (availability && !availability.available()) {
+        await this.sleep(Math.min(this.pollIntervalMs, UNAVAILABLE_RECHECK_MS));
+        continue;
+      }
+      const shards = [...ownedShards()];
+      let dues: (number | undefined)[];
+      try {
+        // One pipelined read of every owned shard's earliest timer; only due shards are claimed.
+        dues = await this.options.store.nextDueAtEach(shards);
+      } catch (error) {
+        logger.warn('could not read when the next timer is due; will retry', { error });
+        await this.sleep(this.pollIntervalMs);
+        continue;
+      }
+      const now = this.options.now();
+      const dueShards = shards.filter((_, index) => (dues[index] ?? Infinity) <= now);
+      if (dueShards.length > 0) {
+        try {
+          await Promise.all(dueShards.map((shard) => this.pollShard(shard)));
+        } catch (error) {
+          logger.warn('timer poll failed; will retry', { error });
+          await this.sleep(Math.min(this.pollIntervalMs, UNAVAILABLE_RECHECK_MS));
+        }
+        continue; // read again: more may be due, and the claimed ones moved to their lease's end
+      }
+      const earliest = Math.min(...dues.map((due) => due ?? Infinity));
+      await this.sleep(Math.min(this.pollIntervalMs, Math.max(0, earliest - now)));
+    }
   }
 
-  private async run(): Promise<void> {
-    while (this.running) {
-      let claimed = 0;
-      try {
-        claimed = await this.pollOnce();
-      } catch (error) {
-        this.options.logger.warn('timer poll failed; will retry', { error });
-      }
-      // A full batch means more may be due: go again at once.
-      if (claimed < this.batchSize && this.running) await this.sleep(this.pollIntervalMs);
-    }
+  /**
+   * A commit armed a timer due at `dueAt` in one of the shards this instance owns (or the owned
+   * shards changed: pass 0): the poller's sleep ends by then.
+   */
+  notifyDue(dueAt: number): void {
+    this.notifiedDueAt = Math.min(this.notifiedDueAt, dueAt);
+    this.shortenSleep(dueAt - this.options.now());
   }
 
   private async pollShard(shard: number): Promise<number> {
@@ -163,13 +206,29 @@ export class TimerPoller {
     }
   }
 
+  /** Sleeps `ms`, or less when a timer was notified meanwhile (`notifyDue`) or `stop` wakes it. */
   private sleep(ms: number): Promise<void> {
+    // A timer notified while the round ran (perhaps after it read the shards) shortens it too.
+    const notifiedInMs = this.notifiedDueAt - this.options.now();
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wake = () => {
+      let timer: NodeJS.Timeout | undefined;
+      let endsAt = Infinity;
+      const done = () => {
         clearTimeout(timer);
+        this.wake = () => undefined;
+        this.shortenSleep = () => undefined;
         resolve();
       };
+      const sleepFor = (forMs: number) => {
+        clearTimeout(timer);
+        endsAt = Date.now() + forMs;
+        timer = setTimeout(done, forMs);
+      };
+      this.wake = done;
+      this.shortenSleep = (forMs) => {
+        if (Date.now() + forMs < endsAt) sleepFor(Math.max(0, forMs));
+      };
+      sleepFor(Math.max(0, Math.min(ms, notifiedInMs)));
     });
   }
 }

@@ -6,7 +6,8 @@
 import type { StoreKeys } from './keys.js';
 import type { RedisClient } from './options.js';
 import { interpretOkReply } from './script-status.js';
-import { runScript } from './scripts.js';
+import { pipelinePerShard } from './pipelines.js';
+import { queueScript, runScript } from './scripts.js';
 
 export interface LeaseContext {
   redis: RedisClient;
@@ -35,6 +36,26 @@ export async function renewLease(
     'renew-lease',
     await runScript(redis, 'renewLease', [keys.lease(shard)], [owner, ttlMs]),
   );
+}
+
+/**
+ * {@link renewLease} of several shards in one pipeline (one per shard on a cluster): an instance
+ * renews every lease it holds in one round trip.
+ */
+export async function renewLeases(
+  { redis, keys }: LeaseContext,
+  shards: readonly number[],
+  owner: string,
+  ttlMs: number,
+): Promise<boolean[]> {
+  if (shards.length === 0) return [];
+  const replies = await pipelinePerShard(
+    redis,
+    shards,
+    (shard) => shard,
+    (pipeline, shard) => queueScript(pipeline, 'renewLease', [keys.lease(shard)], [owner, ttlMs]),
+  );
+  return replies.map((reply) => interpretOkReply('renew-lease', reply));
 }
 
 export async function releaseLease(

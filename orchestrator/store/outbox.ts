@@ -5,7 +5,7 @@
  */
 import type { StoreKeys } from './keys.js';
 import type { RedisClient } from './options.js';
-import { allShards } from './pipelines.js';
+import { allShards, pipelinePerShard } from './pipelines.js';
 import { outboxEntryFromStream } from './record-codec.js';
 import type { OutboxEntry } from './types.js';
 
@@ -30,6 +30,24 @@ export async function ackOutbox(
 ): Promise<number> {
   if (ids.length === 0) return 0;
   return redis.xdel(keys.outbox(shard), ...ids);
+}
+
+/**
+ * How many entries each shard's outbox holds, in one pipeline (one per shard on a cluster): the
+ * relay's fallback sweep over every shard it owns is one round trip.
+ */
+export async function outboxLengths(
+  { redis, keys }: OutboxContext,
+  shards: readonly number[],
+): Promise<number[]> {
+  if (shards.length === 0) return [];
+  const replies = await pipelinePerShard(
+    redis,
+    shards,
+    (shard) => shard,
+    (pipeline, shard) => pipeline.xlen(keys.outbox(shard)),
+  );
+  return replies.map(Number);
 }
 
 export async function outboxBacklog({ redis, keys }: OutboxContext): Promise<number> {

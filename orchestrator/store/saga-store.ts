@@ -20,10 +20,17 @@ import {
 } from './errors.js';
 import { createStoreKeys, type StoreKeys } from './keys.js';
 import { decodeHistoryEntry } from './history-codec.js';
-import { heartbeat, releaseLease, renewLease, leaseOwner, tryAcquireLease } from './leases.js';
+import {
+  heartbeat,
+  releaseLease,
+  renewLease,
+  renewLeases,
+  leaseOwner,
+  tryAcquireLease,
+} from './leases.js';
 import { listSagas } from './list-sagas.js';
 import { compileSagaStoreOptions, type SagaStoreOptions } from './options.js';
-import { ackOutbox, outboxBacklog, readOutbox } from './outbox.js';
+import { ackOutbox, outboxBacklog, outboxLengths, readOutbox } from './outbox.js';
 import { pipelinePerShard, settledPipelinePerShard, type Settled } from './pipelines.js';
 import { purgeExpired, scheduledForPurge } from './retention.js';
 import {
@@ -41,6 +48,7 @@ import {
   claimDueTimers,
   discardClaimedTimer,
   nextDueAt,
+  nextDueAtEach,
   pauseTimers,
   pendingTimers,
 } from './timers.js';
@@ -95,11 +103,15 @@ export interface SagaStore {
   ackOutbox(shard: number, entryIds: readonly string[]): Promise<number>;
   /** Messages waiting in every shard's outbox. */
   outboxBacklog(): Promise<number>;
+  /** Entries in each of these shards' outboxes, pipelined. */
+  outboxLengths(shards: readonly number[]): Promise<number[]>;
 
   /** Takes the shard's lease if free (or extends it if `owner` holds it). */
   tryAcquireLease(shard: number, owner: string, ttlMs: number): Promise<boolean>;
   /** Extends the lease if `owner` still holds it; false means the shard was lost. */
   renewLease(shard: number, owner: string, ttlMs: number): Promise<boolean>;
+  /** `renewLease` of several shards, pipelined. */
+  renewLeases(shards: readonly number[], owner: string, ttlMs: number): Promise<boolean[]>;
   releaseLease(shard: number, owner: string): Promise<boolean>;
   leaseOwner(shard: number): Promise<string | undefined>;
   /**
@@ -130,6 +142,8 @@ export interface SagaStore {
   ): Promise<{ moved: number; byMs: number }>;
   pendingTimers(): Promise<number>;
   nextDueAt(shard: number): Promise<number | undefined>;
+  /** `nextDueAt` of several shards, pipelined. */
+  nextDueAtEach(shards: readonly number[]): Promise<(number | undefined)[]>;
 
   /** A page of sagas, newest first, filtered by any of type, status and state. */
   listSagas(query?: ListQuery): Promise<ListPage>;
@@ -331,9 +345,11 @@ export function createSagaStore(options: SagaStoreOptions): SagaStore {
     readOutbox: (shard, limit) => readOutbox(context, shard, limit),
     ackOutbox: (shard, entryIds) => ackOutbox(context, shard, entryIds),
     outboxBacklog: () => outboxBacklog(context),
+    outboxLengths: (shards) => outboxLengths(context, shards),
 
     tryAcquireLease: (shard, owner, ttlMs) => tryAcquireLease(context, shard, owner, ttlMs),
     renewLease: (shard, owner, ttlMs) => renewLease(context, shard, owner, ttlMs),
+    renewLeases: (shards, owner, ttlMs) => renewLeases(context, shards, owner, ttlMs),
     releaseLease: (shard, owner) => releaseLease(context, shard, owner),
     leaseOwner: (shard) => leaseOwner(context, shard),
     heartbeat: (owner, now, ttlMs) => heartbeat(context, owner, now, ttlMs),
@@ -343,6 +359,7 @@ export function createSagaStore(options: SagaStoreOptions): SagaStore {
     discardClaimedTimer: (claim) => discardClaimedTimer(context, claim),
     pendingTimers: () => pendingTimers(context),
     nextDueAt: (shard) => nextDueAt(context, shard),
+    nextDueAtEach: (shards) => nextDueAtEach(context, shards),
     pauseTimers: (shard, outage) => pauseTimers(context, shard, outage),
 
     listSagas: (query = {}) =>

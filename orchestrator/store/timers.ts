@@ -7,7 +7,7 @@ import { UnexpectedScriptReplyError } from './errors.js';
 import { timerMember } from './keys.js';
 import type { StoreKeys } from './keys.js';
 import type { RedisClient } from './options.js';
-import { allShards } from './pipelines.js';
+import { allShards, pipelinePerShard } from './pipelines.js';
 import { interpretOkReply } from './script-status.js';
 import { runScript } from './scripts.js';
 import type { ClaimedTimer, ClaimResult } from './types.js';
@@ -99,13 +99,29 @@ export async function pendingTimers({ redis, keys }: TimerContext): Promise<numb
 }
 
 /** When the shard's earliest timer is due (or its claim ends); undefined when it has none. */
-export async function nextDueAt(
+export async function nextDueAt(context: TimerContext, shard: number): Promise<number | undefined> {
+  const [due] = await nextDueAtEach(context, [shard]);
+  return due;
+}
+
+/**
+ * {@link nextDueAt} of several shards in one pipeline (one per shard on a cluster): a poller
+ * reading every owned shard pays one round trip.
+ */
+export async function nextDueAtEach(
   { redis, keys }: TimerContext,
-  shard: number,
-): Promise<number | undefined> {
-  // ZRANGE then ZSCORE rather than WITHSCORES, whose reply shape depends on the RESP mapping.
-  const [member] = await redis.zrange(keys.timers(shard), '0', '0');
-  if (member === undefined) return undefined;
-  const score = await redis.zscore(keys.timers(shard), member);
-  return score === null ? undefined : Number(score);
+  shards: readonly number[],
+): Promise<(number | undefined)[]> {
+  const replies = await pipelinePerShard(
+    redis,
+    shards,
+    (shard) => shard,
+    (pipeline, shard) => pipeline.zrange(keys.timers(shard), '0', '0', 'WITHSCORES'),
+  );
+  // WITHSCORES answers a flat [member, score] over RESP2 and [[member, score]] over RESP3:
+  // flattened, both put the score second.
+  return replies.map((reply) => {
+    const score = Array.isArray(reply) ? (reply.flat() as unknown[])[1] : undefined;
+    return score === undefined || score === null ? undefined : Number(score);
+  });
 }

@@ -108,6 +108,38 @@ describe('saga store: outbox and shard leases (real Redis)', function () {
     expect(await store.leaseOwner(2)).to.equal('successor');
   });
 
+  it('counts several shards’ outbox entries in one pipeline', async () => {
+    const own = createSagaStore({
+      redis: infra.redis,
+      keyPrefix: `${infra.prefix}:len`,
+      shards: 3,
+    });
+    const record = startedRecord();
+    await own.create(record, { outbox: [command(record.id, 1), command(record.id, 2)] });
+    const shard = own.shardOf(record.id);
+    const expected = [0, 1, 2].map((s) => (s === shard ? 2 : 0));
+    expect(await own.outboxLengths([0, 1, 2])).to.deep.equal(expected);
+    expect(await own.outboxLengths([])).to.deep.equal([]);
+  });
+
+  it('renews several leases in one pipeline, only those the owner still holds', async () => {
+    const own = createSagaStore({
+      redis: infra.redis,
+      keyPrefix: `${infra.prefix}:renew`,
+      shards: 3,
+    });
+    expect(await own.tryAcquireLease(0, 'pipelined', 1_000)).to.equal(true);
+    expect(await own.tryAcquireLease(1, 'someone-else', 60_000)).to.equal(true);
+    expect(await own.renewLeases([0, 1, 2], 'pipelined', 60_000)).to.deep.equal([
+      true,
+      false,
+      false,
+    ]);
+    expect(await infra.redis.pttl(own.keys.lease(0))).to.be.greaterThan(50_000);
+    expect(await own.leaseOwner(1)).to.equal('someone-else');
+    expect(await own.renewLeases([], 'pipelined', 60_000)).to.deep.equal([]);
+  });
+
   it('counts live instances by heartbeat and forgets those whose heartbeat ran out', async () => {
     expect(await store.heartbeat('instance-a', 1_000, 10_000)).to.equal(1);
     expect(await store.heartbeat('instance-b', 2_000, 10_000)).to.equal(2);

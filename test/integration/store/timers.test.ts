@@ -53,6 +53,19 @@ describe('saga store: durable timers (real Redis)', function () {
     expect(await store.nextDueAt(0)).to.equal(T0 + 10);
   });
 
+  it('reads the earliest timer of several shards in one pipeline', async () => {
+    const two = createSagaStore({
+      redis: infra.redis,
+      keyPrefix: `${infra.prefix}:each`,
+      shards: 2,
+    });
+    const record = startedRecord({ timers: [timer('t', T0 + 42)] });
+    await two.create(record, { timersToSet: record.timers });
+    const armedShard = two.shardOf(record.id);
+    const expected = [0, 1].map((shard) => (shard === armedShard ? T0 + 42 : undefined));
+    expect(await two.nextDueAtEach([0, 1])).to.deep.equal(expected);
+  });
+
   it('makes a claimed timer due again after its lease when no step consumed it', async () => {
     const record = await sagaWithTimers(timer('attempt', T0 + 1_000));
     const first = await store.claimDueTimers(0, T0 + 1_000, 10, 5_000);
