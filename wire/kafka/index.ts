@@ -1,11 +1,5 @@
 /** The kafkajs implementation of the transport ports; import from here. */
-import { fixKafkajsIdleLoop } from './request-queue-idle-fix.js';
-
-// Every process that talks to Kafka through this layer gets the fix (request-queue-idle-fix.ts),
-// whoever made its kafkajs client: the orchestrator, the participants, the benchmark, the tests.
-fixKafkajsIdleLoop();
-
-export { fixKafkajsIdleLoop } from './request-queue-idle-fix.js';
+export { stopRequestQueueSpin } from './request-queue-spin.js';
 export {
   compileKafkaOptions,
   createKafkaClient,
