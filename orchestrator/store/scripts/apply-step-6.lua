@@ -27,9 +27,13 @@
   then  S, then S × (dueAt, member) timers to add or move
   then  H, then H history entries (JSON) to append
   then  O, then O × (topic, key, value, headers JSON or '', value encoding or '') outbox messages
+  then, only when the step ends the saga: its whole history sealed (history-codec.ts: the entries'
+        texts, the H new ones included, deflated, base64), the history list's length when that
+        was read, and how many of the oldest entries the seal cut (past the history limit)
 
   The hash keeps, beside the record, '_where' (counter field, index member, then the index keys
-  without the shard's base, one per line; purge-expired reads it too) and '_expireAt'.
+  without the shard's base, one per line; purge-expired reads it too), '_expireAt', and an ended
+  saga's sealed history 'historyZ' (which then replaces the list).
 
   Returns (codes: orchestrator/store/script-status.ts)
    { 1 }                         applied
@@ -151,9 +155,21 @@ for i = 1, setCount do
 end
 pos = pos + 2 * setCount + 1
 
--- History, bounded: the oldest entries go, and the hash counts how many went.
+-- History, bounded: the oldest entries go, and the hash counts how many went. A step that ends the
+-- saga replaces the list by the sealed history, if the list is still what it was when read (a
+-- record put back by a restore may have a shorter one: then the entries go to the list as usual).
 local historyCount = tonumber(ARGV[pos])
-if historyCount > 0 then
+local outboxAt = pos + historyCount + 1
+local sealAt = outboxAt + 1 + 5 * tonumber(ARGV[outboxAt])
+local sealed = ARGV[sealAt]
+if sealed and redis.call('LLEN', historyKey) == tonumber(ARGV[sealAt + 1]) then
+  redis.call('DEL', historyKey)
+  redis.call('HSET', sagaKey, 'historyZ', sealed)
+  local cut = tonumber(ARGV[sealAt + 2])
+  if cut > 0 then
+    redis.call('HINCRBY', sagaKey, '_historyDropped', cut)
+  end
+elseif historyCount > 0 then
   local length = 0
   for i = 1, historyCount do
     length = redis.call('RPUSH', historyKey, ARGV[pos + i])
