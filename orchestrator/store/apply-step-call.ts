@@ -57,7 +57,7 @@ export function applyStepCall(
     encodeHistoryEntry(entry, record.id, record.createdAt),
   );
   const outbox = (write.outbox ?? []).flatMap(outboxArgs);
-  const sealArgs: string[] = [];
+  const sealArgs: ScriptArg[] = [];
   const texts = seal ? [...seal.previous, ...history] : [];
   // A saga with no history at all has nothing to seal (and no list either).
   if (seal && texts.length > 0) {

@@ -20,7 +20,7 @@
  * Entries of the first form (a JSON object, starting with `{`) are still read.
  *
  * Once a saga has ended, its whole history is kept sealed: the stored texts of its entries joined
- * by line breaks (JSON never holds a raw one), deflated, in base64, in the record's `historyZ`
+ * by line breaks (JSON never holds a raw one), deflated, as raw bytes in the record's `historyZ`
  * field instead of a list of its own (see {@link sealHistory}).
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
@@ -161,16 +161,16 @@ export function decodeHistoryEntry(text: string, sagaId: string, createdAt: numb
 
 /**
  * The stored texts of a saga's entries (oldest first) as one sealed value: joined by line
- * breaks, deflated (raw), in base64. An order saga's ten entries (~850 B as a list of ~1.5 KB of
- * Redis) seal into ~400 B for ~40 µs once per saga.
+ * breaks, deflated (raw bytes: base64 would add a third). An order saga's ten entries (~850 B as
+ * a list of ~1.5 KB of Redis) seal into ~350 B for ~40 µs once per saga.
  */
-export function sealHistory(texts: readonly string[]): string {
-  return deflateRawSync(texts.join('\n')).toString('base64');
+export function sealHistory(texts: readonly string[]): Buffer {
+  return deflateRawSync(texts.join('\n'));
 }
 
 /** The stored texts of a sealed history, oldest first; throws when it does not inflate. */
-export function unsealHistory(sealed: string): string[] {
-  if (sealed === '') return [];
-  const text = inflateRawSync(Buffer.from(sealed, 'base64')).toString('utf8');
+export function unsealHistory(sealed: Buffer): string[] {
+  if (sealed.length === 0) return [];
+  const text = inflateRawSync(sealed).toString('utf8');
   return text === '' ? [] : text.split('\n');
 }

@@ -48,7 +48,7 @@ export async function historiesToSeal(
     ({ sagaId }) => keys.shardOf(sagaId),
     (pipeline, { sagaId, command }) => {
       if (command === 'list') pipeline.lrange(keys.history(sagaId), 0, -1);
-      else pipeline.hget(keys.saga(sagaId), INTERNAL_FIELDS.sealedHistory);
+      else pipeline.hgetBuffer(keys.saga(sagaId), INTERNAL_FIELDS.sealedHistory);
     },
   );
   reads.forEach(({ index }, position) => {
@@ -59,7 +59,7 @@ export async function historiesToSeal(
     }
     if (listError || sealedError || !Array.isArray(list)) return;
     try {
-      const earlier = typeof sealed === 'string' ? unsealHistory(sealed) : [];
+      const earlier = Buffer.isBuffer(sealed) ? unsealHistory(sealed) : [];
       result[index] = { previous: [...earlier, ...(list as string[])], listLength: list.length };
     } catch {
       // A sealed part that does not inflate is left as it is; history() reports it corrupt.

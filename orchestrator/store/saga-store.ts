@@ -316,17 +316,12 @@ export function createSagaStore(options: SagaStoreOptions): SagaStore {
     async history(sagaId, page = {}) {
       const offset = Math.max(0, page.offset ?? 0);
       const limit = Math.max(1, page.limit ?? 100);
-      const [listed, listLength, [dropped, meta, firstEncodingCreatedAt, sealed]] =
+      const [listed, listLength, [dropped, meta, firstEncodingCreatedAt], sealed] =
         await Promise.all([
           redis.lrange(keys.history(sagaId), offset, offset + limit - 1),
           redis.llen(keys.history(sagaId)),
-          redis.hmget(
-            keys.saga(sagaId),
-            INTERNAL_FIELDS.historyDropped,
-            'm',
-            'createdAt',
-            INTERNAL_FIELDS.sealedHistory,
-          ),
+          redis.hmget(keys.saga(sagaId), INTERNAL_FIELDS.historyDropped, 'm', 'createdAt'),
+          redis.hgetBuffer(keys.saga(sagaId), INTERNAL_FIELDS.sealedHistory),
         ]);
       // An ended saga's history is sealed in its record; entries of a later step (an operator
       // retry) follow in the list.

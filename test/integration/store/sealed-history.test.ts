@@ -62,8 +62,11 @@ describe('saga store: an ended saga keeps its history sealed (real Redis)', func
     // Put the history back as the previous release left it: a list, no sealed field.
     const sealedPage = await store.history(running.id);
     const key = store.keys.saga(running.id);
-    const stored = await infra.redis.hget(key, 'historyZ');
-    await infra.redis.rpush(store.keys.history(running.id), ...unsealHistory(stored ?? ''));
+    const stored = await infra.redis.hgetBuffer(key, 'historyZ');
+    await infra.redis.rpush(
+      store.keys.history(running.id),
+      ...unsealHistory(stored ?? Buffer.alloc(0)),
+    );
     await infra.redis.hdel(key, 'historyZ');
 
     expect(await store.history(running.id)).to.deep.equal(sealedPage);
