@@ -32,8 +32,9 @@
         was read, and how many of the oldest entries the seal cut (past the history limit)
 
   The hash keeps, beside the record, '_where' (counter field, index member, then the index keys
-  without the shard's base, one per line; purge-expired reads it too), '_expireAt', and an ended
-  saga's sealed history 'historyZ' (which then replaces the list).
+  without the shard's base, one per line; purge-expired reads it too) and an ended saga's sealed
+  history 'historyZ' (which then replaces the list). The purge time is only the expiry set's score
+  (records written before also kept it in '_expireAt', which the next step deletes).
 
   Returns (codes: orchestrator/store/script-status.ts)
    { 1 }                         applied
@@ -46,6 +47,8 @@ local timersKey, countersKey, expiryKey = KEYS[4], KEYS[5], KEYS[6]
 local expected, sagaId, member = ARGV[1], ARGV[2], ARGV[3]
 local indexes, counter, expireAt = ARGV[4], ARGV[5], ARGV[6]
 local historyLimit = tonumber(ARGV[7])
+-- The statuses a saga ends in (wire/contract: ENDED_SAGA_STATUSES).
+local ENDED = { completed = true, compensated = true, failed = true, cancelled = true }
 
 local old
 if expected == '0' then
@@ -127,19 +130,19 @@ if separateWhereFields then
 end
 hset[#hset + 1] = '_where'
 hset[#hset + 1] = table.concat(where, '\n')
-if expireAt ~= '0' then
-  hset[#hset + 1] = '_expireAt'
-  hset[#hset + 1] = expireAt
-end
 redis.call('HSET', sagaKey, unpack(hset))
 if #hdel > 0 then
   redis.call('HDEL', sagaKey, unpack(hdel))
 end
 
+-- The purge time is the expiry set's score alone. Records written before also kept it in
+-- '_expireAt' (deleted here); otherwise a saga that had ended says so by its old counter field.
+if oldExpireAt then
+  redis.call('HDEL', sagaKey, '_expireAt')
+end
 if expireAt ~= '0' then
   redis.call('ZADD', expiryKey, expireAt, sagaId)
-elseif oldExpireAt then
-  redis.call('HDEL', sagaKey, '_expireAt')
+elseif oldExpireAt or (oldCounter and ENDED[string.match(oldCounter, ':([^:]*)$')]) then
   redis.call('ZREM', expiryKey, sagaId)
 end
 

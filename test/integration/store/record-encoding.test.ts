@@ -78,8 +78,8 @@ describe('saga store: the record encoding (real Redis)', function () {
       timers: [],
     });
     await store.commit(1, ended, { timersToCancel: ['t1'] });
+    // The purge time is the expiry set's score alone.
     expect((await infra.redis.hkeys(key)).sort()).to.deep.equal([
-      '_expireAt',
       '_where',
       'm',
       'snapshotZ',
