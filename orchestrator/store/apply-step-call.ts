@@ -12,7 +12,8 @@ import {
   TIMER_MEMBER_SEPARATOR,
   type StoreKeys,
 } from './keys.js';
-import { encodeHistoryEntry } from './history-codec.js';
+import { encodeHistoryEntry, sealHistory } from './history-codec.js';
+import type { HistoryToSeal } from './history-seal.js';
 import { outboxArgs, recordToHash } from './record-codec.js';
 import type { ScriptArg } from './scripts.js';
 import type { StepWrite } from './types.js';
@@ -30,7 +31,9 @@ export interface ScriptCall {
 /**
  * `expectedRevision` 0 creates the saga (it must not exist); otherwise it is compared. `steps` is
  * how many engine steps the write covers (a batch may carry several inputs of one saga): the
- * record must be at `expectedRevision + steps`.
+ * record must be at `expectedRevision + steps`. `seal` (a write that ends its saga) is the history
+ * stored before it: the call then carries the whole history sealed, the oldest entries past
+ * `historyLimit` cut (and counted as dropped).
  */
 export function applyStepCall(
   keys: StoreKeys,
@@ -39,6 +42,7 @@ export function applyStepCall(
   record: SagaRecord,
   write: StepWrite = {},
   steps = 1,
+  seal?: HistoryToSeal,
 ): ScriptCall {
   checkWrite(record, expectedRevision, write, steps);
   const shard = keys.shardOf(record.id);
@@ -53,6 +57,13 @@ export function applyStepCall(
     encodeHistoryEntry(entry, record.id, record.createdAt),
   );
   const outbox = (write.outbox ?? []).flatMap(outboxArgs);
+  const sealArgs: ScriptArg[] = [];
+  const texts = seal ? [...seal.previous, ...history] : [];
+  // A saga with no history at all has nothing to seal (and no list either).
+  if (seal && texts.length > 0) {
+    const cut = Math.max(0, texts.length - settings.historyLimit);
+    sealArgs.push(sealHistory(texts.slice(cut)), String(seal.listLength), String(cut));
+  }
   return {
     keys: [
       keys.saga(record.id),
@@ -82,6 +93,7 @@ export function applyStepCall(
       ...history,
       outbox.length / 5,
       ...outbox,
+      ...sealArgs,
     ],
   };
 }

@@ -16,7 +16,8 @@
  * | `saga:{s3}:expiry`                         | zset   | ids of ended sagas, scored by purge time |
  * | `saga:{s3}:counts`                         | hash   | `<type>:<state>:<status>` → sagas        |
  * | `saga:{s3}:lease`                          | string | owner of the shard's outbox relay        |
- * | `saga:{s3}:idx:status:<status>`            | zset   | index members (see below)                |
+ * | `saga:{s3}:idx:status:<status>`            | zset   | index members (see below); running and   |
+ * |                                            |        | parked sagas only                        |
  * | `saga:{s3}:idx:type-status:<type>:<status>`| zset   |                                          |
  * | `saga:{s3}:idx:type-state:<type>:<state>`  | zset   |                                          |
  * | `saga:members`                             | zset   | live orchestrator instances, by expiry   |
@@ -32,6 +33,7 @@
  * Redis orders them by bytes: newest first with `ZRANGE … BYLEX REV`, ties broken by id, and a
  * cursor is simply the last member returned.
  */
+import { isEnded } from '../../wire/contract/index.js';
 import type { SagaRecord, SagaStatus } from '../engine/index.js';
 import { shardOf } from './shard.js';
 
@@ -65,8 +67,9 @@ export interface StoreKeys {
   indexByTypeStatus: (shard: number, type: string, status: SagaStatus) => string;
   indexByTypeState: (shard: number, type: string, state: string) => string;
   /**
-   * The index keys a record belongs in (all in the record's shard). Listing by type alone, or by
-   * nothing, merges the status indexes (list-cursor.ts); records written before issue 13 also sit
+   * The index keys a record belongs in (all in the record's shard): by type and status, by type
+   * and state, and, unless it has ended, by status. Listing by type alone, or by nothing, merges
+   * the status indexes (list-cursor.ts); records written before issue 13 also sit
    * in `idx:all` and `idx:type:<type>`, which their next step or their purge leaves.
    */
   indexKeysOf: (record: Pick<SagaRecord, 'id' | 'type' | 'status' | 'state'>) => string[];
@@ -98,11 +101,15 @@ export function createStoreKeys(prefix: string, shards: number): StoreKeys {
       `${shardBase(shard)}idx:type-state:${part(type)}:${part(state)}`,
     indexKeysOf(record) {
       const shard = shardOf(record.id, shards);
-      return [
-        keys.indexByStatus(shard, record.status),
+      const byType = [
         keys.indexByTypeStatus(shard, record.type, record.status),
         keys.indexByTypeState(shard, record.type, record.state),
       ];
+      // An ended saga is not in its status's index (~160 B less until its purge): a page by that
+      // status merges its type-and-status indexes, the types named by the shard's counters.
+      return isEnded(record.status)
+        ? byType
+        : [keys.indexByStatus(shard, record.status), ...byType];
     },
   };
   return keys;

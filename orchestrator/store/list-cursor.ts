@@ -4,7 +4,7 @@
  * BYLEX, so the newest-first order is total and the same in every shard; a page is the top of the
  * shards' merged lists, and the cursor is the last member handed out.
  */
-import { SAGA_STATUSES } from '../../wire/contract/index.js';
+import { SAGA_STATUSES, isEnded, type SagaStatus } from '../../wire/contract/index.js';
 import { InvalidQueryError } from './errors.js';
 import { isIndexMember } from './keys.js';
 import type { StoreKeys } from './keys.js';
@@ -15,11 +15,18 @@ export const DEFAULT_LIST_LIMIT = 50;
 
 /**
  * The indexes (per shard) that together hold every saga the query can match, as few others as
- * possible. A saga sits in three (its status, type and status, type and state), so a query by
- * type alone or by nothing reads one index per status: each saga is in exactly one of them, and
- * their members merge like the shards' (a saga costs ~160 B of Redis per index it is in).
+ * possible. A running or parked saga sits in three (its status, type and status, type and state),
+ * an ended one in two (not its status's: a saga costs ~160 B of Redis per index it is in, and the
+ * ended ones are most of what is stored), so a page by an ended status without a type merges the
+ * type-and-status indexes of every type that has sagas of that status in the shard
+ * (`endedTypes`, from the shard's counters). A query by type alone or by nothing reads one index
+ * per status: each saga is in exactly one of them, and their members merge like the shards'.
  */
-export function indexForQuery(keys: StoreKeys, query: ListQuery): (shard: number) => string[] {
+export function indexForQuery(
+  keys: StoreKeys,
+  query: ListQuery,
+  endedTypes: (shard: number, status: SagaStatus) => readonly string[] = () => [],
+): (shard: number) => string[] {
   const { type, status, state } = query;
   if (type !== undefined && state !== undefined) {
     return (shard) => [keys.indexByTypeState(shard, type, state)];
@@ -27,11 +34,21 @@ export function indexForQuery(keys: StoreKeys, query: ListQuery): (shard: number
   if (type !== undefined && status !== undefined) {
     return (shard) => [keys.indexByTypeStatus(shard, type, status)];
   }
-  if (status !== undefined) return (shard) => [keys.indexByStatus(shard, status)];
+  const byStatus = (shard: number, each: SagaStatus): string[] =>
+    isEnded(each)
+      ? endedTypes(shard, each).map((endedType) => keys.indexByTypeStatus(shard, endedType, each))
+      : [keys.indexByStatus(shard, each)];
+  if (status !== undefined) return (shard) => byStatus(shard, status);
   if (type !== undefined) {
     return (shard) => SAGA_STATUSES.map((each) => keys.indexByTypeStatus(shard, type, each));
   }
-  return (shard) => SAGA_STATUSES.map((each) => keys.indexByStatus(shard, each));
+  return (shard) => SAGA_STATUSES.flatMap((each) => byStatus(shard, each));
+}
+
+/** Whether {@link indexForQuery} needs the types of the ended sagas stored in each shard. */
+export function needsEndedTypes(query: ListQuery): boolean {
+  if (query.type !== undefined) return false;
+  return query.status === undefined || isEnded(query.status);
 }
 
 /**

@@ -2,7 +2,7 @@
  * `listSagas`: a page of saga summaries from the indexes, newest first, across all shards.
  * Served from the per-shard index sorted sets only (never a SCAN of the keyspace).
  */
-import { sagaIdOfIndexMember } from './keys.js';
+import { parseCounterField, sagaIdOfIndexMember } from './keys.js';
 import type { StoreKeys } from './keys.js';
 import {
   checkLimit,
@@ -11,9 +11,11 @@ import {
   indexForQuery,
   matchesQuery,
   mergeNewestFirst,
+  needsEndedTypes,
 } from './list-cursor.js';
 import type { RedisClient } from './options.js';
 import { allShards } from './pipelines.js';
+import type { SagaStatus } from '../engine/index.js';
 import type { ListPage, ListQuery, SagaSummary } from './types.js';
 
 export interface ListContext {
@@ -27,7 +29,10 @@ export interface ListContext {
 export async function listSagas(context: ListContext, query: ListQuery): Promise<ListPage> {
   const { redis, keys } = context;
   const limit = checkLimit(query.limit);
-  const indexKeys = allShards(keys.shards).flatMap(indexForQuery(keys, query));
+  const endedTypes = needsEndedTypes(query) ? await endedTypesByShard(context) : [];
+  const indexKeys = allShards(keys.shards).flatMap(
+    indexForQuery(keys, query, (shard, status) => [...(endedTypes[shard]?.get(status) ?? [])]),
+  );
   const found: { summary: SagaSummary; member: string }[] = [];
   let bound = query.cursor === undefined ? '+' : `(${decodeCursor(query.cursor)}`;
   let examined = 0;
@@ -59,4 +64,29 @@ export async function listSagas(context: ListContext, query: ListQuery): Promise
     if (examined >= context.scanLimit) return { items, nextCursor: encodeCursor(last) };
     bound = `(${last}`;
   }
+}
+
+/**
+ * Per shard, the types of the ended sagas it holds, by status: the fields of its counters hash
+ * (`<type>:<state>:<status>`), which every step moves with the indexes in one script.
+ */
+async function endedTypesByShard({
+  redis,
+  keys,
+}: ListContext): Promise<Map<SagaStatus, Set<string>>[]> {
+  const fields = await Promise.all(
+    allShards(keys.shards).map((shard) => redis.hkeys(keys.counters(shard))),
+  );
+  return fields.map((names) => {
+    const types = new Map<SagaStatus, Set<string>>();
+    for (const name of names) {
+      const field = parseCounterField(name);
+      if (!field) continue;
+      const status = field.status as SagaStatus;
+      const set = types.get(status) ?? new Set<string>();
+      set.add(field.type);
+      types.set(status, set);
+    }
+    return types;
+  });
 }

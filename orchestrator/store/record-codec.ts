@@ -69,13 +69,13 @@ export const SUMMARY_FIELDS = ['version', 'm', ...V1_META_FIELDS] as const;
 /**
  * Fields the store keeps beside the record (the scripts use the same names): where the saga is
  * found (its counter field, index member and index keys, one per line; records written before
- * issue 13 have them in `_counter`, `_indexMember` and `_indexes`), the scheduled purge time, and
- * how many history entries were dropped.
+ * issue 13 have them in `_counter`, `_indexMember` and `_indexes`; older records also kept
+ * their purge time in `_expireAt`, which their next step deletes), how many history entries were dropped, and the history once sealed (`history-codec.ts`).
  */
 export const INTERNAL_FIELDS = {
   where: '_where',
-  expireAt: '_expireAt',
   historyDropped: '_historyDropped',
+  sealedHistory: 'historyZ',
 } as const;
 
 /** The positions of the meta values inside `m` (after the codec version at 0). */

@@ -13,13 +13,15 @@ import type { SagaRecord, SagaStatus } from '../engine/index.js';
 import { applyStepCall, type ScriptCall } from './apply-step-call.js';
 import { countsByStatus, countsByTypeAndState } from './counters.js';
 import {
+  CorruptRecordError,
   InvalidRecordError,
   SagaStoreError,
   UnexpectedScriptReplyError,
   isRetriableStoreFailure,
 } from './errors.js';
 import { createStoreKeys, type StoreKeys } from './keys.js';
-import { decodeHistoryEntry } from './history-codec.js';
+import { decodeHistoryEntry, unsealHistory } from './history-codec.js';
+import { historiesToSeal } from './history-seal.js';
 import {
   heartbeat,
   releaseLease,
@@ -172,6 +174,8 @@ export function createSagaStore(options: SagaStoreOptions): SagaStore {
   ): Promise<ItemOutcome<ReturnType<typeof interpretApplyReply>>[]> => {
     const outcomes = new Array<ItemOutcome<ReturnType<typeof interpretApplyReply>>>(items.length);
     const calls: { index: number; item: CommitItem; call: ScriptCall }[] = [];
+    // Writes that end their saga seal its history: they need what is stored (one read for all).
+    const seals = await historiesToSeal(redis, keys, items);
     items.forEach((item, index) => {
       try {
         const call = applyStepCall(
@@ -181,6 +185,7 @@ export function createSagaStore(options: SagaStoreOptions): SagaStore {
           item.record,
           item.write,
           item.steps,
+          seals[index],
         );
         calls.push({ index, item, call });
       } catch (error) {
@@ -325,11 +330,35 @@ export function createSagaStore(options: SagaStoreOptions): SagaStore {
     async history(sagaId, page = {}) {
       const offset = Math.max(0, page.offset ?? 0);
       const limit = Math.max(1, page.limit ?? 100);
-      const [entries, total, [dropped, meta, firstEncodingCreatedAt]] = await Promise.all([
-        redis.lrange(keys.history(sagaId), offset, offset + limit - 1),
-        redis.llen(keys.history(sagaId)),
-        redis.hmget(keys.saga(sagaId), INTERNAL_FIELDS.historyDropped, 'm', 'createdAt'),
-      ]);
+      const [listed, listLength, [dropped, meta, firstEncodingCreatedAt], sealed] =
+        await Promise.all([
+          redis.lrange(keys.history(sagaId), offset, offset + limit - 1),
+          redis.llen(keys.history(sagaId)),
+          redis.hmget(keys.saga(sagaId), INTERNAL_FIELDS.historyDropped, 'm', 'createdAt'),
+          redis.hgetBuffer(keys.saga(sagaId), INTERNAL_FIELDS.sealedHistory),
+        ]);
+      // An ended saga's history is sealed in its record; entries of a later step (an operator
+      // retry) follow in the list.
+      let entries = listed;
+      let total = listLength;
+      if (sealed) {
+        let earlier: string[];
+        try {
+          earlier = unsealHistory(sealed);
+        } catch (cause) {
+          throw new CorruptRecordError(`saga field 'historyZ' does not inflate`, { sagaId, cause });
+        }
+        total = earlier.length + listLength;
+        entries = earlier.slice(offset, offset + limit);
+        const fromList = Math.max(0, offset - earlier.length);
+        if (entries.length < limit && listLength > fromList) {
+          const rest = limit - entries.length;
+          entries = [
+            ...entries,
+            ...(await redis.lrange(keys.history(sagaId), fromList, fromList + rest - 1)),
+          ];
+        }
+      }
       // Compact entries keep their time as an offset from the saga's creation.
       const createdAt =
         entries.length === 0

@@ -27,9 +27,14 @@
   then  S, then S × (dueAt, member) timers to add or move
   then  H, then H history entries (JSON) to append
   then  O, then O × (topic, key, value, headers JSON or '', value encoding or '') outbox messages
+  then, only when the step ends the saga: its whole history sealed (history-codec.ts: the entries'
+        texts, the H new ones included, deflated, base64), the history list's length when that
+        was read, and how many of the oldest entries the seal cut (past the history limit)
 
   The hash keeps, beside the record, '_where' (counter field, index member, then the index keys
-  without the shard's base, one per line; purge-expired reads it too) and '_expireAt'.
+  without the shard's base, one per line; purge-expired reads it too) and an ended saga's sealed
+  history 'historyZ' (which then replaces the list). The purge time is only the expiry set's score
+  (records written before also kept it in '_expireAt', which the next step deletes).
 
   Returns (codes: orchestrator/store/script-status.ts)
    { 1 }                         applied
@@ -42,6 +47,8 @@ local timersKey, countersKey, expiryKey = KEYS[4], KEYS[5], KEYS[6]
 local expected, sagaId, member = ARGV[1], ARGV[2], ARGV[3]
 local indexes, counter, expireAt = ARGV[4], ARGV[5], ARGV[6]
 local historyLimit = tonumber(ARGV[7])
+-- The statuses a saga ends in (wire/contract: ENDED_SAGA_STATUSES).
+local ENDED = { completed = true, compensated = true, failed = true, cancelled = true }
 
 local old
 if expected == '0' then
@@ -123,19 +130,19 @@ if separateWhereFields then
 end
 hset[#hset + 1] = '_where'
 hset[#hset + 1] = table.concat(where, '\n')
-if expireAt ~= '0' then
-  hset[#hset + 1] = '_expireAt'
-  hset[#hset + 1] = expireAt
-end
 redis.call('HSET', sagaKey, unpack(hset))
 if #hdel > 0 then
   redis.call('HDEL', sagaKey, unpack(hdel))
 end
 
+-- The purge time is the expiry set's score alone. Records written before also kept it in
+-- '_expireAt' (deleted here); otherwise a saga that had ended says so by its old counter field.
+if oldExpireAt then
+  redis.call('HDEL', sagaKey, '_expireAt')
+end
 if expireAt ~= '0' then
   redis.call('ZADD', expiryKey, expireAt, sagaId)
-elseif oldExpireAt then
-  redis.call('HDEL', sagaKey, '_expireAt')
+elseif oldExpireAt or (oldCounter and ENDED[string.match(oldCounter, ':([^:]*)$')]) then
   redis.call('ZREM', expiryKey, sagaId)
 end
 
@@ -151,9 +158,21 @@ for i = 1, setCount do
 end
 pos = pos + 2 * setCount + 1
 
--- History, bounded: the oldest entries go, and the hash counts how many went.
+-- History, bounded: the oldest entries go, and the hash counts how many went. A step that ends the
+-- saga replaces the list by the sealed history, if the list is still what it was when read (a
+-- record put back by a restore may have a shorter one: then the entries go to the list as usual).
 local historyCount = tonumber(ARGV[pos])
-if historyCount > 0 then
+local outboxAt = pos + historyCount + 1
+local sealAt = outboxAt + 1 + 5 * tonumber(ARGV[outboxAt])
+local sealed = ARGV[sealAt]
+if sealed and redis.call('LLEN', historyKey) == tonumber(ARGV[sealAt + 1]) then
+  redis.call('DEL', historyKey)
+  redis.call('HSET', sagaKey, 'historyZ', sealed)
+  local cut = tonumber(ARGV[sealAt + 2])
+  if cut > 0 then
+    redis.call('HINCRBY', sagaKey, '_historyDropped', cut)
+  end
+elseif historyCount > 0 then
   local length = 0
   for i = 1, historyCount do
     length = redis.call('RPUSH', historyKey, ARGV[pos + i])

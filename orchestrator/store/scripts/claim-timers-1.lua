@@ -17,6 +17,8 @@
   Returns { dropped, { sagaId, timerId, dueAt, … } } in due order; dueAt is the record's.
 ]]
 local timersKey = KEYS[1]
+-- The statuses a saga ends in (wire/contract: ENDED_SAGA_STATUSES).
+local ENDED = { completed = true, compensated = true, failed = true, cancelled = true }
 local due = redis.call('ZRANGEBYSCORE', timersKey, '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
 local claimed = {}
 local dropped = 0
@@ -27,8 +29,13 @@ for _, member in ipairs(due) do
   if separator then
     local sagaId = string.sub(member, 1, separator - 1)
     local timerId = string.sub(member, separator + 1)
-    local saga = redis.call('HMGET', ARGV[4] .. sagaId, 'timers', '_expireAt')
+    -- Ended: the status at the end of '_where''s first line (the counter field), or, for records
+    -- written before, the '_expireAt' they kept.
+    local saga = redis.call('HMGET', ARGV[4] .. sagaId, 'timers', '_expireAt', '_where')
     local timers, ended = saga[1], saga[2]
+    if not ended and saga[3] then
+      ended = ENDED[string.match(saga[3], '^[^\n]*:([^:\n]*)\n')]
+    end
     if timers and not ended then
       local ok, list = pcall(cjson.decode, timers)
       if ok and type(list) == 'table' then

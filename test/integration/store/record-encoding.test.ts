@@ -78,8 +78,8 @@ describe('saga store: the record encoding (real Redis)', function () {
       timers: [],
     });
     await store.commit(1, ended, { timersToCancel: ['t1'] });
+    // The purge time is the expiry set's score alone.
     expect((await infra.redis.hkeys(key)).sort()).to.deep.equal([
-      '_expireAt',
       '_where',
       'm',
       'snapshotZ',
@@ -174,6 +174,9 @@ describe('saga store: the record encoding (real Redis)', function () {
     const [counter = '', member = '', ...indexes] = (
       (await infra.redis.hget(key, '_where')) ?? ''
     ).split('\n');
+    // The earlier release also kept an ended saga in its status's index.
+    indexes.push('idx:status:completed');
+    await infra.redis.zadd(shardBase + 'idx:status:completed', 0, member);
     await infra.redis.hdel(key, '_where');
     await infra.redis.hset(
       key,
@@ -185,6 +188,14 @@ describe('saga store: the record encoding (real Redis)', function () {
       indexes.map((index) => shardBase + index).join('\n'),
     );
     expect(indexes).to.have.length(3);
+    // Listed once, by its status or with no filter (the status index is not read for it).
+    for (const query of [{ status: 'completed' as const }, {}]) {
+      const page = await store.listSagas({ ...query, limit: 500 });
+      expect(
+        page.items.filter((item) => item.id === record.id),
+        JSON.stringify(query),
+      ).to.have.length(1);
+    }
 
     expect(await store.purgeExpired(Number.MAX_SAFE_INTEGER)).to.include(record.id);
     for (const index of indexes) {

@@ -105,6 +105,26 @@ describe('saga store: retention (real Redis)', function () {
     expect(await store.load(failed.id)).to.deep.equal(retried);
   });
 
+  it('reads an ended saga that kept its purge time in the record (written before): its timers drop, a retry unschedules it', async () => {
+    const failed = await sagaEndingIn('failed', 'refund');
+    const key = store.keys.saga(failed.id);
+    expect(await infra.redis.hexists(key, '_expireAt')).to.equal(0);
+    // The previous release kept the purge time in '_expireAt' too, and told ended sagas by it.
+    await infra.redis.hset(key, '_expireAt', String(T0 + 1_000 + RETENTION));
+    const shard = store.shardOf(failed.id);
+    const { claimed, dropped } = await store.claimDueTimers(shard, T0 + 6_000, 100, 1_000);
+    expect(claimed.filter((claim) => claim.sagaId === failed.id)).to.deep.equal([]);
+    expect(dropped).to.be.at.least(1);
+    expect(await infra.redis.zscore(store.keys.timers(shard), `${failed.id}\u0000t`)).to.equal(
+      null,
+    );
+
+    const retried = nextRecord(failed, { status: 'running', state: 'compensating' }, T0 + 2_000);
+    expect((await store.commit(failed.revision, retried)).status).to.equal('committed');
+    expect(await infra.redis.hexists(key, '_expireAt')).to.equal(0);
+    expect(await infra.redis.zscore(store.keys.expiry(shard), failed.id)).to.equal(null);
+  });
+
   it('purges at most the limit per shard per call', async () => {
     const store1 = createSagaStore({
       redis: infra.redis,

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { SAGA_STATUSES, type SagaStatus } from '../../../wire/contract/index.js';
+import { SAGA_STATUSES, isEnded, type SagaStatus } from '../../../wire/contract/index.js';
 import { createStoreKeys } from '../../../orchestrator/store/keys.js';
 import {
   checkLimit,
@@ -9,6 +9,7 @@ import {
   indexForQuery,
   matchesQuery,
   mergeNewestFirst,
+  needsEndedTypes,
 } from '../../../orchestrator/store/list-cursor.js';
 import type { SagaSummary } from '../../../orchestrator/store/types.js';
 
@@ -16,16 +17,37 @@ describe('store list paging', () => {
   const keys = createStoreKeys('saga', 4);
 
   it('serves each filter from the narrowest indexes, by type alone or by nothing one per status', () => {
-    const everyStatus = (key: (status: SagaStatus) => string) => SAGA_STATUSES.map(key);
-    expect(indexForQuery(keys, {})(2)).to.deep.equal(
-      everyStatus((status) => keys.indexByStatus(2, status)),
+    // Shard 2 holds ended sagas of two types, completed ones of both and failed ones of one.
+    const endedTypes = (shard: number, status: SagaStatus): string[] => {
+      if (shard !== 2) return [];
+      if (status === 'completed') return ['order', 'refund'];
+      return status === 'failed' ? ['order'] : [];
+    };
+    const byType = (shard: number, type: string, status: SagaStatus) =>
+      keys.indexByTypeStatus(shard, type, status);
+    expect(indexForQuery(keys, {}, endedTypes)(2)).to.deep.equal(
+      SAGA_STATUSES.flatMap((status) =>
+        isEnded(status)
+          ? endedTypes(2, status).map((type) => byType(2, type, status))
+          : [keys.indexByStatus(2, status)],
+      ),
     );
-    expect(indexForQuery(keys, { type: 'order' })(2)).to.deep.equal(
-      everyStatus((status) => keys.indexByTypeStatus(2, 'order', status)),
+    expect(indexForQuery(keys, { type: 'order' }, endedTypes)(2)).to.deep.equal(
+      SAGA_STATUSES.map((status) => byType(2, 'order', status)),
     );
     expect(indexForQuery(keys, { status: 'parked' })(2)).to.deep.equal([
       keys.indexByStatus(2, 'parked'),
     ]);
+    // An ended status without a type: the type-and-status indexes of the types the shard has.
+    expect(indexForQuery(keys, { status: 'completed' }, endedTypes)(2)).to.deep.equal([
+      byType(2, 'order', 'completed'),
+      byType(2, 'refund', 'completed'),
+    ]);
+    expect(indexForQuery(keys, { status: 'completed' }, endedTypes)(1)).to.deep.equal([]);
+    expect(needsEndedTypes({ status: 'completed' })).to.equal(true);
+    expect(needsEndedTypes({})).to.equal(true);
+    expect(needsEndedTypes({ status: 'running' })).to.equal(false);
+    expect(needsEndedTypes({ type: 'order' })).to.equal(false);
     expect(indexForQuery(keys, { type: 'order', status: 'parked' })(1)).to.deep.equal([
       keys.indexByTypeStatus(1, 'order', 'parked'),
     ]);
@@ -35,14 +57,20 @@ describe('store list paging', () => {
     expect(indexForQuery(keys, { state: 'paying', status: 'running' })(0)).to.deep.equal([
       keys.indexByStatus(0, 'running'),
     ]);
-    expect(indexForQuery(keys, { state: 'paying' })(0)).to.have.length(SAGA_STATUSES.length);
-    // A record sits in one index per status, type-status and type-state: three in all.
+    // A running record sits in one index per status, type-status and type-state: three in all;
+    // an ended one in the two by type only.
     expect(
       keys.indexKeysOf({ id: 'a', type: 'order', status: 'running', state: 'paying' }),
     ).to.deep.equal([
       keys.indexByStatus(keys.shardOf('a'), 'running'),
       keys.indexByTypeStatus(keys.shardOf('a'), 'order', 'running'),
       keys.indexByTypeState(keys.shardOf('a'), 'order', 'paying'),
+    ]);
+    expect(
+      keys.indexKeysOf({ id: 'a', type: 'order', status: 'completed', state: 'done' }),
+    ).to.deep.equal([
+      keys.indexByTypeStatus(keys.shardOf('a'), 'order', 'completed'),
+      keys.indexByTypeState(keys.shardOf('a'), 'order', 'done'),
     ]);
   });
 
