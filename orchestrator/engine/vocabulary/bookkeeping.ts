@@ -66,13 +66,14 @@ export function beginStep(context: Ctx, step: string): Pick<Ctx, 'steps'> {
 }
 
 function newRunOf(previous: StepProgress): StepProgress {
-  const fresh = withoutKeys(previous, [
-    'result',
-    'error',
-    'retryDelayMs',
-    'compensationIfUnknown',
-    'resendCommand',
-  ]);
+  const {
+    result: _result,
+    error: _error,
+    retryDelayMs: _retryDelayMs,
+    compensationIfUnknown: _compensationIfUnknown,
+    resendCommand: _resendCommand,
+    ...fresh
+  } = previous;
   return {
     ...fresh,
     status: 'inFlight',
@@ -104,12 +105,13 @@ function nextAttemptOf(
 ): StepProgress {
   const attempt = previous.attempt + 1;
   const commandAttempt = previous.resendCommand ? commandAttemptOf(previous) : attempt;
-  const base = withoutKeys(previous, [
-    'retryDelayMs',
-    'compensationIfUnknown',
-    'resendCommand',
-    'commandAttempt',
-  ]);
+  const {
+    retryDelayMs: _retryDelayMs,
+    compensationIfUnknown: _compensationIfUnknown,
+    resendCommand: _resendCommand,
+    commandAttempt: _commandAttempt,
+    ...base
+  } = previous;
   const next: StepProgress = { ...base, status: 'inFlight', attempt };
   if (commandAttempt !== attempt) next.commandAttempt = commandAttempt;
   if (compensationIfUnknown) next.compensationIfUnknown = compensationIfUnknown;
@@ -169,12 +171,16 @@ export function stepSucceeded(
   result: JsonObject,
   compensationFor?: (context: Ctx) => CompensationEntry | null,
 ): Pick<Ctx, 'steps'> | Pick<Ctx, 'steps' | 'compensations'> {
-  const progress = withoutKeys(progressOf(context, step), ['compensationIfUnknown']);
+  const { compensationIfUnknown: _unknown, ...progress } = progressOf(context, step);
   const succeeded: StepProgress = { ...progress, status: 'succeeded', result };
   const steps = { ...context.steps, [step]: succeeded };
   const entry = compensationFor?.({ ...context, steps });
   if (!entry) return { steps };
-  return recordCompensation({ ...context, steps }, entry);
+  // recordCompensation's update, from `succeeded` (it has no compensationIfUnknown to drop).
+  return {
+    compensations: [...context.compensations, entry],
+    steps: { ...steps, [step]: { ...succeeded, compensationRecorded: true } },
+  };
 }
 
 /** Pushes a compensation on the stack (it runs before everything recorded earlier). */
@@ -183,7 +189,7 @@ export function recordCompensation(
   entry: CompensationEntry,
 ): Pick<Ctx, 'steps' | 'compensations'> {
   // The entry for an unknown outcome is not needed once a compensation is on the stack.
-  const progress = withoutKeys(progressOf(context, entry.step), ['compensationIfUnknown']);
+  const { compensationIfUnknown: _unknown, ...progress } = progressOf(context, entry.step);
   return {
     compensations: [...context.compensations, entry],
     steps: { ...context.steps, [entry.step]: { ...progress, compensationRecorded: true } },
