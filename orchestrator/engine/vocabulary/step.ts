@@ -221,8 +221,9 @@ export function sagaStep<
 
   // An attempt begins on the way into `attempting` (the step's initial transition, or the retry
   // from `retrying`), not in its entry: entered from outside, the new run and the attempt are then
-  // one context update (each update is a whole new XState snapshot). The actions and their order
-  // are those of `saga.beginStep` on the step's entry and `saga.beginAttempt` on attempting's.
+  // one context update (each update is a whole new XState snapshot). The effects keep their order
+  // (the command, then attempting's deadline timer); an entry action on the step state itself (a
+  // `sagaDeadline` around it) now runs before the run begins, not after.
   const config = erasedSagaSetup.createStateConfig({
     description: options.description ?? `${options.participant}.${options.command}`,
     meta: { saga: meta },
