@@ -33,10 +33,16 @@ function withStep(context: Ctx, step: string, change: Partial<StepProgress>): St
   return { ...context.steps, [step]: { ...progressOf(context, step), ...change } };
 }
 
+/**
+ * A copy without `keys`, the others in their order. Built key by key, not spread and `delete`d:
+ * a `delete` turns the copy into a slow dictionary object, and this runs several times a step.
+ */
 function withoutKeys<T extends object, K extends keyof T>(value: T, keys: K[]): Omit<T, K> {
-  const copy = { ...value };
-  for (const key of keys) delete copy[key];
-  return copy;
+  const copy: Record<string, unknown> = {};
+  for (const key in value) {
+    if (!(keys as (keyof T)[]).includes(key)) copy[key] = value[key];
+  }
+  return copy as Omit<T, K>;
 }
 
 /** Attempts made in the current run of a step (1 during the first attempt). */
@@ -56,25 +62,24 @@ export function compensationCommandAttemptOf(progress: StepProgress): number {
 
 /** A step is entered from outside: a new run starts (its attempts keep counting). */
 export function beginStep(context: Ctx, step: string): Pick<Ctx, 'steps'> {
-  const previous = progressOf(context, step);
-  const fresh = withoutKeys(previous, [
-    'result',
-    'error',
-    'retryDelayMs',
-    'compensationIfUnknown',
-    'resendCommand',
-  ]);
+  return { steps: { ...context.steps, [step]: newRunOf(progressOf(context, step)) } };
+}
+
+function newRunOf(previous: StepProgress): StepProgress {
+  const {
+    result: _result,
+    error: _error,
+    retryDelayMs: _retryDelayMs,
+    compensationIfUnknown: _compensationIfUnknown,
+    resendCommand: _resendCommand,
+    ...fresh
+  } = previous;
   return {
-    steps: {
-      ...context.steps,
-      [step]: {
-        ...fresh,
-        status: 'inFlight',
-        runStartAttempt: previous.attempt + 1,
-        uncertain: false,
-        compensationRecorded: false,
-      },
-    },
+    ...fresh,
+    status: 'inFlight',
+    runStartAttempt: previous.attempt + 1,
+    uncertain: false,
+    compensationRecorded: false,
   };
 }
 
@@ -90,19 +95,42 @@ export function beginAttempt(
   step: string,
   compensationIfUnknown: CompensationEntry | null,
 ): Pick<Ctx, 'steps'> {
-  const previous = progressOf(context, step);
+  const next = nextAttemptOf(progressOf(context, step), compensationIfUnknown);
+  return { steps: { ...context.steps, [step]: next } };
+}
+
+function nextAttemptOf(
+  previous: StepProgress,
+  compensationIfUnknown: CompensationEntry | null,
+): StepProgress {
   const attempt = previous.attempt + 1;
   const commandAttempt = previous.resendCommand ? commandAttemptOf(previous) : attempt;
-  const base = withoutKeys(previous, [
-    'retryDelayMs',
-    'compensationIfUnknown',
-    'resendCommand',
-    'commandAttempt',
-  ]);
+  const {
+    retryDelayMs: _retryDelayMs,
+    compensationIfUnknown: _compensationIfUnknown,
+    resendCommand: _resendCommand,
+    commandAttempt: _commandAttempt,
+    ...base
+  } = previous;
   const next: StepProgress = { ...base, status: 'inFlight', attempt };
   if (commandAttempt !== attempt) next.commandAttempt = commandAttempt;
   if (compensationIfUnknown) next.compensationIfUnknown = compensationIfUnknown;
-  return { steps: { ...context.steps, [step]: next } };
+  return next;
+}
+
+/**
+ * `beginStep` then `beginAttempt` in one update (one new context, not two, when a step is entered
+ * from outside); `compensationIfUnknown` is given the context as `beginStep` leaves it, as it
+ * would be given between the two.
+ */
+export function beginStepAttempt(
+  context: Ctx,
+  step: string,
+  compensationIfUnknown: (context: Ctx) => CompensationEntry | null,
+): Pick<Ctx, 'steps'> {
+  const begun = newRunOf(progressOf(context, step));
+  const entry = compensationIfUnknown({ ...context, steps: { ...context.steps, [step]: begun } });
+  return { steps: { ...context.steps, [step]: nextAttemptOf(begun, entry) } };
 }
 
 /** The attempt's deadline passed: whatever happens next, it may have done its action. */
@@ -132,11 +160,26 @@ export function scheduleRetry(
   };
 }
 
-/** The step succeeded; its compensation (if any) is recorded from the reply next. */
-export function stepSucceeded(context: Ctx, step: string, result: JsonObject): Pick<Ctx, 'steps'> {
-  const progress = withoutKeys(progressOf(context, step), ['compensationIfUnknown']);
+/**
+ * The step succeeded. With `compensationFor` (a step with a compensation), its compensation is
+ * recorded in the same update: `compensationFor` is given the context with the success noted (the
+ * reply as the step's `result`), as `recordCompensation` would be after it.
+ */
+export function stepSucceeded(
+  context: Ctx,
+  step: string,
+  result: JsonObject,
+  compensationFor?: (context: Ctx) => CompensationEntry | null,
+): Pick<Ctx, 'steps'> | Pick<Ctx, 'steps' | 'compensations'> {
+  const { compensationIfUnknown: _unknown, ...progress } = progressOf(context, step);
+  const succeeded: StepProgress = { ...progress, status: 'succeeded', result };
+  const steps = { ...context.steps, [step]: succeeded };
+  const entry = compensationFor?.({ ...context, steps });
+  if (!entry) return { steps };
+  // recordCompensation's update, from `succeeded` (it has no compensationIfUnknown to drop).
   return {
-    steps: { ...context.steps, [step]: { ...progress, status: 'succeeded', result } },
+    compensations: [...context.compensations, entry],
+    steps: { ...steps, [step]: { ...succeeded, compensationRecorded: true } },
   };
 }
 
@@ -146,7 +189,7 @@ export function recordCompensation(
   entry: CompensationEntry,
 ): Pick<Ctx, 'steps' | 'compensations'> {
   // The entry for an unknown outcome is not needed once a compensation is on the stack.
-  const progress = withoutKeys(progressOf(context, entry.step), ['compensationIfUnknown']);
+  const { compensationIfUnknown: _unknown, ...progress } = progressOf(context, entry.step);
   return {
     compensations: [...context.compensations, entry],
     steps: { ...context.steps, [entry.step]: { ...progress, compensationRecorded: true } },

@@ -13,6 +13,7 @@ import {
   beginCompensation,
   beginCompensationAttempt,
   beginStep,
+  beginStepAttempt,
   compensationAttemptsInRound,
   compensationStuck,
   compensationSucceeded,
@@ -72,13 +73,20 @@ export function sagaImplementations<TInput, TEvent extends EventObject>() {
     'saga.beginAttempt': update<{ step: string; compensationIfUnknown: CompensationEntry | null }>(
       (c, p) => beginAttempt(c, p.step, p.compensationIfUnknown),
     ),
+    /** `saga.beginStep` and `saga.beginAttempt` in one context update (see `beginStepAttempt`). */
+    'saga.beginStepAttempt': update<{
+      step: string;
+      compensationIfUnknown: (context: SagaContext<unknown>) => CompensationEntry | null;
+    }>((c, p) => beginStepAttempt(c, p.step, p.compensationIfUnknown)),
     'saga.noteTimeout': update<{ step: string }>((c, p) => noteTimeout(c, p.step)),
     'saga.scheduleRetry': update<{ step: string; backoff: BackoffPolicy }>((c, p, e) =>
       scheduleRetry(c, p.step, p.backoff, errorOf(e)),
     ),
-    'saga.stepSucceeded': update<{ step: string }>((c, p, e) =>
-      stepSucceeded(c, p.step, payloadOf(e)),
-    ),
+    /** Params: the step, and how to make its compensation's entry when it has one. */
+    'saga.stepSucceeded': update<{
+      step: string;
+      compensationFor?: (context: SagaContext<unknown>) => CompensationEntry | null;
+    }>((c, p, e) => stepSucceeded(c, p.step, payloadOf(e), p.compensationFor)),
     /** Puts a step's compensation on the stack; params: the entry (usually computed from context). */
     'saga.recordCompensation': update<CompensationEntry>((c, p) => recordCompensation(c, p)),
     'saga.stepFailed': update<{ step: string }>((c, p, e) =>

@@ -5,16 +5,16 @@
  * The state it builds (for a step named `reserve`):
  *
  * ```
- * reserve                      entry: saga.beginStep
- *   attempting  [awaiting:reserve]   entry: saga.beginAttempt, saga.sendCommand
- *                                    after saga.stepTimeout.reserve (timeoutMs, provided by
+ * reserve                      initial → attempting (saga.beginStepAttempt, saga.sendCommand)
+ *   attempting  [awaiting:reserve]   after saga.stepTimeout.reserve (timeoutMs, provided by
  *                                    defineSaga): saga.noteTimeout, raise step.reserve.timedOut
- *     on step.reserve.succeeded → done       (saga.stepSucceeded, saga.recordCompensation)
+ *     on step.reserve.succeeded → done       (saga.stepSucceeded, its compensation recorded)
  *     on step.reserve.failed    → retrying   if saga.mayRetryStep (saga.scheduleRetry)
  *                               → onFailure  otherwise (saga.stepFailed)
  *     on step.reserve.timedOut  → retrying   if saga.mayRetryStep (saga.scheduleRetry)
  *                               → onFailure  otherwise (saga.stepGaveUp)
  *   retrying                         after saga.retryBackoff → attempting
+ *                                      (saga.beginAttempt, saga.sendCommand)
  *   done (final)                     → the step's onDone
  * ```
  *
@@ -176,18 +176,19 @@ export function sagaStep<
   const on = {
     [events.succeeded]: {
       target: 'done',
-      actions: [
-        { type: 'saga.stepSucceeded', params: { step } },
-        ...(options.compensation
-          ? [
-              {
-                type: 'saga.recordCompensation',
-                params: ({ context }: { context: SagaContext<unknown> }) =>
+      // One context update: the success and, from the context it leaves, the compensation.
+      actions: {
+        type: 'saga.stepSucceeded',
+        params: {
+          step,
+          ...(options.compensation
+            ? {
+                compensationFor: (context: SagaContext<unknown>) =>
                   compensationEntryFor(options, context, context.steps[step]?.result ?? {}),
-              },
-            ]
-          : []),
-      ],
+              }
+            : {}),
+        },
+      },
     },
     [events.failed]: [
       retry,
@@ -202,36 +203,40 @@ export function sagaStep<
     ],
   };
 
+  const sendCommand = {
+    type: 'saga.sendCommand',
+    params: ({ context }: { context: SagaContext<unknown> }): SendCommandParams => ({
+      step,
+      participant: options.participant,
+      command: options.command,
+      kind: 'action',
+      attempt: context.steps[step]?.attempt ?? 1,
+      ...commandAttemptParam(context.steps[step]?.commandAttempt),
+      payload: options.payload(context as SagaContext<TInput>),
+      timeoutMs: options.timeoutMs,
+    }),
+  } as const;
+  const compensationIfUnknown = (context: SagaContext<unknown>) =>
+    compensationEntryFor(options, context, undefined);
+
+  // An attempt begins on the way into `attempting` (the step's initial transition, or the retry
+  // from `retrying`), not in its entry: entered from outside, the new run and the attempt are then
+  // one context update (each update is a whole new XState snapshot). The effects keep their order
+  // (the command, then attempting's deadline timer); an entry action on the step state itself (a
+  // `sagaDeadline` around it) now runs before the run begins, not after.
   const config = erasedSagaSetup.createStateConfig({
     description: options.description ?? `${options.participant}.${options.command}`,
     meta: { saga: meta },
-    entry: { type: 'saga.beginStep', params: { step } },
-    initial: 'attempting',
+    initial: {
+      target: 'attempting',
+      actions: [
+        { type: 'saga.beginStepAttempt', params: { step, compensationIfUnknown } },
+        sendCommand,
+      ],
+    },
     states: {
       attempting: {
         tags: [awaitingTag('action', step)],
-        entry: [
-          {
-            type: 'saga.beginAttempt',
-            params: ({ context }) => ({
-              step,
-              compensationIfUnknown: compensationEntryFor(options, context, undefined),
-            }),
-          },
-          {
-            type: 'saga.sendCommand',
-            params: ({ context }): SendCommandParams => ({
-              step,
-              participant: options.participant,
-              command: options.command,
-              kind: 'action',
-              attempt: context.steps[step]?.attempt ?? 1,
-              ...commandAttemptParam(context.steps[step]?.commandAttempt),
-              payload: options.payload(context as SagaContext<TInput>),
-              timeoutMs: options.timeoutMs,
-            }),
-          },
-        ],
         // Named, not `[timeoutMs]`: the timer id must not change with the deadline's length. The
         // name is per step, so the setup's typed delay names cannot list it (hence the cast).
         after: {
@@ -241,7 +246,23 @@ export function sagaStep<
         } as ErasedStateConfig['after'],
         on: on as ErasedStateConfig['on'],
       },
-      retrying: { after: { 'saga.retryBackoff': 'attempting' } },
+      retrying: {
+        after: {
+          'saga.retryBackoff': {
+            target: 'attempting',
+            actions: [
+              {
+                type: 'saga.beginAttempt',
+                params: ({ context }) => ({
+                  step,
+                  compensationIfUnknown: compensationIfUnknown(context),
+                }),
+              },
+              sendCommand,
+            ],
+          },
+        },
+      },
       done: { type: 'final' },
     },
   });
