@@ -85,7 +85,7 @@ export interface Scenario {
 /** Waits until `count` sagas run at once, as the store says. */
 async function sagasInFlight(ctx: FaultContext): Promise<number> {
   const sample = await ctx.monitor.waitFor(
-    `${ctx.inFlightAtFault} sagas in flight`,
+    `${ctx.inFlightAtFault} saga(s) in flight`,
     (s) => s.running >= ctx.inFlightAtFault,
     120_000,
   );
