@@ -46,3 +46,18 @@ export function dashboardQueries(dashboards: readonly DashboardJson[]): PanelQue
       ),
   );
 }
+
+/**
+ * The series names a query reads (`saga_timer_lag_bucket`, `saga_dlq_messages_total`, …), label
+ * names in `by (…)` and matchers `{…}` left out.
+ */
+export function metricNamesOf(expr: string): string[] {
+  const withoutLabels = expr.replace(/\bby \([^)]*\)|\{[^}]*\}/gu, '');
+  return withoutLabels.match(/\bsaga_[a-z_]+\b/gu) ?? [];
+}
+
+/** Every series name any panel of the committed dashboards reads, sorted. */
+export function dashboardMetricNames(dashboards: readonly DashboardJson[]): string[] {
+  const names = dashboardQueries(dashboards).flatMap((query) => metricNamesOf(query.expr));
+  return [...new Set(names)].sort();
+}

@@ -5,7 +5,7 @@ import { buildAll } from '../../../dashboards/src/build-all.js';
 import { ALL_METRICS, prometheusName } from '../../../wire/telemetry/metric-names.js';
 import { sagaStatesOf } from '../../../orchestrator/telemetry/saga-states.js';
 import orderSaga from '../../../sagas/order/index.js';
-import { dashboardQueries, readDashboards } from './dashboard-queries.js';
+import { dashboardQueries, metricNamesOf, readDashboards } from './dashboard-queries.js';
 
 const dashboardsDir = path.resolve(import.meta.dirname, '..', '..', '..', 'dashboards');
 
@@ -37,8 +37,7 @@ describe('dashboards: generated from code', () => {
     expect(queries.length).to.be.greaterThan(40);
     for (const query of queries) {
       expect(query.datasource, query.where).to.equal('${datasource}');
-      const withoutGrouping = query.expr.replace(/\bby \([^)]*\)|\{[^}]*\}/gu, '');
-      const metrics = withoutGrouping.match(/\bsaga_[a-z_]+\b/gu) ?? [];
+      const metrics = metricNamesOf(query.expr);
       expect(metrics.length, `${query.where}: ${query.expr}`).to.be.greaterThan(0);
       for (const metric of metrics) expect(known, `${query.where}: ${metric}`).to.include(metric);
     }
