@@ -4,15 +4,25 @@ import path from 'node:path';
 
 const generatedDir = path.resolve(import.meta.dirname, '..', '..', '..', 'dashboards', 'generated');
 
+export interface LinkJson {
+  title: string;
+  type: string;
+  url?: string;
+  targetBlank?: boolean;
+}
+
 export interface DashboardJson {
   uid: string;
   title: string;
+  links?: LinkJson[];
+  templating?: { list: { type: string; name: string; query?: string }[] };
   panels: {
     title: string;
     type: string;
     gridPos: { x: number; y: number; w: number; h: number };
     datasource?: { uid?: string };
     targets?: { expr: string; refId: string; legendFormat?: string }[];
+    fieldConfig?: { defaults?: { links?: LinkJson[] } };
   }[];
 }
 
