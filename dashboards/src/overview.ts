@@ -64,8 +64,10 @@ export function overviewDashboard(): Dashboard {
           legend: 'completed',
         },
         {
-          description: 'Share of the sagas that ended in the time range and completed.',
+          description:
+            'Share of the sagas that ended in the time range and completed ("none ended" when no saga ended).',
           unit: 'percentunit',
+          whenNaN: 'none ended',
         },
       ),
     )

@@ -7,7 +7,9 @@ import {
   DashboardLinkBuilder,
   DashboardLinkType,
   DatasourceVariableBuilder,
+  MappingType,
   RowBuilder,
+  SpecialValueMatch,
   TextBoxVariableBuilder,
 } from '@grafana/grafana-foundation-sdk/dashboard';
 import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
@@ -73,6 +75,8 @@ export interface PanelOptions {
   traceLink?: { title: string; traceql: string };
   /** Links to the sagas behind this panel in the saga console. */
   consoleLink?: ConsoleLink;
+  /** What a ratio shows when its denominator is 0 (PromQL gives NaN), instead of "NaN". */
+  whenNaN?: string;
   stacked?: boolean;
 }
 
@@ -120,6 +124,14 @@ export function stat(title: string, query: Query, options: PanelOptions) {
     .graphMode(BigValueGraphMode.Area)
     .noValue('0')
     .withTarget(target(query, 0));
+  if (options.whenNaN !== undefined) {
+    panel.mappings([
+      {
+        type: MappingType.SpecialValue,
+        options: { match: SpecialValueMatch.NotANumber, result: { text: options.whenNaN } },
+      },
+    ]);
+  }
   return options.consoleLink ? panel.dataLinks([consoleDataLink(options.consoleLink)]) : panel;
 }
 

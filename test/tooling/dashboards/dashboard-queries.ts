@@ -22,7 +22,12 @@ export interface DashboardJson {
     gridPos: { x: number; y: number; w: number; h: number };
     datasource?: { uid?: string };
     targets?: { expr: string; refId: string; legendFormat?: string }[];
-    fieldConfig?: { defaults?: { links?: LinkJson[] } };
+    fieldConfig?: {
+      defaults?: {
+        links?: LinkJson[];
+        mappings?: { type: string; options: { match?: string; result?: { text?: string } } }[];
+      };
+    };
   }[];
 }
 

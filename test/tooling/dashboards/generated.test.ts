@@ -51,6 +51,16 @@ describe('dashboards: generated from code', () => {
   });
 });
 
+describe('dashboards: a value on every panel of a quiet system', () => {
+  it('the completed share says "none ended" rather than NaN when no saga ended (0 / 0)', async () => {
+    const overview = (await readDashboards()).find((d) => d.uid === 'saga-overview');
+    const share = overview?.panels.find((p) => p.title === 'Completed share');
+    expect(share?.fieldConfig?.defaults?.mappings).to.deep.equal([
+      { type: 'special', options: { match: 'nan', result: { text: 'none ended' } } },
+    ]);
+  });
+});
+
 describe('dashboards: links to the saga console', () => {
   const CONSOLE = '${console_url}/ui/';
 
