@@ -17,6 +17,7 @@ import {
   serviceOf,
   tagOf,
   type JaegerEndpoints,
+  type JaegerSpan,
   type JaegerTrace,
 } from '../support/jaeger.js';
 import { orderInput } from '../support/orders.js';
@@ -151,10 +152,30 @@ function expectOneSagaTree(trace: JaegerTrace, sagaId: string): void {
   }
   const services = new Set(trace.spans.map((s) => serviceOf(trace, s)));
   expect([...services].sort(), `${sagaId}: services`).to.deep.equal([...SERVICES].sort());
-  for (const participant of PARTICIPANTS) {
+  // Across the processes: each participant's handler span is the child of the orchestrator's
+  // step span whose command it handled, itself a child of the root.
+  const byId = new Map(trace.spans.map((s) => [s.spanID, s]));
+  const parentOf = (span: JaegerSpan) => {
+    const reference = span.references.find((r) => r.refType === 'CHILD_OF');
+    return reference ? byId.get(reference.spanID) : undefined;
+  };
+  for (const [participant, command, step] of [
+    ['inventory', 'ReserveItems', 'reserveInventory'],
+    ['payment', 'AuthorizePayment', 'authorizePayment'],
+    ['shipping', 'ConfirmOrder', 'confirmOrder'],
+  ] as const) {
     const handlers = trace.spans.filter(
-      (s) => serviceOf(trace, s) === `saga-participant-${participant}`,
+      (s) => s.operationName === SPAN_NAMES.participantCommand(participant, command),
     );
     expect(handlers, `${sagaId}: ${participant} spans`).to.have.length.greaterThan(0);
+    for (const handler of handlers) {
+      expect(serviceOf(trace, handler)).to.equal(`saga-participant-${participant}`);
+      const stepSpan = parentOf(handler);
+      expect(stepSpan?.operationName, `${sagaId}: parent of ${handler.operationName}`).to.equal(
+        SPAN_NAMES.step(step, 'action'),
+      );
+      expect(stepSpan && serviceOf(trace, stepSpan)).to.equal(ORCHESTRATOR);
+      expect(stepSpan && parentOf(stepSpan)).to.equal(roots[0]);
+    }
   }
 }
