@@ -23,7 +23,11 @@ export function overviewDashboard(): Dashboard {
       stat(
         'Sagas running',
         { expr: gauge(M.sagasInFlight, [], { [L.sagaStatus]: 'running' }), legend: 'running' },
-        { description: 'Sagas not ended and not parked, all types.', unit: 'short' },
+        {
+          description: 'Sagas not ended and not parked, all types.',
+          unit: 'short',
+          consoleLink: { title: 'Running sagas in the console', filters: { status: 'running' } },
+        },
       ),
     )
     .withPanel(
@@ -34,6 +38,7 @@ export function overviewDashboard(): Dashboard {
           description:
             'Sagas whose compensation ran out of retries: an operator must look (POST /v1/sagas/:id/retry).',
           unit: 'short',
+          consoleLink: { title: 'Parked sagas in the console', filters: { status: 'parked' } },
         },
       ),
     )
@@ -47,6 +52,7 @@ export function overviewDashboard(): Dashboard {
         {
           description: 'Age of the oldest saga still running: a stuck saga makes it grow.',
           unit: 's',
+          consoleLink: { title: 'Running sagas in the console', filters: { status: 'running' } },
         },
       ),
     )
@@ -58,8 +64,10 @@ export function overviewDashboard(): Dashboard {
           legend: 'completed',
         },
         {
-          description: 'Share of the sagas that ended in the time range and completed.',
+          description:
+            'Share of the sagas that ended in the time range and completed ("none ended" when no saga ended).',
           unit: 'percentunit',
+          whenNaN: 'none ended',
         },
       ),
     )
@@ -97,6 +105,10 @@ export function overviewDashboard(): Dashboard {
             'Sagas per second reaching completed, compensated, failed, cancelled or parked.',
           unit: 'reqps',
           stacked: true,
+          consoleLink: {
+            title: 'These sagas in the console',
+            filters: { status: { label: L.sagaStatus } },
+          },
         },
       ),
     )
@@ -127,7 +139,15 @@ export function overviewDashboard(): Dashboard {
             legend: '{{saga_type}} {{saga_status}}',
           },
         ],
-        { description: 'Sagas not ended, by type and status.', unit: 'short', stacked: true },
+        {
+          description: 'Sagas not ended, by type and status.',
+          unit: 'short',
+          stacked: true,
+          consoleLink: {
+            title: 'These sagas in the console',
+            filters: { type: { label: L.sagaType }, status: { label: L.sagaStatus } },
+          },
+        },
       ),
     )
     .withPanel(
@@ -143,6 +163,10 @@ export function overviewDashboard(): Dashboard {
           description:
             'Age of the oldest saga in each state it has not left; a line that keeps rising is a stuck saga.',
           unit: 's',
+          consoleLink: {
+            title: 'Sagas in this state in the console',
+            filters: { type: { label: L.sagaType }, state: { label: L.sagaState } },
+          },
         },
       ),
     )

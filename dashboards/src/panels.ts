@@ -7,7 +7,10 @@ import {
   DashboardLinkBuilder,
   DashboardLinkType,
   DatasourceVariableBuilder,
+  MappingType,
   RowBuilder,
+  SpecialValueMatch,
+  TextBoxVariableBuilder,
 } from '@grafana/grafana-foundation-sdk/dashboard';
 import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
 import { PanelBuilder as StatPanel } from '@grafana/grafana-foundation-sdk/stat';
@@ -16,6 +19,42 @@ import { BigValueGraphMode } from '@grafana/grafana-foundation-sdk/common';
 
 export const DASHBOARD_TAG = 'saga-orchestrator';
 const PROMETHEUS = { type: 'prometheus', uid: '${datasource}' };
+
+/** The dashboard variable holding the saga console's base URL (the orchestrator's HTTP address). */
+export const CONSOLE_URL_VARIABLE = 'console_url';
+/** Its default: the orchestrator's default HTTP port on this machine. */
+export const DEFAULT_CONSOLE_URL = 'http://localhost:8080';
+
+/** A filter value of a console link: fixed text, or the clicked series' label. */
+export type ConsoleFilter = string | { label: string };
+
+/** A link to the saga console's list (`/ui/?type=…&status=…&state=…`), filtered so. */
+export interface ConsoleLink {
+  title: string;
+  filters: Readonly<Record<string, ConsoleFilter>>;
+}
+
+/**
+ * The console's list URL through the `console_url` variable. A label value is left for Grafana
+ * to fill in (`${__field.labels.saga_type:percentencode}`); fixed text is encoded here.
+ */
+export function consoleListUrl(filters: Readonly<Record<string, ConsoleFilter>> = {}): string {
+  const query = Object.entries(filters)
+    .map(([name, value]) =>
+      typeof value === 'string'
+        ? `${name}=${encodeURIComponent(value)}`
+        : `${name}=\${__field.labels.${value.label}:percentencode}`,
+    )
+    .join('&');
+  return `\${${CONSOLE_URL_VARIABLE}}/ui/${query ? `?${query}` : ''}`;
+}
+
+function consoleDataLink(link: ConsoleLink) {
+  return new DashboardLinkBuilder(link.title)
+    .type(DashboardLinkType.Link)
+    .url(consoleListUrl(link.filters))
+    .targetBlank(true);
+}
 
 export interface Query {
   expr: string;
@@ -34,6 +73,10 @@ export interface PanelOptions {
   height?: number;
   /** Links to traces (Tempo) from this panel's series. */
   traceLink?: { title: string; traceql: string };
+  /** Links to the sagas behind this panel in the saga console. */
+  consoleLink?: ConsoleLink;
+  /** What a ratio shows when its denominator is 0 (PromQL gives NaN), instead of "NaN". */
+  whenNaN?: string;
   stacked?: boolean;
 }
 
@@ -61,13 +104,17 @@ export function timeseries(title: string, queries: Query[], options: PanelOption
   queries.forEach((query, index) => {
     panel = panel.withTarget(target(query, index));
   });
-  if (options.traceLink) panel = panel.dataLinks([traceDataLink(options.traceLink)]);
+  const links = [
+    ...(options.traceLink ? [traceDataLink(options.traceLink)] : []),
+    ...(options.consoleLink ? [consoleDataLink(options.consoleLink)] : []),
+  ];
+  if (links.length > 0) panel = panel.dataLinks(links);
   return panel;
 }
 
 /** A single number (the last value), e.g. parked sagas now. */
 export function stat(title: string, query: Query, options: PanelOptions) {
-  return new StatPanel()
+  const panel = new StatPanel()
     .title(title)
     .description(options.description)
     .datasource(PROMETHEUS)
@@ -77,13 +124,25 @@ export function stat(title: string, query: Query, options: PanelOptions) {
     .graphMode(BigValueGraphMode.Area)
     .noValue('0')
     .withTarget(target(query, 0));
+  if (options.whenNaN !== undefined) {
+    panel.mappings([
+      {
+        type: MappingType.SpecialValue,
+        options: { match: SpecialValueMatch.NotANumber, result: { text: options.whenNaN } },
+      },
+    ]);
+  }
+  return options.consoleLink ? panel.dataLinks([consoleDataLink(options.consoleLink)]) : panel;
 }
 
 export function row(title: string): RowBuilder {
   return new RowBuilder(title);
 }
 
-/** A dashboard with the datasource variables and links to its siblings. */
+/**
+ * A dashboard with the datasource variables, the console's URL, and links to its siblings and
+ * to the saga console.
+ */
 export function dashboard(uid: string, title: string, description: string): DashboardBuilder {
   return new DashboardBuilder(title)
     .uid(uid)
@@ -100,6 +159,22 @@ export function dashboard(uid: string, title: string, description: string): Dash
         .label('Traces (Tempo)')
         .type('tempo')
         .description('Where the latency panels link to traces; leave empty without Tempo'),
+    )
+    .withVariable(
+      new TextBoxVariableBuilder(CONSOLE_URL_VARIABLE)
+        .label('Saga console URL')
+        .description(
+          'Base URL of the orchestrator serving the saga console (/ui); the panels of sagas link there',
+        )
+        .defaultValue(DEFAULT_CONSOLE_URL)
+        .current({ text: DEFAULT_CONSOLE_URL, value: DEFAULT_CONSOLE_URL }),
+    )
+    .link(
+      new DashboardLinkBuilder('Saga console')
+        .type(DashboardLinkType.Link)
+        .url(consoleListUrl())
+        .tooltip('The sagas themselves: list, statechart, timeline, operator actions')
+        .targetBlank(true),
     )
     .link(
       new DashboardLinkBuilder('Saga dashboards')

@@ -34,6 +34,10 @@ function statePanel(type: string, state: SagaStateInfo) {
     unit: 'short',
     width: 6,
     height: 6,
+    consoleLink: {
+      title: `${type} sagas in ${state.path} in the console`,
+      filters: { type, state: state.path },
+    },
   });
 }
 
@@ -57,6 +61,7 @@ export function sagaTypeDashboard(definition: SagaDefinition): Dashboard {
         {
           description: `${type} sagas started, and reaching each outcome, per second.`,
           unit: 'reqps',
+          consoleLink: { title: `${type} sagas in the console`, filters: { type } },
         },
       ),
     )
@@ -64,7 +69,15 @@ export function sagaTypeDashboard(definition: SagaDefinition): Dashboard {
       timeseries(
         'In flight by state',
         [{ expr: gauge(M.sagasInFlight, [L.sagaState], only), legend: '{{saga_state}}' }],
-        { description: 'Sagas in each state now.', unit: 'short', stacked: true },
+        {
+          description: 'Sagas in each state now.',
+          unit: 'short',
+          stacked: true,
+          consoleLink: {
+            title: 'Sagas in this state in the console',
+            filters: { type, state: { label: L.sagaState } },
+          },
+        },
       ),
     )
     .withPanel(
@@ -74,6 +87,10 @@ export function sagaTypeDashboard(definition: SagaDefinition): Dashboard {
         {
           description: 'Age of the oldest saga in each state; a rising line is a stuck saga.',
           unit: 's',
+          consoleLink: {
+            title: 'Sagas in this state in the console',
+            filters: { type, state: { label: L.sagaState } },
+          },
         },
       ),
     )

@@ -44,7 +44,7 @@ export interface KnownState {
 
 /** Where the gauges read from; each one is optional (a participant has no store). */
 export interface GaugeSources {
-  /** The states of the definitions, so the in-flight gauge reports empty ones as 0. */
+  /** The states of the definitions, so the in-flight and oldest-age gauges report empty ones as 0. */
   knownStates?: readonly KnownState[];
   counts?: () => Promise<readonly StateCount[]>;
   oldestInState?: () => Promise<readonly OldestInState[]>;
@@ -135,12 +135,27 @@ export function observeGauges(meter: Meter, sources: GaugeSources): () => void {
         });
       }
     }
-    for (const { type, state, status, createdAt } of oldestList ?? []) {
-      result.observe(oldest, Math.max(0, at - createdAt) / 1000, {
-        [A.sagaType]: type,
-        [A.sagaState]: state,
-        [A.sagaStatus]: status,
-      });
+    if (oldestList) {
+      // An empty state of a known definition is 0 s old, so its panel shows 0, not "No data".
+      const ages = new Map<string, KnownState & { age: number }>();
+      for (const known of sources.knownStates ?? []) {
+        if (!isEnded(known.status)) ages.set(keyOf(known), { ...known, age: 0 });
+      }
+      for (const { type, state, status, createdAt } of oldestList) {
+        ages.set(keyOf({ type, state, status }), {
+          type,
+          state,
+          status,
+          age: Math.max(0, at - createdAt) / 1000,
+        });
+      }
+      for (const { type, state, status, age } of ages.values()) {
+        result.observe(oldest, age, {
+          [A.sagaType]: type,
+          [A.sagaState]: state,
+          [A.sagaStatus]: status,
+        });
+      }
     }
     if (outbox !== undefined) result.observe(backlog, outbox);
     if (pending !== undefined) result.observe(timersPending, pending);

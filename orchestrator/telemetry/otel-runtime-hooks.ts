@@ -20,23 +20,20 @@ import {
   sentCommands,
   timeouts,
 } from './step-facts.js';
+import { reportZeroSeries, type KnownStep } from './zero-series.js';
 
-/** A step (or a step's compensation) of a known definition. */
-export interface KnownStep {
-  type: string;
-  step: string;
-  kind: 'action' | 'compensation';
-  participant: string;
-  command: string;
-}
+export type { KnownStep } from './zero-series.js';
 
 export interface OtelRuntimeHooksOptions {
   meter: Meter;
   /** Spans are written only when this is given. */
   tracing?: SagaTracing;
-  /** The states of these are reported from the start (0 entries), so none is missing from charts. */
+  /**
+   * The states of these are reported from the start (0 entries), so none is missing from charts;
+   * see `zero-series.ts` for every series reported at 0.
+   */
   knownStates?: readonly KnownState[];
-  /** Likewise the steps: 0 commands, retries and timeouts until there are some. */
+  /** Likewise the steps: 0 commands, retries and timeouts, empty step durations. */
   knownSteps?: readonly KnownStep[];
   /** @default silentLogger */
   logger?: Logger;
@@ -47,16 +44,10 @@ export function createOtelRuntimeHooks(options: OtelRuntimeHooksOptions): Runtim
   const metrics = orchestratorInstruments(options.meter);
   const spans = options.tracing ? new SagaSpans(options.tracing) : undefined;
   const logger = options.logger ?? silentLogger;
-  for (const { type, state } of options.knownStates ?? []) {
-    metrics.stateEntries.add(0, { [A.sagaType]: type, [A.sagaState]: state });
-  }
-  for (const { type, step, kind, participant, command } of options.knownSteps ?? []) {
-    const attributes = { [A.sagaType]: type, [A.step]: step, [A.stepKind]: kind };
-    const sent = { ...attributes, [A.participant]: participant, [A.commandType]: command };
-    metrics.commandsSent.add(0, sent);
-    metrics.stepRetries.add(0, sent);
-    metrics.stepTimeouts.add(0, attributes);
-  }
+  reportZeroSeries(metrics, {
+    states: options.knownStates ?? [],
+    steps: options.knownSteps ?? [],
+  });
 
   const hooks: RuntimeHooks = {
     stepWritten(step) {

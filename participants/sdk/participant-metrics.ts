@@ -1,13 +1,20 @@
 /**
  * The SDK's counters and histogram, made once per participant from an OpenTelemetry `Meter`.
  * Without a registered metrics SDK the global meter is a no-op, which costs nearly nothing.
+ *
+ * Every series of the participant's command types exists from start-up at 0 (the dead letters
+ * per DLQ code, the duplicates, expired commands and retries per command type), so a panel that
+ * says "No data" means the participant is not scraped, not that nothing went wrong yet.
  */
 import { metrics, type Attributes, type Meter } from '@opentelemetry/api';
+import { DLQ_ERROR_CODES } from '../../wire/contract/index.js';
 import {
   counterOf,
   histogramOf,
+  openHistogramSeries,
   PARTICIPANT_METRIC_DEFINITIONS as D,
 } from '../../wire/telemetry/index.js';
+import { UNEXPECTED_ERROR_CODE } from './errors.js';
 import { PARTICIPANT_ATTRIBUTES as A, PARTICIPANT_SCOPE } from './telemetry-names.js';
 
 export interface ParticipantMetrics {
@@ -20,7 +27,14 @@ export interface ParticipantMetrics {
   handlerDuration(commandType: string, ms: number): void;
 }
 
-export function participantMetrics(participant: string, meter?: Meter): ParticipantMetrics {
+/**
+ * The participant's metrics; `commandTypes` (its handlers' keys) are reported at 0 from the start.
+ */
+export function participantMetrics(
+  participant: string,
+  meter?: Meter,
+  commandTypes: readonly string[] = [],
+): ParticipantMetrics {
   const m = meter ?? metrics.getMeter(PARTICIPANT_SCOPE);
   const handled = counterOf(m, D.handled);
   const failed = counterOf(m, D.failed);
@@ -33,6 +47,22 @@ export function participantMetrics(participant: string, meter?: Meter): Particip
     [A.participant]: participant,
     [A.commandType]: commandType,
   });
+
+  for (const type of commandTypes) {
+    for (const outcome of ['success', 'failure'])
+      handled.add(0, { ...base(type), [A.outcome]: outcome });
+    // The one failure code every handler can give (anything it throws that is not a
+    // ParticipantError); a handler's own codes appear when it first uses them.
+    failed.add(0, { ...base(type), [A.errorCode]: UNEXPECTED_ERROR_CODE, [A.retryable]: true });
+    duplicates.add(0, base(type));
+    expired.add(0, base(type));
+    retries.add(0, base(type));
+    openHistogramSeries(duration, base(type));
+  }
+  for (const code of Object.values(DLQ_ERROR_CODES)) {
+    deadLettered.add(0, { [A.participant]: participant, [A.dlqCode]: code });
+  }
+
   return {
     handled: (type, outcome) => handled.add(1, { ...base(type), [A.outcome]: outcome }),
     failed: (type, code, retryable) =>

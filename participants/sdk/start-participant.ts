@@ -48,7 +48,11 @@ export async function startParticipant(
   const compiled = compileParticipantOptions(definition, options);
   const { logger } = compiled;
   const stopping = new AbortController();
-  const metrics = participantMetrics(definition.name, compiled.meter);
+  const metrics = participantMetrics(
+    definition.name,
+    compiled.meter,
+    Object.keys(definition.handlers),
+  );
   const processor = commandProcessor({
     definition,
     options: compiled,

@@ -2,7 +2,7 @@
  * OpenTelemetry instruments made from the definitions in `metric-names.ts`, so the name, unit,
  * description and buckets of an instrument are written once.
  */
-import type { Counter, Histogram, Meter, ObservableGauge } from '@opentelemetry/api';
+import type { Attributes, Counter, Histogram, Meter, ObservableGauge } from '@opentelemetry/api';
 import { ORCHESTRATOR_METRICS, type MetricDefinition } from './metric-names.js';
 
 export function counterOf(meter: Meter, metric: MetricDefinition): Counter {
@@ -22,6 +22,21 @@ export function gaugeOf(meter: Meter, metric: MetricDefinition): ObservableGauge
     unit: metric.unit,
     description: metric.description,
   });
+}
+
+/**
+ * Makes a histogram's series for `attributes` exist with nothing in it (`_count` 0, every bucket
+ * 0), so that a panel shows 0 rather than "No data" before the first observation, and so that
+ * the first observation counts in `rate()` (a series that appears at 1 loses it).
+ *
+ * The OpenTelemetry API has no call for this (a counter has `add(0)`). The SDK
+ * (`@opentelemetry/sdk-metrics` 2.x) creates a series on the first `record` for its attributes,
+ * and its histogram aggregator skips NaN by design ("NaN … should not be counted"), so recording
+ * NaN opens the series and counts nothing; `@opentelemetry/exporter-prometheus` then serves it
+ * with zeros. test/unit/telemetry/zero-series.test.ts pins that behaviour against the SDK.
+ */
+export function openHistogramSeries(histogram: Histogram, attributes?: Attributes): void {
+  histogram.record(Number.NaN, attributes);
 }
 
 /** The orchestrator's synchronous instruments (the gauges are observed, see `gauges.ts`). */

@@ -125,7 +125,7 @@ export const ORCHESTRATOR_METRICS = define({
     kind: 'gauge',
     unit: 's',
     description:
-      'Age of the oldest saga not ended in each state (time since it started): a saga stuck in a state makes it grow',
+      'Age of the oldest saga not ended in each state (time since it started; 0 for an empty state of a known definition): a saga stuck in a state makes it grow',
     attributes: [A.sagaType, A.sagaState, A.sagaStatus],
   },
   inputsApplied: {

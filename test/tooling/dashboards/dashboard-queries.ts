@@ -4,15 +4,30 @@ import path from 'node:path';
 
 const generatedDir = path.resolve(import.meta.dirname, '..', '..', '..', 'dashboards', 'generated');
 
+export interface LinkJson {
+  title: string;
+  type: string;
+  url?: string;
+  targetBlank?: boolean;
+}
+
 export interface DashboardJson {
   uid: string;
   title: string;
+  links?: LinkJson[];
+  templating?: { list: { type: string; name: string; query?: string }[] };
   panels: {
     title: string;
     type: string;
     gridPos: { x: number; y: number; w: number; h: number };
     datasource?: { uid?: string };
     targets?: { expr: string; refId: string; legendFormat?: string }[];
+    fieldConfig?: {
+      defaults?: {
+        links?: LinkJson[];
+        mappings?: { type: string; options: { match?: string; result?: { text?: string } } }[];
+      };
+    };
   }[];
 }
 
@@ -45,4 +60,19 @@ export function dashboardQueries(dashboards: readonly DashboardJson[]): PanelQue
         })),
       ),
   );
+}
+
+/**
+ * The series names a query reads (`saga_timer_lag_bucket`, `saga_dlq_messages_total`, …), label
+ * names in `by (…)` and matchers `{…}` left out.
+ */
+export function metricNamesOf(expr: string): string[] {
+  const withoutLabels = expr.replace(/\bby \([^)]*\)|\{[^}]*\}/gu, '');
+  return withoutLabels.match(/\bsaga_[a-z_]+\b/gu) ?? [];
+}
+
+/** Every series name any panel of the committed dashboards reads, sorted. */
+export function dashboardMetricNames(dashboards: readonly DashboardJson[]): string[] {
+  const names = dashboardQueries(dashboards).flatMap((query) => metricNamesOf(query.expr));
+  return [...new Set(names)].sort();
 }

@@ -83,7 +83,15 @@ async function serveMetrics(telemetry: Telemetry): Promise<{ server: Server; add
   return { server, address: `127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
-export async function startTelemetryStack(infra: TestInfra): Promise<TelemetryStack> {
+export interface TelemetryStackOptions {
+  /** The share of shipping tries that fail transiently. @default SHIPPING_FAILURE_RATE */
+  shippingFailureRate?: number;
+}
+
+export async function startTelemetryStack(
+  infra: TestInfra,
+  stackOptions: TelemetryStackOptions = {},
+): Promise<TelemetryStack> {
   // The participant SDK reads and writes trace headers with the global propagator, as a
   // participant process registers it (setupTelemetry's registerGlobal).
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
@@ -184,7 +192,7 @@ export async function startTelemetryStack(infra: TestInfra): Promise<TelemetrySt
             : name === 'shipping'
               ? await startShippingParticipant({
                   ...options,
-                  failureRate: SHIPPING_FAILURE_RATE,
+                  failureRate: stackOptions.shippingFailureRate ?? SHIPPING_FAILURE_RATE,
                   failureSeed: infra.prefix,
                 })
               : await startParticipant(probeParticipant, {
