@@ -214,6 +214,116 @@ describe('console: the browser app at /ui (chromium, real Kafka and Redis)', fun
     expect(page.problems()).to.deep.equal([]);
   });
 
+  /** Starts an order above the approval threshold and waits until it waits for approval. */
+  async function awaitingOrder(): Promise<string> {
+    const outcome = await sut.system.orchestrator.startSaga({
+      type: 'order',
+      input: { ...orderInput({ amount: 20_000 }) },
+    });
+    if (outcome.status !== 'started') throw new Error('the order did not start');
+    await sagaIn(outcome.record.id, (s) => s.state === 'awaitingApproval');
+    return outcome.record.id;
+  }
+
+  /** Opens the action's dialog, fills the reason, and confirms. */
+  async function confirmAction(page: ConsolePage, action: string, reason: string) {
+    await page.click(`[data-action="${action}"]`);
+    await page.locator('form.dialog').waitFor();
+    await page.fill('form.dialog input[name="reason"]', reason);
+    await page.click('form.dialog button[type="submit"]');
+  }
+
+  it('approves a waiting order with a signal from its page, and the saga completes', async () => {
+    const id = await awaitingOrder();
+    const page = await open(`/ui/sagas/${id}`);
+    await page.click('[data-action="signal"]');
+    expect(
+      await page.locator('form.dialog select[name="event"] option').allTextContents(),
+    ).to.deep.equal(['order.approve', 'order.reject']);
+    await page.selectOption('form.dialog select[name="event"]', 'order.approve');
+    await page.fill('form.dialog textarea[name="payload"]', '{"approvedBy":"alice"}');
+    await page.fill('form.dialog input[name="reason"]', 'checked by phone');
+    await page.click('form.dialog button[type="submit"]');
+    await page.locator('form.dialog').waitFor({ state: 'detached' });
+    // The page refreshes until the saga is at rest: the badge and the statechart follow.
+    await page.locator('.facts .badge.status-completed').waitFor();
+    expect(
+      await page.locator('.statechart g.state.leaf.active').getAttribute('data-path'),
+    ).to.equal('completed');
+    const saga = await getSaga(id);
+    expect(saga.status).to.equal('completed');
+    const signal = saga.history.find((entry) => entry.kind === 'signal');
+    expect(signal?.data).to.deep.include({ type: 'order.approve', approvedBy: 'alice' });
+    expect(page.problems()).to.deep.equal([]);
+  });
+
+  it('refuses a signal in the page: a payload that is not JSON, and the API’s 409 with its reason', async () => {
+    const id = await awaitingOrder();
+    const page = await open(`/ui/sagas/${id}`);
+    await page.click('[data-action="signal"]');
+    await page.fill('form.dialog textarea[name="payload"]', '{not json');
+    await page.click('form.dialog button[type="submit"]');
+    const alert = page.locator('form.dialog [role="alert"]');
+    await alert.waitFor();
+    expect(await alert.textContent()).to.include('the payload is not JSON');
+
+    // The saga moves on behind the page's back: its signal is now refused by the API.
+    const approved = await fetch(url(`/v1/sagas/${id}/events`), {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ type: 'order.reject' }),
+    });
+    expect(approved.status).to.equal(200);
+    await page.fill('form.dialog textarea[name="payload"]', '{}');
+    await page.click('form.dialog button[type="submit"]');
+    await eventually('the 409 to be shown', async () => {
+      const text = (await alert.textContent()) ?? '';
+      return text.includes('409') ? text : undefined;
+    }).then((text) => expect(text).to.match(/409 (EVENT_NOT_ACCEPTED|SAGA_ENDED)/));
+    expect(await page.locator('form.dialog').count()).to.equal(1); // left open with the reason
+    expect(page.problems()).to.deep.equal([]);
+  });
+
+  it('cancels a waiting order from its page after confirmation', async () => {
+    const id = await awaitingOrder();
+    const page = await open(`/ui/sagas/${id}`);
+    await confirmAction(page, 'cancel', 'customer called');
+    await page.locator('.facts .badge.status-cancelled').waitFor();
+    expect((await getSaga(id)).status).to.equal('cancelled');
+    // An ended saga offers no action.
+    expect(await page.locator('[data-action]').count()).to.equal(0);
+    expect(page.problems()).to.deep.equal([]);
+  });
+
+  it('retries a parked saga from its page once the participant is back', async () => {
+    const id = await awaitingOrder();
+    // Releasing the reservation needs inventory: with it stopped, the compensation parks.
+    await sut.system.participants?.inventory.stop();
+    try {
+      const rejected = await fetch(url(`/v1/sagas/${id}/events`), {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ type: 'order.reject' }),
+      });
+      expect(rejected.status).to.equal(200);
+      await sagaIn(id, (s) => s.status === 'parked');
+    } finally {
+      await sut.system.startParticipantAgain('inventory');
+    }
+    const list = await open('/ui/?status=parked');
+    await list.locator(`tr[data-saga-id="${id}"]`).waitFor();
+    expect(await list.locator('[data-tab="parked"]').getAttribute('aria-selected')).to.equal(
+      'true',
+    );
+
+    const page = await open(`/ui/sagas/${id}`);
+    await page.locator('.facts .badge.status-parked').waitFor();
+    await confirmAction(page, 'retry', 'inventory is back');
+    await page.locator('.facts .badge.status-compensated').waitFor({ timeout: 60_000 });
+    expect((await getSaga(id)).status).to.equal('compensated');
+    expect([...list.problems(), ...page.problems()]).to.deep.equal([]);
+  });
+
   it('shows a not-found page for an unknown saga id and an unknown console path', async () => {
     const page = await open('/ui/sagas/no-such-saga');
     await page.locator('[data-page="not-found"]').waitFor();
