@@ -158,6 +158,12 @@ describe('console: the browser app at /ui (chromium, real Kafka and Redis)', fun
     // The timeline holds the steps' commands and replies, with the time each reply took.
     const kinds = await attributesOf(page, 'table.timeline tbody tr', 'data-kind');
     expect(kinds).to.include.members(['started', 'command', 'reply', 'transition']);
+    // A reply shows how long it took against its step's deadline (TEST_ORDER_TIMINGS: 6 s).
+    const took = await page
+      .locator('table.timeline tr[data-kind="reply"] td.took')
+      .first()
+      .textContent();
+    expect(took).to.match(/^\s*\d+(\.\d+)? m?s \/ 6\.00 s\s*$/);
     expect(await page.locator('.facts code.state').textContent()).to.equal('awaitingApproval');
     expect(await page.locator('.waiting').textContent()).to.include('order.approve');
     expect(page.problems()).to.deep.equal([]);

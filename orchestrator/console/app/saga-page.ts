@@ -11,7 +11,7 @@ import { html } from './html.js';
 import { BASE } from './router.js';
 import { SagaActions } from './saga-actions.js';
 import { Statechart } from './statechart.js';
-import { Timeline } from './timeline.js';
+import { Timeline, type StepDeadlines } from './timeline.js';
 import type { DefinitionDetail, SagaDetail, SessionInfo } from './types.js';
 import { REFRESH_MS, usePoll } from './use-poll.js';
 
@@ -121,11 +121,25 @@ function Waiting({ saga }: { saga: SagaDetail }) {
   </div>`;
 }
 
+/** The steps' deadlines from the definition's step list. */
+function deadlinesOf(definition: DefinitionDetail | undefined): StepDeadlines | undefined {
+  if (!definition?.steps) return undefined;
+  const action = new Map<string, number>();
+  const compensation = new Map<string, number>();
+  for (const step of definition.steps) {
+    if (typeof step.timeoutMs === 'number') action.set(step.step, step.timeoutMs);
+    if (typeof step.compensation?.timeoutMs === 'number') {
+      compensation.set(step.step, step.compensation.timeoutMs);
+    }
+  }
+  return { action, compensation };
+}
+
 export function SagaPage({ id, session }: { id: string; session: SessionInfo }) {
   const saga = usePoll<SagaDetail>(
     `saga:${id}`,
     () => apiCall<SagaDetail>(`/v1/sagas/${encodeURIComponent(id)}?historyLimit=${HISTORY_LIMIT}`),
-    { intervalMs: REFRESH_MS },
+    { intervalMs: REFRESH_MS, stopWhen: (found) => AT_REST.has(found.status) },
   );
   const current = saga.data;
   const definition = usePoll<DefinitionDetail | undefined>(
@@ -193,6 +207,10 @@ export function SagaPage({ id, session }: { id: string; session: SessionInfo }) 
           </p>`
         : null
     }
-    <${Timeline} history=${current.history} startedAt=${current.createdAt} />
+    <${Timeline}
+      history=${current.history}
+      startedAt=${current.createdAt}
+      deadlines=${deadlinesOf(definition.data)}
+    />
   </section>`;
 }

@@ -1,7 +1,8 @@
 /**
  * The saga's history as a timeline: each line's time since the start, what happened, the step,
- * the attempt, how long a command waited for its reply, the command's payload (`data.payload`)
- * and the reply's result (`data.result`), and who did an operator action and why.
+ * the attempt, how long a command waited for its reply against its deadline (the step's timeout
+ * from the definition), the command's payload (`data.payload`) and the reply's result
+ * (`data.result`), and who did an operator action and why.
  */
 import { duration, json, localTime } from './format.js';
 import { html } from './html.js';
@@ -22,6 +23,25 @@ function replyDurations(history: readonly HistoryEntry[]): Map<HistoryEntry, num
   return durations;
 }
 
+/** Each step's deadline in ms, for its command and for its compensation. */
+export interface StepDeadlines {
+  action: ReadonlyMap<string, number>;
+  compensation: ReadonlyMap<string, number>;
+}
+
+/** The deadline of the command an entry is about (a command or its reply), when known. */
+function deadlineOf(
+  entry: HistoryEntry,
+  kindOfCommand: ReadonlyMap<string, string>,
+  deadlines: StepDeadlines | undefined,
+): number | undefined {
+  if (!deadlines || !entry.step || !entry.commandId) return undefined;
+  const kind = kindOfCommand.get(entry.commandId);
+  return kind === 'compensation'
+    ? deadlines.compensation.get(entry.step)
+    : deadlines.action.get(entry.step);
+}
+
 const text = (value: unknown) => (typeof value === 'string' ? value : '');
 
 function Payload({ label, value }: { label: string; value: unknown }) {
@@ -35,12 +55,20 @@ function Payload({ label, value }: { label: string; value: unknown }) {
 export function Timeline({
   history,
   startedAt,
+  deadlines,
 }: {
   history: readonly HistoryEntry[];
   startedAt: string;
+  deadlines?: StepDeadlines | undefined;
 }) {
   const start = Date.parse(startedAt);
   const durations = replyDurations(history);
+  const kindOfCommand = new Map<string, string>();
+  for (const entry of history) {
+    if (entry.kind === 'command' && entry.commandId && typeof entry.data?.kind === 'string') {
+      kindOfCommand.set(entry.commandId, entry.data.kind);
+    }
+  }
   return html`<table class="timeline">
     <thead>
       <tr>
@@ -48,7 +76,7 @@ export function Timeline({
         <th>what</th>
         <th>step</th>
         <th>attempt</th>
-        <th>took</th>
+        <th>took / deadline</th>
         <th>details</th>
       </tr>
     </thead>
@@ -61,6 +89,9 @@ export function Timeline({
             : /attempt (\d+)/u.exec(entry.summary)?.[1];
         const compensation = data.kind === 'compensation' || entry.summary.includes('compensat');
         const took = durations.get(entry);
+        const deadline = deadlineOf(entry, kindOfCommand, deadlines);
+        const dueAt =
+          typeof data.dueAt === 'number' ? new Date(data.dueAt).toISOString() : undefined;
         return html`<tr
           class=${`kind-${entry.kind}${compensation ? ' compensation' : ''}`}
           data-kind=${entry.kind}
@@ -69,7 +100,13 @@ export function Timeline({
           <td><span class="kind">${entry.kind}</span> ${entry.summary}</td>
           <td>${entry.step ?? ''}</td>
           <td>${attempt ?? ''}</td>
-          <td>${took !== undefined ? duration(took) : ''}</td>
+          <td class="took">
+            ${took !== undefined ? duration(took) : ''}${
+              deadline !== undefined && (entry.kind === 'command' || took !== undefined)
+                ? html`<span class="muted"> / ${duration(deadline)}</span>`
+                : null
+            }${dueAt ? html`<span class="muted" title=${localTime(dueAt)}>due ${duration(Date.parse(dueAt) - start)}</span>` : null}
+          </td>
           <td>
             <${Payload} label="payload" value=${data.payload} />
             <${Payload} label="result" value=${data.result} />

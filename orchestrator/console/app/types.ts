@@ -84,6 +84,8 @@ export interface DefinitionSummary {
 
 export interface DefinitionDetail extends DefinitionSummary {
   definition: Record<string, unknown>;
+  /** The steps the step helper wrote into the statechart (`meta.saga`). */
+  steps?: Array<{ step: string; timeoutMs?: number; compensation?: { timeoutMs?: number } }>;
 }
 
 export interface BulkRetryAnswer {

@@ -12,13 +12,18 @@ export interface Polled<T> {
 }
 
 /**
- * Calls `load` now, whenever `key` changes, and every `intervalMs` while `enabled`; a slow
- * answer for an old key never overwrites a newer one.
+ * Calls `load` now, whenever `key` changes, and every `intervalMs` while `enabled` and not
+ * `stopWhen`; a slow answer for an old key never overwrites a newer one.
  */
 export function usePoll<T>(
   key: string,
   load: () => Promise<T>,
-  options: { intervalMs?: number; enabled?: boolean } = {},
+  options: {
+    intervalMs?: number;
+    enabled?: boolean;
+    /** Stop refreshing once the data says so (a saga at rest changes no more). */
+    stopWhen?: (data: T) => boolean;
+  } = {},
 ): Polled<T> {
   const [state, setState] = useState<{ key: string; data?: T; error?: unknown; loading: boolean }>({
     key,
@@ -45,7 +50,9 @@ export function usePoll<T>(
     run();
   }, [run]);
 
-  const enabled = options.enabled ?? true;
+  const settled =
+    state.key === key && state.data !== undefined && (options.stopWhen?.(state.data) ?? false);
+  const enabled = (options.enabled ?? true) && !settled;
   const intervalMs = options.intervalMs ?? 0;
   useEffect(() => {
     if (!enabled || intervalMs <= 0) return undefined;
