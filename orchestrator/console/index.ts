@@ -11,6 +11,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import express, { type Router } from 'express';
+import helmet from 'helmet';
 
 /** Where the console is served. */
 export const CONSOLE_BASE_PATH = '/ui';
@@ -49,6 +50,14 @@ export function consoleRouter(options: ConsoleRouterOptions = {}): Router {
   const indexFile = path.join(bundleDir, 'index.html');
   const router = express.Router();
 
+  // helmet's default CSP (set by the API app for every response) holds for the page, save one
+  // directive: upgrade-insecure-requests makes a browser fetch the page's own scripts over https,
+  // so a console served over plain http on any host but localhost (in a cluster, behind a
+  // port-forward to a name) would stay blank.
+  router.use(
+    CONSOLE_BASE_PATH,
+    helmet.contentSecurityPolicy({ directives: { upgradeInsecureRequests: null } }),
+  );
   // Asset names carry a content hash: they never change, so browsers may keep them.
   router.use(
     `${CONSOLE_BASE_PATH}/assets`,

@@ -8,7 +8,7 @@
 import { expect } from 'chai';
 import type { SagaView } from '../../orchestrator/api/index.js';
 import { createOrderSaga } from '../../sagas/order/index.js';
-import { attributesOf, useBrowser, type ConsolePage } from '../support/browser.js';
+import { attributesOf, LOOPBACK_ALIAS, useBrowser, type ConsolePage } from '../support/browser.js';
 import { eventually } from '../support/eventually.js';
 import { orderInput } from '../support/orders.js';
 import { forkJoinSaga } from '../support/shapes/fork-join/index.js';
@@ -83,13 +83,26 @@ describe('console: the browser app at /ui (chromium, real Kafka and Redis)', fun
       const response = await fetch(url(path));
       expect(response.status, path).to.equal(200);
       expect(response.headers.get('content-type'), path).to.match(/^text\/html/);
-      expect(response.headers.get('content-security-policy'), path).to.include("script-src 'self'");
+      const csp = response.headers.get('content-security-policy');
+      expect(csp, path)
+        .to.include("script-src 'self'")
+        .and.not.include('upgrade-insecure-requests');
       expect(await response.text(), path).to.include('<div id="app">');
     }
     const missing = await fetch(url('/ui/assets/no-such-file.js'));
     expect(missing.status).to.equal(404);
     // The API itself still wants the token.
     expect((await fetch(url('/v1/sagas'))).status).to.equal(401);
+  });
+
+  it('works over plain http on a host name that is not localhost (no upgrade to https)', async () => {
+    const { port } = new URL(url('/'));
+    const page = await browser.open(`http://${LOOPBACK_ALIAS}:${port}/ui/`, { token: TOKEN });
+    await page.locator(`tr[data-saga-id="${ids.completed}"]`).waitFor();
+    // On such an origin chromium ignores helmet's Cross-Origin-Opener-Policy and says so.
+    expect(page.problems().filter((p) => !p.includes('Cross-Origin-Opener-Policy'))).to.deep.equal(
+      [],
+    );
   });
 
   it('asks for a token, refuses a wrong one, and shows the list with the right one', async () => {

@@ -50,13 +50,23 @@ export interface BrowserHandle {
   open(url: string, options?: OpenOptions): Promise<ConsolePage>;
 }
 
+/**
+ * A host name chromium resolves to 127.0.0.1: an origin it does not trust as it trusts
+ * `localhost` (as a cluster-internal name would be), for pages served over plain http.
+ */
+export const LOOPBACK_ALIAS = 'console.test';
+
 /** Starts chromium headless; `close()` it when done. */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
-    // Tests run as root in CI, where chromium's sandbox cannot start.
-    args: ['--no-sandbox', '--disable-dev-shm-usage'],
+    args: [
+      // Tests run as root in CI, where chromium's sandbox cannot start.
+      '--no-sandbox',
+      '--disable-dev-shm-usage',
+      `--host-resolver-rules=MAP ${LOOPBACK_ALIAS} 127.0.0.1`,
+    ],
   });
 }
 

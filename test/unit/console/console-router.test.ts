@@ -42,6 +42,10 @@ describe('console router', () => {
       const response = await fetch(`${base}${page}`);
       expect(response.status, page).to.equal(200);
       expect(await response.text(), page).to.include('<div id="app">');
+      // Same-origin scripts only, and no upgrade to https (the console may be served over http).
+      const csp = response.headers.get('content-security-policy') ?? '';
+      expect(csp, page).to.include("script-src 'self'");
+      expect(csp, page).to.not.include('upgrade-insecure-requests');
     }
     const asset = await fetch(`${base}/ui/assets/main-ABC.js`);
     expect(asset.status).to.equal(200);
