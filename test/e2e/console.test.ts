@@ -343,6 +343,43 @@ describe('console: the browser app at /ui (chromium, real Kafka and Redis)', fun
     expect([...list.problems(), ...page.problems()]).to.deep.equal([]);
   });
 
+  it('pages through a long list 50 at a time with the cursor, never loading it all', async () => {
+    const started: string[] = [];
+    for (let i = 0; i < 55; i++) {
+      const outcome = await sut.system.orchestrator.startSaga({
+        type: 'order',
+        input: { ...orderInput() },
+      });
+      if (outcome.status !== 'started') throw new Error('an order did not start');
+      started.push(outcome.record.id);
+    }
+    const requested: string[] = [];
+    const page = await open('/ui/?type=order');
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname === '/v1/sagas') requested.push(request.url());
+    });
+    await page.locator(`tr[data-saga-id="${started.at(-1)}"]`).waitFor(); // newest first
+    const first = await rowIds(page);
+    expect(first).to.have.length(50);
+
+    await page.click('[data-page-action="next"]');
+    await page.waitForURL(/[?&]cursor=/);
+    const second = await eventually('the second page', async () => {
+      const shown = await rowIds(page);
+      return shown.length > 0 && !shown.includes(first[0]!) ? shown : undefined;
+    });
+    expect(second.filter((id) => first.includes(id))).to.deep.equal([]);
+    expect([...first, ...second]).to.include.members(started);
+    // Every list request asked for one page, never everything.
+    expect(requested.length).to.be.at.least(1);
+    for (const request of requested)
+      expect(new URL(request).searchParams.get('limit')).to.equal('50');
+
+    await page.click('[data-page-action="first"]');
+    await listShows(page, first);
+    expect(page.problems()).to.deep.equal([]);
+  });
+
   it('shows a not-found page for an unknown saga id and an unknown console path', async () => {
     const page = await open('/ui/sagas/no-such-saga');
     await page.locator('[data-page="not-found"]').waitFor();
