@@ -8,6 +8,7 @@
 import { expect } from 'chai';
 import type { SagaView } from '../../orchestrator/api/index.js';
 import { createOrderSaga } from '../../sagas/order/index.js';
+import { buildConsole } from '../../scripts/build-console.js';
 import { attributesOf, LOOPBACK_ALIAS, useBrowser, type ConsolePage } from '../support/browser.js';
 import { eventually } from '../support/eventually.js';
 import { orderInput } from '../support/orders.js';
@@ -62,6 +63,8 @@ describe('console: the browser app at /ui (chromium, real Kafka and Redis)', fun
   const ids = { completed: '', awaiting: '', forkJoin: '' };
   before(async function () {
     this.timeout(120_000);
+    // The bundle the orchestrator serves, from the sources as they are (esbuild: a second).
+    await buildConsole('dist/console');
     const { orchestrator } = sut.system;
     const start = async (type: string, input: object) => {
       const outcome = await orchestrator.startSaga({ type, input: input as never });
