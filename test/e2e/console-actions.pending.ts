@@ -18,7 +18,7 @@ import { TEST_ORDER_TIMINGS, useSystem } from '../support/system.js';
 const OPERATOR_TOKEN = 'console-actions-operator';
 const READ_TOKEN = 'console-actions-read-only';
 
-describe('console actions (ENABLE AT MERGE: pause/resume, roles, session, bulk retry)', function () {
+describe('console actions (ENABLE AT MERGE: pause/resume, roles, session, counts, bulk retry)', function () {
   this.timeout(180_000);
   // Helper C's option for API_READ_TOKEN; a variable, so the name is checked only once it exists.
   const api = { apiToken: OPERATOR_TOKEN, apiReadToken: READ_TOKEN };
@@ -143,6 +143,26 @@ describe('console actions (ENABLE AT MERGE: pause/resume, roles, session, bulk r
     await alert.waitFor();
     expect(await alert.textContent()).to.match(/^400 \w+: /);
     expect((await getSaga(id)).state).to.equal('awaitingApproval');
+  });
+
+  it('shows live counts by type and status from GET /v1/sagas/counts, linking to the list', async () => {
+    const id = await awaitingOrder();
+    const page = await browser.open(url('/ui/'), { token: OPERATOR_TOKEN });
+    const running = page.locator('table.counts a[data-count="order:running"]');
+    await running.waitFor();
+    const counts = (await call('/v1/sagas/counts')).body.items as Array<{
+      type: string;
+      status: string;
+      count: number;
+    }>;
+    const expected = counts.find((c) => c.type === 'order' && c.status === 'running')?.count;
+    expect(expected).to.be.at.least(1);
+    expect(await running.textContent()).to.equal(String(expected));
+    await running.click();
+    await page.waitForURL(/type=order/);
+    await page.locator(`tr[data-saga-id="${id}"]`).waitFor();
+    expect(new URL(page.url()).searchParams.get('status')).to.equal('running');
+    expect(page.problems()).to.deep.equal([]);
   });
 
   it('counts parked sagas in a dry run, then retries them in bulk', async () => {

@@ -62,13 +62,18 @@ function setFilters(
 
 function Counts({
   counts,
+  loading,
   filters,
 }: {
   counts: CountsAnswer | undefined;
+  loading: boolean;
   filters: Record<Filter, string>;
 }) {
-  if (!counts)
-    return html`<p class="muted small">Counts are not available from this orchestrator.</p>`;
+  if (!counts) {
+    return loading
+      ? null
+      : html`<p class="muted small">Counts are not available from this orchestrator.</p>`;
+  }
   const types = [...new Set(counts.items.map((c) => c.type))].sort();
   const count = (type: string, status: string) =>
     counts.items.find((c) => c.type === type && c.status === status)?.count ?? 0;
@@ -141,7 +146,7 @@ export function ListPage({ query, session }: { query: URLSearchParams; session: 
 
   return html`<section data-page="list">
     <h1>Sagas</h1>
-    <${Counts} counts=${counts.data} filters=${filters} />
+    <${Counts} counts=${counts.data} loading=${counts.loading} filters=${filters} />
     <nav class="tabs" role="tablist">
       ${tabs.map(([id, label, changes]) => {
         const n = id === 'all' || id === 'overdue' ? undefined : totalOf(id);
