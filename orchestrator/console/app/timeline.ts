@@ -103,7 +103,9 @@ export function Timeline({
           <td class="took">
             ${took !== undefined ? duration(took) : ''}${
               deadline !== undefined && (entry.kind === 'command' || took !== undefined)
-                ? html`<span class="muted"> / ${duration(deadline)}</span>`
+                ? html`<span class="muted"
+                    >${took !== undefined ? ' / ' : 'deadline '}${duration(deadline)}</span
+                  >`
                 : null
             }${dueAt ? html`<span class="muted" title=${localTime(dueAt)}>due ${duration(Date.parse(dueAt) - start)}</span>` : null}
           </td>
