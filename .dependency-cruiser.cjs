@@ -28,6 +28,7 @@ const LAYERS = [
   'orchestrator/store',
   'orchestrator/telemetry',
   'orchestrator/runtime',
+  'orchestrator/console',
   'orchestrator/api',
   'orchestrator/service',
   'participants/sdk',

@@ -8,13 +8,14 @@
 
 ARG NODE_IMAGE=node:20-slim
 
-# Build: every dependency (tsc is a dev dependency), then `npm run build` into dist/.
+# Build: every dependency (tsc and the console's bundler are dev dependencies), then `npm run
+# build` into dist/ (the operator console's bundle into dist/console/, served at /ui).
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 # The sources the build compiles (wire/, orchestrator/, sagas/, participants/), the tsconfig files and
-# scripts/build-dist.ts; .dockerignore keeps the rest out.
+# scripts/build-dist.ts and build-console.ts; .dockerignore keeps the rest out.
 COPY . .
 RUN npm run build
 

@@ -21,12 +21,16 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { buildConsole } from './build-console.js';
 
 /** Folders compiled into the build; the same list as `include` in tsconfig.build.json. */
 export const SOURCE_ROOTS = ['wire', 'orchestrator', 'sagas', 'participants'] as const;
 
 /** Files that are source or documentation, never loaded at run time. */
 const NOT_RUNTIME = /\.(ts|md)$/u;
+
+/** The console's browser sources: bundled into `<out>/console/`, not copied (buildConsole). */
+const BROWSER_SOURCES = path.join('orchestrator', 'console', 'app');
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
 
@@ -36,8 +40,9 @@ export function runtimeAssets(root: string = repoRoot): string[] {
   const walk = (relative: string) => {
     for (const entry of readdirSync(path.join(root, relative), { withFileTypes: true })) {
       const child = path.join(relative, entry.name);
-      if (entry.isDirectory()) walk(child);
-      else if (entry.isFile() && !NOT_RUNTIME.test(entry.name)) found.push(child);
+      if (entry.isDirectory()) {
+        if (child !== BROWSER_SOURCES) walk(child);
+      } else if (entry.isFile() && !NOT_RUNTIME.test(entry.name)) found.push(child);
     }
   };
   for (const source of SOURCE_ROOTS) {
@@ -69,8 +74,11 @@ export function distPackageJson(root: string = repoRoot): Record<string, unknown
   return { name: pkg.name, version: pkg.version, private: true, type: 'module', exports };
 }
 
-/** Cleans `outDir`, compiles into it and copies the runtime assets; throws when tsc fails. */
-export function buildDist(outDir: string): { assets: string[] } {
+/**
+ * Cleans `outDir`, compiles into it, copies the runtime assets and bundles the console into
+ * `<outDir>/console`; throws when tsc or the bundler fails.
+ */
+export async function buildDist(outDir: string): Promise<{ assets: string[] }> {
   const target = path.resolve(repoRoot, outDir);
   if (!target.startsWith(repoRoot + path.sep)) {
     throw new Error(`the out dir must be inside the repository (${repoRoot}), got ${target}`);
@@ -96,14 +104,17 @@ export function buildDist(outDir: string): { assets: string[] } {
     path.join(target, 'package.json'),
     `${JSON.stringify(distPackageJson(), null, 2)}\n`,
   );
+  await buildConsole(path.join(target, 'console'));
   return { assets };
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === import.meta.filename) {
   const { values } = parseArgs({ options: { 'out-dir': { type: 'string', default: 'dist' } } });
   try {
-    const { assets } = buildDist(values['out-dir']);
-    console.log(`built ${values['out-dir']}/ (${assets.length} runtime assets copied)`);
+    const { assets } = await buildDist(values['out-dir']);
+    console.log(
+      `built ${values['out-dir']}/ (${assets.length} runtime assets copied, console in console/)`,
+    );
   } catch (error) {
     console.error(`build failed: ${(error as Error).message}`);
     process.exit(1);

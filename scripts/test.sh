@@ -51,6 +51,9 @@ export KAFKAJS_NO_PARTITIONER_WARNING=1
 mkdir -p "$(dirname "$TEST_SUMMARY_FILE")"
 rm -f "$TEST_SUMMARY_FILE"
 
+# The console's browser tests (test/e2e/console*.test.ts) load the bundle the orchestrator serves.
+npm run --silent build:console >/dev/null
+
 status=0
 npx mocha 'test/unit/**/*.test.ts' 'test/tooling/**/*.test.ts' 'test/integration/**/*.test.ts' \
   'test/e2e/**/*.test.ts' "$@" || status=$?

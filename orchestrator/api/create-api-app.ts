@@ -1,6 +1,6 @@
 /**
  * The HTTP API as an express 5 app: `/v1` (sagas, definitions), health, readiness, metrics, the
- * OpenAPI document and the wire contract's AsyncAPI document, behind helmet's security headers, with a body size limit, bearer-token auth on
+ * OpenAPI document and the wire contract's AsyncAPI document, the operator console at `/ui`, behind helmet's security headers, with a body size limit, bearer-token auth on
  * `/v1` when a token is given, validation from the OpenAPI document and JSON errors everywhere —
  * for requests Node's HTTP parser refuses too, on any server `app.listen` makes.
  *
@@ -12,6 +12,7 @@ import type { Server } from 'node:http';
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { createLogger, type Logger } from '../../wire/telemetry/index.js';
+import { consoleRouter, type ConsoleRouterOptions } from '../console/index.js';
 import type { ApiOrchestrator } from './api-orchestrator.js';
 import { bearerAuth } from './bearer-auth.js';
 import { answerClientErrors } from './client-errors.js';
@@ -39,6 +40,11 @@ export interface ApiAppOptions {
   bodyLimitBytes?: number;
   /** The version shown in the OpenAPI document's `info`. @default '1' */
   version?: string;
+  /**
+   * The operator console at `/ui` (its static files need no token); `false` serves none.
+   * @default the bundle in `dist/console` (503 with how to build it when missing)
+   */
+  console?: ConsoleRouterOptions | false;
 }
 
 export interface ApiApp extends Express {
@@ -76,6 +82,7 @@ export function createApiApp(options: ApiAppOptions): ApiApp {
   sagaRoutes(routes, orchestrator);
   definitionRoutes(routes, orchestrator);
   app.use(router);
+  if (options.console !== false) app.use(consoleRouter(options.console));
 
   app.use(unknownRoute);
   app.use(errorHandler(logger.child('http')));

@@ -282,10 +282,10 @@ describe('a definition folder outside the repository, through SAGA_DEFINITIONS_D
     const infra = useInfra('external-definitions-dist');
     const outDir = path.join('.infra', 'external-definitions-e2e', 'dist');
 
-    before(function () {
+    before(async function () {
       // tsc over the runtime code takes a while on a shared machine.
       this.timeout(5 * 60_000);
-      buildDist(outDir);
+      await buildDist(outDir);
       cleanups.push(() =>
         rmSync(path.join(REPO_ROOT, path.dirname(outDir)), { recursive: true, force: true }),
       );

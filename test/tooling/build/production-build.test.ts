@@ -37,8 +37,8 @@ describe('production build (npm run build)', function () {
   // tsc over the whole runtime code takes a while on a shared 2-core machine.
   this.timeout(10 * 60_000);
 
-  before(() => {
-    buildDist(OUT_DIR);
+  before(async () => {
+    await buildDist(OUT_DIR);
   });
 
   after(() => rmSync(path.dirname(out), { recursive: true, force: true }));
@@ -60,6 +60,17 @@ describe('production build (npm run build)', function () {
         true,
       );
     }
+  });
+
+  it('bundles the operator console into console/: index.html and the hashed assets it loads', () => {
+    const page = readFileSync(path.join(out, 'console', 'index.html'), 'utf8');
+    const loaded = [...page.matchAll(/(?:src|href)="\/ui\/(assets\/[^"]+)"/gu)].map((m) => m[1]!);
+    expect(loaded.some((file) => file.endsWith('.js'))).to.equal(true);
+    expect(loaded.some((file) => file.endsWith('.css'))).to.equal(true);
+    for (const file of loaded)
+      expect(existsSync(path.join(out, 'console', file)), file).to.equal(true);
+    // The browser sources are bundled, not compiled or copied next to the server code.
+    expect(existsSync(path.join(out, 'orchestrator', 'console', 'app'))).to.equal(false);
   });
 
   it('compiles no test code and leaves no TypeScript behind', () => {
@@ -100,8 +111,12 @@ describe('production build (npm run build)', function () {
   });
 
   it('imports every compiled module with plain node (entry points aside)', () => {
-    // main.js files start a process when imported; they are not libraries.
-    const modules = compiledModules(out).filter((file) => path.basename(file) !== 'main.js');
+    // main.js files start a process when imported; they are not libraries. console/ holds the
+    // browser bundle, which needs a DOM.
+    const browserBundle = path.join(out, 'console') + path.sep;
+    const modules = compiledModules(out).filter(
+      (file) => path.basename(file) !== 'main.js' && !file.startsWith(browserBundle),
+    );
     expect(modules.length).to.be.greaterThan(50);
     const source = `
       const files = ${JSON.stringify(modules)};

@@ -1,0 +1,2 @@
+/** esbuild bundles imported stylesheets into the page's CSS file; the import has no value. */
+declare module '*.css';
