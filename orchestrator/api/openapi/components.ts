@@ -354,6 +354,33 @@ const components = {
       },
     },
   },
+  Session: {
+    type: 'object',
+    required: ['role', 'links'],
+    additionalProperties: false,
+    properties: {
+      role: {
+        type: 'string',
+        enum: ['operator', 'read-only'],
+        description: 'operator: every route; read-only: every GET (an action answers 403).',
+      },
+      links: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          grafanaUrl: {
+            type: 'string',
+            description: 'Base URL of Grafana (CONSOLE_GRAFANA_URL), when configured.',
+          },
+          traceUrlTemplate: {
+            type: 'string',
+            description:
+              'URL of one trace with `{traceId}` in it (CONSOLE_TRACE_URL), when configured.',
+          },
+        },
+      },
+    },
+  },
   Health: {
     type: 'object',
     required: ['status'],

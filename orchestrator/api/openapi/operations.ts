@@ -62,7 +62,9 @@ const unknownQuery = error('A query parameter this operation does not take (VALI
 /** The responses every `/v1` route may give besides its own. */
 const v1Errors: Record<number, ResponseSpec> = {
   401: {
-    ...error('API_TOKEN is set and the request has no valid bearer token.'),
+    ...error(
+      'API_TOKEN is set and the request has no valid bearer token (API_TOKEN or API_READ_TOKEN).',
+    ),
     headers: {
       'WWW-Authenticate': { description: 'Bearer', schema: { type: 'string' } },
     },
@@ -291,6 +293,26 @@ const sagaRoutes: OperationSpec[] = [
   },
 ];
 
+const sessionRoutes: OperationSpec[] = [
+  {
+    operationId: 'getSession',
+    method: 'get',
+    path: '/v1/session',
+    summary: 'Who the caller is (its role) and where the console links to',
+    description:
+      'The console asks once per page: `role` says whether to offer actions (read-only: every ' +
+      'action answers 403 FORBIDDEN), `links` the Grafana base URL and the trace URL template ' +
+      '(with `{traceId}`) when the orchestrator is configured with them.',
+    tags: ['session'],
+    authenticated: true,
+    responses: {
+      200: { description: 'The caller’s role and the configured links.', schema: 'Session' },
+      400: unknownQuery,
+      ...v1Errors,
+    },
+  },
+];
+
 const definitionRoutes: OperationSpec[] = [
   {
     operationId: 'listDefinitions',
@@ -405,11 +427,26 @@ const serviceRoutes: OperationSpec[] = [
   },
 ];
 
+/**
+ * An action: any operation under `/v1` that is not a GET. The read-only token may not call one
+ * (403 FORBIDDEN); derived from the table, so an operation added later is covered without a list.
+ */
+export function isActionOperation(spec: Pick<OperationSpec, 'method' | 'path'>): boolean {
+  return spec.path.startsWith('/v1/') && spec.method !== 'get';
+}
+
+const forbidden = error('The read-only token (API_READ_TOKEN) may not do this (FORBIDDEN).');
+
+/** Every action documents the 403 its role check may answer. */
+const withRoleErrors = (spec: OperationSpec): OperationSpec =>
+  isActionOperation(spec) ? { ...spec, responses: { ...spec.responses, 403: forbidden } } : spec;
+
 export const OPERATIONS: readonly OperationSpec[] = [
   ...sagaRoutes,
+  ...sessionRoutes,
   ...definitionRoutes,
   ...serviceRoutes,
-];
+].map(withRoleErrors);
 
 export type OperationId = (typeof OPERATIONS)[number]['operationId'];
 
