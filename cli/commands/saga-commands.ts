@@ -1,12 +1,13 @@
 /**
- * The commands on one saga or on the list: start, get, list, wait, cancel, retry, signal.
+ * The commands on one saga or on the list: start, get, list, wait, cancel, retry, retry-parked,
+ * signal.
  * Each prints a table (or the API's JSON with `--json`) and returns its exit code.
  */
 import type { Command } from 'commander';
 import type { SagaView } from '../api-client.js';
 import { printJson, type CliContext } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import { renderSagaPage } from '../format/lists.js';
+import { renderRetryParked, renderSagaPage } from '../format/lists.js';
 import { renderSaga } from '../format/saga.js';
 import { readJsonObject } from '../json-argument.js';
 import { duration, positiveInt, status } from './options.js';
@@ -163,6 +164,32 @@ export function registerSagaCommands(program: Command, run: Run): void {
         }),
       );
   }
+
+  program
+    .command('retry-parked')
+    .description('retry every parked saga of a type (and state); --dry-run only lists them')
+    .requiredOption('--type <type>', 'saga type, e.g. order')
+    .option('--state <state>', 'only parked sagas in this state')
+    .option('--dry-run', 'list what would be retried, change nothing')
+    .option('--limit <n>', 'most sagas retried (default 1000)', positiveInt('--limit', 10_000))
+    .action(
+      run(
+        async (
+          context: CliContext,
+          opts: { type: string; state?: string; dryRun?: boolean; limit?: number },
+        ) => {
+          const result = await context.client.retryParked({
+            type: opts.type,
+            ...(opts.state !== undefined ? { state: opts.state } : {}),
+            ...(opts.dryRun ? { dryRun: true } : {}),
+            ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+          });
+          if (context.json) printJson(context, result);
+          else context.out(renderRetryParked(result, opts.dryRun === true));
+          return result.failed.length > 0 ? EXIT.SOME_NOT_RETRIED : EXIT.OK;
+        },
+      ),
+    );
 
   program
     .command('signal')

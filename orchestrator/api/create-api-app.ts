@@ -22,6 +22,7 @@ import { healthRoutes } from './health-routes.js';
 import { buildOpenApiDocument, type OpenApiDocument } from './openapi/document.js';
 import { createDocumentAjv } from './request-validation.js';
 import { routeRegistry } from './route-registry.js';
+import { sagaFleetRoutes } from './saga-fleet-routes.js';
 import { sagaRoutes } from './saga-routes.js';
 import { serviceRoutes } from './service-routes.js';
 import { sessionRoutes, type ConsoleLinks } from './session-routes.js';
@@ -90,6 +91,8 @@ export function createApiApp(options: ApiAppOptions): ApiApp {
   healthRoutes(routes, orchestrator);
   serviceRoutes(routes, { document, orchestrator, metricsHandler, version: options.version });
   sessionRoutes(routes, options.links ?? {});
+  // Before sagaRoutes: `/v1/sagas/:id` would take `counts` for an id.
+  sagaFleetRoutes(routes, orchestrator);
   sagaRoutes(routes, orchestrator);
   definitionRoutes(routes, orchestrator);
   app.use(router);
