@@ -189,6 +189,11 @@ describe('CLI: the saga binary against a running orchestrator (real Kafka and Re
     const listed = await saga(['list', '--status', 'parked', '--json']);
     const parkedIds = (JSON.parse(listed.stdout) as { items: Array<{ id: string }> }).items;
     expect(parkedIds.map((s) => s.id)).to.deep.equal([started.id]);
+    const dryRun = await saga(['retry-parked', '--type', 'order', '--dry-run']);
+    expect(dryRun.code, dryRun.stderr).to.equal(0);
+    expect(dryRun.stdout).to.equal(`Dry run: 1 parked saga would be retried.\n${started.id}\n`);
+    const needsType = await saga(['retry-parked']);
+    expect(needsType.code).to.equal(2);
 
     await sut.system.startParticipantAgain('inventory');
     const retry = await saga(['retry', started.id]);
@@ -196,6 +201,14 @@ describe('CLI: the saga binary against a running orchestrator (real Kafka and Re
     expect(retry.stdout).to.match(/^Retrying\./);
     const done = await saga(['wait', started.id, '--json']);
     expect((JSON.parse(done.stdout) as { saga: SagaView }).saga.status).to.equal('compensated');
+    const nothingLeft = await saga(['retry-parked', '--type', 'order', '--json']);
+    expect(nothingLeft.code, nothingLeft.stderr).to.equal(0);
+    expect(JSON.parse(nothingLeft.stdout)).to.deep.equal({
+      matched: 0,
+      retried: 0,
+      ids: [],
+      failed: [],
+    });
   });
 
   it('watch without an id redraws the newest sagas', async () => {
