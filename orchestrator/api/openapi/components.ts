@@ -161,7 +161,12 @@ const components = {
       commandId: { type: 'string' },
       from: { type: 'string' },
       to: { type: 'string' },
-      data: jsonObject,
+      data: {
+        type: 'object',
+        description:
+          'The entry’s details: for a command its participant, command, kind and `payload` (as ' +
+          'sent); for a reply its outcome, attempt and `result` (success) or `error` (failure).',
+      },
     },
   },
   HistoryPage: {
