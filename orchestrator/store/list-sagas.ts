@@ -29,6 +29,9 @@ export interface ListContext {
   loadSummaries(ids: readonly string[]): Promise<(SagaSummary | undefined)[]>;
 }
 
+/** Index entries read per round trip while an id prefix skips most of them. */
+const PREFIX_BATCH = 200;
+
 export async function listSagas(context: ListContext, query: ListQuery): Promise<ListPage> {
   const { redis, keys } = context;
   const limit = checkLimit(query.limit);
@@ -44,7 +47,10 @@ export async function listSagas(context: ListContext, query: ListQuery): Promise
 
   for (;;) {
     // One more than the page, to know whether another page exists.
-    const wanted = limit + 1 - found.length;
+    // With an id prefix most entries are skipped unread: take them in larger bites, within the
+    // scan bound.
+    const bite = idPrefix === undefined ? 0 : Math.min(PREFIX_BATCH, context.scanLimit - examined);
+    const wanted = Math.max(limit + 1 - found.length, bite);
     const lists = await Promise.all(
       indexKeys.map((key) => redis.zrange(key, bound, '-', 'BYLEX', 'REV', 'LIMIT', 0, wanted)),
     );
