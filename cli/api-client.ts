@@ -16,6 +16,12 @@ export interface SagaPage {
   nextCursor?: string;
 }
 
+export interface SagaCountView {
+  type: string;
+  status: string;
+  count: number;
+}
+
 export interface SagaResult {
   done: boolean;
   saga: SagaView;
@@ -128,6 +134,11 @@ export class SagaApiClient {
   async action(id: string, action: 'cancel' | 'retry') {
     return (await this.request<SagaView>('POST', `/v1/sagas/${encodeURIComponent(id)}/${action}`))
       .body;
+  }
+
+  /** Live counts of the stored sagas by type and status. */
+  async counts() {
+    return (await this.request<{ items: SagaCountView[] }>('GET', '/v1/sagas/counts')).body;
   }
 
   /** Retries the parked sagas of a type (and state), or only lists them with `dryRun`. */

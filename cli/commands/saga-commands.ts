@@ -1,13 +1,13 @@
 /**
- * The commands on one saga or on the list: start, get, list, wait, cancel, retry, retry-parked,
- * signal.
+ * The commands on one saga or on the list: start, get, list, counts, wait, cancel, retry,
+ * retry-parked, signal.
  * Each prints a table (or the API's JSON with `--json`) and returns its exit code.
  */
 import type { Command } from 'commander';
 import type { SagaView } from '../api-client.js';
 import { printJson, type CliContext } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import { renderRetryParked, renderSagaPage } from '../format/lists.js';
+import { renderCounts, renderRetryParked, renderSagaPage } from '../format/lists.js';
 import { renderSaga } from '../format/saga.js';
 import { readJsonObject } from '../json-argument.js';
 import { duration, positiveInt, status } from './options.js';
@@ -96,6 +96,13 @@ export function registerSagaCommands(program: Command, run: Run): void {
     .option('--type <type>', 'only this saga type')
     .option('--status <status>', 'only this status', status)
     .option('--state <state>', 'only this statechart state (with --type)')
+    .option('--id-prefix <prefix>', 'only sagas whose id starts with this')
+    .option(
+      '--older-than <duration>',
+      'only sagas created longer ago than this (e.g. 90m)',
+      duration,
+    )
+    .option('--overdue', 'only running sagas stuck past a deadline (a timer over 5 s past due)')
     .option('--limit <n>', 'page size (1–500, default 50)', positiveInt('--limit', 500))
     .option('--cursor <cursor>', 'the next page of an earlier list')
     .option('--all', 'follow the cursor to the last page')
@@ -107,12 +114,22 @@ export function registerSagaCommands(program: Command, run: Run): void {
             type?: string;
             status?: string;
             state?: string;
+            idPrefix?: string;
+            olderThan?: number;
+            overdue?: boolean;
             limit?: number;
             cursor?: string;
             all?: boolean;
           },
         ) => {
-          const query = { type: opts.type, status: opts.status, state: opts.state };
+          const query = {
+            type: opts.type,
+            status: opts.status,
+            state: opts.state,
+            idPrefix: opts.idPrefix,
+            olderThanMs: opts.olderThan,
+            overdue: opts.overdue ? 'true' : undefined,
+          };
           let page = await context.client.listSagas({
             ...query,
             limit: opts.limit,
@@ -164,6 +181,17 @@ export function registerSagaCommands(program: Command, run: Run): void {
         }),
       );
   }
+
+  program
+    .command('counts')
+    .description('live counts of the stored sagas by type and status')
+    .action(
+      run(async (context: CliContext) => {
+        const counts = await context.client.counts();
+        if (context.json) printJson(context, counts);
+        else context.out(renderCounts(counts.items));
+      }),
+    );
 
   program
     .command('retry-parked')

@@ -1,5 +1,10 @@
 /** Lists for people: sagas, and saga definitions with their steps. */
-import type { DefinitionSummary, RetryParkedResult, SagaPage } from '../api-client.js';
+import type {
+  DefinitionSummary,
+  RetryParkedResult,
+  SagaCountView,
+  SagaPage,
+} from '../api-client.js';
 import { table, when } from './table.js';
 
 export function renderSagaPage(page: SagaPage): string {
@@ -16,6 +21,19 @@ export function renderSagaPage(page: SagaPage): string {
   lines.push(`${page.items.length} saga${page.items.length === 1 ? '' : 's'}`);
   if (page.nextCursor) lines.push(`More: --cursor ${page.nextCursor}`);
   return lines.join('\n');
+}
+
+/** Counts by type and status: one row per type, one column per status it has sagas in. */
+export function renderCounts(items: readonly SagaCountView[]): string {
+  if (items.length === 0) return 'No sagas.';
+  const statuses = [...new Set(items.map((item) => item.status))].sort();
+  const types = [...new Set(items.map((item) => item.type))].sort();
+  const count = (type: string, status: string) =>
+    items.find((item) => item.type === type && item.status === status)?.count ?? 0;
+  return table(
+    ['type', ...statuses],
+    types.map((type) => [type, ...statuses.map((status) => String(count(type, status)))]),
+  );
 }
 
 /** What a bulk retry did (or, in a dry run, would do), with every saga it could not retry. */

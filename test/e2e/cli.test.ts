@@ -189,6 +189,20 @@ describe('CLI: the saga binary against a running orchestrator (real Kafka and Re
     const listed = await saga(['list', '--status', 'parked', '--json']);
     const parkedIds = (JSON.parse(listed.stdout) as { items: Array<{ id: string }> }).items;
     expect(parkedIds.map((s) => s.id)).to.deep.equal([started.id]);
+    const counts = await saga(['counts', '--json']);
+    expect(counts.code, counts.stderr).to.equal(0);
+    expect(JSON.parse(counts.stdout).items).to.deep.include({
+      type: 'order',
+      status: 'parked',
+      count: 1,
+    });
+    expect((await saga(['counts'])).stdout).to.match(/type .*parked/);
+    const byPrefix = await saga(['list', '--id-prefix', started.id, '--older-than', '0', '--json']);
+    expect(JSON.parse(byPrefix.stdout).items.map((s: { id: string }) => s.id)).to.deep.equal([
+      started.id,
+    ]);
+    const overdue = await saga(['list', '--overdue', '--json']);
+    expect(JSON.parse(overdue.stdout)).to.deep.equal({ items: [] });
     const dryRun = await saga(['retry-parked', '--type', 'order', '--dry-run']);
     expect(dryRun.code, dryRun.stderr).to.equal(0);
     expect(dryRun.stdout).to.equal(`Dry run: 1 parked saga would be retried.\n${started.id}\n`);
