@@ -26,9 +26,12 @@ export function tokensMatch(presented: string, expected: string): boolean {
   return timingSafeEqual(digest(presented), digest(expected));
 }
 
-/** The role the auth middleware gave the request; `operator` when no token is configured. */
+/**
+ * The role the auth middleware gave the request (`operator` when no token is configured). A
+ * request no auth middleware saw is `read-only`: a routing mistake fails closed, not open.
+ */
 export function roleOf(res: Response): ApiRole {
-  return (res.locals as { role?: ApiRole }).role ?? 'operator';
+  return (res.locals as { role?: ApiRole }).role ?? 'read-only';
 }
 
 function setRole(res: Response, role: ApiRole): void {
