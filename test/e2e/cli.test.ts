@@ -191,16 +191,15 @@ describe('CLI: the saga binary against a running orchestrator (real Kafka and Re
     expect(parkedIds.map((s) => s.id)).to.deep.equal([started.id]);
     const counts = await saga(['counts', '--json']);
     expect(counts.code, counts.stderr).to.equal(0);
-    expect(JSON.parse(counts.stdout).items).to.deep.include({
+    expect((JSON.parse(counts.stdout) as { items: unknown[] }).items).to.deep.include({
       type: 'order',
       status: 'parked',
       count: 1,
     });
     expect((await saga(['counts'])).stdout).to.match(/type .*parked/);
     const byPrefix = await saga(['list', '--id-prefix', started.id, '--older-than', '0', '--json']);
-    expect(JSON.parse(byPrefix.stdout).items.map((s: { id: string }) => s.id)).to.deep.equal([
-      started.id,
-    ]);
+    const prefixed = (JSON.parse(byPrefix.stdout) as { items: Array<{ id: string }> }).items;
+    expect(prefixed.map((s) => s.id)).to.deep.equal([started.id]);
     const overdue = await saga(['list', '--overdue', '--json']);
     expect(JSON.parse(overdue.stdout)).to.deep.equal({ items: [] });
     const dryRun = await saga(['retry-parked', '--type', 'order', '--dry-run']);
