@@ -5,14 +5,21 @@
  */
 import type { AsyncApiDocument } from '../orchestrator/api/asyncapi/document.js';
 import type { SagaSummaryView, SagaView } from '../orchestrator/api/saga-view.js';
+import type { RetryParkedResult } from '../orchestrator/api/saga-fleet-routes.js';
 import type { DefinitionDescription } from '../orchestrator/engine/describe-definition.js';
 import type { CliConnection } from './config.js';
 
-export type { SagaSummaryView, SagaView };
+export type { RetryParkedResult, SagaSummaryView, SagaView };
 
 export interface SagaPage {
   items: SagaSummaryView[];
   nextCursor?: string;
+}
+
+export interface SagaCountView {
+  type: string;
+  status: string;
+  count: number;
 }
 
 export interface SagaResult {
@@ -127,6 +134,18 @@ export class SagaApiClient {
   async action(id: string, action: 'cancel' | 'retry') {
     return (await this.request<SagaView>('POST', `/v1/sagas/${encodeURIComponent(id)}/${action}`))
       .body;
+  }
+
+  /** Live counts of the stored sagas by type and status. */
+  async counts() {
+    return (await this.request<{ items: SagaCountView[] }>('GET', '/v1/sagas/counts')).body;
+  }
+
+  /** Retries the parked sagas of a type (and state), or only lists them with `dryRun`. */
+  async retryParked(request: { type: string; state?: string; dryRun?: boolean; limit?: number }) {
+    return (
+      await this.request<RetryParkedResult>('POST', '/v1/sagas/retry-parked', { body: request })
+    ).body;
   }
 
   async signal(id: string, event: { type: string } & Record<string, unknown>) {

@@ -13,6 +13,8 @@ export const EXIT = {
   NOT_COMPLETED: 5,
   /** `definitions check`: a definition has an error-level finding, or does not load. */
   CHECK_FAILED: 6,
+  /** `retry-parked`: some parked sagas could not be retried (each is listed with why). */
+  SOME_NOT_RETRIED: 7,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -62,7 +62,12 @@ async function main(): Promise<void> {
     },
     // Metrics always (served on /metrics); traces when the OTEL_* variables ask for them.
     telemetry: { serviceName: 'saga-orchestrator' },
-    api: { port: config.http.port, apiToken: config.http.apiToken },
+    api: {
+      port: config.http.port,
+      apiToken: config.http.apiToken,
+      readToken: config.http.readToken,
+      links: config.console,
+    },
   });
 
   let stopping = false;

@@ -1,12 +1,13 @@
 /**
- * The commands on one saga or on the list: start, get, list, wait, cancel, retry, signal.
+ * The commands on one saga or on the list: start, get, list, counts, wait, cancel, retry,
+ * retry-parked, signal.
  * Each prints a table (or the API's JSON with `--json`) and returns its exit code.
  */
 import type { Command } from 'commander';
 import type { SagaView } from '../api-client.js';
 import { printJson, type CliContext } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import { renderSagaPage } from '../format/lists.js';
+import { renderCounts, renderRetryParked, renderSagaPage } from '../format/lists.js';
 import { renderSaga } from '../format/saga.js';
 import { readJsonObject } from '../json-argument.js';
 import { duration, positiveInt, status } from './options.js';
@@ -95,6 +96,13 @@ export function registerSagaCommands(program: Command, run: Run): void {
     .option('--type <type>', 'only this saga type')
     .option('--status <status>', 'only this status', status)
     .option('--state <state>', 'only this statechart state (with --type)')
+    .option('--id-prefix <prefix>', 'only sagas whose id starts with this')
+    .option(
+      '--older-than <duration>',
+      'only sagas created longer ago than this (e.g. 90m)',
+      duration,
+    )
+    .option('--overdue', 'only running sagas stuck past a deadline (a timer over 5 s past due)')
     .option('--limit <n>', 'page size (1–500, default 50)', positiveInt('--limit', 500))
     .option('--cursor <cursor>', 'the next page of an earlier list')
     .option('--all', 'follow the cursor to the last page')
@@ -106,12 +114,22 @@ export function registerSagaCommands(program: Command, run: Run): void {
             type?: string;
             status?: string;
             state?: string;
+            idPrefix?: string;
+            olderThan?: number;
+            overdue?: boolean;
             limit?: number;
             cursor?: string;
             all?: boolean;
           },
         ) => {
-          const query = { type: opts.type, status: opts.status, state: opts.state };
+          const query = {
+            type: opts.type,
+            status: opts.status,
+            state: opts.state,
+            idPrefix: opts.idPrefix,
+            olderThanMs: opts.olderThan,
+            overdue: opts.overdue ? 'true' : undefined,
+          };
           let page = await context.client.listSagas({
             ...query,
             limit: opts.limit,
@@ -163,6 +181,43 @@ export function registerSagaCommands(program: Command, run: Run): void {
         }),
       );
   }
+
+  program
+    .command('counts')
+    .description('live counts of the stored sagas by type and status')
+    .action(
+      run(async (context: CliContext) => {
+        const counts = await context.client.counts();
+        if (context.json) printJson(context, counts);
+        else context.out(renderCounts(counts.items));
+      }),
+    );
+
+  program
+    .command('retry-parked')
+    .description('retry every parked saga of a type (and state); --dry-run only lists them')
+    .requiredOption('--type <type>', 'saga type, e.g. order')
+    .option('--state <state>', 'only parked sagas in this state')
+    .option('--dry-run', 'list what would be retried, change nothing')
+    .option('--limit <n>', 'most sagas retried (default 1000)', positiveInt('--limit', 10_000))
+    .action(
+      run(
+        async (
+          context: CliContext,
+          opts: { type: string; state?: string; dryRun?: boolean; limit?: number },
+        ) => {
+          const result = await context.client.retryParked({
+            type: opts.type,
+            ...(opts.state !== undefined ? { state: opts.state } : {}),
+            ...(opts.dryRun ? { dryRun: true } : {}),
+            ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+          });
+          if (context.json) printJson(context, result);
+          else context.out(renderRetryParked(result, opts.dryRun === true));
+          return result.failed.length > 0 ? EXIT.SOME_NOT_RETRIED : EXIT.OK;
+        },
+      ),
+    );
 
   program
     .command('signal')

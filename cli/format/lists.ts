@@ -1,5 +1,10 @@
 /** Lists for people: sagas, and saga definitions with their steps. */
-import type { DefinitionSummary, SagaPage } from '../api-client.js';
+import type {
+  DefinitionSummary,
+  RetryParkedResult,
+  SagaCountView,
+  SagaPage,
+} from '../api-client.js';
 import { table, when } from './table.js';
 
 export function renderSagaPage(page: SagaPage): string {
@@ -15,6 +20,37 @@ export function renderSagaPage(page: SagaPage): string {
   const lines = [table(['id', 'type', 'status', 'state', 'created', 'updated'], rows)];
   lines.push(`${page.items.length} saga${page.items.length === 1 ? '' : 's'}`);
   if (page.nextCursor) lines.push(`More: --cursor ${page.nextCursor}`);
+  return lines.join('\n');
+}
+
+/** Counts by type and status: one row per type, one column per status it has sagas in. */
+export function renderCounts(items: readonly SagaCountView[]): string {
+  if (items.length === 0) return 'No sagas.';
+  const statuses = [...new Set(items.map((item) => item.status))].sort();
+  const types = [...new Set(items.map((item) => item.type))].sort();
+  const count = (type: string, status: string) =>
+    items.find((item) => item.type === type && item.status === status)?.count ?? 0;
+  return table(
+    ['type', ...statuses],
+    types.map((type) => [type, ...statuses.map((status) => String(count(type, status)))]),
+  );
+}
+
+/** What a bulk retry did (or, in a dry run, would do), with every saga it could not retry. */
+export function renderRetryParked(result: RetryParkedResult, dryRun: boolean): string {
+  const plural = (n: number) => `${n} parked saga${n === 1 ? '' : 's'}`;
+  const lines = dryRun
+    ? [`Dry run: ${plural(result.matched)} would be retried.`, ...result.ids]
+    : [`Retried ${result.retried} of ${plural(result.matched)}.`];
+  if (result.failed.length > 0) {
+    lines.push(
+      '',
+      table(
+        ['not retried', 'why'],
+        result.failed.map((f) => [f.id, f.reason]),
+      ),
+    );
+  }
   return lines.join('\n');
 }
 

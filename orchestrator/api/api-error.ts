@@ -23,6 +23,8 @@ export const API_ERRORS = {
   INVALID_CURSOR: 400,
   /** `/v1` needs `Authorization: Bearer <token>` and it is missing or wrong. */
   UNAUTHORIZED: 401,
+  /** The token is valid but its role may not do this (the read-only token on an action). */
+  FORBIDDEN: 403,
   /** No saga with this id (never started, or purged after its retention). */
   SAGA_NOT_FOUND: 404,
   /** No definition of this type. */

@@ -4,6 +4,7 @@
  */
 import type { SagaEngine } from '../engine/index.js';
 import type { Orchestrator } from '../runtime/index.js';
+import type { SagaStore } from '../store/index.js';
 
 export type ApiOrchestrator = Pick<
   Orchestrator,
@@ -17,4 +18,8 @@ export type ApiOrchestrator = Pick<
   | 'definitions'
   | 'readiness'
   | 'topics'
-> & { readonly engine: Pick<SagaEngine, 'definition'> };
+> & {
+  readonly engine: Pick<SagaEngine, 'definition'>;
+  /** The live counts (`GET /v1/sagas/counts`), from the store's counters. */
+  readonly store: Pick<SagaStore, 'countsByTypeAndState'>;
+};

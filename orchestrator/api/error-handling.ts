@@ -23,9 +23,13 @@ const routePatterns = (() => {
 })();
 
 export const unknownRoute: RequestHandler = (req, res, next) => {
-  const route = routePatterns.find((r) => r.pattern.test(req.path));
-  if (route && !route.methods.has(req.method)) {
-    const allowed = [...route.methods].sort().join(', ');
+  // A path may match several routes (`/v1/sagas/counts` is also `/v1/sagas/:id`): it allows the
+  // methods of all of them.
+  const methods = new Set(
+    routePatterns.filter((r) => r.pattern.test(req.path)).flatMap((r) => [...r.methods]),
+  );
+  if (methods.size > 0 && !methods.has(req.method)) {
+    const allowed = [...methods].sort().join(', ');
     res.set('Allow', allowed);
     next(new ApiError('METHOD_NOT_ALLOWED', `${req.method} is not allowed here; use ${allowed}`));
     return;

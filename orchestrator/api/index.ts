@@ -13,7 +13,14 @@ export {
   type AsyncApiDocument,
   type AsyncApiOptions,
 } from './asyncapi/document.js';
-export { OPERATIONS, openApiPath, type OperationSpec } from './openapi/operations.js';
+export {
+  OPERATIONS,
+  isActionOperation,
+  openApiPath,
+  type OperationSpec,
+} from './openapi/operations.js';
+export type { ApiRole } from './bearer-auth.js';
+export type { ConsoleLinks } from './session-routes.js';
 export { createDocumentAjv, DOCUMENT_KEY } from './request-validation.js';
 export type { SagaSummaryView, SagaView } from './saga-view.js';
 export { listRoutes, type RegisteredRoute } from './route-table.js';

@@ -9,7 +9,11 @@ import type { SignalOutcome } from '../runtime/index.js';
 import { InvalidQueryError } from '../store/index.js';
 import { ApiError } from './api-error.js';
 import type { ApiOrchestrator } from './api-orchestrator.js';
-import { DEFAULT_HISTORY_LIMIT, DEFAULT_RESULT_TIMEOUT_MS } from './openapi/operations.js';
+import {
+  DEFAULT_HISTORY_LIMIT,
+  DEFAULT_RESULT_TIMEOUT_MS,
+  OVERDUE_GRACE_MS,
+} from './openapi/operations.js';
 import type { RouteRegistry } from './route-registry.js';
 import { sagaSummaryView, sagaView, type SagaView } from './saga-view.js';
 import { isSignalTypeReserved } from './waiting-for.js';
@@ -77,15 +81,28 @@ export function sagaRoutes(routes: RouteRegistry, orchestrator: ApiOrchestrator)
   });
 
   routes.add('listSagas', async ({ query }, _req, res) => {
-    const { type, status, state, limit, cursor } = query as {
+    const { type, status, state, idPrefix, olderThanMs, overdue, limit, cursor } = query as {
       type?: string;
       status?: SagaStatus;
       state?: string;
+      idPrefix?: string;
+      olderThanMs?: number;
+      overdue?: boolean;
       limit?: number;
       cursor?: string;
     };
+    const now = Date.now();
     try {
-      const page = await orchestrator.listSagas({ type, status, state, limit, cursor });
+      const page = await orchestrator.listSagas({
+        type,
+        status,
+        state,
+        idPrefix,
+        limit,
+        cursor,
+        ...(olderThanMs !== undefined ? { createdBefore: now - olderThanMs } : {}),
+        ...(overdue === true ? { overdueBefore: now - OVERDUE_GRACE_MS } : {}),
+      });
       res.json({
         items: page.items.map(sagaSummaryView),
         ...(page.nextCursor !== undefined ? { nextCursor: page.nextCursor } : {}),

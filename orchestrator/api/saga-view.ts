@@ -5,7 +5,7 @@
  */
 import type { JsonObject } from '../../wire/contract/index.js';
 import type { HistoryEntry, SagaEngine, SagaRecord } from '../engine/index.js';
-import type { HistoryPage, SagaSummary } from '../store/index.js';
+import { traceIdOf, type HistoryPage, type SagaSummary } from '../store/index.js';
 import { waitingFor, type WaitingFor } from './waiting-for.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -19,6 +19,8 @@ export interface SagaSummaryView {
   state: string;
   createdAt: string;
   updatedAt: string;
+  /** The saga's trace id, when it started with tracing on (the console links to the trace). */
+  traceId?: string;
 }
 
 export interface SagaView extends SagaSummaryView {
@@ -50,6 +52,7 @@ export function sagaSummaryView(summary: SagaSummary): SagaSummaryView {
     state: summary.state,
     createdAt: iso(summary.createdAt),
     updatedAt: iso(summary.updatedAt),
+    ...(summary.traceId !== undefined ? { traceId: summary.traceId } : {}),
   };
 }
 
@@ -67,7 +70,7 @@ export function sagaView(
   page: { offset: number; limit: number },
 ): SagaView {
   return {
-    ...sagaSummaryView({ ...record }),
+    ...sagaSummaryView({ ...record, traceId: traceIdOf(record.trace) }),
     context: contextOf(record),
     ...(record.idempotencyKey !== undefined ? { idempotencyKey: record.idempotencyKey } : {}),
     pending: record.pending.map((c) => ({

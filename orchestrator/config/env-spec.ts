@@ -17,6 +17,7 @@ import {
 } from '../../wire/contract/index.js';
 import { DEFAULT_CONSUMER_TIMINGS } from '../../wire/kafka/index.js';
 import {
+  blankOrHttpUrl,
   blankOrNumberAtLeast,
   brokerList,
   duration,
@@ -125,7 +126,21 @@ export const orchestratorEnvSpec = {
   HTTP_PORT: port({ default: 8080, desc: 'Port of the HTTP API, health and metrics' }),
   API_TOKEN: str({
     default: '',
-    desc: 'When set, every /v1 route needs Authorization: Bearer <token>',
+    desc: 'When set, every /v1 route needs Authorization: Bearer <token>; this token may do everything (operator)',
+  }),
+  API_READ_TOKEN: str({
+    default: '',
+    desc: 'A read-only token: every GET of /v1 (console and API reads), 403 on every action. Only with API_TOKEN, and different from it',
+  }),
+  CONSOLE_GRAFANA_URL: blankOrHttpUrl()({
+    default: '',
+    desc: 'Base URL of Grafana the console links to (blank: no link)',
+    example: 'http://localhost:3000',
+  }),
+  CONSOLE_TRACE_URL: blankOrHttpUrl('{traceId}')({
+    default: '',
+    desc: 'URL of one trace, with {traceId} where the id goes, the console links to (blank: no link)',
+    example: 'http://127.0.0.1:16686/trace/{traceId}',
   }),
   REDIS_KEY_PREFIX: str({ default: 'saga', desc: 'Prefix of every Redis key of the store' }),
   SAGA_STORE_SHARDS: intBetween(

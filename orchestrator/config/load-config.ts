@@ -60,7 +60,10 @@ export interface ConnectionConfig {
 }
 
 export interface OrchestratorConfig extends ConnectionConfig {
-  http: { port: number; apiToken?: string };
+  /** `readToken` only with `apiToken` (the operator's), and different from it. */
+  http: { port: number; apiToken?: string; readToken?: string };
+  /** What the console links to (`GET /v1/session`); each absent when not configured. */
+  console: { grafanaUrl?: string; traceUrlTemplate?: string };
   store: { keyPrefix: string; shards: number; retentionMs: number };
   topics: { partitions: number; replicationFactor: number; create: boolean };
   /** Timings of the consumer of the replies and requests topics, in ms. */
@@ -143,11 +146,22 @@ function connectionConfig(e: CleanConnectionEnv, defaultClientId: string): Conne
 /** The orchestrator service's configuration; throws a ConfigError naming every problem. */
 export function loadOrchestratorConfig(env: Env): Readonly<OrchestratorConfig> {
   const e = validateEnv(env, orchestratorEnvSpec);
-  const problems = consumerTimingProblems(e);
+  const problems = [...consumerTimingProblems(e), ...tokenProblems(e)];
   if (problems.length > 0) throw new ConfigError(problems);
+  const readToken = optional(e.API_READ_TOKEN);
+  const grafanaUrl = optional(e.CONSOLE_GRAFANA_URL);
+  const traceUrlTemplate = optional(e.CONSOLE_TRACE_URL);
   return Object.freeze({
     ...connectionConfig(e, 'saga-orchestrator'),
-    http: { port: e.HTTP_PORT, apiToken: optional(e.API_TOKEN) },
+    http: {
+      port: e.HTTP_PORT,
+      apiToken: optional(e.API_TOKEN),
+      ...(readToken !== undefined ? { readToken } : {}),
+    },
+    console: {
+      ...(grafanaUrl !== undefined ? { grafanaUrl } : {}),
+      ...(traceUrlTemplate !== undefined ? { traceUrlTemplate } : {}),
+    },
     store: {
       keyPrefix: e.REDIS_KEY_PREFIX,
       shards: e.SAGA_STORE_SHARDS,
@@ -178,6 +192,22 @@ function sagaTypesOf(value: string): { sagaTypes?: string[] } {
     .map((type) => type.trim())
     .filter((type) => type !== '');
   return types.length > 0 ? { sagaTypes: [...new Set(types)] } : {};
+}
+
+/** The read-only token is a second token beside the operator's, never the only or the same one. */
+function tokenProblems(e: { API_TOKEN: string; API_READ_TOKEN: string }): string[] {
+  if (e.API_READ_TOKEN === '') return [];
+  if (e.API_TOKEN === '') {
+    return [
+      'API_READ_TOKEN is set without API_TOKEN: set the operator token too (without one the API is open)',
+    ];
+  }
+  if (e.API_READ_TOKEN === e.API_TOKEN) {
+    return [
+      'API_READ_TOKEN equals API_TOKEN: the read-only token must differ from the operator token',
+    ];
+  }
+  return [];
 }
 
 /** What is wrong with the consumer timings (the same rules as the participants'). */

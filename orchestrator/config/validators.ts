@@ -120,3 +120,23 @@ export const numberMap = ({ what, check }: { what: string; check: (n: number) =>
     if (bad.length > 0) throw new Error(`${bad.join(', ')} not <name>=<${what}>`);
     return result;
   });
+
+/** Blank (not set) or an absolute http(s) URL; with `placeholder`, the URL must contain it. */
+export const blankOrHttpUrl = (placeholder?: string) =>
+  makeValidator<string>((input) => {
+    const trimmed = input.trim();
+    if (trimmed === '') return '';
+    let url: URL;
+    try {
+      url = new URL(trimmed);
+    } catch {
+      throw new Error(`"${input}" is not a URL (example: http://grafana:3000)`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new Error(`"${input}" must start with http:// or https://`);
+    }
+    if (placeholder !== undefined && !trimmed.includes(placeholder)) {
+      throw new Error(`"${input}" must contain ${placeholder} where the id goes`);
+    }
+    return trimmed;
+  });

@@ -25,7 +25,13 @@ export function commandEntry(at: EpochMs, command: CommandEffect): HistoryEntry 
     step: command.step,
     commandId: command.commandId,
     summary: `${command.step}: ${what} (attempt ${command.attempt})`,
-    data: { participant: command.participant, command: command.command, kind: command.kind },
+    // The payload as sent, so an operator reads what the participant was asked without Kafka.
+    data: {
+      participant: command.participant,
+      command: command.command,
+      kind: command.kind,
+      payload: command.payload,
+    },
   };
 }
 
@@ -41,6 +47,8 @@ export function replyEntry(
       : `failed: ${reply.error.code} (${reply.error.retryable ? 'retryable' : 'not retryable'})`;
   const data: JsonObject = { outcome: reply.outcome, attempt: command.attempt };
   if (reply.outcome === 'failure') data.error = { ...reply.error };
+  // What the participant answered (its result, checked against the step's reply schema).
+  else if (reply.payload !== undefined) data.result = reply.payload;
   return {
     at,
     kind: 'reply',

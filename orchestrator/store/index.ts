@@ -9,6 +9,8 @@ export { createRedisClient } from './redis-client.js';
 export { oldestInState, type OldestInState } from './oldest-in-state.js';
 export type { StoreKeys } from './keys.js';
 export { shardOf } from './shard.js';
+export { traceIdOf } from './record-codec.js';
+export { OVERDUE_SCAN_LIMIT } from './list-overdue.js';
 export { ScriptStatus } from './script-status.js';
 export {
   CorruptRecordError,

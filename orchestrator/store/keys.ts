@@ -128,6 +128,21 @@ export function indexMember(record: Pick<SagaRecord, 'id' | 'createdAt'>): strin
   return `${String(record.createdAt).padStart(CREATED_AT_DIGITS, '0')}:${record.id}`;
 }
 
+/**
+ * The exclusive upper bound (for `ZRANGE … BYLEX REV`) below which every member is of a saga
+ * created before `createdAt`: a member of a saga created at `createdAt` starts with these digits
+ * and sorts after them.
+ */
+export function indexBoundBefore(createdAt: number): string {
+  return String(Math.max(0, Math.floor(createdAt))).padStart(CREATED_AT_DIGITS, '0');
+}
+
+/** The saga id of a member of a shard's timer set. */
+export function sagaIdOfTimerMember(member: string): string {
+  const end = member.indexOf(TIMER_MEMBER_SEPARATOR);
+  return end < 0 ? member : member.slice(0, end);
+}
+
 /** Whether a string has the shape of an index member (a cursor must be one). */
 export function isIndexMember(value: string): boolean {
   return /^\d{15}:./su.test(value);

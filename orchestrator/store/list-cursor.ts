@@ -6,7 +6,7 @@
  */
 import { SAGA_STATUSES, isEnded, type SagaStatus } from '../../wire/contract/index.js';
 import { InvalidQueryError } from './errors.js';
-import { isIndexMember } from './keys.js';
+import { indexBoundBefore, isIndexMember } from './keys.js';
 import type { StoreKeys } from './keys.js';
 import type { ListQuery, SagaSummary } from './types.js';
 
@@ -59,8 +59,25 @@ export function matchesQuery(summary: SagaSummary, query: ListQuery): boolean {
   return (
     (query.type === undefined || summary.type === query.type) &&
     (query.status === undefined || summary.status === query.status) &&
-    (query.state === undefined || summary.state === query.state)
+    (query.state === undefined || summary.state === query.state) &&
+    (query.idPrefix === undefined || summary.id.startsWith(query.idPrefix)) &&
+    (query.createdBefore === undefined || summary.createdAt < query.createdBefore) &&
+    // Overdue is about running sagas: a parked or ended one has no deadline that still counts.
+    (query.overdueBefore === undefined || summary.status === 'running')
   );
+}
+
+/**
+ * The exclusive upper bound of the first read: the cursor's member or the creation-time bound,
+ * whichever is lower (both exclusive); `+` (everything) without either.
+ */
+export function startBound(query: Pick<ListQuery, 'cursor' | 'createdBefore'>): string {
+  const bounds = [
+    ...(query.cursor !== undefined ? [decodeCursor(query.cursor)] : []),
+    ...(query.createdBefore !== undefined ? [indexBoundBefore(query.createdBefore)] : []),
+  ].sort(compareBytes);
+  const lowest = bounds[0];
+  return lowest === undefined ? '+' : `(${lowest}`;
 }
 
 /** Redis's order for BYLEX: plain bytes of the UTF-8 strings. */

@@ -63,8 +63,18 @@ export const RECORD_FIELDS = [
   ...V1_META_FIELDS,
 ] as const;
 
-/** What a summary needs, in either encoding. */
-export const SUMMARY_FIELDS = ['version', 'm', ...V1_META_FIELDS] as const;
+/** What a summary needs, in either encoding (`trace` for its trace id). */
+export const SUMMARY_FIELDS = ['version', 'm', 'trace', ...V1_META_FIELDS] as const;
+
+/** W3C `traceparent`: version, 32 hex trace id (not all zeros), span id, flags. */
+const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}/;
+
+/** The trace id of a saga's stored trace context; undefined without one (tracing off). */
+export function traceIdOf(trace: { traceparent?: unknown } | undefined): string | undefined {
+  const traceparent = trace?.traceparent;
+  const traceId = typeof traceparent === 'string' ? TRACEPARENT.exec(traceparent)?.[1] : undefined;
+  return traceId === undefined || /^0+$/.test(traceId) ? undefined : traceId;
+}
 
 /**
  * Fields the store keeps beside the record (the scripts use the same names): where the saga is
@@ -231,7 +241,9 @@ export function summaryFromValues(
   const get = fieldReader(sagaId, SUMMARY_FIELDS, values);
   if (get.absent()) return undefined;
   const { idempotencyKey: _key, stateEnteredAt: _entered, ...summary } = summaryOf(sagaId, get);
-  return summary;
+  const trace = get.optional('trace');
+  const traceId = trace === undefined ? undefined : traceIdOf(get.json<SagaTraceContext>('trace'));
+  return traceId === undefined ? summary : { ...summary, traceId };
 }
 
 /** The snapshot, from `snapshot` or, for an ended saga, inflated from `snapshotZ`. */

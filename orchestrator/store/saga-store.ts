@@ -147,7 +147,7 @@ export interface SagaStore {
   /** `nextDueAt` of several shards, pipelined. */
   nextDueAtEach(shards: readonly number[]): Promise<(number | undefined)[]>;
 
-  /** A page of sagas, newest first, filtered by any of type, status and state. */
+  /** A page of sagas, newest first, filtered by any of the query's filters (see `ListQuery`). */
   listSagas(query?: ListQuery): Promise<ListPage>;
   /** Summaries of many sagas (pipelined); `undefined` where missing. */
   loadSummaries(sagaIds: readonly string[]): Promise<(SagaSummary | undefined)[]>;

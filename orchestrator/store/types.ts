@@ -92,6 +92,8 @@ export interface SagaSummary {
   state: string;
   createdAt: EpochMs;
   updatedAt: EpochMs;
+  /** The id of the saga's trace, when it was started with tracing on. */
+  traceId?: string;
 }
 
 export interface ListQuery {
@@ -99,6 +101,15 @@ export interface ListQuery {
   status?: SagaStatus;
   /** The statechart state path; best combined with `type` (state names belong to a type). */
   state?: string;
+  /** Only sagas whose id starts with this. */
+  idPrefix?: string;
+  /** Only sagas created before this instant (served from the indexes' order, no scan). */
+  createdBefore?: EpochMs;
+  /**
+   * Only running sagas with an armed timer (a step deadline, a backoff, an approval deadline) due
+   * before this instant and not fired: stuck past a deadline. Read from the shards' timer sets.
+   */
+  overdueBefore?: EpochMs;
   /** 1–500. @default 50 */
   limit?: number;
   /** `nextCursor` of the previous page. */

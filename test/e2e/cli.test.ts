@@ -189,6 +189,24 @@ describe('CLI: the saga binary against a running orchestrator (real Kafka and Re
     const listed = await saga(['list', '--status', 'parked', '--json']);
     const parkedIds = (JSON.parse(listed.stdout) as { items: Array<{ id: string }> }).items;
     expect(parkedIds.map((s) => s.id)).to.deep.equal([started.id]);
+    const counts = await saga(['counts', '--json']);
+    expect(counts.code, counts.stderr).to.equal(0);
+    expect((JSON.parse(counts.stdout) as { items: unknown[] }).items).to.deep.include({
+      type: 'order',
+      status: 'parked',
+      count: 1,
+    });
+    expect((await saga(['counts'])).stdout).to.match(/type .*parked/);
+    const byPrefix = await saga(['list', '--id-prefix', started.id, '--older-than', '0', '--json']);
+    const prefixed = (JSON.parse(byPrefix.stdout) as { items: Array<{ id: string }> }).items;
+    expect(prefixed.map((s) => s.id)).to.deep.equal([started.id]);
+    const overdue = await saga(['list', '--overdue', '--json']);
+    expect(JSON.parse(overdue.stdout)).to.deep.equal({ items: [] });
+    const dryRun = await saga(['retry-parked', '--type', 'order', '--dry-run']);
+    expect(dryRun.code, dryRun.stderr).to.equal(0);
+    expect(dryRun.stdout).to.equal(`Dry run: 1 parked saga would be retried.\n${started.id}\n`);
+    const needsType = await saga(['retry-parked']);
+    expect(needsType.code).to.equal(2);
 
     await sut.system.startParticipantAgain('inventory');
     const retry = await saga(['retry', started.id]);
@@ -196,6 +214,14 @@ describe('CLI: the saga binary against a running orchestrator (real Kafka and Re
     expect(retry.stdout).to.match(/^Retrying\./);
     const done = await saga(['wait', started.id, '--json']);
     expect((JSON.parse(done.stdout) as { saga: SagaView }).saga.status).to.equal('compensated');
+    const nothingLeft = await saga(['retry-parked', '--type', 'order', '--json']);
+    expect(nothingLeft.code, nothingLeft.stderr).to.equal(0);
+    expect(JSON.parse(nothingLeft.stdout)).to.deep.equal({
+      matched: 0,
+      retried: 0,
+      ids: [],
+      failed: [],
+    });
   });
 
   it('watch without an id redraws the newest sagas', async () => {

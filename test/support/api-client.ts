@@ -104,9 +104,16 @@ export function checkAgainstDocument(received: ReceivedResponse): void {
   const { method, path, status, contentType, text } = received;
   const where = `${method} ${path} → ${status}`;
   const pathname = path.split('?')[0] ?? path;
-  const template = documentedPaths.find((p) => p.pattern.test(pathname))?.template;
-  const item = template ? document.paths[template] : undefined;
   const verb = method.toLowerCase();
+  // `/v1/sagas/counts` matches both itself and `/v1/sagas/{id}`: the one with this method answers
+  // (as in express, where the route that has the method takes the request), literal paths first.
+  const matching = documentedPaths.filter((p) => p.pattern.test(pathname));
+  const template = (
+    matching.find((p) => !p.template.includes('{') && document.paths[p.template]?.[verb]) ??
+    matching.find((p) => document.paths[p.template]?.[verb]) ??
+    matching[0]
+  )?.template;
+  const item = template ? document.paths[template] : undefined;
   const operation = item?.[verb] as DocumentedOperation | undefined;
   if (!template || !operation) {
     const expected = template ? 405 : 404;

@@ -340,8 +340,14 @@ export function mutations(spec: OperationSpec, context: FuzzContext): fc.Arbitra
   }
 
   // A method the path does not have.
+  // A literal path may also match a templated one (`/v1/sagas/retry-parked` is `/v1/sagas/:id`
+  // too, for GET): it allows the methods of both.
+  const matchesSpecPath = (path: string) =>
+    path === spec.path ||
+    (!spec.path.includes(':') &&
+      new RegExp(`^${path.replace(/:[A-Za-z0-9_]+/g, '[^/]+')}$`).test(spec.path));
   const methods = new Set(
-    OPERATIONS.filter((o) => o.path === spec.path).map((o) => o.method.toUpperCase()),
+    OPERATIONS.filter((o) => matchesSpecPath(o.path)).map((o) => o.method.toUpperCase()),
   );
   list.push(
     fc

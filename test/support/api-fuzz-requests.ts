@@ -44,6 +44,20 @@ function validBody(spec: OperationSpec): fc.Arbitrary<Record<string, unknown>> {
       { requiredKeys: ['type', 'input'] },
     );
   }
+  if (spec.body?.schema === 'RetryParkedRequest') {
+    return fc.record(
+      {
+        type: fc.oneof(
+          fc.constantFrom('order', 'no-such-type'),
+          oddString.filter((s) => s.length >= 1 && s.length <= 200),
+        ),
+        state: oddString.filter((s) => s.length >= 1),
+        dryRun: fc.boolean(),
+        limit: fc.integer({ min: 1, max: 10_000 }),
+      },
+      { requiredKeys: ['type'] },
+    );
+  }
   return fc.record({
     type: fc.oneof(
       fc.constantFrom('order.approve', 'order.reject'),

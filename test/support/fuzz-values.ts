@@ -109,9 +109,13 @@ export function goodQueryValue(parameter: ParameterSpec): fc.Arbitrary<string> {
       .integer({ min: Number(schema.minimum ?? 0), max: Number(schema.maximum ?? 1000) })
       .map(String);
   }
+  if (schema.type === 'boolean') return fc.constantFrom('true', 'false');
   if (Array.isArray(schema.enum)) return fc.constantFrom(...(schema.enum as string[]));
-  if (parameter.name === 'cursor') return oddString.filter((s) => s !== '').map(percentEncode);
-  return oddString.map(percentEncode);
+  const minLength = Number(schema.minLength ?? 0);
+  const maxLength = Number(schema.maxLength ?? Infinity);
+  return oddString
+    .filter((s) => [...s].length >= minLength && s.length <= maxLength)
+    .map(percentEncode);
 }
 
 /** A JSON value of any shape, odd strings and numbers included. */

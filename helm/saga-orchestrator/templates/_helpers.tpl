@@ -91,6 +91,12 @@ Checks across values that values.schema.json cannot express, with messages that 
 {{- if and .Values.redis.tls.existingSecret (not (hasPrefix "rediss://" .Values.redis.url)) }}
 {{- fail "redis.tls.existingSecret is set but redis.url does not start with rediss:// (TLS)" }}
 {{- end }}
+{{- if and .Values.api.readTokenKey (not .Values.api.existingSecret) }}
+{{- fail "api.readTokenKey needs api.existingSecret (the Secret holding the operator token under api.tokenKey and the read-only one under api.readTokenKey)" }}
+{{- end }}
+{{- if and .Values.api.readTokenKey (eq .Values.api.readTokenKey .Values.api.tokenKey) }}
+{{- fail "api.readTokenKey is api.tokenKey: the read-only token must be another key (another token) of the Secret" }}
+{{- end }}
 {{- if and .Values.autoscaling.enabled (not .Values.autoscaling.targetCPUUtilizationPercentage) (not .Values.autoscaling.targetMemoryUtilizationPercentage) }}
 {{- fail "autoscaling needs targetCPUUtilizationPercentage or targetMemoryUtilizationPercentage" }}
 {{- end }}

@@ -22,7 +22,17 @@ const time: JsonSchema = {
 
 const jsonObject: JsonSchema = { type: 'object' };
 
+const traceId: JsonSchema = {
+  type: 'string',
+  pattern: '^[0-9a-f]{32}$',
+  description: 'The saga’s trace id (W3C), when it started with tracing on.',
+};
+
 export const SAGA_ID_PATTERN = requestSchema.properties.id.pattern;
+
+/** Largest `limit` of one bulk retry (`POST /v1/sagas/retry-parked`), and its default. */
+export const MAX_BULK_RETRY_LIMIT = 10_000;
+export const DEFAULT_BULK_RETRY_LIMIT = 1_000;
 
 const components = {
   Error: {
@@ -151,7 +161,12 @@ const components = {
       commandId: { type: 'string' },
       from: { type: 'string' },
       to: { type: 'string' },
-      data: jsonObject,
+      data: {
+        type: 'object',
+        description:
+          'The entry’s details: for a command its participant, command, kind and `payload` (as ' +
+          'sent); for a reply its outcome, attempt and `result` (success) or `error` (failure).',
+      },
     },
   },
   HistoryPage: {
@@ -190,6 +205,70 @@ const components = {
       },
       createdAt: time,
       updatedAt: time,
+      traceId: traceId,
+    },
+  },
+  SagaCounts: {
+    type: 'object',
+    required: ['items'],
+    additionalProperties: false,
+    properties: {
+      items: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['type', 'status', 'count'],
+          additionalProperties: false,
+          properties: {
+            type: { type: 'string' },
+            status: refTo('SagaStatus'),
+            count: { type: 'integer', minimum: 1 },
+          },
+        },
+      },
+    },
+  },
+  RetryParkedRequest: {
+    type: 'object',
+    required: ['type'],
+    additionalProperties: false,
+    properties: {
+      type: { type: 'string', minLength: 1, maxLength: 200, description: 'Saga type.' },
+      state: {
+        type: 'string',
+        minLength: 1,
+        description: 'Only parked sagas in this state (a parked saga’s state, e.g. parked).',
+      },
+      dryRun: { type: 'boolean', description: 'Count and list; change nothing.' },
+      limit: {
+        type: 'integer',
+        minimum: 1,
+        maximum: MAX_BULK_RETRY_LIMIT,
+        description: `Most sagas retried (default ${DEFAULT_BULK_RETRY_LIMIT}).`,
+      },
+    },
+  },
+  RetryParkedResult: {
+    type: 'object',
+    required: ['matched', 'retried', 'ids', 'failed'],
+    additionalProperties: false,
+    properties: {
+      matched: { type: 'integer', minimum: 0, description: 'Parked sagas found (at most limit).' },
+      retried: { type: 'integer', minimum: 0, description: 'Retried now (0 in a dry run).' },
+      ids: {
+        type: 'array',
+        items: { type: 'string' },
+        description: 'The sagas retried, or in a dry run those that would be.',
+      },
+      failed: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['id', 'reason'],
+          additionalProperties: false,
+          properties: { id: { type: 'string' }, reason: { type: 'string' } },
+        },
+      },
     },
   },
   Saga: {
@@ -224,6 +303,7 @@ const components = {
       },
       createdAt: time,
       updatedAt: time,
+      traceId: traceId,
       idempotencyKey: { type: 'string' },
       pending: { type: 'array', items: refTo('PendingCommand') },
       timers: { type: 'array', items: refTo('ArmedTimer') },
@@ -351,6 +431,33 @@ const components = {
       config: {
         type: 'object',
         description: 'The machine config without its functions (paste it into stately.ai/viz).',
+      },
+    },
+  },
+  Session: {
+    type: 'object',
+    required: ['role', 'links'],
+    additionalProperties: false,
+    properties: {
+      role: {
+        type: 'string',
+        enum: ['operator', 'read-only'],
+        description: 'operator: every route; read-only: every GET (an action answers 403).',
+      },
+      links: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          grafanaUrl: {
+            type: 'string',
+            description: 'Base URL of Grafana (CONSOLE_GRAFANA_URL), when configured.',
+          },
+          traceUrlTemplate: {
+            type: 'string',
+            description:
+              'URL of one trace with `{traceId}` in it (CONSOLE_TRACE_URL), when configured.',
+          },
+        },
       },
     },
   },

@@ -80,7 +80,8 @@ export function buildOpenApiDocument(version = '1'): OpenApiDocument {
       version,
       description:
         'Start, inspect and act on sagas. Errors are `{ "error": { "code", "message", "details"? } }`. ' +
-        'When the orchestrator runs with API_TOKEN, every /v1 route needs `Authorization: Bearer <token>`.',
+        'When the orchestrator runs with API_TOKEN, every /v1 route needs `Authorization: Bearer <token>`. ' +
+        'With API_READ_TOKEN as the token, every GET works and every other /v1 operation (an action) answers 403 FORBIDDEN.',
       license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
     },
     tags: [
@@ -88,6 +89,7 @@ export function buildOpenApiDocument(version = '1'): OpenApiDocument {
         name: 'sagas',
         description: 'Start, read, list, wait for, cancel, signal and retry sagas.',
       },
+      { name: 'session', description: 'The caller’s role and the console’s links.' },
       { name: 'definitions', description: 'The saga types and their statecharts.' },
       { name: 'service', description: 'Health, readiness, metrics and this document.' },
     ],
@@ -98,7 +100,8 @@ export function buildOpenApiDocument(version = '1'): OpenApiDocument {
         bearerAuth: {
           type: 'http',
           scheme: 'bearer',
-          description: 'The value of API_TOKEN; only required when it is set.',
+          description:
+            'The value of API_TOKEN (operator) or API_READ_TOKEN (read-only); only required when API_TOKEN is set.',
         },
       },
     },

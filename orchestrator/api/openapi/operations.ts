@@ -4,7 +4,14 @@
  * operation listed here — so what is documented is what is served and what is checked.
  */
 import { SAGA_STATUSES } from '../../../wire/contract/index.js';
-import { SAGA_ID_PATTERN, type ComponentName, type JsonSchema } from './components.js';
+import {
+  DEFAULT_BULK_RETRY_LIMIT,
+  SAGA_ID_PATTERN,
+  type ComponentName,
+  type JsonSchema,
+} from './components.js';
+
+export { DEFAULT_BULK_RETRY_LIMIT, MAX_BULK_RETRY_LIMIT } from './components.js';
 
 export interface ParameterSpec {
   name: string;
@@ -43,6 +50,10 @@ export const MAX_RESULT_TIMEOUT_MS = 60_000;
 export const DEFAULT_RESULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_HISTORY_LIMIT = 200;
 export const MAX_HISTORY_LIMIT = 1_000;
+/** How far past due a timer must be for `overdue=true` to list its saga (polling lag is not stuck). */
+export const OVERDUE_GRACE_MS = 5_000;
+/** Largest `olderThanMs`: 10 years. */
+export const MAX_OLDER_THAN_MS = 10 * 365 * 24 * 3_600_000;
 /** Largest `historyOffset`: Redis list indexes are 64-bit; 2^31 − 1 is far past any history. */
 export const MAX_HISTORY_OFFSET = 2_147_483_647;
 
@@ -62,7 +73,9 @@ const unknownQuery = error('A query parameter this operation does not take (VALI
 /** The responses every `/v1` route may give besides its own. */
 const v1Errors: Record<number, ResponseSpec> = {
   401: {
-    ...error('API_TOKEN is set and the request has no valid bearer token.'),
+    ...error(
+      'API_TOKEN is set and the request has no valid bearer token (API_TOKEN or API_READ_TOKEN).',
+    ),
     headers: {
       'WWW-Authenticate': { description: 'Bearer', schema: { type: 'string' } },
     },
@@ -120,7 +133,9 @@ const sagaRoutes: OperationSpec[] = [
     path: '/v1/sagas',
     summary: 'List sagas, newest first',
     description:
-      'Served from the store’s indexes. Filters combine; `state` is best used with `type`.',
+      'Served from the store’s indexes (a page never loads all sagas). Filters combine; `state` ' +
+      'is best used with `type`. A page may hold fewer than `limit` items and still have a ' +
+      'nextCursor (the store examines a bounded number of index entries per page).',
     tags: ['sagas'],
     authenticated: true,
     parameters: [
@@ -138,6 +153,27 @@ const sagaRoutes: OperationSpec[] = [
         schema: { type: 'string' },
       },
       {
+        name: 'idPrefix',
+        in: 'query',
+        description: 'Only sagas whose id starts with this (checked on the index, no saga read).',
+        schema: { type: 'string', minLength: 1, maxLength: 200 },
+      },
+      {
+        name: 'olderThanMs',
+        in: 'query',
+        description: 'Only sagas created more than this many milliseconds ago.',
+        schema: { type: 'integer', minimum: 0, maximum: MAX_OLDER_THAN_MS },
+      },
+      {
+        name: 'overdue',
+        in: 'query',
+        description:
+          `Only running sagas stuck past a deadline: an armed timer (step deadline, retry ` +
+          `backoff, approval deadline) more than ${OVERDUE_GRACE_MS / 1000} s past due and not ` +
+          'fired. Read from the shards’ timer sets.',
+        schema: { type: 'boolean' },
+      },
+      {
         name: 'limit',
         in: 'query',
         description: 'Page size.',
@@ -153,6 +189,23 @@ const sagaRoutes: OperationSpec[] = [
     responses: {
       200: { description: 'A page.', schema: 'SagaPage' },
       400: error('A parameter is not valid (VALIDATION_FAILED, INVALID_CURSOR).'),
+      ...v1Errors,
+    },
+  },
+  {
+    operationId: 'countSagas',
+    method: 'get',
+    path: '/v1/sagas/counts',
+    summary: 'Live counts of the stored sagas by type and status',
+    description:
+      'From the counters every step updates with the indexes (no scan); ended sagas count until ' +
+      'they are purged. Statuses with no saga are left out. (A saga whose id is `counts` is read ' +
+      'by this path, not GET /v1/sagas/{id}: give sagas other ids.)',
+    tags: ['sagas'],
+    authenticated: true,
+    responses: {
+      200: { description: 'The counts.', schema: 'SagaCounts' },
+      400: unknownQuery,
       ...v1Errors,
     },
   },
@@ -291,6 +344,51 @@ const sagaRoutes: OperationSpec[] = [
   },
 ];
 
+const sessionRoutes: OperationSpec[] = [
+  {
+    operationId: 'getSession',
+    method: 'get',
+    path: '/v1/session',
+    summary: 'Who the caller is (its role) and where the console links to',
+    description:
+      'The console asks once per page: `role` says whether to offer actions (read-only: every ' +
+      'action answers 403 FORBIDDEN), `links` the Grafana base URL and the trace URL template ' +
+      '(with `{traceId}`) when the orchestrator is configured with them.',
+    tags: ['session'],
+    authenticated: true,
+    responses: {
+      200: { description: 'The caller’s role and the configured links.', schema: 'Session' },
+      400: unknownQuery,
+      ...v1Errors,
+    },
+  },
+];
+
+const fleetRoutes: OperationSpec[] = [
+  {
+    operationId: 'retryParked',
+    method: 'post',
+    path: '/v1/sagas/retry-parked',
+    summary: 'Retry every parked saga of a type (and state), or count them with a dry run',
+    description:
+      'Pages through the parked sagas of the type, newest first, at most `limit` ' +
+      `(default ${DEFAULT_BULK_RETRY_LIMIT}; call again for the rest), and retries each as ` +
+      'POST /v1/sagas/{id}/retry does. With dryRun nothing changes: `ids` lists the sagas that ' +
+      'would be retried. A saga whose retry is refused (it moved on meanwhile) or fails is in ' +
+      '`failed` with the reason; the others are retried regardless.',
+    tags: ['sagas'],
+    authenticated: true,
+    body: { schema: 'RetryParkedRequest', description: 'Which parked sagas.' },
+    responses: {
+      200: { description: 'What was retried (or would be).', schema: 'RetryParkedResult' },
+      400: error('The body is not valid (VALIDATION_FAILED).'),
+      413: error('The body is larger than the limit.'),
+      415: error('The body is not application/json.'),
+      ...v1Errors,
+    },
+  },
+];
+
 const definitionRoutes: OperationSpec[] = [
   {
     operationId: 'listDefinitions',
@@ -405,11 +503,27 @@ const serviceRoutes: OperationSpec[] = [
   },
 ];
 
+/**
+ * An action: any operation under `/v1` that is not a GET. The read-only token may not call one
+ * (403 FORBIDDEN); derived from the table, so an operation added later is covered without a list.
+ */
+export function isActionOperation(spec: Pick<OperationSpec, 'method' | 'path'>): boolean {
+  return spec.path.startsWith('/v1/') && spec.method !== 'get';
+}
+
+const forbidden = error('The read-only token (API_READ_TOKEN) may not do this (FORBIDDEN).');
+
+/** Every action documents the 403 its role check may answer. */
+const withRoleErrors = (spec: OperationSpec): OperationSpec =>
+  isActionOperation(spec) ? { ...spec, responses: { ...spec.responses, 403: forbidden } } : spec;
+
 export const OPERATIONS: readonly OperationSpec[] = [
   ...sagaRoutes,
+  ...fleetRoutes,
+  ...sessionRoutes,
   ...definitionRoutes,
   ...serviceRoutes,
-];
+].map(withRoleErrors);
 
 export type OperationId = (typeof OPERATIONS)[number]['operationId'];
 

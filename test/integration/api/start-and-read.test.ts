@@ -54,6 +54,16 @@ describe('HTTP API: start, read, wait (real Kafka and Redis)', function () {
     const kinds = new Set(result.body.saga.history.map((h) => h.kind));
     expect([...kinds]).to.include.members(['started', 'command', 'reply']);
     expect(result.body.saga.history.filter((h) => h.kind === 'command')).to.have.length(3);
+    // The timeline carries what was sent and answered (the sealed history of an ended saga too).
+    const reserve = result.body.saga.history.find(
+      (h) => h.kind === 'command' && h.data?.command === 'ReserveItems',
+    );
+    expect(reserve?.data?.payload).to.deep.include({ orderId: input.orderId });
+    const replies = result.body.saga.history.filter((h) => h.kind === 'reply');
+    expect(replies).to.have.length(3);
+    for (const reply of replies) {
+      expect(reply.data, reply.summary).to.have.property('result').that.is.an('object');
+    }
   });
 
   it('starts one saga for 20 concurrent requests with the same Idempotency-Key', async () => {

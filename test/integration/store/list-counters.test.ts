@@ -3,7 +3,7 @@ import { createSagaStore, indexMember, type SagaStore } from '../../../orchestra
 import type { ListQuery, SagaCount } from '../../../orchestrator/store/index.js';
 import type { SagaRecord, SagaStatus } from '../../../orchestrator/engine/types.js';
 import { useInfra } from '../../support/infra.js';
-import { nextRecord, startedRecord } from './records.js';
+import { newSagaId, nextRecord, startedRecord } from './records.js';
 
 const T0 = 1_700_000_000_000;
 const TYPES = ['order', 'refund', 'ship:ment'];
@@ -20,6 +20,8 @@ describe('saga store: list with filters and cursors, counters (real Redis)', fun
     store = createSagaStore({ redis: infra.redis, keyPrefix: infra.prefix, shards: 5 });
     const records = Array.from({ length: 150 }, (_, n) =>
       startedRecord({
+        // Every fifth saga's id has its own prefix, for the idPrefix filter.
+        id: newSagaId(n % 5 === 0 ? 'vip' : 'saga'),
         type: TYPES[n % 3] ?? 'order',
         state: STATES[n % 4] ?? 'reserving',
         // Three sagas share each creation time: ties are ordered by id.
@@ -52,7 +54,9 @@ describe('saga store: list with filters and cursors, counters (real Redis)', fun
         (record) =>
           (query.type === undefined || record.type === query.type) &&
           (query.status === undefined || record.status === query.status) &&
-          (query.state === undefined || record.state === query.state),
+          (query.state === undefined || record.state === query.state) &&
+          (query.idPrefix === undefined || record.id.startsWith(query.idPrefix)) &&
+          (query.createdBefore === undefined || record.createdAt < query.createdBefore),
       )
       .map((record) => indexMember(record))
       .sort((a, b) => Buffer.compare(Buffer.from(b), Buffer.from(a)))
@@ -93,6 +97,16 @@ describe('saga store: list with filters and cursors, counters (real Redis)', fun
     { state: 'compensating' },
     { status: 'running', state: 'paying' },
     { type: 'nope' },
+    // Created before: the read starts lower in the indexes (three sagas share T0 + 20 s: none is).
+    { createdBefore: T0 + 20_000 },
+    { createdBefore: T0 + 20_001, status: 'running' },
+    { createdBefore: T0 + 1, type: 'order' },
+    { createdBefore: T0 },
+    // An id prefix is checked on the index members.
+    { idPrefix: 'vip-' },
+    { idPrefix: 'vip-', type: 'refund', createdBefore: T0 + 30_000 },
+    { idPrefix: 'vip-', status: 'completed' },
+    { idPrefix: 'no-such-prefix' },
   ];
 
   for (const query of queries) {
@@ -106,7 +120,10 @@ describe('saga store: list with filters and cursors, counters (real Redis)', fun
 
   it('has a filter that matches something for most queries (the test data is not empty)', () => {
     const nonEmpty = queries.filter((query) => expectedIds(query).length > 0);
-    expect(nonEmpty.length).to.be.at.least(queries.length - 1);
+    expect(nonEmpty.length).to.be.at.least(queries.length - 3);
+    // The prefix and age filters pick a part of the sagas, not all and not none.
+    expect(expectedIds({ idPrefix: 'vip-' })).to.have.length(30);
+    expect(expectedIds({ createdBefore: T0 + 20_000 })).to.have.length(60);
     expect(expectedIds({})).to.have.length(150);
   });
 
@@ -127,6 +144,27 @@ describe('saga store: list with filters and cursors, counters (real Redis)', fun
     }
   });
 
+  it('gives a summary the trace id of the saga’s stored trace context', async () => {
+    const traced = createSagaStore({
+      redis: infra.redis,
+      keyPrefix: `${infra.prefix}:tr`,
+      shards: 2,
+    });
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const withTrace = startedRecord({
+      id: newSagaId('traced'),
+      trace: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+    });
+    const without = startedRecord({ id: newSagaId('untraced') });
+    await traced.create(withTrace);
+    await traced.create(without);
+    const [summary, plain] = await traced.loadSummaries([withTrace.id, without.id]);
+    expect(summary?.traceId).to.equal(traceId);
+    expect(plain).to.not.have.property('traceId');
+    const listed = await traced.listSagas({ idPrefix: 'traced-' });
+    expect(listed.items.map((item) => item.traceId)).to.deep.equal([traceId]);
+  });
+
   it('returns short pages with a cursor when a filter needs scanning, and still every saga once', async () => {
     const scanning = createSagaStore({
       redis: infra.redis,
@@ -138,6 +176,11 @@ describe('saga store: list with filters and cursors, counters (real Redis)', fun
     shortPages = 0;
     const ids = await pageThrough(scanning, query);
     expect(ids).to.deep.equal(expectedIds(query));
+    expect(shortPages).to.be.greaterThan(0);
+    // An id prefix skips the other sagas without reading them, but still within the scan bound.
+    const prefixed: ListQuery = { idPrefix: 'vip-', limit: 5 };
+    shortPages = 0;
+    expect(await pageThrough(scanning, prefixed)).to.deep.equal(expectedIds(prefixed));
     expect(shortPages).to.be.greaterThan(0);
   });
 

@@ -36,7 +36,17 @@ import {
 /** Standard OpenTelemetry variables, read by the SDK rather than by our loader. */
 const OTEL = /^OTEL_[A-Z0-9_]+$/;
 /** Names whose values are secret: never in a ConfigMap or a plain value. */
-const SECRET_NAMES = ['KAFKA_SASL_PASSWORD', 'REDIS_PASSWORD', 'API_TOKEN'];
+const SECRET_NAMES = ['KAFKA_SASL_PASSWORD', 'REDIS_PASSWORD', 'API_TOKEN', 'API_READ_TOKEN'];
+
+/**
+ * The orchestrator's environment with every Secret's value `secretValue`, except the read-only
+ * token: in a real Secret it is another token (the loader refuses two equal ones).
+ */
+function orchestratorEnv(env: ReadonlyMap<string, EnvSource>, secretValue?: string) {
+  const record = envRecord(env, secretValue);
+  if (record.API_READ_TOKEN !== undefined) record.API_READ_TOKEN = `${record.API_READ_TOKEN}-read`;
+  return record;
+}
 
 const requiredNames = (spec: Record<string, object>) =>
   Object.entries(spec)
@@ -116,7 +126,7 @@ describe('Helm chart: the environment matches the configuration the processes re
         const objects = renderChart(options);
         const deployment = orchestratorDeployment(objects);
         const env = resolveEnv(onlyContainer(deployment), objects);
-        const config = loadOrchestratorConfig(envRecord(env));
+        const config = loadOrchestratorConfig(orchestratorEnv(env));
         const port = onlyContainer(deployment).ports?.find((p) => p.name === 'http');
         expect(port?.containerPort).to.equal(config.http.port);
       });
@@ -145,7 +155,8 @@ describe('Helm chart: the environment matches the configuration the processes re
     const values = parseYaml(readFileSync(PRODUCTION_VALUES, 'utf8')) as {
       kafka: { sasl: { existingSecret: string; passwordKey: string; mechanism: string } };
       redis: { existingSecret: string; passwordKey: string; tls: { existingSecret: string } };
-      api: { existingSecret: string; tokenKey: string };
+      api: { existingSecret: string; tokenKey: string; readTokenKey: string };
+      console: { grafanaUrl: string; traceUrl: string };
       participants: Record<string, { env?: Record<string, string> }>;
     };
 
@@ -167,13 +178,18 @@ describe('Helm chart: the environment matches the configuration the processes re
         secret: values.api.existingSecret,
         key: values.api.tokenKey,
       });
+      expect(env.get('API_READ_TOKEN')).to.deep.equal({
+        from: 'secret',
+        secret: values.api.existingSecret,
+        key: values.api.readTokenKey,
+      });
     });
 
     it('mounts the TLS material from Secrets at the paths the loader is given', () => {
       const objects = renderChart({ valuesFiles: [PRODUCTION_VALUES] });
       const deployment = orchestratorDeployment(objects);
       const config = loadOrchestratorConfig(
-        envRecord(resolveEnv(onlyContainer(deployment), objects), 's3cret'),
+        orchestratorEnv(resolveEnv(onlyContainer(deployment), objects), 's3cret'),
       );
       expect(config.kafka.sasl).to.deep.equal({
         mechanism: values.kafka.sasl.mechanism,
@@ -192,6 +208,11 @@ describe('Helm chart: the environment matches the configuration the processes re
         'ca.crt',
       );
       expect(config.http.apiToken).to.equal('s3cret');
+      expect(config.http.readToken).to.equal('s3cret-read');
+      expect(config.console).to.deep.equal({
+        grafanaUrl: values.console.grafanaUrl,
+        traceUrlTemplate: values.console.traceUrl,
+      });
       expect(config.topics).to.deep.equal({ partitions: 24, replicationFactor: 3, create: true });
       expect(config.shutdownTimeoutMs).to.equal(45_000);
       expect(podSpec(deployment).terminationGracePeriodSeconds).to.be.greaterThan(45);

@@ -69,6 +69,11 @@ describe('Helm chart: values are checked at install time', function () {
       /serviceMonitor\/enabled/,
     ],
     [
+      'a trace URL without {traceId}',
+      ['console.traceUrl=https://jaeger.example.com/trace/'],
+      /traceUrl.*pattern/,
+    ],
+    [
       'an OpenTelemetry variable that is not OTEL_*',
       ['otel.env.FOO=bar'],
       /'FOO' does not match pattern '\^OTEL_/,
@@ -87,6 +92,16 @@ describe('Helm chart: values are checked at install time', function () {
 
   it('rejects a Redis CA without a rediss:// URL', () => {
     expect(templateFails({ set: ['redis.tls.existingSecret=ca'] })).to.contain('rediss://');
+  });
+
+  it('rejects a read-only token without the Secret, or under the operator token’s key', () => {
+    expect(templateFails({ set: ['api.readTokenKey=read'] })).to.contain(
+      'api.readTokenKey needs api.existingSecret',
+    );
+    const same = templateFails({
+      set: ['api.existingSecret=s', 'api.tokenKey=token', 'api.readTokenKey=token'],
+    });
+    expect(same).to.contain('the read-only token must be another key');
   });
 
   it('rejects half a client certificate', () => {

@@ -196,6 +196,35 @@ describe('API: the HTTP layer (no infrastructure)', () => {
     });
   });
 
+  describe('with an operator and a read-only token', () => {
+    const served = serveForTests(() => testApp({ apiToken: 'operator-t', readToken: 'reader-t' }));
+    const api = (token: string) => apiClient(served.url(), { token });
+
+    it('refuses an action to the read-only token before reading the body: 403, not 413 or 400', async () => {
+      const large = await api('reader-t').post<ApiErrorBody>('/v1/sagas', {
+        pad: 'x'.repeat(300 * 1024),
+      });
+      expect(large.status).to.equal(403);
+      expect(large.body.error).to.deep.equal({
+        code: 'FORBIDDEN',
+        message: 'the read-only token may not POST /v1/sagas',
+        details: { role: 'read-only' },
+      });
+      // The role check comes before the validator: an invalid body is still a 403.
+      const invalid = await api('reader-t').post<ApiErrorBody>('/v1/sagas/x/events', {});
+      expect(invalid.status).to.equal(403);
+      // The operator's invalid body reaches the validator (and never the unreachable orchestrator).
+      const operator = await api('operator-t').post<ApiErrorBody>('/v1/sagas/x/events', {});
+      expect(operator.status).to.equal(400);
+      expect((await api('reader-t').get('/v1/definitions')).status).to.equal(200);
+    });
+
+    it('refuses to start with a read-only token alone or equal to the operator token', () => {
+      expect(() => testApp({ readToken: 'r' })).to.throw(/needs an operator token/);
+      expect(() => testApp({ apiToken: 'same', readToken: 'same' })).to.throw(/must differ/);
+    });
+  });
+
   it('compares tokens by value only', () => {
     expect(tokensMatch('abc', 'abc')).to.equal(true);
     expect(tokensMatch('abc', 'abd')).to.equal(false);

@@ -35,6 +35,7 @@ export const unreachableOrchestrator: ApiOrchestrator = {
     checks: { redis: true, kafkaBroker: true, kafkaConsumer: false, started: false },
   }),
   engine: { definition: (type) => (type === 'order' ? orderSaga : undefined) },
+  store: { countsByTypeAndState: unreachable('countsByTypeAndState') },
   topics: topicNames('saga'),
 };
 

@@ -15,6 +15,7 @@ describe('configuration from the environment', () => {
     expect(config.kafka.sasl).to.equal(undefined);
     expect(config.redis.tls).to.equal(undefined);
     expect(config.http).to.deep.equal({ port: 8080, apiToken: undefined });
+    expect(config.console).to.deep.equal({});
     expect(config.topicPrefix).to.equal('saga');
     expect(config.store).to.deep.equal({
       keyPrefix: 'saga',
@@ -134,6 +135,53 @@ describe('configuration from the environment', () => {
     ]);
   });
 
+  it('reads a read-only token beside the operator token, and the console links', () => {
+    const config = loadOrchestratorConfig({
+      ...minimal,
+      API_TOKEN: 'operator-t',
+      API_READ_TOKEN: 'reader-t',
+      CONSOLE_GRAFANA_URL: 'http://grafana:3000',
+      CONSOLE_TRACE_URL: 'http://jaeger:16686/trace/{traceId}',
+    });
+    expect(config.http).to.deep.equal({
+      port: 8080,
+      apiToken: 'operator-t',
+      readToken: 'reader-t',
+    });
+    expect(config.console).to.deep.equal({
+      grafanaUrl: 'http://grafana:3000',
+      traceUrlTemplate: 'http://jaeger:16686/trace/{traceId}',
+    });
+  });
+
+  it('refuses a read-only token alone or equal to the operator token, and links that are not http(s) URLs', () => {
+    expect(
+      problemsOf(() => loadOrchestratorConfig({ ...minimal, API_READ_TOKEN: 'r' })),
+    ).to.deep.equal([
+      'API_READ_TOKEN is set without API_TOKEN: set the operator token too (without one the API is open)',
+    ]);
+    expect(
+      problemsOf(() =>
+        loadOrchestratorConfig({ ...minimal, API_TOKEN: 'same', API_READ_TOKEN: 'same' }),
+      ),
+    ).to.deep.equal([
+      'API_READ_TOKEN equals API_TOKEN: the read-only token must differ from the operator token',
+    ]);
+    const links = problemsOf(() =>
+      loadOrchestratorConfig({
+        ...minimal,
+        CONSOLE_GRAFANA_URL: 'ftp://grafana',
+        CONSOLE_TRACE_URL: 'http://jaeger:16686/trace/',
+      }),
+    );
+    expect(links.join('\n')).to.contain(
+      'CONSOLE_GRAFANA_URL: "ftp://grafana" must start with http:// or https://',
+    );
+    expect(links.join('\n')).to.contain(
+      'CONSOLE_TRACE_URL: "http://jaeger:16686/trace/" must contain {traceId} where the id goes',
+    );
+  });
+
   it('lists every variable it reads, for the docs and the Helm chart to compare', () => {
     expect(Object.keys(orchestratorEnvSpec)).to.include.members([
       'KAFKA_BROKERS',
@@ -141,6 +189,9 @@ describe('configuration from the environment', () => {
       'HTTP_PORT',
       'SAGA_TOPIC_PREFIX',
       'API_TOKEN',
+      'API_READ_TOKEN',
+      'CONSOLE_GRAFANA_URL',
+      'CONSOLE_TRACE_URL',
     ]);
   });
 });

@@ -8,6 +8,7 @@ import {
   defineSaga,
   type SagaRecord,
 } from '../../../orchestrator/engine/index.js';
+import type { ReplyMessage } from '../../../wire/contract/index.js';
 import { simulateSaga } from '../../../orchestrator/engine/testing/index.js';
 import orderSaga from '../../../sagas/order/index.js';
 import { smallOrder } from '../sagas/order-fixtures.js';
@@ -100,6 +101,51 @@ describe('engine: start and apply', () => {
       createdAt: NOW,
       updatedAt: NOW + 5,
       idempotencyKey: 'key-1',
+    });
+  });
+
+  it('writes the command’s payload into its history entry, and a success reply’s result into its own', () => {
+    const { engine, result } = started();
+    const sent = result.effects.find((effect) => effect.type === 'command');
+    if (sent?.type !== 'command') throw new Error('no command sent');
+    const commandLine = result.history.find((entry) => entry.kind === 'command');
+    expect(commandLine?.data).to.deep.equal({
+      participant: 'inventory',
+      command: 'ReserveItems',
+      kind: 'action',
+      payload: sent.payload,
+    });
+    expect(sent.payload).to.have.property('items');
+    const reply = (outcome: 'success' | 'failure'): ReplyMessage => ({
+      commandId: sent.commandId,
+      sagaId: 'saga-1',
+      type: 'ReserveItems',
+      ...(outcome === 'success'
+        ? { outcome, payload: { reservationId: 'r-7' } }
+        : {
+            outcome,
+            error: { code: 'OUT_OF_STOCK', message: 'none left', retryable: false },
+            payload: { sku: 'SKU-1' },
+          }),
+    });
+    const succeeded = engine.apply(
+      result.record,
+      { kind: 'reply', reply: reply('success') },
+      NOW + 5,
+    );
+    if (succeeded.outcome !== 'applied') throw new Error(succeeded.reason);
+    expect(succeeded.history.find((entry) => entry.kind === 'reply')?.data).to.deep.equal({
+      outcome: 'success',
+      attempt: 1,
+      result: { reservationId: 'r-7' },
+    });
+    // A failure's data is its error; the payload of a failure is not a result.
+    const failed = engine.apply(result.record, { kind: 'reply', reply: reply('failure') }, NOW + 5);
+    if (failed.outcome !== 'applied') throw new Error(failed.reason);
+    expect(failed.history.find((entry) => entry.kind === 'reply')?.data).to.deep.equal({
+      outcome: 'failure',
+      attempt: 1,
+      error: { code: 'OUT_OF_STOCK', message: 'none left', retryable: false },
     });
   });
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { SAGA_STATUSES, isEnded, type SagaStatus } from '../../../wire/contract/index.js';
-import { createStoreKeys } from '../../../orchestrator/store/keys.js';
+import { createStoreKeys, indexMember } from '../../../orchestrator/store/keys.js';
 import {
   checkLimit,
   compareBytes,
@@ -10,6 +10,7 @@ import {
   matchesQuery,
   mergeNewestFirst,
   needsEndedTypes,
+  startBound,
 } from '../../../orchestrator/store/list-cursor.js';
 import type { SagaSummary } from '../../../orchestrator/store/types.js';
 
@@ -92,6 +93,30 @@ describe('store list paging', () => {
     expect(matchesQuery(summary, { type: 'refund' })).to.equal(false);
     expect(matchesQuery(summary, { status: 'parked' })).to.equal(false);
     expect(matchesQuery(summary, { state: 'reserving' })).to.equal(false);
+    expect(matchesQuery(summary, { idPrefix: 'a' })).to.equal(true);
+    expect(matchesQuery(summary, { idPrefix: 'ab' })).to.equal(false);
+    expect(matchesQuery(summary, { createdBefore: 2 })).to.equal(true);
+    expect(matchesQuery(summary, { createdBefore: 1 })).to.equal(false);
+    expect(matchesQuery(summary, { overdueBefore: 10 })).to.equal(true);
+    expect(matchesQuery({ ...summary, status: 'parked' }, { overdueBefore: 10 })).to.equal(false);
+  });
+
+  it('starts the read below the cursor or the creation-time bound, whichever is lower', () => {
+    const member = indexMember({ id: 'x', createdAt: 5_000 });
+    expect(startBound({})).to.equal('+');
+    expect(startBound({ cursor: encodeCursor(member) })).to.equal(`(${member}`);
+    // A saga created at 5000 is not "created before 5000"; one created at 4999 is.
+    expect(startBound({ createdBefore: 5_000 })).to.equal('(000000000005000');
+    expect(compareBytes(indexMember({ id: 'x', createdAt: 5_000 }), '000000000005000')).to.equal(1);
+    expect(compareBytes(indexMember({ id: 'zz', createdAt: 4_999 }), '000000000005000')).to.equal(
+      -1,
+    );
+    expect(startBound({ cursor: encodeCursor(member), createdBefore: 9_000 })).to.equal(
+      `(${member}`,
+    );
+    expect(startBound({ cursor: encodeCursor(member), createdBefore: 10 })).to.equal(
+      '(000000000000010',
+    );
   });
 
   it('orders strings by UTF-8 bytes, as Redis does, not by UTF-16 units', () => {
