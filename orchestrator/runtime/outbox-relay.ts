@@ -34,6 +34,11 @@ export interface OutboxSource {
   readOutbox(shard: number, limit: number): Promise<PendingOutboxEntry[]>;
   ackOutbox(shard: number, entryIds: readonly string[]): Promise<number>;
   /**
+   * A batch read could not be published (its entries stay): counted finished, so a pause waiting
+   * for the relay's batch in flight (store/outbox.ts) does not wait for it.
+   */
+  outboxBatchFailed?(shard: number): Promise<void>;
+  /**
    * Entries in each shard's outbox, in one round trip. With it, one sweep every
    * `pollIntervalMs` covers every owned shard; without it, each shard's loop reads its own.
    */
@@ -206,7 +211,12 @@ export class OutboxRelay {
     const { source, publisher, onPublished } = this.options;
     const entries = await source.readOutbox(shard, this.batchSize);
     if (entries.length === 0) return 0;
-    await publisher.publish(entries.map((entry) => this.withExpiryAfterOutages(entry)));
+    try {
+      await publisher.publish(entries.map((entry) => this.withExpiryAfterOutages(entry)));
+    } catch (error) {
+      await source.outboxBatchFailed?.(shard).catch(() => undefined);
+      throw error;
+    }
     await source.ackOutbox(
       shard,
       entries.map((entry) => entry.id),

@@ -13,6 +13,12 @@ export interface StepWrite {
   /** Timer ids to disarm, including the one whose firing this step consumes. */
   timersToCancel?: readonly string[];
   history?: readonly HistoryEntry[];
+  /**
+   * `hold`: the step pauses its saga — the saga's messages still in the shard's outbox move into
+   * its record, unpublished. `release`: the step resumes it — they go back to the outbox (same
+   * messages, same command ids) before the step's own.
+   */
+  outboxHold?: 'hold' | 'release';
 }
 
 export type CreateResult =
@@ -92,6 +98,8 @@ export interface SagaSummary {
   state: string;
   createdAt: EpochMs;
   updatedAt: EpochMs;
+  /** Present while an operator has the saga paused. */
+  paused?: { at: EpochMs; actor: string; reason?: string };
 }
 
 export interface ListQuery {
