@@ -19,6 +19,8 @@ export interface SagaSummaryView {
   state: string;
   createdAt: string;
   updatedAt: string;
+  /** Present while an operator has the saga paused. */
+  paused?: { at: string; actor: string; reason?: string };
 }
 
 export interface SagaView extends SagaSummaryView {
@@ -50,7 +52,12 @@ export function sagaSummaryView(summary: SagaSummary): SagaSummaryView {
     state: summary.state,
     createdAt: iso(summary.createdAt),
     updatedAt: iso(summary.updatedAt),
+    ...(summary.paused ? { paused: pausedView(summary.paused) } : {}),
   };
+}
+
+function pausedView({ at, actor, reason }: NonNullable<SagaSummary['paused']>) {
+  return { at: iso(at), actor, ...(reason !== undefined ? { reason } : {}) };
 }
 
 function contextOf(record: SagaRecord): JsonObject {
@@ -66,8 +73,9 @@ export function sagaView(
   history: HistoryPage,
   page: { offset: number; limit: number },
 ): SagaView {
+  const { paused, ...rest } = record;
   return {
-    ...sagaSummaryView({ ...record }),
+    ...sagaSummaryView({ ...rest, ...(paused ? { paused } : {}) }),
     context: contextOf(record),
     ...(record.idempotencyKey !== undefined ? { idempotencyKey: record.idempotencyKey } : {}),
     pending: record.pending.map((c) => ({

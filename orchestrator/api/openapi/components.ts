@@ -144,7 +144,16 @@ const components = {
       at: time,
       kind: {
         type: 'string',
-        enum: ['started', 'command', 'reply', 'timer', 'signal', 'transition', 'ignored'],
+        enum: [
+          'started',
+          'command',
+          'reply',
+          'timer',
+          'signal',
+          'transition',
+          'ignored',
+          'operator',
+        ],
       },
       summary: { type: 'string' },
       step: { type: 'string' },
@@ -190,6 +199,18 @@ const components = {
       },
       createdAt: time,
       updatedAt: time,
+      paused: refTo('SagaPause'),
+    },
+  },
+  SagaPause: {
+    type: 'object',
+    description: 'Present while an operator has the saga paused.',
+    required: ['at', 'actor'],
+    additionalProperties: false,
+    properties: {
+      at: time,
+      actor: { type: 'string', description: 'Who paused it (Saga-Actor).' },
+      reason: { type: 'string', description: 'Why (Saga-Reason).' },
     },
   },
   Saga: {
@@ -230,6 +251,7 @@ const components = {
       waitingFor: refTo('WaitingFor'),
       history: { type: 'array', items: refTo('HistoryEntry') },
       historyPage: refTo('HistoryPage'),
+      paused: refTo('SagaPause'),
     },
   },
   SagaPage: {
