@@ -39,6 +39,11 @@ export interface OutboxSource {
    */
   outboxBatchFailed?(shard: number): Promise<void>;
   /**
+   * This relay took the shard: batches a former owner started (and may have died in) are over,
+   * so a pause does not wait for them.
+   */
+  relayBatchesTaken?(shard: number): Promise<void>;
+  /**
    * Entries in each shard's outbox, in one round trip. With it, one sweep every
    * `pollIntervalMs` covers every owned shard; without it, each shard's loop reads its own.
    */
@@ -183,8 +188,11 @@ export class OutboxRelay {
   }
 
   private async run(shard: number, loop: ShardLoop): Promise<void> {
-    const { logger } = this.options;
+    const { logger, source } = this.options;
     let backoff = this.retryBackoffMs;
+    await source.relayBatchesTaken?.(shard).catch((error: unknown) => {
+      logger.warn('could not reset the shard’s relay batch count', { shard, error });
+    });
     while (this.owns(shard) && (this.running || this.draining)) {
       loop.pending = false;
       let published: number;

@@ -4,11 +4,11 @@
  * relay that dies between publishing and acking publishes it again (at least once).
  *
  * The relay counts its batches in the shard's `relay-batches` hash: `read` when a read found
- * entries (in the read's script), `done` when the batch was acked or failed (in the ack's
- * pipeline). A pause takes its saga's entries out of the stream, but a batch read before the
+ * entries (read-outbox-2.lua), `done` when the batch was acked (ack-outbox-2.lua) or failed. A pause takes its saga's entries out of the stream, but a batch read before the
  * pause may still publish some; `relayIdle` lets the pause wait until `done` reaches `read`, so
- * that nothing of the saga is published once the pause has answered. One HINCRBY per batch
- * (not per saga) is the hot path's whole cost.
+ * that nothing of the saga is published once the pause has answered. Each is one call, as the
+ * XRANGE and XDEL they replace; one HINCRBY more per batch (not per saga) in Redis is the hot
+ * path's whole cost.
  */
 import type { StoreKeys } from './keys.js';
 import type { RedisClient } from './options.js';
@@ -43,19 +43,28 @@ export async function ackOutbox(
   ids: readonly string[],
 ): Promise<number> {
   if (ids.length === 0) return 0;
-  const [[deleteError, deleted] = []] =
-    (await redis
-      .pipeline()
-      .xdel(keys.outbox(shard), ...ids)
-      .hincrby(keys.relayBatches(shard), 'done', 1)
-      .exec()) ?? [];
-  if (deleteError) throw deleteError;
+  const deleted = await runScript(
+    redis,
+    'ackOutbox',
+    [keys.outbox(shard), keys.relayBatches(shard)],
+    ids,
+  );
   return Number(deleted);
 }
 
 /** A batch the relay read could not be published: it is over all the same (entries stay). */
 export async function outboxBatchFailed({ redis, keys }: OutboxContext, shard: number) {
   await redis.hincrby(keys.relayBatches(shard), 'done', 1);
+}
+
+/**
+ * A relay took the shard (start-up, or a take-over from an instance that may have died in the
+ * middle of a batch): every batch started before is over, so `done` catches up with `read` and a
+ * pause does not wait for a batch nobody will finish.
+ */
+export async function relayBatchesTaken({ redis, keys }: OutboxContext, shard: number) {
+  const read = await redis.hget(keys.relayBatches(shard), 'read');
+  if (read !== null) await redis.hset(keys.relayBatches(shard), 'done', read);
 }
 
 /**

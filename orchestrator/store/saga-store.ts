@@ -39,6 +39,7 @@ import {
   outboxLengths,
   readOutbox,
   relayBatches,
+  relayBatchesTaken,
 } from './outbox.js';
 import { pipelinePerShard, settledPipelinePerShard, type Settled } from './pipelines.js';
 import { purgeExpired, scheduledForPurge } from './retention.js';
@@ -117,6 +118,8 @@ export interface SagaStore {
    * until `done` reaches the `read` it saw (outbox.ts).
    */
   relayBatches(shard: number): Promise<{ read: number; done: number }>;
+  /** A relay took the shard: the batches of its former owner count as done. */
+  relayBatchesTaken(shard: number): Promise<void>;
   /** Messages waiting in every shard's outbox. */
   outboxBacklog(): Promise<number>;
   /** Entries in each of these shards' outboxes, pipelined. */
@@ -389,6 +392,7 @@ export function createSagaStore(options: SagaStoreOptions): SagaStore {
     ackOutbox: (shard, entryIds) => ackOutbox(context, shard, entryIds),
     outboxBatchFailed: (shard) => outboxBatchFailed(context, shard),
     relayBatches: (shard) => relayBatches(context, shard),
+    relayBatchesTaken: (shard) => relayBatchesTaken(context, shard),
     outboxBacklog: () => outboxBacklog(context),
     outboxLengths: (shards) => outboxLengths(context, shards),
 

@@ -106,5 +106,11 @@ describe('saga store: a pause holds the saga’s outbox entries and timers (real
     expect(await relayBatchesDone(shard, { ...options, timeoutMs: 50 })).to.equal(false);
     await store.outboxBatchFailed(shard);
     expect(await relayBatchesDone(shard, options)).to.equal(true);
+
+    // A relay that died mid-batch: the next owner of the shard closes its batch on taking it.
+    await store.readOutbox(shard, 10);
+    expect(await relayBatchesDone(shard, { ...options, timeoutMs: 50 })).to.equal(false);
+    await store.relayBatchesTaken(shard);
+    expect(await relayBatchesDone(shard, options)).to.equal(true);
   });
 });
