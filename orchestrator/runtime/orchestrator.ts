@@ -388,9 +388,7 @@ export class Orchestrator {
    * held messages go out and the replies it held are applied, in arrival order.
    */
   async resume(sagaId: string, audit: OperatorAudit = DEFAULT_AUDIT): Promise<PauseOutcome> {
-    const [outcome] = await this.applier.applyBatch([
-      { sagaId, event: { kind: 'resume', audit } },
-    ]);
+    const [outcome] = await this.applier.applyBatch([{ sagaId, event: { kind: 'resume', audit } }]);
     return pauseOutcome(outcome);
   }
 

@@ -14,7 +14,8 @@
  *
  * A command held up by an outage of this instance (broker or Redis lost) goes out with its
  * `expiresAt` moved as far as its deadline was (availability.ts `expiryAfterOutages`): the
- * participant must not drop a command the orchestrator still waits for.
+ * participant must not drop a command the orchestrator still waits for. So does one an operator's
+ * pause held back (`heldForMs`: the saga's deadlines moved by the pause's length).
  */
 import type { Logger } from '../../wire/telemetry/index.js';
 import type { MessagePublisher, OutgoingMessage } from '../../wire/transport/index.js';
@@ -27,6 +28,8 @@ export interface PendingOutboxEntry {
   message: OutgoingMessage;
   /** When it was stored, ms since the epoch: publish latency = published − enqueuedAt. */
   enqueuedAt: number;
+  /** How long pauses of its saga held it back (ms): a command's `expiresAt` moves as far. */
+  heldForMs?: number;
 }
 
 /** The door the relay needs onto the store. */
@@ -233,14 +236,15 @@ export class OutboxRelay {
     return entries.length;
   }
 
-  /** The entry's message, with a held-up command's `expiresAt` moved past the outages. */
+  /** The entry's message, with a held-up command's `expiresAt` moved past outages and pauses. */
   private withExpiryAfterOutages(entry: PendingOutboxEntry): OutgoingMessage {
     const { outages } = this.options;
     const { message } = entry;
+    const heldForMs = entry.heldForMs ?? 0;
     // Only commands carry a command id header (outgoing-messages.ts).
-    if (!outages || message.headers?.[HEADERS.commandId] === undefined) return message;
-    const after = outages.outagesUntilNow(entry.enqueuedAt);
-    if (after.length === 0) return message;
+    if (message.headers?.[HEADERS.commandId] === undefined) return message;
+    const after = outages?.outagesUntilNow(entry.enqueuedAt) ?? [];
+    if (after.length === 0 && heldForMs <= 0) return message;
     let command: CommandMessage;
     try {
       command = JSON.parse(message.value.toString()) as CommandMessage;
@@ -249,7 +253,8 @@ export class OutboxRelay {
       return message;
     }
     const expiresAt = Date.parse(command.expiresAt);
-    const moved = expiryAfterOutages(expiresAt, entry.enqueuedAt, after, outages.graceMs);
+    const moved =
+      expiryAfterOutages(expiresAt, entry.enqueuedAt, after, outages?.graceMs ?? 0) + heldForMs;
     if (!Number.isFinite(expiresAt) || moved === expiresAt) return message;
     const value = JSON.stringify({ ...command, expiresAt: new Date(moved).toISOString() });
     return { ...message, value };

@@ -42,8 +42,11 @@ export function stepWriteFor(
   );
   const wasPaused = before?.paused !== undefined;
   const isPaused = last?.record.paused !== undefined;
-  const outboxHold = wasPaused === isPaused ? undefined : isPaused ? 'hold' : 'release';
-  return { outbox, history, timersToSet, timersToCancel, ...(outboxHold ? { outboxHold } : {}) };
+  if (wasPaused === isPaused) return { outbox, history, timersToSet, timersToCancel };
+  if (isPaused) return { outbox, history, timersToSet, timersToCancel, outboxHold: 'hold' };
+  // The held commands' expiry moves as far as the saga's deadlines did (engine/pause.ts).
+  const heldForMs = Math.max(0, (last?.record.updatedAt ?? 0) - (before?.paused?.at ?? 0));
+  return { outbox, history, timersToSet, timersToCancel, outboxHold: 'release', heldForMs };
 }
 
 /** The timers a record has in the store's timer set: none while it is paused. */

@@ -95,7 +95,9 @@ export function applyStepCall(
       ...history,
       outbox.length / 5,
       ...outbox,
-      write.outboxHold ?? '',
+      write.outboxHold === 'release' && write.heldForMs !== undefined
+        ? `release:${Math.max(0, Math.round(write.heldForMs))}`
+        : (write.outboxHold ?? ''),
       ...sealArgs,
     ],
   };

@@ -405,5 +405,8 @@ export function outboxEntryFromStream(id: string, fields: readonly string[]): Ou
     value: map.get('e') === 'base64' ? Buffer.from(value, 'base64') : value,
   };
   if (headers) message.headers = JSON.parse(headers) as Record<string, string>;
-  return { id, message, enqueuedAt: Number(id.split('-')[0]) };
+  const entry: OutboxEntry = { id, message, enqueuedAt: Number(id.split('-')[0]) };
+  const heldFor = map.get('p');
+  if (heldFor !== undefined) entry.heldForMs = Number(heldFor);
+  return entry;
 }

@@ -19,6 +19,11 @@ export interface StepWrite {
    * messages, same command ids) before the step's own.
    */
   outboxHold?: 'hold' | 'release';
+  /**
+   * With `release`: how long the saga was paused (ms). Each released entry carries it (stream
+   * field `p`, added up over several pauses), and the relay moves a command's `expiresAt` as far.
+   */
+  heldForMs?: number;
 }
 
 export type CreateResult =
@@ -71,6 +76,8 @@ export interface OutboxEntry {
   message: OutgoingMessage;
   /** When Redis stored it (from the stream id): the relay's lag is now − enqueuedAt. */
   enqueuedAt: EpochMs;
+  /** How long pauses of its saga held it back (ms), when they did. */
+  heldForMs?: number;
 }
 
 /** A timer handed to one poller until `now + leaseMs`. */

@@ -29,7 +29,9 @@
   then  O, then O × (topic, key, value, headers JSON or '', value encoding or '') outbox messages
   then  the outbox hold: '' (most steps), 'hold' (the step pauses the saga: its entries still in
         the outbox stream, those keyed by its id, move into the hash field '_held') or 'release'
-        (the step resumes it: the held entries go back to the stream, before the step's own)
+        (the step resumes it: the held entries go back to the stream, before the step's own),
+        or 'release:<ms>': the same, each entry carrying how long it was held in its field 'p'
+        (added to the 'p' an earlier pause gave it)
   then, only when the step ends the saga: its whole history sealed (history-codec.ts: the entries'
         texts, the H new ones included, deflated, base64), the history list's length when that
         was read, and how many of the oldest entries the seal cut (past the history limit)
@@ -167,7 +169,7 @@ pos = pos + 2 * setCount + 1
 local historyCount = tonumber(ARGV[pos])
 local outboxAt = pos + historyCount + 1
 local holdAt = outboxAt + 1 + 5 * tonumber(ARGV[outboxAt])
-local hold = ARGV[holdAt]
+local hold, heldFor = string.match(ARGV[holdAt], '^(%a*):?(%d*)$')
 local sealAt = holdAt + 1
 local sealed = ARGV[sealAt]
 if sealed and redis.call('LLEN', historyKey) == tonumber(ARGV[sealAt + 1]) then
@@ -219,6 +221,15 @@ elseif hold == 'release' then
   local stored = redis.call('HGET', sagaKey, '_held')
   if stored then
     for _, fields in ipairs(cjson.decode(stored)) do
+      if heldFor ~= '' then
+        local total, at = tonumber(heldFor), #fields + 1
+        for i = 1, #fields, 2 do
+          if fields[i] == 'p' then
+            total, at = total + tonumber(fields[i + 1]), i
+          end
+        end
+        fields[at], fields[at + 1] = 'p', string.format('%.0f', total)
+      end
       redis.call('XADD', outboxKey, '*', unpack(fields))
     end
     redis.call('HDEL', sagaKey, '_held')

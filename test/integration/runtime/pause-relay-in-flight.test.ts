@@ -43,14 +43,18 @@ describe('pause: a relay batch in flight is published before the pause answers (
       recentRecords: 0,
     });
 
-    const seen: { offset: number; commandId: string }[] = [];
+    const seen: { offset: number; commandId: string; expiresAt: number }[] = [];
     const consumer = await infra.consumer({ ...TEST_CONSUMER_TIMINGS });
     await consumer.subscribe({ topic: commandTopic, fromBeginning: true });
     const joined = groupJoined(consumer);
     await consumer.run({
       eachMessage: async ({ message }) => {
         const command = JSON.parse(String(message.value)) as CommandMessage;
-        seen.push({ offset: Number(message.offset), commandId: command.commandId });
+        seen.push({
+          offset: Number(message.offset),
+          commandId: command.commandId,
+          expiresAt: Date.parse(command.expiresAt),
+        });
       },
     });
     await joined;
@@ -119,6 +123,12 @@ describe('pause: a relay batch in flight is published before the pause answers (
       expect(seen.map((s) => s.commandId)).to.deep.equal([commandId, commandId]);
       expect(seen[0]?.offset).to.be.below(Number(pausedMark));
       expect(seen[1]?.offset).to.equal(Number(pausedMark));
+      // The held copy's expiry moved as far as the saga's deadline: by the time it was paused.
+      if (paused?.status !== 'applied' || resumed?.status !== 'applied')
+        throw new Error('not applied');
+      const pausedFor = resumed.record.updatedAt - (paused.record.paused?.at ?? 0);
+      expect((seen[1]?.expiresAt ?? 0) - (seen[0]?.expiresAt ?? 0)).to.equal(pausedFor);
+      expect(resumed.record.pending[0]?.expiresAt).to.equal(seen[1]?.expiresAt);
     } finally {
       openGate();
       await relay.stop({ drain: false });

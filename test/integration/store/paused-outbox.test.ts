@@ -56,6 +56,7 @@ describe('saga store: a pause holds the saga’s outbox entries and timers (real
     const { paused: _gone, ...resumed } = nextRecord(pausedRecord);
     const resuming = await store.commit(2, resumed, {
       outboxHold: 'release',
+      heldForMs: 5_000,
       timersToSet: [timer('deadline', 1_700_000_020_000)],
       outbox: [command(paused.id, 3)],
     });
@@ -69,6 +70,13 @@ describe('saga store: a pause holds the saga’s outbox entries and timers (real
     ]);
     const back = await store.readOutbox(shard, 100);
     expect(back[1]?.message).to.deep.equal(command(paused.id, 1));
+    // Each released entry says how long it was held (the relay moves a command's expiry so far).
+    expect(back.map((entry) => entry.heldForMs)).to.deep.equal([
+      undefined,
+      5_000,
+      5_000,
+      undefined,
+    ]);
     expect((await store.load(paused.id))?.paused).to.equal(undefined);
     expect(await infra.redis.hexists(store.keys.saga(paused.id), '_held')).to.equal(0);
     expect(await store.pendingTimers()).to.equal(1);
