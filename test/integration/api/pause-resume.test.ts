@@ -97,6 +97,11 @@ describe('HTTP API: pause and resume (real Kafka and Redis)', function () {
     expect(held.state).to.equal('reserveInventory.attempting');
     expect(held.pending.map((p) => p.command)).to.deep.equal(['ReserveItems']);
     expect(held.paused).to.not.equal(undefined);
+    expect(held.waitingFor).to.deep.include({ events: [], canCancel: false, canRetry: false });
+    expect(held.waitingFor.summary).to.have.length(1);
+    expect(held.waitingFor.summary[0]).to.match(
+      /^an operator: paused by Zoë Ops \(supplier: late ✓\) since .*resume.*; 1 reply held$/,
+    );
 
     const resumed = await api().post<SagaView>(`/v1/sagas/${id}/resume`);
     expect(resumed.status).to.equal(200);
