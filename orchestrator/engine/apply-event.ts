@@ -121,7 +121,9 @@ function prepareSignal(
     fromInput: {
       effects: [],
       history: [
-        audit ? operatorEntry(now, signalAction(event.type), audit, event) : signalEntry(now, event),
+        audit
+          ? operatorEntry(now, signalAction(event.type), audit, event)
+          : signalEntry(now, event),
       ],
     },
   };

@@ -120,8 +120,7 @@ export function operatorEntry(
   audit: OperatorAudit,
   event?: { type: string } & JsonObject,
 ): HistoryEntry {
-  const what =
-    action === 'signal' ? `signal ${event?.type ?? ''} sent` : OPERATOR_VERBS[action];
+  const what = action === 'signal' ? `signal ${event?.type ?? ''} sent` : OPERATOR_VERBS[action];
   const why = audit.reason !== undefined && audit.reason !== '' ? `: ${audit.reason}` : '';
   const data: JsonObject = { action, actor: audit.actor, role: audit.role };
   if (audit.reason !== undefined) data.reason = audit.reason;
