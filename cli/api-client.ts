@@ -131,9 +131,14 @@ export class SagaApiClient {
     return (await this.request<SagaResult>('GET', path, { waitMs: timeoutMs })).body;
   }
 
-  async action(id: string, action: 'cancel' | 'retry') {
-    return (await this.request<SagaView>('POST', `/v1/sagas/${encodeURIComponent(id)}/${action}`))
-      .body;
+  /** An operator action; `audit` becomes the `Saga-Actor` / `Saga-Reason` headers. */
+  async action(
+    id: string,
+    action: 'cancel' | 'retry' | 'pause' | 'resume',
+    audit: ActionAudit = {},
+  ) {
+    const path = `/v1/sagas/${encodeURIComponent(id)}/${action}`;
+    return (await this.request<SagaView>('POST', path, { headers: auditHeaders(audit) })).body;
   }
 
   /** Live counts of the stored sagas by type and status. */
@@ -142,16 +147,27 @@ export class SagaApiClient {
   }
 
   /** Retries the parked sagas of a type (and state), or only lists them with `dryRun`. */
-  async retryParked(request: { type: string; state?: string; dryRun?: boolean; limit?: number }) {
+  async retryParked(
+    request: { type: string; state?: string; dryRun?: boolean; limit?: number },
+    audit: ActionAudit = {},
+  ) {
     return (
-      await this.request<RetryParkedResult>('POST', '/v1/sagas/retry-parked', { body: request })
+      await this.request<RetryParkedResult>('POST', '/v1/sagas/retry-parked', {
+        body: request,
+        headers: auditHeaders(audit),
+      })
     ).body;
   }
 
-  async signal(id: string, event: { type: string } & Record<string, unknown>) {
+  async signal(
+    id: string,
+    event: { type: string } & Record<string, unknown>,
+    audit: ActionAudit = {},
+  ) {
     return (
       await this.request<SagaView>('POST', `/v1/sagas/${encodeURIComponent(id)}/events`, {
         body: event,
+        headers: auditHeaders(audit),
       })
     ).body;
   }
@@ -174,4 +190,18 @@ export class SagaApiClient {
   async asyncApi() {
     return (await this.request<AsyncApiDocument>('GET', '/asyncapi.json')).body;
   }
+}
+
+/** Who acts and why, written into the saga's history by the orchestrator. */
+export interface ActionAudit {
+  actor?: string;
+  reason?: string;
+}
+
+/** Percent-encoded, so that any name or sentence travels in a header. */
+function auditHeaders({ actor, reason }: ActionAudit): Record<string, string> {
+  return {
+    ...(actor !== undefined ? { 'saga-actor': encodeURIComponent(actor) } : {}),
+    ...(reason !== undefined ? { 'saga-reason': encodeURIComponent(reason) } : {}),
+  };
 }

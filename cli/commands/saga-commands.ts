@@ -1,10 +1,11 @@
 /**
  * The commands on one saga or on the list: start, get, list, counts, wait, cancel, retry,
- * retry-parked, signal.
+ * retry-parked, signal, pause, resume. The actions take `--actor` / `--reason`, written into the
+ * saga's history.
  * Each prints a table (or the API's JSON with `--json`) and returns its exit code.
  */
 import type { Command } from 'commander';
-import type { SagaView } from '../api-client.js';
+import type { ActionAudit, SagaView } from '../api-client.js';
 import { printJson, type CliContext } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { renderCounts, renderRetryParked, renderSagaPage } from '../format/lists.js';
@@ -165,21 +166,28 @@ export function registerSagaCommands(program: Command, run: Run): void {
       }),
     );
 
-  for (const [name, description] of [
-    ['cancel', 'cancel a running saga: its compensations run, it ends cancelled'],
-    ['retry', 'retry the compensation a parked saga is stuck on'],
+  for (const [name, description, headline] of [
+    ['cancel', 'cancel a running saga: its compensations run, it ends cancelled', 'Cancelling.'],
+    ['retry', 'retry the compensation a parked saga is stuck on', 'Retrying.'],
+    [
+      'pause',
+      'pause a running or parked saga: it sends no command and fires no deadline until resumed ' +
+        '(replies are held)',
+      'Paused.',
+    ],
+    [
+      'resume',
+      'resume a paused saga: its deadlines move later by the time paused, held replies apply',
+      'Resumed.',
+    ],
   ] as const) {
-    program
-      .command(name)
-      .description(description)
-      .argument('<id>', 'saga id')
-      .action(
-        run(async (context: CliContext, id: string) => {
-          const saga = await context.client.action(id, name);
-          showSaga(context, saga, name === 'cancel' ? 'Cancelling.' : 'Retrying.');
-          return EXIT.OK;
-        }),
-      );
+    withAudit(program.command(name).description(description).argument('<id>', 'saga id')).action(
+      run(async (context: CliContext, id: string, audit: ActionAudit) => {
+        const saga = await context.client.action(id, name, auditOf(audit));
+        showSaga(context, saga, headline);
+        return EXIT.OK;
+      }),
+    );
   }
 
   program
@@ -193,43 +201,67 @@ export function registerSagaCommands(program: Command, run: Run): void {
       }),
     );
 
-  program
-    .command('retry-parked')
-    .description('retry every parked saga of a type (and state); --dry-run only lists them')
-    .requiredOption('--type <type>', 'saga type, e.g. order')
-    .option('--state <state>', 'only parked sagas in this state')
-    .option('--dry-run', 'list what would be retried, change nothing')
-    .option('--limit <n>', 'most sagas retried (default 1000)', positiveInt('--limit', 10_000))
-    .action(
-      run(
-        async (
-          context: CliContext,
-          opts: { type: string; state?: string; dryRun?: boolean; limit?: number },
-        ) => {
-          const result = await context.client.retryParked({
+  withAudit(
+    program
+      .command('retry-parked')
+      .description('retry every parked saga of a type (and state); --dry-run only lists them')
+      .requiredOption('--type <type>', 'saga type, e.g. order')
+      .option('--state <state>', 'only parked sagas in this state')
+      .option('--dry-run', 'list what would be retried, change nothing')
+      .option('--limit <n>', 'most sagas retried (default 1000)', positiveInt('--limit', 10_000)),
+  ).action(
+    run(
+      async (
+        context: CliContext,
+        opts: { type: string; state?: string; dryRun?: boolean; limit?: number } & ActionAudit,
+      ) => {
+        const result = await context.client.retryParked(
+          {
             type: opts.type,
             ...(opts.state !== undefined ? { state: opts.state } : {}),
             ...(opts.dryRun ? { dryRun: true } : {}),
             ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
-          });
-          if (context.json) printJson(context, result);
-          else context.out(renderRetryParked(result, opts.dryRun === true));
-          return result.failed.length > 0 ? EXIT.SOME_NOT_RETRIED : EXIT.OK;
-        },
-      ),
-    );
+          },
+          auditOf(opts),
+        );
+        if (context.json) printJson(context, result);
+        else context.out(renderRetryParked(result, opts.dryRun === true));
+        return result.failed.length > 0 ? EXIT.SOME_NOT_RETRIED : EXIT.OK;
+      },
+    ),
+  );
 
-  program
-    .command('signal')
-    .description('send an external event into a saga, e.g. order.approve')
-    .argument('<id>', 'saga id')
-    .argument('<event>', 'event type')
-    .argument('[data]', 'event data as a JSON object, @file.json, or -')
-    .action(
-      run(async (context: CliContext, id: string, event: string, dataArg?: string) => {
+  withAudit(
+    program
+      .command('signal')
+      .description('send an external event into a saga, e.g. order.approve')
+      .argument('<id>', 'saga id')
+      .argument('<event>', 'event type')
+      .argument('[data]', 'event data as a JSON object, @file.json, or -'),
+  ).action(
+    run(
+      async (
+        context: CliContext,
+        id: string,
+        event: string,
+        dataArg: string | undefined,
+        audit: ActionAudit,
+      ) => {
         const data = dataArg === undefined ? {} : await readJsonObject(dataArg, 'the event data');
-        const saga = await context.client.signal(id, { ...data, type: event });
+        const saga = await context.client.signal(id, { ...data, type: event }, auditOf(audit));
         showSaga(context, saga, `Sent ${event}.`);
-      }),
-    );
+      },
+    ),
+  );
+}
+
+/** `--actor` and `--reason` of an action: who and why, in the saga's history. */
+function withAudit(command: Command): Command {
+  return command
+    .option('--actor <name>', 'who acts (default: the token’s role, e.g. operator)')
+    .option('--reason <text>', 'why, written into the saga’s history');
+}
+
+function auditOf({ actor, reason }: ActionAudit): ActionAudit {
+  return { ...(actor !== undefined ? { actor } : {}), ...(reason !== undefined ? { reason } : {}) };
 }

@@ -8,7 +8,16 @@ export function renderSaga(saga: SagaView, now: number): string {
     fields([
       ['id', saga.id],
       ['type', `${saga.type} (version ${saga.version})`],
-      ['status', saga.status],
+      ['status', saga.paused ? `${saga.status} (paused)` : saga.status],
+      ...(saga.paused
+        ? [
+            [
+              'paused',
+              `${when(saga.paused.at)} by ${saga.paused.actor}` +
+                (saga.paused.reason !== undefined ? `: ${saga.paused.reason}` : ''),
+            ] satisfies [string, string],
+          ]
+        : []),
       ['state', saga.state],
       ['revision', String(saga.revision)],
       ['created', when(saga.createdAt)],

@@ -37,6 +37,8 @@ export const API_ERRORS = {
   EVENT_NOT_ACCEPTED: 409,
   /** The saga has ended; nothing moves it any more. */
   SAGA_ENDED: 409,
+  /** The saga is paused: resume it before a signal, a cancel or a retry. */
+  SAGA_PAUSED: 409,
   /** `retry` of a saga that is not parked. */
   NOT_PARKED: 409,
   /** A saga with the requested id exists with another type. */

@@ -15,6 +15,8 @@ export type ApiOrchestrator = Pick<
   | 'signal'
   | 'cancel'
   | 'retry'
+  | 'pause'
+  | 'resume'
   | 'definitions'
   | 'readiness'
   | 'topics'

@@ -5,8 +5,10 @@
  * otherwise take `counts` for a saga id.
  */
 import type { SagaStatus } from '../../wire/contract/index.js';
+import type { OperatorAudit } from '../engine/index.js';
 import type { ApiOrchestrator } from './api-orchestrator.js';
 import { DEFAULT_BULK_RETRY_LIMIT } from './openapi/operations.js';
+import { operatorAudit } from './operator-audit.js';
 import type { RouteRegistry } from './route-registry.js';
 
 /** What `POST /v1/sagas/retry-parked` answers. */
@@ -34,6 +36,7 @@ const CONCURRENCY = 16;
 export async function retryParked(
   orchestrator: Pick<ApiOrchestrator, 'listSagas' | 'retry'>,
   request: { type: string; state?: string; dryRun?: boolean; limit?: number },
+  audit: OperatorAudit,
 ): Promise<RetryParkedResult> {
   const limit = request.limit ?? DEFAULT_BULK_RETRY_LIMIT;
   const result: RetryParkedResult = { matched: 0, retried: 0, ids: [], failed: [] };
@@ -52,7 +55,7 @@ export async function retryParked(
     else {
       for (let start = 0; start < ids.length; start += CONCURRENCY) {
         const batch = ids.slice(start, start + CONCURRENCY);
-        const outcomes = await Promise.all(batch.map((id) => retryOne(orchestrator, id)));
+        const outcomes = await Promise.all(batch.map((id) => retryOne(orchestrator, id, audit)));
         outcomes.forEach((reason, index) => {
           const id = batch[index] ?? '';
           if (reason === undefined) {
@@ -71,11 +74,11 @@ export async function retryParked(
 async function retryOne(
   orchestrator: Pick<ApiOrchestrator, 'retry'>,
   id: string,
+  audit: OperatorAudit,
 ): Promise<string | undefined> {
   try {
-    // MERGE(issue 14, Helper A): pass the request's OperatorAudit here — `retry(id, audit)` —
-    // so each saga's history says who retried it in bulk and why. This is the only retry call.
-    const outcome = await orchestrator.retry(id);
+    // Each saga's history says who retried it in bulk and why.
+    const outcome = await orchestrator.retry(id, audit);
     if (outcome.status === 'applied') return undefined;
     if (outcome.status === 'unknown-saga') return 'the saga is gone (purged)';
     return `not retried: ${outcome.reason} (now ${outcome.record.status}, state ${outcome.record.state})`;
@@ -99,11 +102,12 @@ export function sagaFleetRoutes(routes: RouteRegistry, orchestrator: ApiOrchestr
     res.json({ items });
   });
 
-  routes.add('retryParked', async ({ body }, _req, res) => {
+  routes.add('retryParked', async ({ body }, req, res) => {
     res.json(
       await retryParked(
         orchestrator,
         body as { type: string; state?: string; dryRun?: boolean; limit?: number },
+        operatorAudit(req, res),
       ),
     );
   });

@@ -1,11 +1,11 @@
 /**
- * `/v1/sagas`: start, read, list, wait for, cancel, signal and retry sagas. Requests arrive
+ * `/v1/sagas`: start, read, list, wait for, cancel, signal, retry, pause and resume sagas. Requests arrive
  * validated (see `route-registry.ts`); each handler maps the orchestrator's outcome to a status
  * code and the saga view.
  */
 import { isAtRest, type JsonObject, type SagaStatus } from '../../wire/contract/index.js';
 import type { SagaRecord } from '../engine/index.js';
-import type { SignalOutcome } from '../runtime/index.js';
+import type { PauseOutcome, SignalOutcome } from '../runtime/index.js';
 import { InvalidQueryError } from '../store/index.js';
 import { ApiError } from './api-error.js';
 import type { ApiOrchestrator } from './api-orchestrator.js';
@@ -14,6 +14,7 @@ import {
   DEFAULT_RESULT_TIMEOUT_MS,
   OVERDUE_GRACE_MS,
 } from './openapi/operations.js';
+import { operatorAudit } from './operator-audit.js';
 import type { RouteRegistry } from './route-registry.js';
 import { sagaSummaryView, sagaView, type SagaView } from './saga-view.js';
 import { isSignalTypeReserved } from './waiting-for.js';
@@ -139,11 +140,26 @@ export function sagaRoutes(routes: RouteRegistry, orchestrator: ApiOrchestrator)
     refused: (record: SagaRecord, reason: string) => ApiError,
   ): Promise<SagaView> {
     if (outcome.status === 'unknown-saga') throw notFound(id);
-    if (outcome.status === 'not-accepted') throw refused(outcome.record, outcome.reason);
+    if (outcome.status === 'not-accepted') {
+      const { record, reason } = outcome;
+      throw reason === 'saga-paused'
+        ? (endedOrPaused(record, reason) ?? refused(record, reason))
+        : refused(record, reason);
+    }
     return view(id, FIRST_PAGE, outcome.record);
   }
 
-  const notAccepted = (what: string) => (record: SagaRecord, reason: string) => {
+  /** 200 with the saga when paused / resumed (or already so); 404 / 409 otherwise. */
+  async function answerPause(id: string, outcome: PauseOutcome): Promise<SagaView> {
+    if (outcome.status === 'unknown-saga') throw notFound(id);
+    if (outcome.status === 'ended') {
+      throw endedOrPaused(outcome.record, 'saga-ended') ?? notFound(id);
+    }
+    return view(id, FIRST_PAGE, outcome.record);
+  }
+
+  /** The refusals every action shares: the saga has ended, or an operator paused it. */
+  function endedOrPaused(record: SagaRecord, reason: string): ApiError | undefined {
     const details = { status: record.status, state: record.state, reason };
     if (reason === 'saga-ended') {
       return new ApiError(
@@ -152,6 +168,21 @@ export function sagaRoutes(routes: RouteRegistry, orchestrator: ApiOrchestrator)
         details,
       );
     }
+    if (reason === 'saga-paused') {
+      const by = record.paused ? ` by ${record.paused.actor}` : '';
+      return new ApiError(
+        'SAGA_PAUSED',
+        `saga ${record.id} is paused${by}; resume it (POST /v1/sagas/{id}/resume) first`,
+        details,
+      );
+    }
+    return undefined;
+  }
+
+  const notAccepted = (what: string) => (record: SagaRecord, reason: string) => {
+    const ended = endedOrPaused(record, reason);
+    if (ended) return ended;
+    const details = { status: record.status, state: record.state, reason };
     const accepts = sagaView(
       orchestrator.engine,
       record,
@@ -165,14 +196,25 @@ export function sagaRoutes(routes: RouteRegistry, orchestrator: ApiOrchestrator)
     );
   };
 
-  routes.add('cancelSaga', async ({ params }, _req, res) => {
+  routes.add('cancelSaga', async ({ params }, req, res) => {
     const id = params.id ?? '';
-    res.json(await answerSignal(id, await orchestrator.cancel(id), notAccepted('cancel')));
+    const outcome = await orchestrator.cancel(id, operatorAudit(req, res));
+    res.json(await answerSignal(id, outcome, notAccepted('cancel')));
   });
 
-  routes.add('retrySaga', async ({ params }, _req, res) => {
+  routes.add('pauseSaga', async ({ params }, req, res) => {
     const id = params.id ?? '';
-    const outcome = await orchestrator.retry(id);
+    res.json(await answerPause(id, await orchestrator.pause(id, operatorAudit(req, res))));
+  });
+
+  routes.add('resumeSaga', async ({ params }, req, res) => {
+    const id = params.id ?? '';
+    res.json(await answerPause(id, await orchestrator.resume(id, operatorAudit(req, res))));
+  });
+
+  routes.add('retrySaga', async ({ params }, req, res) => {
+    const id = params.id ?? '';
+    const outcome = await orchestrator.retry(id, operatorAudit(req, res));
     res.json(
       await answerSignal(
         id,
@@ -187,7 +229,7 @@ export function sagaRoutes(routes: RouteRegistry, orchestrator: ApiOrchestrator)
     );
   });
 
-  routes.add('signalSaga', async ({ params, body }, _req, res) => {
+  routes.add('signalSaga', async ({ params, body }, req, res) => {
     const id = params.id ?? '';
     const event = body as { type: string } & JsonObject;
     if (isSignalTypeReserved(event.type)) {
@@ -198,7 +240,7 @@ export function sagaRoutes(routes: RouteRegistry, orchestrator: ApiOrchestrator)
         type: event.type,
       });
     }
-    const outcome = await orchestrator.signal(id, event);
+    const outcome = await orchestrator.signal(id, event, operatorAudit(req, res));
     res.json(await answerSignal(id, outcome, notAccepted(event.type)));
   });
 }

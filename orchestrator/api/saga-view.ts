@@ -21,6 +21,8 @@ export interface SagaSummaryView {
   updatedAt: string;
   /** The saga's trace id, when it started with tracing on (the console links to the trace). */
   traceId?: string;
+  /** Present while an operator has the saga paused. */
+  paused?: { at: string; actor: string; reason?: string };
 }
 
 export interface SagaView extends SagaSummaryView {
@@ -53,7 +55,12 @@ export function sagaSummaryView(summary: SagaSummary): SagaSummaryView {
     createdAt: iso(summary.createdAt),
     updatedAt: iso(summary.updatedAt),
     ...(summary.traceId !== undefined ? { traceId: summary.traceId } : {}),
+    ...(summary.paused ? { paused: pausedView(summary.paused) } : {}),
   };
+}
+
+function pausedView({ at, actor, reason }: NonNullable<SagaSummary['paused']>) {
+  return { at: iso(at), actor, ...(reason !== undefined ? { reason } : {}) };
 }
 
 function contextOf(record: SagaRecord): JsonObject {
@@ -69,8 +76,13 @@ export function sagaView(
   history: HistoryPage,
   page: { offset: number; limit: number },
 ): SagaView {
+  const { paused, ...rest } = record;
   return {
-    ...sagaSummaryView({ ...record, traceId: traceIdOf(record.trace) }),
+    ...sagaSummaryView({
+      ...rest,
+      traceId: traceIdOf(record.trace),
+      ...(paused ? { paused } : {}),
+    }),
     context: contextOf(record),
     ...(record.idempotencyKey !== undefined ? { idempotencyKey: record.idempotencyKey } : {}),
     pending: record.pending.map((c) => ({

@@ -58,6 +58,21 @@ export function waitingFor(engine: Pick<SagaEngine, 'definition'>, record: SagaR
   if (isEnded(record.status)) {
     return { summary: [], events: [], canCancel: false, canRetry: false };
   }
+  if (record.paused) {
+    // A paused saga waits for its operator alone: it refuses events, cancel and retry until then.
+    const { actor, reason } = record.paused;
+    const held = record.paused.heldReplies.length;
+    return {
+      summary: [
+        `an operator: paused by ${actor}${reason ? ` (${reason})` : ''} since ` +
+          `${iso(record.paused.at)}; resume it (POST /v1/sagas/${record.id}/resume)` +
+          (held > 0 ? `; ${held} repl${held === 1 ? 'y' : 'ies'} held` : ''),
+      ],
+      events: [],
+      canCancel: false,
+      canRetry: false,
+    };
+  }
   const machine = machineOf(engine, record);
   const accepted = machine
     ? acceptedEvents(machine, record)

@@ -6,7 +6,15 @@
 import type { AnyMachineSnapshot, EventObject } from 'xstate';
 import type { JsonObject, ReplyMessage } from '../../wire/contract/index.js';
 import { checkReplyPayload } from './contracts.js';
-import { replyEntry, signalEntry, timerEntry } from './history.js';
+import {
+  heldReplyEntry,
+  operatorEntry,
+  replyEntry,
+  signalEntry,
+  timerEntry,
+  type OperatorAction,
+} from './history.js';
+import { pauseSaga, resumedRecord } from './pause.js';
 import { pureTransition } from './pure-transition.js';
 import { replyReceived } from './lifecycle.js';
 import { toAppliedStep, type StepInputs } from './settle.js';
@@ -14,8 +22,10 @@ import { currentTimerEvent } from './step-deadlines.js';
 import { isEnded } from '../../wire/contract/index.js';
 import { restoreSnapshot } from './snapshot.js';
 import type {
+  AppliedStep,
   EpochMs,
   IgnoredReason,
+  OperatorAudit,
   SagaDefinition,
   SagaEvent,
   SagaRecord,
@@ -93,6 +103,7 @@ function prepareSignal(
   snapshot: AnyMachineSnapshot,
   event: { type: string } & JsonObject,
   now: EpochMs,
+  audit: OperatorAudit | undefined,
 ): Prepared {
   if (event == null || typeof event.type !== 'string' || event.type === '') {
     return ignore('event-not-accepted', 'a signal needs a string type');
@@ -107,8 +118,82 @@ function prepareSignal(
     event,
     consumed: new Set(),
     timers: record.timers,
-    fromInput: { effects: [], history: [signalEntry(now, event)] },
+    fromInput: {
+      effects: [],
+      history: [
+        audit
+          ? operatorEntry(now, signalAction(event.type), audit, event)
+          : signalEntry(now, event),
+      ],
+    },
   };
+}
+
+/** Cancel and retry travel as the reserved signals `saga.cancel` / `saga.retry`. */
+function signalAction(type: string): OperatorAction {
+  if (type === 'saga.cancel') return 'cancel';
+  if (type === 'saga.retry') return 'retry';
+  return 'signal';
+}
+
+/**
+ * A reply reaching a paused saga: checked as if it were applied (a reply that would be ignored
+ * is ignored now), then kept in the record with a history line, to be applied on resume.
+ */
+function holdReply(
+  definition: SagaDefinition,
+  record: SagaRecord & { paused: NonNullable<SagaRecord['paused']> },
+  reply: ReplyMessage,
+  now: EpochMs,
+): StepResult {
+  const prepared = prepareReply(definition, record, reply, now);
+  if ('ignored' in prepared) {
+    return { outcome: 'ignored', reason: prepared.ignored, detail: prepared.detail };
+  }
+  const { heldReplies } = record.paused;
+  if (heldReplies.some((held) => held.commandId === reply.commandId)) {
+    return { outcome: 'ignored', reason: 'not-pending', detail: `${reply.commandId} is held` };
+  }
+  const command = record.pending.find((c) => c.commandId === reply.commandId);
+  return {
+    outcome: 'applied',
+    record: {
+      ...record,
+      revision: record.revision + 1,
+      updatedAt: now,
+      paused: { ...record.paused, heldReplies: [...heldReplies, reply] },
+    },
+    effects: [],
+    history: command ? [heldReplyEntry(now, command, reply)] : [],
+  };
+}
+
+/**
+ * Resumes a paused saga and applies the replies it held, in arrival order, as one step (one
+ * revision): its history has the resume line, then each reply's lines.
+ */
+function resumeSaga(
+  definition: SagaDefinition,
+  record: SagaRecord,
+  audit: OperatorAudit,
+  now: EpochMs,
+): StepResult {
+  if (!record.paused) {
+    return { outcome: 'ignored', reason: 'not-paused', detail: 'the saga is not paused' };
+  }
+  const { step, held } = resumedRecord({ ...record, paused: record.paused }, audit, now);
+  let current: AppliedStep = step;
+  for (const reply of held) {
+    const next = applyEvent(definition, current.record, { kind: 'reply', reply }, now);
+    if (next.outcome === 'ignored') continue;
+    current = {
+      outcome: 'applied',
+      record: next.record,
+      effects: [...current.effects, ...next.effects],
+      history: [...current.history, ...next.history],
+    };
+  }
+  return { ...current, record: { ...current.record, revision: record.revision + 1 } };
 }
 
 export function applyEvent(
@@ -120,13 +205,22 @@ export function applyEvent(
   if (isEnded(record.status)) {
     return { outcome: 'ignored', reason: 'saga-ended', detail: `saga is ${record.status}` };
   }
+  if (event.kind === 'pause') return pauseSaga(record, event.audit, now);
+  if (event.kind === 'resume') return resumeSaga(definition, record, event.audit, now);
+  if (record.paused) {
+    if (event.kind === 'reply') {
+      return holdReply(definition, { ...record, paused: record.paused }, event.reply, now);
+    }
+    // A timer is back in the store's set on resume, moved later; a signal waits for the operator.
+    return { outcome: 'ignored', reason: 'saga-paused', detail: 'the saga is paused' };
+  }
   const snapshot = restoreSnapshot(definition.machine, record.snapshot, record.id);
   const prepared =
     event.kind === 'reply'
       ? prepareReply(definition, record, event.reply, now)
       : event.kind === 'timer'
         ? prepareTimer(record, event.timerId, event.dueAt, now)
-        : prepareSignal(record, snapshot, event.event, now);
+        : prepareSignal(record, snapshot, event.event, now, event.audit);
   if ('ignored' in prepared) {
     return { outcome: 'ignored', reason: prepared.ignored, detail: prepared.detail };
   }

@@ -3,7 +3,13 @@
  * attached, one per thing that happened.
  */
 import type { JsonObject, ReplyMessage } from '../../wire/contract/index.js';
-import type { CommandEffect, EpochMs, HistoryEntry, PendingCommand } from './types.js';
+import type {
+  CommandEffect,
+  EpochMs,
+  HistoryEntry,
+  OperatorAudit,
+  PendingCommand,
+} from './types.js';
 
 export function startedEntry(
   at: EpochMs,
@@ -100,4 +106,46 @@ export function transitionEntry(
   status: string,
 ): HistoryEntry {
   return { at, kind: 'transition', from, to, summary: `${from} → ${to} (${status})` };
+}
+
+/** The operator actions the history records (`data.action` of a `kind: 'operator'` line). */
+export type OperatorAction = 'pause' | 'resume' | 'cancel' | 'retry' | 'signal';
+
+const OPERATOR_VERBS: Record<Exclude<OperatorAction, 'signal'>, string> = {
+  pause: 'paused',
+  resume: 'resumed',
+  cancel: 'cancelled',
+  retry: 'retried',
+};
+
+/**
+ * One line per operator action, e.g. `paused by alice: waiting for the supplier` or
+ * `signal order.approve sent by bob`; a signal's event is kept in `data.event`.
+ */
+export function operatorEntry(
+  at: EpochMs,
+  action: OperatorAction,
+  audit: OperatorAudit,
+  event?: { type: string } & JsonObject,
+): HistoryEntry {
+  const what = action === 'signal' ? `signal ${event?.type ?? ''} sent` : OPERATOR_VERBS[action];
+  const why = audit.reason !== undefined && audit.reason !== '' ? `: ${audit.reason}` : '';
+  const data: JsonObject = { action, actor: audit.actor, role: audit.role };
+  if (audit.reason !== undefined) data.reason = audit.reason;
+  if (event) data.event = { ...event };
+  return { at, kind: 'operator', summary: `${what} by ${audit.actor}${why}`, data };
+}
+
+/** A reply that reached a paused saga: kept, and applied when the saga is resumed. */
+export function heldReplyEntry(
+  at: EpochMs,
+  command: PendingCommand,
+  reply: ReplyMessage,
+): HistoryEntry {
+  const line = replyEntry(at, command, reply);
+  return {
+    ...line,
+    summary: `reply held: paused — ${line.summary}`,
+    data: { ...line.data, held: true },
+  };
 }

@@ -90,6 +90,34 @@ export interface SagaRecord {
    * Absent when tracing is off.
    */
   trace?: SagaTraceContext;
+  /**
+   * Present while an operator has the saga paused: it sends no command and fires no timer, and
+   * replies that arrive are held here and applied, in arrival order, when it is resumed.
+   */
+  paused?: SagaPause;
+}
+
+/**
+ * Who asked for an operator action (cancel, retry, signal, pause, resume) and why: the API takes
+ * them from the `Saga-Actor` / `Saga-Reason` headers, the role from the caller's token. Written
+ * into the saga's history (`kind: 'operator'`).
+ */
+export interface OperatorAudit {
+  /** Who, free text (a name, an email); the role's name when the caller gave none. */
+  actor: string;
+  /** Why, free text. */
+  reason?: string;
+  role: 'operator';
+}
+
+/** A paused saga's pause: when and by whom, and the replies held until it resumes. */
+export interface SagaPause {
+  at: EpochMs;
+  actor: string;
+  reason?: string;
+  role: OperatorAudit['role'];
+  /** Replies that arrived while paused, oldest first; applied on resume. */
+  heldReplies: ReplyMessage[];
 }
 
 /** W3C trace context (`traceparent`, `tracestate`) as carried in message headers. */
@@ -117,7 +145,22 @@ export type SagaEvent =
    * An event from outside (the API, an operator). Reserved types: `saga.cancel` (run the
    * compensations, end `cancelled`) and `saga.retry` (a parked saga tries its compensation again).
    */
-  | { kind: 'signal'; event: { type: string } & JsonObject };
+  | {
+      kind: 'signal';
+      event: { type: string } & JsonObject;
+      /** Given when an operator sent it: the history line says who and why. */
+      audit?: OperatorAudit;
+    }
+  /**
+   * An operator pauses the saga (see `SagaRecord.paused`): its timers are taken out of the
+   * store's timer set and its commands not yet published are held back (the runtime's write).
+   */
+  | { kind: 'pause'; audit: OperatorAudit }
+  /**
+   * An operator resumes a paused saga: its timers and pending deadlines move later by the time it
+   * was paused, and the replies it held are applied in arrival order.
+   */
+  | { kind: 'resume'; audit: OperatorAudit };
 
 /** A command to publish on `<prefix>.<participant>.commands`. */
 export interface CommandEffect {
@@ -153,7 +196,16 @@ export type Effect = CommandEffect | LifecycleEffect;
 /** One line of a saga's history, for operators (the API shows them). */
 export interface HistoryEntry {
   at: EpochMs;
-  kind: 'started' | 'command' | 'reply' | 'timer' | 'signal' | 'transition' | 'ignored';
+  kind:
+    | 'started'
+    | 'command'
+    | 'reply'
+    | 'timer'
+    | 'signal'
+    | 'transition'
+    | 'ignored'
+    /** An operator's action: `data` is `{ action, actor, reason?, role }` (see `operatorEntry`). */
+    | 'operator';
   /** Short human-readable line, e.g. `reserveInventory: ReserveItems → inventory (attempt 1)`. */
   summary: string;
   step?: string;
@@ -187,7 +239,14 @@ export type IgnoredReason =
   /** An external event the statechart does not accept in its current state. */
   | 'event-not-accepted'
   /** The saga has ended; nothing moves it any more. */
-  | 'saga-ended';
+  | 'saga-ended'
+  /**
+   * The saga is paused: a timer or a signal is not applied (a pause of a paused saga changes
+   * nothing either). Replies are held instead (`SagaRecord.paused`).
+   */
+  | 'saga-paused'
+  /** A resume of a saga that is not paused: nothing to do. */
+  | 'not-paused';
 
 /** What `SagaEngine.start` needs. */
 export interface StartOptions {
@@ -224,7 +283,7 @@ export type StartResult = AppliedStep | StartRejected;
 export interface SagaEngine {
   /** Starts a saga: revision 1 of its record, its first commands, timers and lifecycle events. */
   start(type: string, options: StartOptions): StartResult;
-  /** Applies a reply, a due timer or a signal to a stored saga. */
+  /** Applies a reply, a due timer, a signal, a pause or a resume to a stored saga. */
   apply(record: SagaRecord, event: SagaEvent, now: EpochMs): StepResult;
   /** The definition new sagas of `type` start on. */
   definition(type: string): SagaDefinition | undefined;

@@ -10,6 +10,7 @@ export {
 } from './orchestrator.js';
 export type { OrchestratorOptions, OrchestratorTuning } from './orchestrator-options.js';
 export type { Readiness } from './readiness.js';
+export { DEFAULT_AUDIT, type PauseOutcome } from './operator-actions.js';
 export {
   DEADLINE_TO_SESSION_FACTOR,
   deadlinesTooShortForSession,

@@ -23,6 +23,7 @@ import {
   createEngine,
   describeDefinition,
   type DefinitionDescription,
+  type OperatorAudit,
   type SagaDefinition,
   type SagaEngine,
   type SagaRecord,
@@ -64,6 +65,12 @@ import { isValidSagaId, resolveSagaId } from './saga-ids.js';
 import { ShardOwnership } from './shard-ownership.js';
 import { ShardSignals, type ShardWork } from './shard-signals.js';
 import { SagaEventApplier, type ApplyOutcome, type StartOutcome } from './step-runner.js';
+import {
+  DEFAULT_AUDIT,
+  pauseOutcome,
+  relayBatchesDone,
+  type PauseOutcome,
+} from './operator-actions.js';
 import {
   participantsOf,
   recentRecordMaxAgeMs,
@@ -151,7 +158,8 @@ export class Orchestrator {
       },
       onCommitted: (record) => {
         this.waiters.committed(record);
-        if (record.timers.length === 0) return;
+        // A paused saga's timers are out of the store's set until it is resumed.
+        if (record.timers.length === 0 || record.paused) return;
         const dueAt = Math.min(...record.timers.map((timer) => timer.dueAt));
         this.signals.committed(this.store.shardOf(record.id), { dueAt });
       },
@@ -333,20 +341,55 @@ export class Orchestrator {
     return this.waiters.wait(sagaId, timeoutMs);
   }
 
-  /** Sends an external event into the saga's statechart. */
-  async signal(sagaId: string, event: { type: string } & JsonObject): Promise<SignalOutcome> {
-    const [outcome] = await this.applier.applyBatch([{ sagaId, event: { kind: 'signal', event } }]);
+  /**
+   * Sends an external event into the saga's statechart. With `audit` (an operator's), its history
+   * line says who sent it and why. A paused saga refuses it (`not-accepted`, `saga-paused`).
+   */
+  async signal(
+    sagaId: string,
+    event: { type: string } & JsonObject,
+    audit?: OperatorAudit,
+  ): Promise<SignalOutcome> {
+    const [outcome] = await this.applier.applyBatch([
+      { sagaId, event: { kind: 'signal', event, ...(audit ? { audit } : {}) } },
+    ]);
     return signalOutcome(outcome);
   }
 
   /** Cancels a running saga: its compensations run and it ends `cancelled`. */
-  cancel(sagaId: string): Promise<SignalOutcome> {
-    return this.signal(sagaId, { type: 'saga.cancel' });
+  cancel(sagaId: string, audit?: OperatorAudit): Promise<SignalOutcome> {
+    return this.signal(sagaId, { type: 'saga.cancel' }, audit);
   }
 
   /** Lets a parked saga try its compensation again. */
-  retry(sagaId: string): Promise<SignalOutcome> {
-    return this.signal(sagaId, { type: 'saga.retry' });
+  retry(sagaId: string, audit?: OperatorAudit): Promise<SignalOutcome> {
+    return this.signal(sagaId, { type: 'saga.retry' }, audit);
+  }
+
+  /**
+   * Pauses a running or parked saga: it sends no command and fires no timer until resumed;
+   * replies are held. When this resolves, no message of the saga is published any more (the
+   * relay's batch in flight, if any, is done: operator-actions.ts).
+   */
+  async pause(sagaId: string, audit: OperatorAudit = DEFAULT_AUDIT): Promise<PauseOutcome> {
+    const [outcome] = await this.applier.applyBatch([{ sagaId, event: { kind: 'pause', audit } }]);
+    const paused = pauseOutcome(outcome);
+    if (paused.status === 'applied' || paused.status === 'unchanged') {
+      await relayBatchesDone(this.store.shardOf(sagaId), {
+        store: this.store,
+        logger: this.logger.child('pause'),
+      });
+    }
+    return paused;
+  }
+
+  /**
+   * Resumes a paused saga: its timers and deadlines move later by the time it was paused, its
+   * held messages go out and the replies it held are applied, in arrival order.
+   */
+  async resume(sagaId: string, audit: OperatorAudit = DEFAULT_AUDIT): Promise<PauseOutcome> {
+    const [outcome] = await this.applier.applyBatch([{ sagaId, event: { kind: 'resume', audit } }]);
+    return pauseOutcome(outcome);
   }
 
   definitions(): DefinitionDescription[] {

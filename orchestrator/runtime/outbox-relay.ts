@@ -14,7 +14,8 @@
  *
  * A command held up by an outage of this instance (broker or Redis lost) goes out with its
  * `expiresAt` moved as far as its deadline was (availability.ts `expiryAfterOutages`): the
- * participant must not drop a command the orchestrator still waits for.
+ * participant must not drop a command the orchestrator still waits for. So does one an operator's
+ * pause held back (`heldForMs`: the saga's deadlines moved by the pause's length).
  */
 import type { Logger } from '../../wire/telemetry/index.js';
 import type { MessagePublisher, OutgoingMessage } from '../../wire/transport/index.js';
@@ -27,12 +28,24 @@ export interface PendingOutboxEntry {
   message: OutgoingMessage;
   /** When it was stored, ms since the epoch: publish latency = published − enqueuedAt. */
   enqueuedAt: number;
+  /** How long pauses of its saga held it back (ms): a command's `expiresAt` moves as far. */
+  heldForMs?: number;
 }
 
 /** The door the relay needs onto the store. */
 export interface OutboxSource {
   readOutbox(shard: number, limit: number): Promise<PendingOutboxEntry[]>;
   ackOutbox(shard: number, entryIds: readonly string[]): Promise<number>;
+  /**
+   * A batch read could not be published (its entries stay): counted finished, so a pause waiting
+   * for the relay's batch in flight (store/outbox.ts) does not wait for it.
+   */
+  outboxBatchFailed?(shard: number): Promise<void>;
+  /**
+   * This relay took the shard: batches a former owner started (and may have died in) are over,
+   * so a pause does not wait for them.
+   */
+  relayBatchesTaken?(shard: number): Promise<void>;
   /**
    * Entries in each shard's outbox, in one round trip. With it, one sweep every
    * `pollIntervalMs` covers every owned shard; without it, each shard's loop reads its own.
@@ -178,8 +191,11 @@ export class OutboxRelay {
   }
 
   private async run(shard: number, loop: ShardLoop): Promise<void> {
-    const { logger } = this.options;
+    const { logger, source } = this.options;
     let backoff = this.retryBackoffMs;
+    await source.relayBatchesTaken?.(shard).catch((error: unknown) => {
+      logger.warn('could not reset the shard’s relay batch count', { shard, error });
+    });
     while (this.owns(shard) && (this.running || this.draining)) {
       loop.pending = false;
       let published: number;
@@ -206,7 +222,12 @@ export class OutboxRelay {
     const { source, publisher, onPublished } = this.options;
     const entries = await source.readOutbox(shard, this.batchSize);
     if (entries.length === 0) return 0;
-    await publisher.publish(entries.map((entry) => this.withExpiryAfterOutages(entry)));
+    try {
+      await publisher.publish(entries.map((entry) => this.withExpiryAfterOutages(entry)));
+    } catch (error) {
+      await source.outboxBatchFailed?.(shard).catch(() => undefined);
+      throw error;
+    }
     await source.ackOutbox(
       shard,
       entries.map((entry) => entry.id),
@@ -215,14 +236,15 @@ export class OutboxRelay {
     return entries.length;
   }
 
-  /** The entry's message, with a held-up command's `expiresAt` moved past the outages. */
+  /** The entry's message, with a held-up command's `expiresAt` moved past outages and pauses. */
   private withExpiryAfterOutages(entry: PendingOutboxEntry): OutgoingMessage {
     const { outages } = this.options;
     const { message } = entry;
+    const heldForMs = entry.heldForMs ?? 0;
     // Only commands carry a command id header (outgoing-messages.ts).
-    if (!outages || message.headers?.[HEADERS.commandId] === undefined) return message;
-    const after = outages.outagesUntilNow(entry.enqueuedAt);
-    if (after.length === 0) return message;
+    if (message.headers?.[HEADERS.commandId] === undefined) return message;
+    const after = outages?.outagesUntilNow(entry.enqueuedAt) ?? [];
+    if (after.length === 0 && heldForMs <= 0) return message;
     let command: CommandMessage;
     try {
       command = JSON.parse(message.value.toString()) as CommandMessage;
@@ -231,7 +253,8 @@ export class OutboxRelay {
       return message;
     }
     const expiresAt = Date.parse(command.expiresAt);
-    const moved = expiryAfterOutages(expiresAt, entry.enqueuedAt, after, outages.graceMs);
+    const moved =
+      expiryAfterOutages(expiresAt, entry.enqueuedAt, after, outages?.graceMs ?? 0) + heldForMs;
     if (!Number.isFinite(expiresAt) || moved === expiresAt) return message;
     const value = JSON.stringify({ ...command, expiresAt: new Date(moved).toISOString() });
     return { ...message, value };

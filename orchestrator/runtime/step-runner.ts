@@ -411,7 +411,10 @@ export class SagaEventApplier {
   private announce(written: readonly { record: SagaRecord; write: StepWrite }[]): void {
     const shards = new Set<number>();
     for (const { record, write } of written) {
-      if ((write.outbox?.length ?? 0) > 0) shards.add(this.options.store.shardOf(record.id));
+      // A resume puts the messages a pause held back into the outbox (step-write.ts).
+      if ((write.outbox?.length ?? 0) > 0 || write.outboxHold === 'release') {
+        shards.add(this.options.store.shardOf(record.id));
+      }
       this.options.onCommitted?.(record);
     }
     if (shards.size > 0) this.options.onOutbox?.(shards);

@@ -48,6 +48,8 @@ export function applyStepCall(
   const shard = keys.shardOf(record.id);
   const expireAt = isEnded(record.status) ? record.updatedAt + settings.retentionMs : 0;
   const { fields, deleted } = recordToHash(record);
+  // The write that resumes the saga is the one that drops its pause (record-codec.ts).
+  if (write.outboxHold === 'release' && record.paused === undefined) deleted.push('paused');
   const cancels = (write.timersToCancel ?? []).map((timerId) => timerMember(record.id, timerId));
   const sets = (write.timersToSet ?? []).flatMap((timer) => [
     timer.dueAt,
@@ -93,6 +95,9 @@ export function applyStepCall(
       ...history,
       outbox.length / 5,
       ...outbox,
+      write.outboxHold === 'release' && write.heldForMs !== undefined
+        ? `release:${Math.max(0, Math.round(write.heldForMs))}`
+        : (write.outboxHold ?? ''),
       ...sealArgs,
     ],
   };

@@ -16,6 +16,8 @@
  * | `saga:{s3}:expiry`                         | zset   | ids of ended sagas, scored by purge time |
  * | `saga:{s3}:counts`                         | hash   | `<type>:<state>:<status>` → sagas        |
  * | `saga:{s3}:lease`                          | string | owner of the shard's outbox relay        |
+ * | `saga:{s3}:relay-batches`                  | hash   | outbox batches the relay `read` / has    |
+ * |                                            |        | `done` (a pause waits for one in flight) |
  * | `saga:{s3}:idx:status:<status>`            | zset   | index members (see below); running and   |
  * |                                            |        | parked sagas only                        |
  * | `saga:{s3}:idx:type-status:<type>:<status>`| zset   |                                          |
@@ -61,6 +63,8 @@ export interface StoreKeys {
   expiry: (shard: number) => string;
   counters: (shard: number) => string;
   lease: (shard: number) => string;
+  /** Outbox batches the relay started (`read`) and finished (`done`): see outbox.ts. */
+  relayBatches: (shard: number) => string;
   /** Live orchestrator instances (not per shard: instances split the shards between them). */
   readonly members: string;
   indexByStatus: (shard: number, status: SagaStatus) => string;
@@ -93,6 +97,7 @@ export function createStoreKeys(prefix: string, shards: number): StoreKeys {
     expiry: (shard) => `${shardBase(shard)}expiry`,
     counters: (shard) => `${shardBase(shard)}counts`,
     lease: (shard) => `${shardBase(shard)}lease`,
+    relayBatches: (shard) => `${shardBase(shard)}relay-batches`,
     members: `${prefix}:members`,
     indexByStatus: (shard, status) => `${shardBase(shard)}idx:status:${status}`,
     indexByTypeStatus: (shard, type, status) =>

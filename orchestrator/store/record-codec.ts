@@ -16,6 +16,8 @@
  * | `timers`   | armed timers (JSON; `event` left out when it is `{ type: timerId }`, as  |
  * |            | XState's `after` events are); absent when none. Scripts read `timerId`s  |
  * | `trace`    | the trace context (JSON), when there is one                              |
+ * | `paused`   | while an operator has the saga paused: the pause and its held replies    |
+ * |            | (JSON); deleted by the write that resumes it                             |
  *
  * The first encoding had one field per meta value (`id`, `type`, … `stateEnteredAt`); records
  * written with it still load (`m` is absent there), and the step script deletes its fields when
@@ -28,6 +30,7 @@ import {
   type PendingCommand,
   type SagaRecord,
   type SagaStatus,
+  type SagaPause,
   type SagaTraceContext,
   jsonTextOf,
 } from '../engine/index.js';
@@ -61,10 +64,11 @@ export const RECORD_FIELDS = [
   'timers',
   'trace',
   ...V1_META_FIELDS,
+  'paused',
 ] as const;
 
 /** What a summary needs, in either encoding (`trace` for its trace id). */
-export const SUMMARY_FIELDS = ['version', 'm', 'trace', ...V1_META_FIELDS] as const;
+export const SUMMARY_FIELDS = ['version', 'm', 'trace', ...V1_META_FIELDS, 'paused'] as const;
 
 /** W3C `traceparent`: version, 32 hex trace id (not all zeros), span id, flags. */
 const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}/;
@@ -80,12 +84,14 @@ export function traceIdOf(trace: { traceparent?: unknown } | undefined): string 
  * Fields the store keeps beside the record (the scripts use the same names): where the saga is
  * found (its counter field, index member and index keys, one per line; records written before
  * issue 13 have them in `_counter`, `_indexMember` and `_indexes`; older records also kept
- * their purge time in `_expireAt`, which their next step deletes), how many history entries were dropped, and the history once sealed (`history-codec.ts`).
+ * their purge time in `_expireAt`, which their next step deletes), how many history entries were dropped, the history once sealed (`history-codec.ts`), and a paused saga's held outbox messages.
  */
 export const INTERNAL_FIELDS = {
   where: '_where',
   historyDropped: '_historyDropped',
   sealedHistory: 'historyZ',
+  /** A paused saga's outbox messages, held until it is resumed (apply-step-6.lua). */
+  heldOutbox: '_held',
 } as const;
 
 /** The positions of the meta values inside `m` (after the codec version at 0). */
@@ -144,6 +150,9 @@ export function recordToHash(record: SagaRecord): { fields: string[]; deleted: s
   else deleted.push('timers');
   if (record.trace !== undefined) fields.push('trace', JSON.stringify(record.trace));
   else deleted.push('trace');
+  // Not deleted by every write (an HDEL of one more field per step for a rare action): the write
+  // that resumes the saga deletes it (apply-step-call.ts).
+  if (record.paused !== undefined) fields.push('paused', JSON.stringify(record.paused));
   return { fields, deleted };
 }
 
@@ -218,6 +227,7 @@ export function recordFromValues(
   if (summary.idempotencyKey !== undefined) record.idempotencyKey = summary.idempotencyKey;
   if (summary.stateEnteredAt !== undefined) record.stateEnteredAt = summary.stateEnteredAt;
   if (get.optional('trace') !== undefined) record.trace = get.json<SagaTraceContext>('trace');
+  if (get.optional('paused') !== undefined) record.paused = get.json<SagaPause>('paused');
   return record;
 }
 
@@ -241,6 +251,10 @@ export function summaryFromValues(
   const get = fieldReader(sagaId, SUMMARY_FIELDS, values);
   if (get.absent()) return undefined;
   const { idempotencyKey: _key, stateEnteredAt: _entered, ...summary } = summaryOf(sagaId, get);
+  if (get.optional('paused') !== undefined) {
+    const { at, actor, reason } = get.json<SagaPause>('paused');
+    summary.paused = { at, actor, ...(reason !== undefined ? { reason } : {}) };
+  }
   const trace = get.optional('trace');
   const traceId = trace === undefined ? undefined : traceIdOf(get.json<SagaTraceContext>('trace'));
   return traceId === undefined ? summary : { ...summary, traceId };
@@ -403,5 +417,8 @@ export function outboxEntryFromStream(id: string, fields: readonly string[]): Ou
     value: map.get('e') === 'base64' ? Buffer.from(value, 'base64') : value,
   };
   if (headers) message.headers = JSON.parse(headers) as Record<string, string>;
-  return { id, message, enqueuedAt: Number(id.split('-')[0]) };
+  const entry: OutboxEntry = { id, message, enqueuedAt: Number(id.split('-')[0]) };
+  const heldFor = map.get('p');
+  if (heldFor !== undefined) entry.heldForMs = Number(heldFor);
+  return entry;
 }

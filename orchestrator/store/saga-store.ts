@@ -32,7 +32,15 @@ import {
 } from './leases.js';
 import { listSagas } from './list-sagas.js';
 import { compileSagaStoreOptions, type SagaStoreOptions } from './options.js';
-import { ackOutbox, outboxBacklog, outboxLengths, readOutbox } from './outbox.js';
+import {
+  ackOutbox,
+  outboxBacklog,
+  outboxBatchFailed,
+  outboxLengths,
+  readOutbox,
+  relayBatches,
+  relayBatchesTaken,
+} from './outbox.js';
 import { pipelinePerShard, settledPipelinePerShard, type Settled } from './pipelines.js';
 import { purgeExpired, scheduledForPurge } from './retention.js';
 import {
@@ -101,8 +109,17 @@ export interface SagaStore {
 
   /** Up to `limit` messages of a shard's outbox, oldest first, still there until acked. */
   readOutbox(shard: number, limit: number): Promise<OutboxEntry[]>;
-  /** Deletes published entries; returns how many were deleted. */
+  /** Deletes published entries and counts their batch done; returns how many were deleted. */
   ackOutbox(shard: number, entryIds: readonly string[]): Promise<number>;
+  /** Counts a batch that could not be published done (its entries stay in the outbox). */
+  outboxBatchFailed(shard: number): Promise<void>;
+  /**
+   * The shard's relay batches started (a read that found entries) and finished: a pause waits
+   * until `done` reaches the `read` it saw (outbox.ts).
+   */
+  relayBatches(shard: number): Promise<{ read: number; done: number }>;
+  /** A relay took the shard: the batches of its former owner count as done. */
+  relayBatchesTaken(shard: number): Promise<void>;
   /** Messages waiting in every shard's outbox. */
   outboxBacklog(): Promise<number>;
   /** Entries in each of these shards' outboxes, pipelined. */
@@ -373,6 +390,9 @@ export function createSagaStore(options: SagaStoreOptions): SagaStore {
 
     readOutbox: (shard, limit) => readOutbox(context, shard, limit),
     ackOutbox: (shard, entryIds) => ackOutbox(context, shard, entryIds),
+    outboxBatchFailed: (shard) => outboxBatchFailed(context, shard),
+    relayBatches: (shard) => relayBatches(context, shard),
+    relayBatchesTaken: (shard) => relayBatchesTaken(context, shard),
     outboxBacklog: () => outboxBacklog(context),
     outboxLengths: (shards) => outboxLengths(context, shards),
 

@@ -17,6 +17,8 @@ const SCRIPT_FILES = {
   acquireLease: 'acquire-lease-1.lua',
   renewLease: 'renew-lease-1.lua',
   releaseLease: 'release-lease-1.lua',
+  readOutbox: 'read-outbox-2.lua',
+  ackOutbox: 'ack-outbox-2.lua',
 } as const;
 
 export type ScriptName = keyof typeof SCRIPT_FILES;

@@ -13,6 +13,17 @@ export interface StepWrite {
   /** Timer ids to disarm, including the one whose firing this step consumes. */
   timersToCancel?: readonly string[];
   history?: readonly HistoryEntry[];
+  /**
+   * `hold`: the step pauses its saga — the saga's messages still in the shard's outbox move into
+   * its record, unpublished. `release`: the step resumes it — they go back to the outbox (same
+   * messages, same command ids) before the step's own.
+   */
+  outboxHold?: 'hold' | 'release';
+  /**
+   * With `release`: how long the saga was paused (ms). Each released entry carries it (stream
+   * field `p`, added up over several pauses), and the relay moves a command's `expiresAt` as far.
+   */
+  heldForMs?: number;
 }
 
 export type CreateResult =
@@ -65,6 +76,8 @@ export interface OutboxEntry {
   message: OutgoingMessage;
   /** When Redis stored it (from the stream id): the relay's lag is now − enqueuedAt. */
   enqueuedAt: EpochMs;
+  /** How long pauses of its saga held it back (ms), when they did. */
+  heldForMs?: number;
 }
 
 /** A timer handed to one poller until `now + leaseMs`. */
@@ -94,6 +107,8 @@ export interface SagaSummary {
   updatedAt: EpochMs;
   /** The id of the saga's trace, when it was started with tracing on. */
   traceId?: string;
+  /** Present while an operator has the saga paused. */
+  paused?: { at: EpochMs; actor: string; reason?: string };
 }
 
 export interface ListQuery {

@@ -31,11 +31,18 @@ export function closedCommands(step: StepWritten): ClosedCommand[] {
       if (typeof commandId === 'string') timedOut.add(commandId);
     }
   }
-  const reply = event?.kind === 'reply' ? event.reply : undefined;
+  // A resume applies the replies its saga held while paused: they close commands as a reply does.
+  const replies =
+    event?.kind === 'reply'
+      ? [event.reply]
+      : event?.kind === 'resume'
+        ? (before.paused?.heldReplies ?? [])
+        : [];
   return before.pending
     .filter((command) => !stillPending.has(command.commandId))
     .map((command): ClosedCommand => {
-      if (reply?.commandId === command.commandId) {
+      const reply = replies.find((r) => r.commandId === command.commandId);
+      if (reply) {
         return reply.outcome === 'success'
           ? { command, outcome: 'success' }
           : { command, outcome: 'failure', error: reply.error };

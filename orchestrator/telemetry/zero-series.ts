@@ -31,12 +31,19 @@ export const IGNORED_REASONS = [
   'timer-not-armed',
   'event-not-accepted',
   'saga-ended',
+  'saga-paused',
+  'not-paused',
 ] as const satisfies readonly IgnoredReason[];
 
 /** What moves a saga: its start, or one of the engine's event kinds. */
-export const INPUT_KINDS = ['start', 'reply', 'timer', 'signal'] as const satisfies readonly (
-  'start' | SagaEvent['kind']
-)[];
+export const INPUT_KINDS = [
+  'start',
+  'reply',
+  'timer',
+  'signal',
+  'pause',
+  'resume',
+] as const satisfies readonly ('start' | SagaEvent['kind'])[];
 
 /** How a step ends for the orchestrator (the `saga.step.outcome` label). */
 export const STEP_OUTCOMES = [

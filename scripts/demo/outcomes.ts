@@ -55,7 +55,14 @@ export function outcomeOf(
   );
   // A deadline entry names its step; a plain "timer fired" entry (a backoff) does not.
   const timeouts = saga.history.filter((e) => e.kind === 'timer' && e.step !== undefined).length;
-  const signals = saga.history.filter((e) => e.kind === 'signal').map((e) => e.data?.type);
+  // An operator's signal (through the API) is an 'operator' line with the event in data.event.
+  const signals = saga.history.map((e) =>
+    e.kind === 'operator' && e.data?.action === 'signal'
+      ? (e.data.event as { type?: unknown } | undefined)?.type
+      : e.kind === 'signal'
+        ? e.data?.type
+        : undefined,
+  );
   const approval = signals.includes('order.approve')
     ? 'approved'
     : signals.includes('order.reject')

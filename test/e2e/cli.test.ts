@@ -174,6 +174,40 @@ describe('CLI: the saga binary against a running orchestrator (real Kafka and Re
     expect(result.saga.status).to.equal('cancelled');
   });
 
+  it('pause and resume with --actor and --reason: a paused saga refuses a signal until resumed', async () => {
+    const started = await startJson(orderInput({ amount: 20_000 }));
+    await awaitApproval(started.id);
+    const pause = await saga(['pause', started.id, '--actor', 'Zoë', '--reason', 'supplier late']);
+    expect(pause.code, pause.stderr).to.equal(0);
+    expect(pause.stdout).to.match(/^Paused\./);
+    expect(pause.stdout).to.match(/│ status\s+│ running \(paused\)/);
+    expect(pause.stdout).to.contain('by Zoë: supplier late');
+
+    const refused = await saga(['signal', started.id, 'order.approve']);
+    expect(refused.code).to.equal(1);
+    expect(refused.stderr).to.contain('SAGA_PAUSED');
+
+    const resume = await saga(['resume', started.id]);
+    expect(resume.code, resume.stderr).to.equal(0);
+    expect(resume.stdout).to.match(/^Resumed\./);
+    const approve = await saga([
+      'signal',
+      started.id,
+      'order.approve',
+      '--actor',
+      'ana',
+      '--reason',
+      'checked by phone',
+    ]);
+    expect(approve.code, approve.stderr).to.equal(0);
+    const view = JSON.parse((await saga(['get', started.id, '--json'])).stdout) as SagaView;
+    expect(view.history.filter((h) => h.kind === 'operator').map((h) => h.summary)).to.deep.equal([
+      'paused by Zoë: supplier late',
+      'resumed by operator',
+      'signal order.approve sent by ana: checked by phone',
+    ]);
+  });
+
   it('retry: a parked saga finishes its compensation once the participant is back', async () => {
     const started = await startJson(orderInput({ amount: 20_000 }));
     await awaitApproval(started.id);

@@ -154,7 +154,16 @@ const components = {
       at: time,
       kind: {
         type: 'string',
-        enum: ['started', 'command', 'reply', 'timer', 'signal', 'transition', 'ignored'],
+        enum: [
+          'started',
+          'command',
+          'reply',
+          'timer',
+          'signal',
+          'transition',
+          'ignored',
+          'operator',
+        ],
       },
       summary: { type: 'string' },
       step: { type: 'string' },
@@ -206,6 +215,18 @@ const components = {
       createdAt: time,
       updatedAt: time,
       traceId: traceId,
+      paused: refTo('SagaPause'),
+    },
+  },
+  SagaPause: {
+    type: 'object',
+    description: 'Present while an operator has the saga paused.',
+    required: ['at', 'actor'],
+    additionalProperties: false,
+    properties: {
+      at: time,
+      actor: { type: 'string', description: 'Who paused it (Saga-Actor).' },
+      reason: { type: 'string', description: 'Why (Saga-Reason).' },
     },
   },
   SagaCounts: {
@@ -310,6 +331,7 @@ const components = {
       waitingFor: refTo('WaitingFor'),
       history: { type: 'array', items: refTo('HistoryEntry') },
       historyPage: refTo('HistoryPage'),
+      paused: refTo('SagaPause'),
     },
   },
   SagaPage: {

@@ -67,6 +67,26 @@ const sagaIdParameter: ParameterSpec = {
 
 const error = (description: string): ResponseSpec => ({ description, schema: 'Error' });
 
+/** Who asks for an action and why: written into the saga's history (`kind: operator`). */
+const auditHeaders: ParameterSpec[] = [
+  {
+    name: 'Saga-Actor',
+    in: 'header',
+    description:
+      'Who asks (free text, UTF-8 percent-encoded as by encodeURIComponent); absent: the ' +
+      'caller’s role, e.g. operator. Written into the saga’s history.',
+    schema: { type: 'string', maxLength: 1000 },
+  },
+  {
+    name: 'Saga-Reason',
+    in: 'header',
+    description: 'Why (free text, percent-encoded likewise); optional. Written into the history.',
+    schema: { type: 'string', maxLength: 2000 },
+  },
+];
+
+const pausedRefusal = ' A paused saga refuses it (SAGA_PAUSED): resume it first.';
+
 /** Every operation refuses a query parameter it does not take; those without any say only that. */
 const unknownQuery = error('A query parameter this operation does not take (VALIDATION_FAILED).');
 
@@ -286,14 +306,15 @@ const sagaRoutes: OperationSpec[] = [
       'saga once the cancel is applied; the compensations then run (wait with /result).',
     tags: ['sagas'],
     authenticated: true,
-    parameters: [sagaIdParameter],
+    parameters: [sagaIdParameter, ...auditHeaders],
     responses: {
       200: { description: 'Cancelling.', schema: 'Saga' },
       400: error('The id is not a valid saga id.'),
       404: error('No such saga (SAGA_NOT_FOUND).'),
       409: error(
         'The saga has ended (SAGA_ENDED) or cannot be cancelled where it is, e.g. while it ' +
-          'compensates or is parked (EVENT_NOT_ACCEPTED).',
+          'compensates or is parked (EVENT_NOT_ACCEPTED).' +
+          pausedRefusal,
       ),
       ...v1Errors,
     },
@@ -308,7 +329,7 @@ const sagaRoutes: OperationSpec[] = [
       'waitingFor.events lists what it accepts now.',
     tags: ['sagas'],
     authenticated: true,
-    parameters: [sagaIdParameter],
+    parameters: [sagaIdParameter, ...auditHeaders],
     body: { schema: 'SignalRequest', description: 'The event.' },
     responses: {
       200: { description: 'Applied; the saga as it is now.', schema: 'Saga' },
@@ -319,7 +340,8 @@ const sagaRoutes: OperationSpec[] = [
       404: error('No such saga (SAGA_NOT_FOUND).'),
       409: error(
         'The saga does not accept this event in its state (EVENT_NOT_ACCEPTED) or has ended ' +
-          '(SAGA_ENDED); details has its status and state.',
+          '(SAGA_ENDED); details has its status and state.' +
+          pausedRefusal,
       ),
       413: error('The body is larger than the limit.'),
       415: error('The body is not application/json.'),
@@ -333,12 +355,53 @@ const sagaRoutes: OperationSpec[] = [
     summary: 'Retry the compensation a parked saga is stuck on',
     tags: ['sagas'],
     authenticated: true,
-    parameters: [sagaIdParameter],
+    parameters: [sagaIdParameter, ...auditHeaders],
     responses: {
       200: { description: 'Compensating again.', schema: 'Saga' },
       400: error('The id is not a valid saga id.'),
       404: error('No such saga (SAGA_NOT_FOUND).'),
-      409: error('The saga is not parked (NOT_PARKED).'),
+      409: error('The saga is not parked (NOT_PARKED).' + pausedRefusal),
+      ...v1Errors,
+    },
+  },
+  {
+    operationId: 'pauseSaga',
+    method: 'post',
+    path: '/v1/sagas/:id/pause',
+    summary: 'Pause a running or parked saga: it sends no command and fires no deadline',
+    description:
+      'When this answers, no command of the saga is published any more (one the outbox relay ' +
+      'was publishing is out before it answers). Replies that arrive are recorded and applied ' +
+      'on resume; signals, cancel and retry are refused (SAGA_PAUSED) until then. Pausing a ' +
+      'paused saga changes nothing.',
+    tags: ['sagas'],
+    authenticated: true,
+    parameters: [sagaIdParameter, ...auditHeaders],
+    responses: {
+      200: { description: 'Paused; the saga view has `paused`.', schema: 'Saga' },
+      400: error('The id is not a valid saga id, or a header is not percent-encoded.'),
+      404: error('No such saga (SAGA_NOT_FOUND).'),
+      409: error('The saga has ended (SAGA_ENDED).'),
+      ...v1Errors,
+    },
+  },
+  {
+    operationId: 'resumeSaga',
+    method: 'post',
+    path: '/v1/sagas/:id/resume',
+    summary: 'Resume a paused saga',
+    description:
+      'Its timers and deadlines move later by the time it was paused (a deadline counts only ' +
+      'time the saga could make progress), its held commands are published and the replies ' +
+      'it held are applied, in arrival order. Resuming a saga that is not paused changes nothing.',
+    tags: ['sagas'],
+    authenticated: true,
+    parameters: [sagaIdParameter, ...auditHeaders],
+    responses: {
+      200: { description: 'Resumed; the saga as it is now.', schema: 'Saga' },
+      400: error('The id is not a valid saga id, or a header is not percent-encoded.'),
+      404: error('No such saga (SAGA_NOT_FOUND).'),
+      409: error('The saga has ended (SAGA_ENDED).'),
       ...v1Errors,
     },
   },

@@ -27,6 +27,11 @@
   then  S, then S × (dueAt, member) timers to add or move
   then  H, then H history entries (JSON) to append
   then  O, then O × (topic, key, value, headers JSON or '', value encoding or '') outbox messages
+  then  the outbox hold: '' (most steps), 'hold' (the step pauses the saga: its entries still in
+        the outbox stream, those keyed by its id, move into the hash field '_held') or 'release'
+        (the step resumes it: the held entries go back to the stream, before the step's own),
+        or 'release:<ms>': the same, each entry carrying how long it was held in its field 'p'
+        (added to the 'p' an earlier pause gave it)
   then, only when the step ends the saga: its whole history sealed (history-codec.ts: the entries'
         texts, the H new ones included, deflated, base64), the history list's length when that
         was read, and how many of the oldest entries the seal cut (past the history limit)
@@ -163,7 +168,9 @@ pos = pos + 2 * setCount + 1
 -- record put back by a restore may have a shorter one: then the entries go to the list as usual).
 local historyCount = tonumber(ARGV[pos])
 local outboxAt = pos + historyCount + 1
-local sealAt = outboxAt + 1 + 5 * tonumber(ARGV[outboxAt])
+local holdAt = outboxAt + 1 + 5 * tonumber(ARGV[outboxAt])
+local hold, heldFor = string.match(ARGV[holdAt], '^(%a*):?(%d*)$')
+local sealAt = holdAt + 1
 local sealed = ARGV[sealAt]
 if sealed and redis.call('LLEN', historyKey) == tonumber(ARGV[sealAt + 1]) then
   redis.call('DEL', historyKey)
@@ -184,6 +191,50 @@ elseif historyCount > 0 then
   end
 end
 pos = pos + historyCount + 1
+
+-- A pause takes the saga's unpublished messages out of the outbox (a relay that read them before
+-- this runs is waited for by the runtime, outbox.ts); a resume puts them back, in their order.
+if hold == 'hold' then
+  local held = {}
+  local stored = redis.call('HGET', sagaKey, '_held')
+  if stored then
+    held = cjson.decode(stored)
+  end
+  local taken = 0
+  for _, entry in ipairs(redis.call('XRANGE', outboxKey, '-', '+')) do
+    local fields = entry[2]
+    for i = 1, #fields, 2 do
+      if fields[i] == 'k' then
+        if fields[i + 1] == sagaId then
+          held[#held + 1] = fields
+          redis.call('XDEL', outboxKey, entry[1])
+          taken = taken + 1
+        end
+        break
+      end
+    end
+  end
+  if taken > 0 then
+    redis.call('HSET', sagaKey, '_held', cjson.encode(held))
+  end
+elseif hold == 'release' then
+  local stored = redis.call('HGET', sagaKey, '_held')
+  if stored then
+    for _, fields in ipairs(cjson.decode(stored)) do
+      if heldFor ~= '' then
+        local total, at = tonumber(heldFor), #fields + 1
+        for i = 1, #fields, 2 do
+          if fields[i] == 'p' then
+            total, at = total + tonumber(fields[i + 1]), i
+          end
+        end
+        fields[at], fields[at + 1] = 'p', string.format('%.0f', total)
+      end
+      redis.call('XADD', outboxKey, '*', unpack(fields))
+    end
+    redis.call('HDEL', sagaKey, '_held')
+  end
+end
 
 -- Outbox, in the order given; the stream id orders the shard's messages.
 local outboxCount = tonumber(ARGV[pos])

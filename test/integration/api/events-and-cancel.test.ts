@@ -52,8 +52,10 @@ describe('HTTP API: external events and cancel (real Kafka and Redis)', function
     });
     expect(approved.status).to.equal(200);
     expect(approved.body.state).not.to.equal('awaitingApproval');
-    const signal = approved.body.history.find((h) => h.kind === 'signal');
-    expect(signal?.summary).to.contain('order.approve');
+    // One line per operator action: who sent which event (Saga-Actor absent: the role).
+    const signal = approved.body.history.find((h) => h.kind === 'operator');
+    expect(signal?.summary).to.equal('signal order.approve sent by operator');
+    expect(signal?.data).to.deep.include({ action: 'signal', actor: 'operator', role: 'operator' });
     const done = await result(id);
     expect(done.done).to.equal(true);
     expect(done.saga.status).to.equal('completed');

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { ApiOrchestrator } from '../../../orchestrator/api/index.js';
 import { retryParked } from '../../../orchestrator/api/saga-fleet-routes.js';
-import type { SagaRecord } from '../../../orchestrator/engine/index.js';
+import type { OperatorAudit, SagaRecord } from '../../../orchestrator/engine/index.js';
 import type { ListQuery, SagaSummary } from '../../../orchestrator/store/index.js';
 
 /**
@@ -9,6 +9,8 @@ import type { ListQuery, SagaSummary } from '../../../orchestrator/store/index.j
  * with a cursor, and a retry that moves a saga out of the parked list
  * (or refuses, or fails, as the test says).
  */
+const AUDIT: OperatorAudit = { actor: 'ana', reason: 'supplier back', role: 'operator' };
+
 function parkedFleet(count: number, refuse: Record<string, 'not-accepted' | 'gone' | 'throws'>) {
   const summaries: SagaSummary[] = Array.from({ length: count }, (_, n) => ({
     id: `s-${String(count - n).padStart(5, '0')}`,
@@ -22,6 +24,7 @@ function parkedFleet(count: number, refuse: Record<string, 'not-accepted' | 'gon
   }));
   const queries: ListQuery[] = [];
   const retried: string[] = [];
+  const audits: (OperatorAudit | undefined)[] = [];
   const fleet: Pick<ApiOrchestrator, 'listSagas' | 'retry'> = {
     listSagas: async (query) => {
       queries.push(query);
@@ -38,7 +41,8 @@ function parkedFleet(count: number, refuse: Record<string, 'not-accepted' | 'gon
       const next = start + items.length;
       return { items, ...(next < matching.length ? { nextCursor: String(next) } : {}) };
     },
-    retry: async (id) => {
+    retry: async (id, audit) => {
+      audits.push(audit);
       const record = { id, status: 'running', state: 'compensating' } as SagaRecord;
       if (refuse[id] === 'throws') throw new Error('Redis went away');
       if (refuse[id] === 'gone') return { status: 'unknown-saga' };
@@ -49,13 +53,13 @@ function parkedFleet(count: number, refuse: Record<string, 'not-accepted' | 'gon
       return { status: 'applied', record };
     },
   };
-  return { fleet, queries, retried, summaries };
+  return { fleet, queries, retried, summaries, audits };
 }
 
 describe('API: bulk retry of parked sagas (no infrastructure)', () => {
   it('pages through the parked sagas of the type, at most the default 1,000, 500 a page', async () => {
     const { fleet, queries, retried } = parkedFleet(1_203, {});
-    const dry = await retryParked(fleet, { type: 'order', dryRun: true });
+    const dry = await retryParked(fleet, { type: 'order', dryRun: true }, AUDIT);
     expect(dry.matched).to.equal(1_000);
     expect(dry.retried).to.equal(0);
     expect(dry.ids).to.have.length(1_000);
@@ -66,15 +70,18 @@ describe('API: bulk retry of parked sagas (no infrastructure)', () => {
   });
 
   it('retries each one, reports every refusal and failure by id, and goes on past them', async () => {
-    const { fleet, retried } = parkedFleet(40, {
+    const { fleet, retried, audits } = parkedFleet(40, {
       's-00040': 'not-accepted',
       's-00039': 'gone',
       's-00038': 'throws',
     });
-    const result = await retryParked(fleet, { type: 'order', limit: 30 });
+    const result = await retryParked(fleet, { type: 'order', limit: 30 }, AUDIT);
     expect(result.matched).to.equal(30);
     expect(result.retried).to.equal(27);
     expect(result.ids).to.deep.equal(retried);
+    // Every saga's retry carries who asked for the bulk retry and why (its history line).
+    expect(audits).to.have.length(30);
+    expect(audits.every((audit) => audit === AUDIT)).to.equal(true);
     expect(result.failed).to.deep.equal([
       {
         id: 's-00040',
@@ -87,7 +94,11 @@ describe('API: bulk retry of parked sagas (no infrastructure)', () => {
 
   it('keeps to the state asked for', async () => {
     const { fleet, summaries } = parkedFleet(10, {});
-    const result = await retryParked(fleet, { type: 'order', state: 'parked', dryRun: true });
+    const result = await retryParked(
+      fleet,
+      { type: 'order', state: 'parked', dryRun: true },
+      AUDIT,
+    );
     expect(result.ids).to.deep.equal(
       summaries.filter((s) => s.state === 'parked').map((s) => s.id),
     );

@@ -29,6 +29,8 @@ export const unreachableOrchestrator: ApiOrchestrator = {
   signal: unreachable('signal'),
   cancel: unreachable('cancel'),
   retry: unreachable('retry'),
+  pause: unreachable('pause'),
+  resume: unreachable('resume'),
   definitions: () => [describeDefinition(orderSaga)],
   readiness: async () => ({
     ready: false,

@@ -79,7 +79,29 @@ describe('apply-step arguments', () => {
       'v',
       '{"h":"1"}',
       '',
+      // The outbox hold: none (a step that neither pauses nor resumes its saga).
+      '',
     ]);
+  });
+
+  it('holds the outbox on a pause and releases it, dropping the pause, on a resume', () => {
+    const paused = record({
+      revision: 2,
+      paused: { at: 150, actor: 'alice', role: 'operator', heldReplies: [] },
+    });
+    const pausing = applyStepCall(keys, settings, 1, paused, { outboxHold: 'hold' }).args.map(
+      String,
+    );
+    expect(pausing.at(-1)).to.equal('hold');
+    expect(pausing).to.include('paused');
+    const resuming = applyStepCall(keys, settings, 2, record({ revision: 3 }), {
+      outboxHold: 'release',
+    }).args.map(String);
+    expect(resuming.at(-1)).to.equal('release');
+    const fieldCount = Number(resuming[7]);
+    const deleteCount = Number(resuming[8 + fieldCount]);
+    const deleted = resuming.slice(9 + fieldCount, 9 + fieldCount + deleteCount);
+    expect(deleted).to.include('paused');
   });
 
   it('schedules the purge of an ended saga, never of a parked or running one', () => {

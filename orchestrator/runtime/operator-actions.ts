@@ -1,0 +1,71 @@
+/**
+ * Pausing and resuming a saga (issue 14): the engine writes the pause into the record (the
+ * store's compare-and-set on its revision, like every step, so it is atomic against a reply or a
+ * timer applied at the same moment) and the same write takes the saga's unpublished messages out
+ * of the outbox (apply-step-6.lua). A relay batch read just before that write may still be
+ * publishing some of them: the pause answers only once the shard's batches in flight are done
+ * (store/outbox.ts), so that nothing of the saga is published after the pause has answered.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { OperatorAudit, SagaRecord } from '../engine/index.js';
+import type { SagaStore } from '../store/index.js';
+import type { Logger } from '../../wire/telemetry/index.js';
+import type { ApplyOutcome } from './saga-event-outcomes.js';
+
+/** What a pause or a resume did. */
+export type PauseOutcome =
+  /** Applied: the saga is paused (or resumed) now. */
+  | { status: 'applied'; record: SagaRecord }
+  /** The saga was paused (or running) already: nothing was written. */
+  | { status: 'unchanged'; record: SagaRecord }
+  /** The saga has ended: nothing pauses it. */
+  | { status: 'ended'; record: SagaRecord }
+  | { status: 'unknown-saga' };
+
+export function pauseOutcome(outcome: ApplyOutcome | undefined): PauseOutcome {
+  if (!outcome || outcome.status === 'unknown-saga') return { status: 'unknown-saga' };
+  if (outcome.status === 'error') throw outcome.error;
+  if (outcome.status === 'applied') return { status: 'applied', record: outcome.record };
+  if (outcome.reason === 'saga-ended') return { status: 'ended', record: outcome.record };
+  return { status: 'unchanged', record: outcome.record };
+}
+
+/** The default operator of actions that name none (`Saga-Actor` absent). */
+export const DEFAULT_AUDIT: OperatorAudit = { actor: 'operator', role: 'operator' };
+
+export interface RelayWaitOptions {
+  store: Pick<SagaStore, 'relayBatches'>;
+  logger: Logger;
+  /**
+   * How long a pause waits for a relay batch in flight. A relay that died mid-batch never
+   * finishes it: the pause then answers after this long (and says so in the log).
+   * @default 5000
+   */
+  timeoutMs?: number;
+  /** @default 2 */
+  pollMs?: number;
+}
+
+/**
+ * Resolves once every relay batch of `shard` started before the call is done (or `timeoutMs`
+ * passed: false). One read when no batch is in flight, which is the usual case.
+ */
+export async function relayBatchesDone(shard: number, options: RelayWaitOptions): Promise<boolean> {
+  const { store, logger, timeoutMs = 5_000, pollMs = 2 } = options;
+  const started = Date.now();
+  const { read } = await store.relayBatches(shard);
+  for (;;) {
+    const { done } = await store.relayBatches(shard);
+    if (done >= read) return true;
+    if (Date.now() - started >= timeoutMs) {
+      logger.warn('a relay batch read before a pause did not finish in time', {
+        shard,
+        read,
+        done,
+        timeoutMs,
+      });
+      return false;
+    }
+    await sleep(pollMs);
+  }
+}
