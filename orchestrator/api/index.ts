@@ -23,4 +23,5 @@ export type { ApiRole } from './bearer-auth.js';
 export type { ConsoleLinks } from './session-routes.js';
 export { createDocumentAjv, DOCUMENT_KEY } from './request-validation.js';
 export type { SagaSummaryView, SagaView } from './saga-view.js';
+export type { RetryParkedResult } from './saga-fleet-routes.js';
 export { listRoutes, type RegisteredRoute } from './route-table.js';
