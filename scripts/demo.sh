@@ -17,5 +17,7 @@ if [ -z "${KAFKA_BROKERS:-}" ] || [ -z "${REDIS_URL:-}" ]; then
   eval "$infra_env"
 fi
 export KAFKAJS_NO_PARTITIONER_WARNING=1
+# The operator console the orchestrator serves at /ui (a second to bundle; docs/console.md).
+npm run --silent build:console >/dev/null
 # node itself (with tsx's loader) rather than the tsx CLI: one process, which gets Ctrl-C once.
 exec node --import tsx scripts/demo.ts "$@"

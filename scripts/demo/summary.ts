@@ -255,6 +255,10 @@ function where(report: RunReport): string {
       'CLI',
       `SAGA_API_URL=${apiUrl} npm run saga -- list --status compensated   (also get, watch, …)`,
     ],
+    [
+      'console',
+      `${apiUrl}/ui/${example ? `sagas/${example.sagaId}` : ''}   (in a browser; the list, each saga's statechart and timeline)`,
+    ],
     ['metrics', `curl -s ${apiUrl}/metrics | grep '^saga_sagas'`],
     [
       'dashboards',
