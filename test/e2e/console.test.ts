@@ -274,8 +274,12 @@ describe('console: the browser app at /ui (chromium, real Kafka and Redis)', fun
     ).to.equal('completed');
     const saga = await getSaga(id);
     expect(saga.status).to.equal('completed');
-    const signal = saga.history.find((entry) => entry.kind === 'signal');
-    expect(signal?.data).to.deep.include({ type: 'order.approve', approvedBy: 'alice' });
+    // One operator line: the event, and who sent it from the page and why.
+    const signal = saga.history.find(
+      (entry) => (entry.kind as string) === 'operator' && entry.data?.action === 'signal',
+    );
+    expect(signal?.data?.event).to.deep.equal({ type: 'order.approve', approvedBy: 'alice' });
+    expect(signal?.data).to.deep.include({ reason: 'checked by phone', role: 'operator' });
     expect(page.problems()).to.deep.equal([]);
   });
 
