@@ -73,6 +73,13 @@ describe('signal contracts', () => {
       ).to.throw(/saga type "order" signal "order.approve": not a usable JSON Schema/);
     });
 
+    it('are checked by createEngine too, for a definition not built by defineSaga', () => {
+      const handMade = { ...orderSaga, signals: { 'order.ship': orderSignals['order.approve'] } };
+      expect(() => createEngine([handMade])).to.throw(
+        /signal "order.ship": no state of the statechart accepts it/,
+      );
+    });
+
     it('refuse a signal without a description', () => {
       expect(() =>
         orderWith({ 'order.approve': { description: ' ', schema: anyObject } }),
