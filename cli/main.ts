@@ -78,7 +78,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<ExitCode> {
   }
 }
 
-/** What the error's details add for a person: the events a saga accepts, the input's errors. */
+/**
+ * What the error's details add for a person: the events a saga accepts, the input's errors, the
+ * signal's violations of its schema.
+ */
 function hints(error: ApiRequestError): string {
   const accepts = error.details?.accepts;
   const errors = error.details?.errors;
@@ -92,6 +95,11 @@ function hints(error: ApiRequestError): string {
   }
   if (Array.isArray(errors) && error.code === 'INVALID_INPUT') {
     lines.push(...errors.map((e) => `  - ${String(e)}`));
+  }
+  if (Array.isArray(errors) && error.code === 'INVALID_EVENT') {
+    // Each is { path, message }: where in the event's fields, and what is wrong there.
+    const violations = errors as Array<{ path?: unknown; message?: unknown }>;
+    lines.push(...violations.map((v) => `  - ${String(v.path)} ${String(v.message)}`));
   }
   return lines.map((line) => `${line}\n`).join('');
 }

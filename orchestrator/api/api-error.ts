@@ -17,6 +17,11 @@ export const API_ERRORS = {
   UNKNOWN_SAGA_TYPE: 400,
   /** The saga definition refused the input (`details.errors` lists why). */
   INVALID_INPUT: 400,
+  /**
+   * The signal's fields break the schema its saga's definition declares for its type
+   * (`details.errors` lists each violation, `{ path, message }`); nothing is applied.
+   */
+  INVALID_EVENT: 400,
   /** The event type is the engine's own (`step.*`, `compensation.*`, `xstate.*`, `saga.*`). */
   RESERVED_EVENT: 400,
   /** A list cursor that this server did not hand out. */

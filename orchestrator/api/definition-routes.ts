@@ -1,5 +1,6 @@
 /**
- * `/v1/definitions`: the saga types this orchestrator runs. The list shows each type's steps; one
+ * `/v1/definitions`: the saga types this orchestrator runs. The list shows each type's steps and
+ * declared signals (with their schemas); one
  * definition adds its statechart as JSON (XState's `toJSON()` and the config without functions).
  */
 import { ApiError } from './api-error.js';
@@ -8,12 +9,15 @@ import type { RouteRegistry } from './route-registry.js';
 
 export function definitionRoutes(routes: RouteRegistry, orchestrator: ApiOrchestrator): void {
   routes.add('listDefinitions', (_input, _req, res) => {
-    const items = orchestrator.definitions().map(({ type, version, description, steps }) => ({
-      type,
-      version,
-      ...(description !== undefined ? { description } : {}),
-      steps,
-    }));
+    const items = orchestrator
+      .definitions()
+      .map(({ type, version, description, steps, signals }) => ({
+        type,
+        version,
+        ...(description !== undefined ? { description } : {}),
+        steps,
+        ...(signals !== undefined ? { signals } : {}),
+      }));
     res.json({ items });
   });
 

@@ -241,6 +241,12 @@ export function sagaRoutes(routes: RouteRegistry, orchestrator: ApiOrchestrator)
       });
     }
     const outcome = await orchestrator.signal(id, event, operatorAudit(req, res));
+    if (outcome.status === 'invalid') {
+      throw new ApiError('INVALID_EVENT', outcome.message, {
+        type: event.type,
+        errors: outcome.violations,
+      });
+    }
     res.json(await answerSignal(id, outcome, notAccepted(event.type)));
   });
 }

@@ -1,7 +1,8 @@
 /**
  * Applying a reply, a due timer or a signal to a stored saga. Everything that must not move the
  * saga is answered `ignored` before XState runs: a saga that ended, a reply to a command that is
- * not pending, a timer that is not armed, a signal the statechart does not accept.
+ * not pending, a timer that is not armed, a signal the statechart does not accept. A signal whose
+ * fields break its declared schema throws `EVENT_INVALID` (signals.ts).
  */
 import type { AnyMachineSnapshot, EventObject } from 'xstate';
 import type { JsonObject, ReplyMessage } from '../../wire/contract/index.js';
@@ -20,6 +21,7 @@ import { replyReceived } from './lifecycle.js';
 import { toAppliedStep, type StepInputs } from './settle.js';
 import { currentTimerEvent } from './step-deadlines.js';
 import { isEnded } from '../../wire/contract/index.js';
+import { checkSignalFields } from './signals.js';
 import { restoreSnapshot } from './snapshot.js';
 import type {
   AppliedStep,
@@ -99,6 +101,7 @@ function prepareTimer(
 }
 
 function prepareSignal(
+  definition: SagaDefinition,
   record: SagaRecord,
   snapshot: AnyMachineSnapshot,
   event: { type: string } & JsonObject,
@@ -111,6 +114,8 @@ function prepareSignal(
   if (isReservedEventType(event.type)) {
     return ignore('event-not-accepted', `${event.type} is reserved for the engine`);
   }
+  // Before `can`: a guard must never read fields that break the declared schema.
+  checkSignalFields(definition, event, record.id);
   if (!snapshot.can(event)) {
     return ignore('event-not-accepted', `${event.type} is not accepted in ${record.state}`);
   }
@@ -220,7 +225,7 @@ export function applyEvent(
       ? prepareReply(definition, record, event.reply, now)
       : event.kind === 'timer'
         ? prepareTimer(record, event.timerId, event.dueAt, now)
-        : prepareSignal(record, snapshot, event.event, now, event.audit);
+        : prepareSignal(definition, record, snapshot, event.event, now, event.audit);
   if ('ignored' in prepared) {
     return { outcome: 'ignored', reason: prepared.ignored, detail: prepared.detail };
   }

@@ -8,12 +8,15 @@ import type { JsonObject } from '../../wire/contract/index.js';
 import { toJson } from './json-text.js';
 import type { SagaDefinition } from './types.js';
 import { sagaStepsOf, type SagaStepInfo } from './vocabulary/introspect.js';
+import type { SignalContracts } from './vocabulary/signal-contract.js';
 
 export interface DefinitionDescription {
   type: string;
   version: string;
   description?: string;
   steps: SagaStepInfo[];
+  /** The signals the definition declares, by event type (absent when it declares none). */
+  signals?: SignalContracts;
   definition: JsonObject;
   config: JsonObject;
 }
@@ -25,6 +28,7 @@ export function describeDefinition(definition: SagaDefinition): DefinitionDescri
     version: definition.version,
     ...(definition.description ? { description: definition.description } : {}),
     steps: sagaStepsOf(machine),
+    ...(definition.signals ? { signals: definition.signals } : {}),
     definition: toJson(machine.toJSON() as unknown as JsonObject),
     config: configJson(machine.config),
   };

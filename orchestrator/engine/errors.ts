@@ -2,7 +2,7 @@
  * What the engine throws. `start` and `apply` return results for everything that can happen to a
  * saga (bad input, duplicates, late replies…); they throw when the engine cannot run a record at
  * all — a definition is missing or the statechart misbehaves — or when a message breaks its step's
- * contract (`COMMAND_INVALID`, `REPLY_INVALID`). Nothing is written then: the runtime logs it and
+ * contract (`COMMAND_INVALID`, `REPLY_INVALID`, `EVENT_INVALID`). Nothing is written then: the runtime logs it and
  * dead-letters the message that met it (so nothing blocks), for an operator to replay once the
  * deployment (or the participant) is fixed, and leaves the saga as it is.
  */
@@ -24,7 +24,12 @@ export type SagaEngineErrorCode =
    * A success reply's payload does not match its step's `replySchema` (a participant bug): the
    * reply is not applied; the runtime dead-letters it and the step's deadline takes over.
    */
-  | 'REPLY_INVALID';
+  | 'REPLY_INVALID'
+  /**
+   * A signal's fields do not match the schema its definition declares for its type (the sender's
+   * fault, `SignalInvalidError` lists each violation): nothing is applied.
+   */
+  | 'EVENT_INVALID';
 
 export class SagaEngineError extends Error {
   override readonly name = 'SagaEngineError';

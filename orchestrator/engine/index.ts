@@ -8,6 +8,7 @@ export { createEngine } from './create-engine.js';
 export { commandIdFor } from './command-id.js';
 export { describeDefinition, type DefinitionDescription } from './describe-definition.js';
 export { SagaEngineError, type SagaEngineErrorCode } from './errors.js';
+export { SignalInvalidError, type SignalViolation } from './signals.js';
 export { ENGINE_LIFECYCLE_EVENTS, STEP_LIFECYCLE_EVENTS } from './lifecycle.js';
 export { restoreSnapshot, stateString } from './snapshot.js';
 export { isEnded } from '../../wire/contract/index.js';

@@ -5,6 +5,7 @@
  */
 import { contractsOf } from './contracts.js';
 import { SagaEngineError } from './errors.js';
+import { compileSignals } from './signals.js';
 import { assertStepDeadlinesProvided } from './step-deadlines.js';
 import type { SagaDefinition } from './types.js';
 
@@ -29,6 +30,10 @@ export function createRegistry(definitions: readonly SagaDefinition[]): Definiti
       );
     }
     contractsOf(definition.machine); // compiles its schemas once; throws on an unusable one
+    // A definition not built by defineSaga gets the same signal checks at load, not at first use.
+    if (definition.signals) {
+      compileSignals(definition.type, definition.machine, definition.signals);
+    }
     byKey.set(key, definition);
     latest.set(definition.type, definition);
   }

@@ -10,6 +10,7 @@ import type {
   ReplyMessage,
   SagaStatus,
 } from '../../wire/contract/index.js';
+import type { SignalContracts } from './vocabulary/signal-contract.js';
 
 export type { SagaStatus } from '../../wire/contract/index.js';
 
@@ -31,6 +32,12 @@ export interface SagaDefinition<TInput = unknown> {
   readonly version: string;
   readonly description?: string;
   readonly machine: AnyStateMachine;
+  /**
+   * The signals (external events) the saga declares, with the schema of their fields: the engine
+   * refuses a signal of a declared type whose fields do not match (`EVENT_INVALID`). A type not
+   * listed here is sent to the statechart unchecked.
+   */
+  readonly signals?: SignalContracts;
   /** Validates (and may normalise) the input before a saga starts. */
   checkInput(input: unknown): InputCheck<TInput>;
 }

@@ -6,6 +6,7 @@ export {
   createOrchestrator,
   Orchestrator,
   type SagaView,
+  type SignalInvalid,
   type SignalOutcome,
 } from './orchestrator.js';
 export type { OrchestratorOptions, OrchestratorTuning } from './orchestrator-options.js';

@@ -27,6 +27,8 @@ import {
   type SagaDefinition,
   type SagaEngine,
   type SagaRecord,
+  SignalInvalidError,
+  type SignalViolation,
 } from '../engine/index.js';
 import {
   type HistoryPage,
@@ -88,6 +90,16 @@ export type SignalOutcome =
   | { status: 'applied'; record: SagaRecord }
   | { status: 'not-accepted'; reason: string; record: SagaRecord }
   | { status: 'unknown-saga' };
+
+/**
+ * A signal whose fields break the schema the saga's definition (the version it runs on) declares
+ * for its type: nothing is applied; `message` says what, `violations` lists each.
+ */
+export interface SignalInvalid {
+  status: 'invalid';
+  message: string;
+  violations: readonly SignalViolation[];
+}
 
 export class Orchestrator {
   readonly engine: SagaEngine;
@@ -343,27 +355,41 @@ export class Orchestrator {
 
   /**
    * Sends an external event into the saga's statechart. With `audit` (an operator's), its history
-   * line says who sent it and why. A paused saga refuses it (`not-accepted`, `saga-paused`).
+   * line says who sent it and why. A paused saga refuses it (`not-accepted`, `saga-paused`); a
+   * signal whose fields break the schema its definition declares is refused (`invalid`).
    */
   async signal(
     sagaId: string,
     event: { type: string } & JsonObject,
     audit?: OperatorAudit,
-  ): Promise<SignalOutcome> {
-    const [outcome] = await this.applier.applyBatch([
-      { sagaId, event: { kind: 'signal', event, ...(audit ? { audit } : {}) } },
-    ]);
+  ): Promise<SignalOutcome | SignalInvalid> {
+    const outcome = await this.applySignal(sagaId, event, audit);
+    if (outcome?.status === 'error' && outcome.error instanceof SignalInvalidError) {
+      const { message, violations } = outcome.error;
+      return { status: 'invalid', message, violations };
+    }
     return signalOutcome(outcome);
   }
 
+  private async applySignal(
+    sagaId: string,
+    event: { type: string } & JsonObject,
+    audit: OperatorAudit | undefined,
+  ): Promise<ApplyOutcome | undefined> {
+    const [outcome] = await this.applier.applyBatch([
+      { sagaId, event: { kind: 'signal', event, ...(audit ? { audit } : {}) } },
+    ]);
+    return outcome;
+  }
+
   /** Cancels a running saga: its compensations run and it ends `cancelled`. */
-  cancel(sagaId: string, audit?: OperatorAudit): Promise<SignalOutcome> {
-    return this.signal(sagaId, { type: 'saga.cancel' }, audit);
+  async cancel(sagaId: string, audit?: OperatorAudit): Promise<SignalOutcome> {
+    return signalOutcome(await this.applySignal(sagaId, { type: 'saga.cancel' }, audit));
   }
 
   /** Lets a parked saga try its compensation again. */
-  retry(sagaId: string, audit?: OperatorAudit): Promise<SignalOutcome> {
-    return this.signal(sagaId, { type: 'saga.retry' }, audit);
+  async retry(sagaId: string, audit?: OperatorAudit): Promise<SignalOutcome> {
+    return signalOutcome(await this.applySignal(sagaId, { type: 'saga.retry' }, audit));
   }
 
   /**

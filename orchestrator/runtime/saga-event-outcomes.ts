@@ -59,11 +59,12 @@ export function failed(code: InputFailureCode, error: Error, context?: string): 
 }
 
 /**
- * A reply that breaks its step's reply schema is the participant's fault (`SCHEMA_INVALID`, as any
- * invalid message); anything else the engine throws is the definition's or the saga's.
+ * A reply that breaks its step's reply schema is the participant's fault, a signal that breaks its
+ * declared schema the sender's (`SCHEMA_INVALID`, as any invalid message); anything else the engine throws is the definition's or the saga's.
  */
 export function engineFailureCode(error: unknown): InputFailureCode {
-  return error instanceof SagaEngineError && error.code === 'REPLY_INVALID'
+  return error instanceof SagaEngineError &&
+    (error.code === 'REPLY_INVALID' || error.code === 'EVENT_INVALID')
     ? DLQ_ERROR_CODES.invalid
     : DLQ_ERROR_CODES.engineError;
 }

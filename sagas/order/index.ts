@@ -14,6 +14,7 @@ import { defineSaga } from '../../orchestrator/engine/vocabulary/index.js';
 import { orderInputSchema, type OrderInput } from './input.js';
 import { createOrderMachine } from './machine.js';
 import { compileOrderSagaOptions, type OrderSagaOptions } from './options.js';
+import { orderSignals } from './signals.js';
 
 /**
  * The order saga with these timings; every option left out keeps its default. Same type, same
@@ -28,6 +29,7 @@ export function createOrderSaga(options: OrderSagaOptions = {}): SagaDefinition<
       'Reserve the items, authorize the payment, wait for approval above the threshold, confirm the order; undo on failure.',
     machine: createOrderMachine(compileOrderSagaOptions(options)),
     input: { schema: orderInputSchema },
+    signals: orderSignals,
   });
 }
 
@@ -39,6 +41,7 @@ export const orderMachine = orderSaga.machine;
 export default orderSaga;
 export { APPROVAL_TIMEOUT_DELAY, createOrderMachine } from './machine.js';
 export * from './contracts.js';
+export { orderSignals } from './signals.js';
 export {
   APPROVAL_THRESHOLD,
   APPROVAL_TIMEOUT_MS,

@@ -153,6 +153,12 @@ describe('CLI: the saga binary against a running orchestrator (real Kafka and Re
     expect(refused.stderr).to.contain('EVENT_NOT_ACCEPTED');
     expect(refused.stderr).to.contain('it accepts now: order.approve, order.reject');
 
+    // The order saga declares approvedBy a non-empty string: the API refuses 42, the CLI says why.
+    const invalid = await saga(['signal', started.id, 'order.approve', '{"approvedBy":42}']);
+    expect(invalid.code).to.equal(1);
+    expect(invalid.stderr).to.contain('(INVALID_EVENT, HTTP 400)');
+    expect(invalid.stderr).to.contain('  - /approvedBy must be string');
+
     const approve = await saga(['signal', started.id, 'order.approve', '{"approvedBy":"ana"}']);
     expect(approve.code, approve.stderr).to.equal(0);
     expect(approve.stdout).to.match(/^Sent order\.approve\./);

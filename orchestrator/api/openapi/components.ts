@@ -78,7 +78,8 @@ const components = {
     type: 'object',
     description:
       'An external event for the statechart, e.g. `{ "type": "order.approve", "approvedBy": "ana" }`. ' +
-      'Every property besides `type` is the event’s data.',
+      'Every property besides `type` is the event’s data; when the definition declares the ' +
+      'signal (Definition.signals), it must match the declared schema.',
     required: ['type'],
     properties: {
       type: {
@@ -420,6 +421,22 @@ const components = {
       contract: refTo('StepContract'),
     },
   },
+  SignalContracts: {
+    type: 'object',
+    description:
+      'The signals the definition declares, by event type: what each means and the JSON Schema ' +
+      '(draft 2020-12) of its fields besides `type`. POST /v1/sagas/{id}/events refuses a ' +
+      'declared signal whose fields do not match (400 INVALID_EVENT); a type not listed is not checked.',
+    additionalProperties: {
+      type: 'object',
+      required: ['description', 'schema'],
+      additionalProperties: false,
+      properties: {
+        description: { type: 'string' },
+        schema: { ...jsonObject, description: 'JSON Schema of the event without its `type`.' },
+      },
+    },
+  },
   DefinitionSummary: {
     type: 'object',
     required: ['type', 'version', 'steps'],
@@ -429,6 +446,7 @@ const components = {
       version: { type: 'string' },
       description: { type: 'string' },
       steps: { type: 'array', items: refTo('SagaStep') },
+      signals: refTo('SignalContracts'),
     },
   },
   DefinitionList: {
@@ -446,6 +464,7 @@ const components = {
       version: { type: 'string' },
       description: { type: 'string' },
       steps: { type: 'array', items: refTo('SagaStep') },
+      signals: refTo('SignalContracts'),
       definition: {
         type: 'object',
         description: 'XState’s machine.toJSON(): the statechart as the Stately inspector draws it.',

@@ -334,8 +334,9 @@ const sagaRoutes: OperationSpec[] = [
     responses: {
       200: { description: 'Applied; the saga as it is now.', schema: 'Saga' },
       400: error(
-        'Not a valid event (nested deeper than 64 levels included), or a reserved type ' +
-          '(RESERVED_EVENT).',
+        'Not a valid event (nested deeper than 64 levels included), a reserved type ' +
+          '(RESERVED_EVENT), or fields that break the schema the saga’s definition declares ' +
+          'for the signal (INVALID_EVENT; details.errors lists each violation as { path, message }).',
       ),
       404: error('No such saga (SAGA_NOT_FOUND).'),
       409: error(

@@ -18,10 +18,21 @@ export interface ConfirmDialogProps {
   onClose: () => void;
 }
 
+function errorLine(entry: unknown): string {
+  if (typeof entry !== 'object' || entry === null) return String(entry);
+  const { path, message } = entry as { path?: unknown; message?: unknown };
+  if (typeof message !== 'string') return JSON.stringify(entry);
+  return typeof path === 'string' && path !== '' ? `${path} ${message}` : message;
+}
+
 export function errorText(error: unknown): string {
   if (error instanceof ApiCallError) {
     const details = error.details as { errors?: unknown[] } | undefined;
-    const listed = Array.isArray(details?.errors) ? ` — ${details.errors.join('; ')}` : '';
+    // Each error is a string or `{ path, message }`; what the message already says is not repeated.
+    const errors = (Array.isArray(details?.errors) ? details.errors : [])
+      .map(errorLine)
+      .filter((line) => !error.message.includes(line));
+    const listed = errors.length > 0 ? ` — ${errors.join('; ')}` : '';
     return `${error.status} ${error.code}: ${error.message}${listed}`;
   }
   return error instanceof Error ? error.message : String(error);

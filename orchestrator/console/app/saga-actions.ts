@@ -7,13 +7,23 @@ import { useState } from 'preact/hooks';
 import { apiCall, type Audit } from './api.js';
 import { ConfirmDialog } from './confirm-dialog.js';
 import { html } from './html.js';
-import type { SagaDetail } from './types.js';
+import { SignalSchema } from './signal-schema.js';
+import type { SagaDetail, SignalContracts } from './types.js';
 
 type Action = 'pause' | 'resume' | 'retry' | 'cancel' | 'signal';
 
 const AT_REST = new Set(['completed', 'compensated', 'failed', 'cancelled']);
 
-export function SagaActions({ saga, onDone }: { saga: SagaDetail; onDone: () => void }) {
+export function SagaActions({
+  saga,
+  signals,
+  onDone,
+}: {
+  saga: SagaDetail;
+  /** The definition's declared signals, shown beside the payload (see `SignalSchema`). */
+  signals: SignalContracts | undefined;
+  onDone: () => void;
+}) {
   const [open, setOpen] = useState<Action | undefined>();
   const [event, setEvent] = useState(saga.waitingFor.events[0] ?? '');
   const [payload, setPayload] = useState('{}');
@@ -47,7 +57,8 @@ export function SagaActions({ saga, onDone }: { saga: SagaDetail; onDone: () => 
     resume: 'Resume: the saga goes on from where it was paused.',
     retry: 'Retry: the parked saga tries its compensations again.',
     cancel: 'Cancel: the saga stops going forward and compensates what it did.',
-    signal: 'Send an event to the saga; the payload is merged into the event.',
+    signal:
+      'Send an event to the saga; the payload is merged into the event and checked against the schema its definition declares.',
   };
   const close = () => setOpen(undefined);
   const done = () => {
@@ -94,16 +105,19 @@ export function SagaActions({ saga, onDone }: { saga: SagaDetail; onDone: () => 
                         ${saga.waitingFor.events.map((type) => html`<option value=${type}>${type}</option>`)}
                       </select>
                     </label>
-                    <label
-                      >Payload (JSON object)
-                      <textarea
-                        name="payload"
-                        rows="6"
-                        spellcheck="false"
-                        value=${payload}
-                        onInput=${(e: Event) => setPayload((e.target as HTMLTextAreaElement).value)}
-                      ></textarea>
-                    </label>`
+                    <div class="signal-editor">
+                      <label
+                        >Payload (JSON object)
+                        <textarea
+                          name="payload"
+                          rows="6"
+                          spellcheck="false"
+                          value=${payload}
+                          onInput=${(e: Event) => setPayload((e.target as HTMLTextAreaElement).value)}
+                        ></textarea>
+                      </label>
+                      <${SignalSchema} event=${event} signals=${signals} />
+                    </div>`
                 : null
             }
           <//>`

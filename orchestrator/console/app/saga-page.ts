@@ -121,6 +121,15 @@ function Waiting({ saga }: { saga: SagaDetail }) {
   </div>`;
 }
 
+/**
+ * The signals the saga's definition declares; `{}` when it declares none, undefined while it loads
+ * or when the API serves another version than the saga's (its schema could differ).
+ */
+function signalsOf(definition: DefinitionDetail | undefined, version: string) {
+  if (definition?.version !== version) return undefined;
+  return definition.signals ?? {};
+}
+
 /** The steps' deadlines from the definition's step list. */
 function deadlinesOf(definition: DefinitionDetail | undefined): StepDeadlines | undefined {
   if (!definition?.steps) return undefined;
@@ -180,7 +189,15 @@ export function SagaPage({ id, session }: { id: string; session: SessionInfo }) 
     }
     ${failureOf(current)}
     <${Links} saga=${current} session=${session} />
-    ${operator ? html`<${SagaActions} saga=${current} onDone=${saga.reload} />` : null}
+    ${
+      operator
+        ? html`<${SagaActions}
+            saga=${current}
+            signals=${signalsOf(definition.data, current.version)}
+            onDone=${saga.reload}
+          />`
+        : null
+    }
     <h2>Statechart</h2>
     ${
       definition.data

@@ -86,7 +86,15 @@ export interface DefinitionDetail extends DefinitionSummary {
   definition: Record<string, unknown>;
   /** The steps the step helper wrote into the statechart (`meta.saga`). */
   steps?: Array<{ step: string; timeoutMs?: number; compensation?: { timeoutMs?: number } }>;
+  /** The signals it declares, with their schemas; absent when it declares none. */
+  signals?: SignalContracts;
 }
+
+/** A definition's declared signals, by event type (the API's `SignalContracts`). */
+export type SignalContracts = Record<
+  string,
+  { description: string; schema: Record<string, unknown> }
+>;
 
 export interface BulkRetryAnswer {
   matched: number;

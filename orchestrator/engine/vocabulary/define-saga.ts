@@ -4,10 +4,12 @@
  */
 import type { AnyStateMachine } from 'xstate';
 import { contractsOf } from '../contracts.js';
+import { compileSignals } from '../signals.js';
 import type { InputCheck, SagaDefinition } from '../types.js';
 import { inputChecker } from './input-check.js';
 import { SAGA_STATE_IDS, stepTimeoutDelay } from './names.js';
 import { sagaStepsOf } from './introspect.js';
+import type { SignalContracts } from './signal-contract.js';
 
 export interface DefineSagaOptions<TInput> {
   type: string;
@@ -18,11 +20,28 @@ export interface DefineSagaOptions<TInput> {
   input:
     | { schema: Record<string, unknown>; refine?: (input: TInput) => string[] }
     | { check: (input: unknown) => InputCheck<TInput> };
+  /**
+   * The signals (external events) the saga accepts, by event type: a description and a JSON Schema
+   * of the event's fields besides `type`. A signal of a declared type is refused
+   * (`EVENT_INVALID`, the API's 400) when its fields do not match; undeclared types pass unchecked.
+   *
+   * @example
+   * ```ts
+   * signals: {
+   *   'order.reject': {
+   *     description: 'An operator refuses the order; it is undone.',
+   *     schema: { type: 'object', additionalProperties: false, properties: { reason: { type: 'string' } } },
+   *   },
+   * }
+   * ```
+   */
+  signals?: SignalContracts;
 }
 
 /**
  * Builds and checks a definition: a usable type/version, unique step names, the end states, and
- * step schemas (`payloadSchema`, `replySchema`) that compile.
+ * step schemas (`payloadSchema`, `replySchema`) that compile, and signals that some state
+ * accepts, that are not reserved, and whose schemas compile.
  */
 export function defineSaga<TInput>(options: DefineSagaOptions<TInput>): SagaDefinition<TInput> {
   if (!/^[a-z][a-z0-9-]*$/.test(options.type)) {
@@ -49,11 +68,15 @@ export function defineSaga<TInput>(options: DefineSagaOptions<TInput>): SagaDefi
     'check' in options.input
       ? options.input.check
       : inputChecker<TInput>(options.input.schema, options.input.refine);
+  const signals = options.signals
+    ? compileSignals(options.type, provided, options.signals)
+    : undefined;
   return {
     type: options.type,
     version: options.version,
     ...(options.description ? { description: options.description } : {}),
     machine: provided,
+    ...(signals ? { signals } : {}),
     checkInput,
   };
 }

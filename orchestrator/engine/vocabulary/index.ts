@@ -15,5 +15,6 @@ export * from './introspect.js';
 export * from './kit.js';
 export * from './kit-setup.js';
 export * from './names.js';
+export * from './signal-contract.js';
 export * from './step.js';
 export { outcomeUnknown, attemptsInRun, type SagaUpdate } from './bookkeeping.js';
