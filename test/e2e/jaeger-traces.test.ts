@@ -60,7 +60,13 @@ describe('traces in Jaeger: each saga is one trace holding the orchestrator’s 
       OTEL_BSP_SCHEDULE_DELAY: '100',
     };
     const port = await freePort();
-    const orchestrator = spawnOrchestrator({ ...orchestratorEnv(infra.prefix, port), ...otel });
+    const orchestrator = spawnOrchestrator({
+      ...orchestratorEnv(infra.prefix, port),
+      ...otel,
+      // The console's trace link: this Jaeger build has no web UI, so the link opens the trace
+      // as its query API's JSON (dashboards/README.md, Traces).
+      CONSOLE_TRACE_URL: `${jaeger.queryUrl}/api/traces/{traceId}`,
+    });
     processes.push(orchestrator);
     await orchestrator.ready;
     const participantEnv = {
@@ -118,6 +124,18 @@ describe('traces in Jaeger: each saga is one trace holding the orchestrator’s 
         ).to.deep.equal([trace.traceID]);
       }
       expectOneSagaTree(trace, sagaId);
+
+      // The console's trace link for this saga (its view's traceId in the session's template)
+      // opens this very trace in Jaeger.
+      const view = await api.get<{ traceId?: string }>(`/v1/sagas/${sagaId}`);
+      expect(view.body.traceId, `${sagaId}: traceId`).to.equal(trace.traceID);
+      const session = await api.get<{ links: { traceUrlTemplate?: string } }>('/v1/session');
+      const link = session.body.links.traceUrlTemplate?.replace('{traceId}', trace.traceID);
+      expect(link, 'the session names a trace link').to.be.a('string');
+      const opened = await fetch(link ?? '');
+      expect(opened.status, link).to.equal(200);
+      const shown = (await opened.json()) as { data: Array<{ traceID: string }> };
+      expect(shown.data.map((t) => t.traceID)).to.deep.equal([trace.traceID]);
     }
 
     // Four sagas, four different traces.
