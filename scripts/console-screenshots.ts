@@ -74,16 +74,30 @@ async function main(): Promise<void> {
       orderInput({ customerId: DECLINED_CUSTOMER, amount: 400 }),
     );
     const awaiting = await start('order', orderInput({ amount: 25_000 }));
+    const paused = await start('order', orderInput({ amount: 18_000 }));
     const trip = await start('conformance-fork-join', { ref: 'trip-42' });
     for (const id of completed) await settled(id, (status) => status === 'completed');
     await settled(declined, (status) => status === 'compensated');
     await settled(awaiting, (_status, state) => state === 'awaitingApproval');
+    await settled(paused, (_status, state) => state === 'awaitingApproval');
+    const pausedAnswer = await fetch(`${system.apiUrl}/v1/sagas/${paused}/pause`, {
+      method: 'POST',
+      headers: { 'Saga-Actor': 'alice', 'Saga-Reason': encodeURIComponent('address to check') },
+    });
+    if (pausedAnswer.status !== 200) throw new Error(`pause: ${pausedAnswer.status}`);
     await settled(trip, (_status, state) => state.split(',').length === 2);
 
     mkdirSync(OUT_DIR, { recursive: true });
-    const shoot = async (page: string, file: string, ready: string) => {
+    type Tab = Awaited<ReturnType<typeof openPage>>;
+    const shoot = async (
+      page: string,
+      file: string,
+      ready: string,
+      act?: (tab: Tab) => Promise<void>,
+    ) => {
       const tab = await openPage(browser, `${system.apiUrl}${page}`, { actor: 'alice' });
       await tab.locator(ready).first().waitFor();
+      if (act) await act(tab);
       await tab.screenshot({ path: path.join(OUT_DIR, file), fullPage: true });
       const problems = tab.problems();
       await tab.context().close();
@@ -94,6 +108,16 @@ async function main(): Promise<void> {
     await shoot(`/ui/sagas/${awaiting}`, 'saga-awaiting-approval.png', '.statechart svg');
     await shoot(`/ui/sagas/${declined}`, 'saga-compensated.png', '.statechart svg');
     await shoot(`/ui/sagas/${trip}`, 'saga-parallel.png', '.statechart svg');
+    await shoot(`/ui/sagas/${paused}`, 'saga-paused.png', '.statechart svg');
+    // A signal the definition's schema refuses: the reason stays in the dialog.
+    await shoot(`/ui/sagas/${awaiting}`, 'signal-refused.png', '.statechart svg', async (tab) => {
+      await tab.click('[data-action="signal"]');
+      await tab.selectOption('form.dialog select[name="event"]', 'order.approve');
+      await tab.fill('form.dialog textarea[name="payload"]', '{"approvedBy": 42}');
+      await tab.fill('form.dialog input[name="reason"]', 'approved on the phone');
+      await tab.click('form.dialog button[type="submit"]');
+      await tab.locator('form.dialog [role="alert"]').waitFor();
+    });
   } finally {
     await browser.close();
     await system.stop();

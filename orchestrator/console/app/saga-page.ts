@@ -181,9 +181,11 @@ export function SagaPage({ id, session }: { id: string; session: SessionInfo }) 
     </p>
     ${
       current.paused
-        ? html`<p class="paused-note">
-            Paused ${age(current.paused.at)} ago by
-            ${current.paused.actor}${current.paused.reason ? `: ${current.paused.reason}` : ''}
+        ? // One string: htm drops the whitespace of a line break between text and a value.
+          html`<p class="paused-note">
+            ${`Paused ${age(current.paused.at)} ago by ${current.paused.actor}`}${
+              current.paused.reason ? `: ${current.paused.reason}` : ''
+            }
           </p>`
         : null
     }
