@@ -2,16 +2,15 @@
  * The runtime: an orchestrator instance (consumers, step runner, outbox relay, timer poller,
  * shard ownership) assembled by `createOrchestrator`, and the loading of saga definitions.
  */
-export {
-  createOrchestrator,
-  Orchestrator,
-  type SagaView,
-  type SignalInvalid,
-  type SignalOutcome,
-} from './orchestrator.js';
+export { createOrchestrator, Orchestrator, type SagaView } from './orchestrator.js';
 export type { OrchestratorOptions, OrchestratorTuning } from './orchestrator-options.js';
 export type { Readiness } from './readiness.js';
-export { DEFAULT_AUDIT, type PauseOutcome } from './operator-actions.js';
+export {
+  DEFAULT_AUDIT,
+  type PauseOutcome,
+  type SignalInvalid,
+  type SignalOutcome,
+} from './operator-actions.js';
 export {
   DEADLINE_TO_SESSION_FACTOR,
   deadlinesTooShortForSession,

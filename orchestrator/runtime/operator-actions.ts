@@ -1,4 +1,7 @@
 /**
+ * What operator actions answer (signal, cancel, retry, pause, resume), and how a pause makes sure
+ * nothing of its saga is published after it answers.
+ *
  * Pausing and resuming a saga (issue 14): the engine writes the pause into the record (the
  * store's compare-and-set on its revision, like every step, so it is atomic against a reply or a
  * timer applied at the same moment) and the same write takes the saga's unpublished messages out
@@ -7,10 +10,35 @@
  * (store/outbox.ts), so that nothing of the saga is published after the pause has answered.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { OperatorAudit, SagaRecord } from '../engine/index.js';
+import type { OperatorAudit, SagaRecord, SignalViolation } from '../engine/index.js';
 import type { SagaStore } from '../store/index.js';
 import type { Logger } from '../../wire/telemetry/index.js';
 import type { ApplyOutcome } from './saga-event-outcomes.js';
+
+/** What a signal, a cancel or a retry did. */
+export type SignalOutcome =
+  | { status: 'applied'; record: SagaRecord }
+  | { status: 'not-accepted'; reason: string; record: SagaRecord }
+  | { status: 'unknown-saga' };
+
+/**
+ * A signal whose fields break the schema the saga's definition (the version it runs on) declares
+ * for its type: nothing is applied; `message` says what, `violations` lists each.
+ */
+export interface SignalInvalid {
+  status: 'invalid';
+  message: string;
+  violations: readonly SignalViolation[];
+}
+
+export function signalOutcome(outcome: ApplyOutcome | undefined): SignalOutcome {
+  if (!outcome || outcome.status === 'unknown-saga') return { status: 'unknown-saga' };
+  if (outcome.status === 'error') throw outcome.error;
+  if (outcome.status === 'ignored') {
+    return { status: 'not-accepted', reason: outcome.reason, record: outcome.record };
+  }
+  return { status: 'applied', record: outcome.record };
+}
 
 /** What a pause or a resume did. */
 export type PauseOutcome =

@@ -12,7 +12,6 @@
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { Kafka } from 'kafkajs';
 import {
   type StartRequestMessage,
   topicNames,
@@ -28,7 +27,6 @@ import {
   type SagaEngine,
   type SagaRecord,
   SignalInvalidError,
-  type SignalViolation,
 } from '../engine/index.js';
 import {
   type HistoryPage,
@@ -45,12 +43,10 @@ import { TimerPoller } from './timer-poller.js';
 import { AvailabilityWatch } from './availability.js';
 import { createDeadLetterPublisher, type MessageHeaders } from '../../wire/transport/index.js';
 import {
-  contractTopicSpecs,
   createBrokerProbe,
   createKafkaPublisher,
   createKafkaSubscriber,
   DEFAULT_CONSUMER_TIMINGS,
-  ensureTopics,
   type BrokerProbe,
   type KafkaPublisher,
   type KafkaSubscriber,
@@ -67,11 +63,15 @@ import { isValidSagaId, resolveSagaId } from './saga-ids.js';
 import { ShardOwnership } from './shard-ownership.js';
 import { ShardSignals, type ShardWork } from './shard-signals.js';
 import { SagaEventApplier, type ApplyOutcome, type StartOutcome } from './step-runner.js';
+import { createContractTopics } from './contract-topics.js';
 import {
   DEFAULT_AUDIT,
   pauseOutcome,
   relayBatchesDone,
+  signalOutcome,
   type PauseOutcome,
+  type SignalInvalid,
+  type SignalOutcome,
 } from './operator-actions.js';
 import {
   participantsOf,
@@ -84,21 +84,6 @@ import {
 export interface SagaView {
   record: SagaRecord;
   history: HistoryPage;
-}
-
-export type SignalOutcome =
-  | { status: 'applied'; record: SagaRecord }
-  | { status: 'not-accepted'; reason: string; record: SagaRecord }
-  | { status: 'unknown-saga' };
-
-/**
- * A signal whose fields break the schema the saga's definition (the version it runs on) declares
- * for its type: nothing is applied; `message` says what, `violations` lists each.
- */
-export interface SignalInvalid {
-  status: 'invalid';
-  message: string;
-  violations: readonly SignalViolation[];
 }
 
 export class Orchestrator {
@@ -198,7 +183,15 @@ export class Orchestrator {
       this.tuning.consumer.sessionTimeoutMs ?? DEFAULT_CONSUMER_TIMINGS.sessionTimeoutMs,
       this.logger,
     );
-    if (this.tuning.createTopics) await this.createTopics(kafka);
+    if (this.tuning.createTopics) {
+      await createContractTopics(kafka, {
+        topics: this.topics,
+        participants: participantsOf(this.engine.definitions()),
+        partitions: this.tuning.topicPartitions,
+        replicationFactor: this.tuning.topicReplicationFactor,
+        logger: this.logger.child('topics'),
+      });
+    }
     this.publisher = await createKafkaPublisher({ kafka, logger: log.child('publisher') });
     this.brokerProbe = createBrokerProbe({
       kafka,
@@ -441,38 +434,6 @@ export class Orchestrator {
     for (const shard of this.ownership.shards()) this.relay?.notify(shard);
     this.poller?.notifyDue(0);
   }
-
-  private async createTopics(kafka: Kafka): Promise<void> {
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      const reports = await ensureTopics({
-        admin,
-        topics: contractTopicSpecs({
-          prefix: this.topics.prefix,
-          participants: participantsOf(this.engine.definitions()),
-          partitions: this.tuning.topicPartitions,
-          ...(this.tuning.topicReplicationFactor !== undefined
-            ? { replicationFactor: this.tuning.topicReplicationFactor }
-            : {}),
-        }),
-        logger: this.logger.child('topics'),
-      });
-      const created = reports.filter((r) => r.outcome === 'created').map((r) => r.topic);
-      if (created.length > 0) this.logger.info('topics created', { topics: created });
-    } finally {
-      await admin.disconnect();
-    }
-  }
-}
-
-function signalOutcome(outcome: ApplyOutcome | undefined): SignalOutcome {
-  if (!outcome || outcome.status === 'unknown-saga') return { status: 'unknown-saga' };
-  if (outcome.status === 'error') throw outcome.error;
-  if (outcome.status === 'ignored') {
-    return { status: 'not-accepted', reason: outcome.reason, record: outcome.record };
-  }
-  return { status: 'applied', record: outcome.record };
 }
 
 export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
