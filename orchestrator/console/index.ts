@@ -10,6 +10,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import compression from 'compression';
 import express, { type Router } from 'express';
 import helmet from 'helmet';
 
@@ -58,6 +59,8 @@ export function consoleRouter(options: ConsoleRouterOptions = {}): Router {
     CONSOLE_BASE_PATH,
     helmet.contentSecurityPolicy({ directives: { upgradeInsecureRequests: null } }),
   );
+  // The layout engine alone is 1.5 MB of JavaScript (0.45 MB gzipped): compressed on the way out.
+  router.use(CONSOLE_BASE_PATH, compression());
   // Asset names carry a content hash: they never change, so browsers may keep them.
   router.use(
     `${CONSOLE_BASE_PATH}/assets`,

@@ -52,6 +52,16 @@ describe('console router', () => {
     expect(asset.headers.get('content-type')).to.match(/javascript/);
     expect(asset.headers.get('cache-control')).to.include('immutable');
     expect((await fetch(`${base}/ui/assets/nope.js`)).status).to.equal(404);
+    // A large asset (the layout engine is 1.5 MB) goes out gzipped to a browser that takes it.
+    writeFileSync(
+      path.join(dir, 'assets', 'elk-DEF.js'),
+      `var elk = ${'"layout",'.repeat(20_000)};`,
+    );
+    const large = await fetch(`${base}/ui/assets/elk-DEF.js`, {
+      headers: { 'accept-encoding': 'gzip' },
+    });
+    expect(large.headers.get('content-encoding')).to.equal('gzip');
+    expect((await large.text()).startsWith('var elk = "layout",')).to.equal(true);
     // Outside /ui the router answers nothing (the API's own routes and 404s stay theirs).
     expect((await fetch(`${base}/v1/sagas`)).status).to.equal(404);
     expect((await fetch(`${base}/uix`)).status).to.equal(404);
