@@ -51,8 +51,11 @@ export KAFKAJS_NO_PARTITIONER_WARNING=1
 mkdir -p "$(dirname "$TEST_SUMMARY_FILE")"
 rm -f "$TEST_SUMMARY_FILE"
 
-# The console's browser tests (test/e2e/console*.test.ts) load the bundle the orchestrator serves.
+# The console's browser tests (test/e2e/console*.test.ts) load the bundle the orchestrator serves,
+# in Debian's chromium (CHROMIUM_PATH names another).
 npm run --silent build:console >/dev/null
+[ -n "${CHROMIUM_PATH:-}" ] || need chromium chromium "the console's browser tests"
+
 
 status=0
 npx mocha 'test/unit/**/*.test.ts' 'test/tooling/**/*.test.ts' 'test/integration/**/*.test.ts' \
