@@ -43,8 +43,9 @@ export interface RevertOutcome {
 }
 
 /**
- * Snapshots `sagaIds` (running sagas with a command out), waits until each has moved past that
- * revision (its command went out and was answered), and puts it back as the snapshot had it.
+ * Snapshots `sagaIds` (running sagas with a command out), calls `snapshotted` (a caller holding
+ * their replies back lets them go there), waits until each has moved past that revision (its
+ * command went out and was answered), and puts it back as the snapshot had it.
  */
 export async function revertAfterCommand(
   redis: Redis,
@@ -52,6 +53,7 @@ export async function revertAfterCommand(
   store: SagaStore,
   sagaIds: readonly string[],
   timeoutMs: number,
+  snapshotted: () => void = () => {},
 ): Promise<RevertOutcome> {
   const snapshots = new Map<string, Snapshot>();
   for (const sagaId of sagaIds) {
@@ -75,6 +77,7 @@ export async function revertAfterCommand(
     }
     snapshots.set(sagaId, { sagaId, revision: Number(revision), record, history, timers: own });
   }
+  snapshotted();
   const outcome: RevertOutcome = { reverted: [], notMoved: [] };
   const until = Date.now() + timeoutMs;
   while (snapshots.size > 0 && Date.now() < until) {

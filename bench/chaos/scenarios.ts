@@ -92,6 +92,33 @@ async function sagasInFlight(ctx: FaultContext): Promise<number> {
   return sample.running;
 }
 
+/**
+ * Up to `wanted` running sagas whose command to inventory is out (pending), looked for until
+ * `withinMs` passes; fewer (or none) when the run brings no more.
+ */
+async function waitingOnInventory(
+  ctx: FaultContext,
+  wanted: number,
+  withinMs: number,
+): Promise<string[]> {
+  const until = Date.now() + withinMs;
+  let found: string[] = [];
+  while (found.length < wanted && Date.now() < until && runGoesOn(ctx)) {
+    const records = await ctx.store.loadMany(ctx.orders.map((o) => o.sagaId));
+    found = records
+      .filter(
+        (r) =>
+          r !== undefined &&
+          r.status === 'running' &&
+          r.pending.some((p) => p.participant === 'inventory' && p.kind === 'action'),
+      )
+      .map((r) => r!.id)
+      .slice(0, wanted);
+    if (found.length < wanted) await pause(50);
+  }
+  return found;
+}
+
 /** Whether sagas remain to be started or to end: a repeated fault stops once none do. */
 const runGoesOn = (ctx: FaultContext) =>
   ctx.starter.startedCount() < ctx.orders.length || ctx.monitor.latest().running > 0;
@@ -215,25 +242,34 @@ export const SCENARIOS: readonly Scenario[] = [
       await sagasInFlight(ctx);
       const wanted = Math.max(3, Math.round(ctx.orders.length * ctx.timing.revertShare));
       const reverted: string[] = [];
-      // Running sagas with a command out, taken as the run goes until enough moved on.
+      // Running sagas with a command out, taken as the run goes until enough moved on. Since a
+      // saga ends in ~50 ms, few are caught between command and reply by chance: inventory (the
+      // first step's participant) is held with SIGSTOP while they are picked and snapshotted —
+      // well inside its consumer session — so each one picked is sure to have its reply still
+      // to come, and SIGCONT lets the replies go.
+      const inventory = ctx.cluster.participant('inventory');
       while (reverted.length < wanted && runGoesOn(ctx)) {
-        const records = await ctx.store.loadMany(ctx.orders.map((o) => o.sagaId));
-        const candidates = records
-          .filter((r) => r !== undefined && r.status === 'running' && r.pending.length > 0)
-          .map((r) => r!.id)
-          .slice(0, wanted - reverted.length);
-        if (candidates.length === 0) {
-          await pause(50);
-          continue;
+        inventory.kill('SIGSTOP');
+        let held = true;
+        const release = () => {
+          if (held) inventory.kill('SIGCONT');
+          held = false;
+        };
+        try {
+          const candidates = await waitingOnInventory(ctx, wanted - reverted.length, 3_000);
+          if (candidates.length === 0) continue;
+          const outcome = await revertAfterCommand(
+            ctx.storeRedis,
+            ctx.storeKeys,
+            ctx.store,
+            candidates,
+            30_000,
+            release,
+          );
+          reverted.push(...outcome.reverted);
+        } finally {
+          release();
         }
-        const outcome = await revertAfterCommand(
-          ctx.storeRedis,
-          ctx.storeKeys,
-          ctx.store,
-          candidates,
-          30_000,
-        );
-        reverted.push(...outcome.reverted);
       }
       ctx.note(`reverted ${reverted.length} sagas after their command was answered`);
       return { endedAt: Date.now(), evidence: () => ({ reverted: reverted.length }) };
