@@ -8,6 +8,8 @@
  * 1000 on a root it cannot write, serves the operator console at /ui, and exits 0 on SIGTERM
  * (node is the container's PID 1, so the signal must reach its handler, not be ignored).
  */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { expect } from 'chai';
 import { eventually, within } from '../support/eventually.js';
 import { useInfra } from '../support/infra.js';
@@ -23,6 +25,11 @@ import {
 } from './support/order-run.js';
 
 const PARTICIPANTS = ['inventory', 'payment', 'shipping'] as const;
+const root = path.resolve(import.meta.dirname, '../..');
+
+interface PackageJson {
+  devDependencies: Record<string, string>;
+}
 
 describe('container image: orchestrator and participants as podman containers (real Kafka and Redis)', function () {
   this.timeout(240_000);
@@ -81,6 +88,21 @@ describe('container image: orchestrator and participants as podman containers (r
         ])
       ).trim(),
     ).to.equal('true');
+
+    // Production dependencies only: none of the development ones (tsc, tsx, mocha, esbuild, …).
+    const devDependencies = Object.keys(
+      (JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as PackageJson)
+        .devDependencies,
+    );
+    const shipped = await exec(
+      'node',
+      '-e',
+      'const fs = require("fs"); console.log(JSON.stringify(process.argv.slice(1).filter((d) => fs.existsSync(`node_modules/${d}`))))',
+      ...devDependencies,
+    );
+    expect(devDependencies).to.include('typescript');
+    expect(JSON.parse(shipped), 'development dependencies in the image').to.deep.equal([]);
+    expect((await exec('ls', 'node_modules')).split('\n'), 'production ones').to.include('kafkajs');
 
     // The console the image ships (dist/console, built by npm run build), and one of its assets.
     const page = await fetch(`${apiUrl}/ui/`);
