@@ -5,6 +5,9 @@
 #   docker build -t saga-orchestrator:0.1.0 .
 #   docker run --rm -e KAFKA_BROKERS=... -e REDIS_URL=... -p 8080:8080 saga-orchestrator:0.1.0
 #   docker run --rm ... saga-orchestrator:0.1.0 dist/participants/main.js inventory
+#
+# Without Docker or a registry: `bash scripts/build-image.sh` builds it with podman on a Node base
+# image made from Debian's packages (NODE_IMAGE); see docs/container-image.md.
 
 ARG NODE_IMAGE=node:20-slim
 

@@ -6,9 +6,7 @@
  * terminal state, nothing lost and nothing done twice.
  */
 import { expect } from 'chai';
-import type { SagaView } from '../../orchestrator/api/index.js';
 import { createStoreKeys } from '../../orchestrator/store/index.js';
-import { apiClient } from '../support/api-client.js';
 import { eventually, within } from '../support/eventually.js';
 import { useInfra } from '../support/infra.js';
 import { checkRun } from './support/check-run.js';
@@ -18,8 +16,8 @@ import {
   progressOf,
   readerStore,
   sendStartRequests,
+  startViaApi,
   useRunProcesses,
-  type PlannedOrder,
 } from './support/order-run.js';
 
 const SHUTDOWN_TIMEOUT_MS = 20_000;
@@ -46,7 +44,9 @@ describe('graceful shutdown: SIGTERM to the orchestrator process during a run (r
     const participants = await run.startParticipants(infra, orders);
     // The first hundred through the process's HTTP API (each answered once its state is stored).
     for (let i = 0; i < viaApi.length; i += 25) {
-      await Promise.all(viaApi.slice(i, i + 25).map((order) => startViaApi(port, order)));
+      await Promise.all(
+        viaApi.slice(i, i + 25).map((order) => startViaApi(`http://127.0.0.1:${port}`, order)),
+      );
     }
 
     await eventually(
@@ -105,14 +105,3 @@ describe('graceful shutdown: SIGTERM to the orchestrator process during a run (r
     expect(findings.byStatus).to.deep.equal({ completed: 105, compensated: 45 });
   });
 });
-
-/** POST /v1/sagas on the process, keyed by the order: 201 with the planned saga id. */
-async function startViaApi(port: number, order: PlannedOrder): Promise<void> {
-  const response = await apiClient(`http://127.0.0.1:${port}`).post<SagaView>(
-    '/v1/sagas',
-    { type: 'order', input: order.input },
-    { headers: { 'idempotency-key': order.key } },
-  );
-  expect(response.status, response.text).to.equal(201);
-  expect(response.body.id).to.equal(order.sagaId);
-}

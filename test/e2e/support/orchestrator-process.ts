@@ -114,6 +114,17 @@ function spawnService(
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
+  return superviseService(label, child);
+}
+
+/**
+ * Watches a service's child process (e.g. `podman run` in the foreground, whose output is the
+ * container's): its ready line on stdout, its logs on stderr, its exit.
+ */
+export function superviseService(
+  label: string,
+  child: ChildProcessWithoutNullStreams,
+): OrchestratorProcess {
   if (child.pid === undefined) throw new Error(`the ${label} process did not start`);
   let stdout = '';
   let stderr = '';

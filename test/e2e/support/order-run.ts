@@ -5,6 +5,7 @@
  * participants in this process, the start requests on `<prefix>.requests`, and progress read from
  * the store. `check-run.ts` checks the end state.
  */
+import { expect } from 'chai';
 import type { Redis } from 'ioredis';
 import type { Admin, Producer } from 'kafkajs';
 import { sagaIdForKey } from '../../../orchestrator/runtime/saga-ids.js';
@@ -18,6 +19,8 @@ import {
 import { createLogger, isLogLevel, silentLogger } from '../../../wire/telemetry/logger.js';
 import { kafkaParticipantTransport } from '../../../participants/sdk/index.js';
 import type { OrderInput } from '../../../sagas/order/index.js';
+import type { SagaView } from '../../../orchestrator/api/index.js';
+import { apiClient } from '../../support/api-client.js';
 import { infraEndpoints, TEST_CONSUMER_TIMINGS, type TestInfra } from '../../support/infra.js';
 import {
   spawnOrchestrator,
@@ -164,6 +167,17 @@ export async function sendStartRequests(
       value: JSON.stringify({ type: 'order', input: order.input, idempotencyKey: order.key }),
     })),
   });
+}
+
+/** POST /v1/sagas on the orchestrator at `apiUrl`, keyed by the order: 201 with the planned saga id. */
+export async function startViaApi(apiUrl: string, order: PlannedOrder): Promise<void> {
+  const response = await apiClient(apiUrl).post<SagaView>(
+    '/v1/sagas',
+    { type: 'order', input: order.input },
+    { headers: { 'idempotency-key': order.key } },
+  );
+  expect(response.status, response.text).to.equal(201);
+  expect(response.body.id).to.equal(order.sagaId);
 }
 
 /** The store the orchestrator processes write (same key prefix and shards), for reading. */
