@@ -5,7 +5,7 @@
  * metadata request. A consumer alone does not say so: it stays "in its group" for a long while
  * after the broker died.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './sdk/index.js';
 import { createBrokerProbe, type BrokerProbe } from '../wire/kafka/index.js';
 import { answeredWithin } from '../wire/transport/index.js';
 import type { Kafka } from 'kafkajs';
@@ -22,7 +22,7 @@ export interface ConnectionChecks {
 }
 
 export function watchConnections(options: {
-  redis: Redis;
+  redis: RedisClient;
   kafka: Kafka;
   /** @default 1000 */
   intervalMs?: number;

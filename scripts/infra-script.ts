@@ -37,3 +37,47 @@ export async function runInfraScript(place: InfraPlace, ...args: string[]): Prom
     throw new Error(`scripts/infra.sh ${args.join(' ')} failed:\n${stderr.slice(-2000)}`);
   }
 }
+
+/** Where a cluster topology of its own runs (`INFRA_TOPOLOGY=cluster`, see scripts/infra.sh). */
+export interface ClusterInfraPlace {
+  /** Broker 1's listener; broker n listens on +2(n-1), its controller one above. */
+  kafkaPort: number;
+  /** Redis node 1; node n on +(n-1). */
+  redisPort: number;
+  /** infra.sh's INFRA_DIR: data, logs and pids of this cluster. */
+  infraDir: string;
+  /** JVM heap of each broker. @default infra.sh's */
+  kafkaHeap?: string;
+}
+
+/**
+ * Runs `INFRA_TOPOLOGY=cluster scripts/infra.sh <args>` for that place and resolves with its
+ * stdout (`kill` prints the node it killed); rejects with the script's stderr.
+ */
+export async function runClusterInfraScript(
+  place: ClusterInfraPlace,
+  ...args: string[]
+): Promise<string> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    INFRA_TOPOLOGY: 'cluster',
+    KAFKA_CLUSTER_PORT: String(place.kafkaPort),
+    REDIS_CLUSTER_PORT: String(place.redisPort),
+    INFRA_DIR: place.infraDir,
+    INFRA_CACHE_DIR: process.env.INFRA_CACHE_DIR ?? path.join(ROOT, '.infra/cache'),
+    ...(place.kafkaHeap ? { KAFKA_HEAP: place.kafkaHeap } : {}),
+  };
+  try {
+    const { stdout } = await run('bash', [INFRA_SCRIPT, ...args], {
+      env,
+      cwd: ROOT,
+      maxBuffer: 1 << 20,
+    });
+    return stdout;
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr ?? '';
+    throw new Error(
+      `INFRA_TOPOLOGY=cluster scripts/infra.sh ${args.join(' ')} failed:\n${stderr.slice(-2000)}`,
+    );
+  }
+}

@@ -11,6 +11,19 @@
 #   scripts/infra.sh kill  kafka|redis   SIGKILL one of them and keep its data (a crash, for fault tests)
 #   scripts/infra.sh start kafka|redis   start one of them on the data it has (after `kill`)
 #
+# INFRA_TOPOLOGY=cluster (default `single`, all of the above) runs the same commands on a cluster:
+# 3 KRaft nodes (each broker and controller; replication factor 3, min.insync.replicas 2) and a
+# Redis Cluster of 3 primaries + 3 replicas with AOF on. The env names every broker
+# (KAFKA_BROKERS=a,b,c) and every Redis node (REDIS_CLUSTER_NODES=host:port,...; no REDIS_URL).
+#   INFRA_TOPOLOGY=cluster scripts/infra.sh kill  kafka 1..3 | redis 1..6|primary
+#                          SIGKILL one node, data kept; prints the node's number
+#   INFRA_TOPOLOGY=cluster scripts/infra.sh start kafka 1..3 | redis 1..6
+#                          start it again on its data (a Redis node rejoins, as a replica if its
+#                          replica was promoted meanwhile)
+#   KAFKA_CLUSTER_PORT     broker 1's listener (default 19292); node n: +2(n-1), controller +1
+#   REDIS_CLUSTER_PORT     Redis node 1 (default 16579); node n: +(n-1)
+#   REDIS_CLUSTER_NODE_TIMEOUT  ms before a silent primary's replica is promoted (default 2000)
+#
 # Settings (environment):
 #   KAFKA_VERSION          broker version from Maven Central (default 3.9.2; 4.x works too)
 #   KAFKA_PORT             client listener (default 19092); KAFKA_CONTROLLER_PORT (default KAFKA_PORT+1)
@@ -223,7 +236,22 @@ status() {
   pid_alive "$kafka_dir/kafka.pid" && pid_alive "$redis_dir/redis.pid"
 }
 
+usage() {
+  sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//' >&2
+  exit 2
+}
+
 mkdir -p "$INFRA_DIR"
+case "${INFRA_TOPOLOGY:-single}" in
+  single) ;;
+  cluster)
+    # shellcheck source=lib/infra-cluster.sh
+    . "$here/lib/infra-cluster.sh"
+    cluster_main "$@"
+    exit 0
+    ;;
+  *) die "INFRA_TOPOLOGY=$INFRA_TOPOLOGY: say single or cluster" ;;
+esac
 case "${1:-}" in
   up)
     redis_up
@@ -248,8 +276,5 @@ case "${1:-}" in
     need_redis_prereqs
     fetch_kafka
     ;;
-  *)
-    sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' >&2
-    exit 2
-    ;;
+  *) usage ;;
 esac

@@ -24,6 +24,7 @@ import {
   intBetween,
   numberBetween,
   numberMap,
+  redisClusterNodes,
   redisUrl,
   topicPart,
 } from './validators.js';
@@ -51,8 +52,16 @@ export const connectionEnvSpec = {
     desc: 'Verify the brokers’ certificates',
   }),
   REDIS_URL: redisUrl({
-    desc: 'Redis URL; rediss:// for TLS',
+    default: '',
+    desc: 'Redis URL; rediss:// for TLS. Set this or REDIS_CLUSTER_NODES, not both',
     example: 'redis://redis:6379',
+  }),
+  REDIS_CLUSTER_NODES: redisClusterNodes({
+    default: { nodes: [], tls: false },
+    desc:
+      'Redis Cluster seed nodes, comma-separated host:port (rediss://host:port for TLS); the ' +
+      'client learns the rest of the cluster from them. Set this or REDIS_URL, not both',
+    example: 'redis-0:6379,redis-1:6379,redis-2:6379',
   }),
   REDIS_PASSWORD: str({ default: '', desc: 'Redis password (overrides one in REDIS_URL)' }),
   REDIS_TLS_CA_FILE: str({ default: '', desc: 'PEM file of CA certificates for Redis TLS' }),

@@ -6,6 +6,9 @@
 import { cleanEnv, EnvMissingError } from 'envalid';
 import type { LifecycleEventLevel } from '../../wire/contract/index.js';
 import { connectionEnvSpec, orchestratorEnvSpec } from './env-spec.js';
+import type { RedisNodeAddress } from './validators.js';
+
+export type { RedisNodeAddress };
 
 /** Every problem with the environment at once, so an operator fixes them in one go. */
 export class ConfigError extends Error {
@@ -30,9 +33,25 @@ export function validateEnv<S extends object>(env: Env, spec: S) {
           ? `${name} is required (${error.message})`
           : `${name}: ${(error as Error | undefined)?.message ?? 'invalid'}`,
       );
+      if ('REDIS_URL' in spec) problems.push(...redisChoiceProblems(env));
       if (problems.length > 0) throw new ConfigError(problems);
     },
   });
+}
+
+/** One Redis or one Redis Cluster: exactly one of REDIS_URL and REDIS_CLUSTER_NODES is set. */
+function redisChoiceProblems(env: Env): string[] {
+  const url = (env.REDIS_URL ?? '').trim() !== '';
+  const cluster = (env.REDIS_CLUSTER_NODES ?? '').trim() !== '';
+  if (url && cluster) {
+    return [
+      'REDIS_URL and REDIS_CLUSTER_NODES are both set: set REDIS_URL for one Redis or REDIS_CLUSTER_NODES for a Redis Cluster, not both',
+    ];
+  }
+  if (!url && !cluster) {
+    return ['REDIS_URL is required (or REDIS_CLUSTER_NODES, the seed nodes of a Redis Cluster)'];
+  }
+  return [];
 }
 
 export interface KafkaConnectionConfig {
@@ -46,8 +65,13 @@ export interface KafkaConnectionConfig {
   tls?: { caFile?: string; certFile?: string; keyFile?: string; rejectUnauthorized: boolean };
 }
 
+/**
+ * One Redis (`url`) or a Redis Cluster (`clusterNodes`, its seed nodes): exactly one of the two.
+ * TLS comes from the scheme (`rediss://`), for both.
+ */
 export interface RedisConnectionConfig {
-  url: string;
+  url?: string;
+  clusterNodes?: RedisNodeAddress[];
   password?: string;
   tls?: { caFile?: string; rejectUnauthorized: boolean };
 }
@@ -108,8 +132,10 @@ function connectionConfig(e: CleanConnectionEnv, defaultClientId: string): Conne
   if (!e.KAFKA_TLS && (e.KAFKA_TLS_CA_FILE || e.KAFKA_TLS_CERT_FILE)) {
     problems.push('KAFKA_TLS_* files are set but KAFKA_TLS is false');
   }
+  // Exactly one of REDIS_URL and REDIS_CLUSTER_NODES: `validateEnv` checked it.
+  const cluster = e.REDIS_CLUSTER_NODES.nodes.length > 0;
   if (problems.length > 0) throw new ConfigError(problems);
-  const redisTls = e.REDIS_URL.startsWith('rediss://');
+  const redisTls = cluster ? e.REDIS_CLUSTER_NODES.tls : e.REDIS_URL.startsWith('rediss://');
   return {
     kafka: {
       brokers: e.KAFKA_BROKERS,
@@ -127,7 +153,7 @@ function connectionConfig(e: CleanConnectionEnv, defaultClientId: string): Conne
         : {}),
     },
     redis: {
-      url: e.REDIS_URL,
+      ...(cluster ? { clusterNodes: e.REDIS_CLUSTER_NODES.nodes } : { url: e.REDIS_URL }),
       password: optional(e.REDIS_PASSWORD),
       ...(redisTls
         ? {

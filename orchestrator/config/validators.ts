@@ -47,8 +47,9 @@ export const intBetween = (min: number, max: number) =>
     return value;
   });
 
-/** A Redis URL: redis:// or rediss:// (TLS). */
+/** A Redis URL: redis:// or rediss:// (TLS); blank when Redis Cluster nodes are given instead. */
 export const redisUrl = makeValidator<string>((input) => {
+  if (input.trim() === '') return '';
   let url: URL;
   try {
     url = new URL(input);
@@ -60,6 +61,36 @@ export const redisUrl = makeValidator<string>((input) => {
   }
   return input;
 });
+
+/** One Redis Cluster node of {@link redisClusterNodes}. */
+export interface RedisNodeAddress {
+  host: string;
+  port: number;
+}
+
+/**
+ * Redis Cluster nodes, comma-separated: `host:port`, or `redis://host:port` / `rediss://host:port`
+ * (TLS), all of one scheme. Blank when REDIS_URL names one Redis instead.
+ */
+export const redisClusterNodes = makeValidator<{ nodes: RedisNodeAddress[]; tls: boolean }>(
+  (input) => {
+    const items = input
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0);
+    const schemes = new Set<string>();
+    const nodes = items.map((item) => {
+      const match = /^(?:(rediss?):\/\/)?([^\s:,/]+):(\d{1,5})$/.exec(item);
+      if (!match?.[2] || !match[3]) {
+        throw new Error(`"${item}" is not host:port (or redis://host:port, rediss://host:port)`);
+      }
+      schemes.add(match[1] ?? 'redis');
+      return { host: match[2], port: Number(match[3]) };
+    });
+    if (schemes.size > 1) throw new Error('mixes redis:// and rediss:// nodes: use one scheme');
+    return { nodes, tls: schemes.has('rediss') };
+  },
+);
 
 /** A topic-name part: letters, digits, '.', '_' and '-'. */
 export const topicPart = makeValidator<string>((input) => {

@@ -1,12 +1,22 @@
 /**
- * A Redis connection from the connection settings (URL, password, TLS), shared by the
- * orchestrator and participant processes.
+ * A Redis connection from the connection settings (one Redis by URL, or a Redis Cluster by its
+ * seed nodes; password, TLS), shared by the orchestrator and participant processes.
  */
 import { readFileSync } from 'node:fs';
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { RedisConnectionConfig } from '../config/index.js';
+import type { RedisClient } from './options.js';
 
-export function createRedisClient(config: RedisConnectionConfig, extra: RedisOptions = {}): Redis {
+/**
+ * A `Redis` for `config.url`, a `Cluster` for `config.clusterNodes`. On a cluster ioredis follows
+ * MOVED and ASK redirections, waits out TRYAGAIN and CLUSTERDOWN, and after a failover (a replica
+ * promoted) refreshes the slot map and sends the command again; a command still failing after
+ * that rejects, and its caller retries the whole batch, as after a standalone Redis's error.
+ */
+export function createRedisClient(
+  config: RedisConnectionConfig,
+  extra: RedisOptions = {},
+): RedisClient {
   const options: RedisOptions = {
     // Fail a command after a few reconnect attempts instead of queueing it forever: callers
     // (consumers, pollers) retry whole batches, and a request should get an error.
@@ -22,5 +32,33 @@ export function createRedisClient(config: RedisConnectionConfig, extra: RedisOpt
       : {}),
     ...extra,
   };
+  if (config.clusterNodes && config.clusterNodes.length > 0) {
+    return new Cluster(config.clusterNodes, clusterOptionsOf(options));
+  }
+  if (!config.url)
+    throw new Error('Redis connection settings name neither a URL nor cluster nodes');
   return new Redis(config.url, options);
+}
+
+/** The cluster client's options around the per-node `options`. */
+function clusterOptionsOf(options: RedisOptions): ClusterOptions {
+  const { lazyConnect, ...nodeOptions } = options;
+  return {
+    // Reads and writes go to primaries: a replica may lag behind, and every store read that
+    // decides something (a saga's record before its step) must see the last write.
+    scaleReads: 'master',
+    enableReadyCheck: true,
+    ...(lazyConnect !== undefined ? { lazyConnect } : {}),
+    // Retry while a failover is under way (the defaults, named for the reader): a MOVED after
+    // the promotion refreshes the slot map.
+    retryDelayOnFailover: 100,
+    retryDelayOnClusterDown: 100,
+    retryDelayOnTryAgain: 100,
+    // Reconnect to the cluster forever, backing off to 2 s: the process's readiness says when
+    // Redis is gone, and it should come back without a restart.
+    clusterRetryStrategy: (attempt) => Math.min(100 * attempt, 2_000),
+    // Certificates name the host the client was given, not the address a node announces.
+    ...(options.tls ? { dnsLookup: (address, callback) => callback(null, address) } : {}),
+    redisOptions: nodeOptions,
+  };
 }

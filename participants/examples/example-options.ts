@@ -2,7 +2,7 @@
  * What every example participant takes: the SDK's options, plus the Redis connection and the key
  * prefix under which the example keeps its state and its command ledger.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../sdk/index.js';
 import type { HandlerContext, ParticipantOptions } from '../sdk/index.js';
 
 /** @default 'saga-example' */
@@ -12,7 +12,7 @@ export interface ExampleParticipantOptions extends Omit<
   ParticipantOptions,
   'redis' | 'ledger' | 'ledgerKeyPrefix'
 > {
-  redis: Redis;
+  redis: RedisClient;
   /** Prefix of the example's Redis keys. @default 'saga-example' */
   keyPrefix?: string;
 }

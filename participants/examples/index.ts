@@ -2,7 +2,7 @@
  * The example participants of the order saga (inventory, payment, shipping), for the demo and the
  * tests: start them in-process, seed them, and check their invariants after a run.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../sdk/index.js';
 import type { RunningParticipant } from '../sdk/index.js';
 import type { ExampleParticipantOptions, ExampleStateOptions } from './example-options.js';
 import { checkInventoryInvariants, startInventoryParticipant } from './inventory/index.js';
@@ -80,7 +80,7 @@ export async function startExampleParticipants(
  * Check when no command is in flight.
  */
 export async function checkExampleInvariants(
-  redis: Redis,
+  redis: RedisClient,
   options: ExampleStateOptions = {},
 ): Promise<string[]> {
   const [inventory, payment, shipping, order] = await Promise.all([

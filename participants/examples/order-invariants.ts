@@ -4,7 +4,7 @@
  * CancelShipment before VoidAuthorization and ReleaseItems, and shipping refuses a confirm after a
  * cancel, so a refunded order never keeps an active shipment.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../sdk/index.js';
 import type { ExampleStateOptions } from './example-options.js';
 import { readInventory } from './inventory/inventory-state.js';
 import { readPayment } from './payment/payment-state.js';
@@ -12,7 +12,7 @@ import { readShipping } from './shipping/shipping-state.js';
 
 /** Violations (empty when all hold). Check when no command is in flight. */
 export async function checkOrderInvariants(
-  redis: Redis,
+  redis: RedisClient,
   options: ExampleStateOptions = {},
 ): Promise<string[]> {
   const [inventory, payment, shipping] = await Promise.all([

@@ -42,7 +42,12 @@ export {
   PARTICIPANT_METRICS,
   PARTICIPANT_SCOPE,
 } from './telemetry-names.js';
-export { loadRedisScript, stringArray, type RedisScript } from './redis-script.js';
+export {
+  loadRedisScript,
+  stringArray,
+  type RedisClient,
+  type RedisScript,
+} from './redis-script.js';
 export {
   kafkaParticipantTransport,
   type KafkaParticipantTransport,

@@ -4,7 +4,7 @@
  * start-up on anything unusable, so nothing is discovered on the first message.
  */
 import type { Meter, Tracer } from '@opentelemetry/api';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-script.js';
 import { DEFAULT_TOPIC_PREFIX, topicNames, type TopicNames } from '../../wire/contract/index.js';
 import { systemClock, type Clock } from './clock.js';
 import type { CommandLedger } from './command-ledger.js';
@@ -32,7 +32,7 @@ export interface ParticipantOptions {
   /** Where messages come from and go to (`kafkaParticipantTransport(...)` for Kafka). */
   transport: ParticipantTransport;
   /** Redis for the default command ledger (not needed when `ledger` is given). */
-  redis?: Redis;
+  redis?: RedisClient;
   /** The record of handled commands; by default kept in `redis`. */
   ledger?: CommandLedger;
   /** @default 'saga' (SAGA_TOPIC_PREFIX) */

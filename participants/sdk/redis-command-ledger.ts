@@ -2,7 +2,7 @@
  * The command ledger in Redis: one hash per command at `<keyPrefix>:cmd:<commandId>` with a TTL,
  * changed only by the Lua scripts in `scripts/` (so a claim and a completion are atomic).
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-script.js';
 import {
   decodeResult,
   encodeResult,
@@ -20,7 +20,7 @@ const extendScript = loadRedisScript('sagaLedgerExtend', script('extend-claim-1.
 const releaseScript = loadRedisScript('sagaLedgerRelease', script('release-claim-1.lua'));
 
 export interface RedisCommandLedgerOptions {
-  redis: Redis;
+  redis: RedisClient;
   /**
    * Prefix of every record's key. Put a hash tag in it (`shop:{inventory}`) when the handlers
    * write the record in their own scripts on Redis Cluster: a script's keys share one slot.

@@ -3,10 +3,13 @@
  * loaded with ioredis `defineCommand` (EVALSHA with a fallback to EVAL).
  */
 import { readFileSync } from 'node:fs';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+
+/** One Redis or a Redis Cluster client: the SDK and the examples work with either. */
+export type RedisClient = Redis | Cluster;
 
 export type RedisScript = (
-  redis: Redis,
+  redis: RedisClient,
   keys: readonly string[],
   args: readonly (string | number)[],
 ) => Promise<unknown>;

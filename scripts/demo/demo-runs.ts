@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Admin } from 'kafkajs';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../orchestrator/store/index.js';
 
 /** The sorted set of live runs: member = prefix, score = when its claim lapses (ms). */
 export const LIVE_RUNS_KEY = 'saga-demo:live-runs';
@@ -30,7 +30,10 @@ export function demoPrefixOf(name: string): string | undefined {
 }
 
 /** Claims `prefix` as alive until `stop()`; the claim lapses by itself if the process dies. */
-export async function claimRun(redis: Redis, prefix: string): Promise<{ stop(): Promise<void> }> {
+export async function claimRun(
+  redis: RedisClient,
+  prefix: string,
+): Promise<{ stop(): Promise<void> }> {
   const renew = () => redis.zadd(LIVE_RUNS_KEY, Date.now() + CLAIM_MS, prefix);
   await renew();
   const timer = setInterval(() => void renew().catch(() => undefined), RENEW_EVERY_MS);
@@ -52,7 +55,7 @@ export interface CleanupReport {
 
 /** Deletes what earlier runs left, except runs still alive and `keep` (this run). */
 export async function cleanOldRuns(
-  redis: Redis,
+  redis: RedisClient,
   admin: Admin,
   keep: string,
 ): Promise<CleanupReport> {

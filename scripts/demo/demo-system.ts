@@ -4,7 +4,7 @@
  * participants (inventory, payment, shipping) seeded with the shop's stock and credit. Everything
  * lives under the run's prefix: topics `<prefix>.*`, keys `<prefix>:*`.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../orchestrator/store/index.js';
 import type { ConnectionConfig } from '../../orchestrator/config/load-config.js';
 import type { Orchestrator } from '../../orchestrator/runtime/orchestrator.js';
 import { createOrchestratorService } from '../../orchestrator/service/index.js';
@@ -94,7 +94,7 @@ export interface DemoSystemOptions {
 
 export interface DemoSystem {
   readonly orchestrator: Orchestrator;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   /** `http://127.0.0.1:<port>` */
   readonly apiUrl: string;
   readonly port: number;

@@ -5,7 +5,7 @@
  * saga completed are exactly the orders that hold a reservation, a payment authorization and an
  * active shipment, and every other order holds none of them (its compensations undid them).
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../orchestrator/store/index.js';
 import {
   checkExampleInvariants,
   readInventory,
@@ -33,7 +33,7 @@ export interface ParticipantReport {
 const SHOWN = 5;
 
 export async function checkParticipants(
-  redis: Redis,
+  redis: RedisClient,
   keyPrefix: string,
   shop: Shop,
   outcomes: readonly SagaOutcome[],

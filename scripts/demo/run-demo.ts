@@ -7,6 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SagaApiClient } from '../../cli/api-client.js';
 import { createRedisClient } from '../../orchestrator/store/redis-client.js';
+import type { RedisConnectionConfig } from '../../orchestrator/config/index.js';
 import { createLogger } from '../../wire/telemetry/logger.js';
 import { createKafkaClient } from '../../wire/kafka/index.js';
 import type { DemoOptions } from './demo-options.js';
@@ -63,7 +64,7 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<number>
   try {
     io.out(
       `Saga orchestrator demo: run ${prefix}, ${options.sagas.toLocaleString('en-US')} order sagas ` +
-        `(Kafka ${options.connection.kafka.brokers.join(',')}, Redis ${redactUrl(options.connection.redis.url)}).`,
+        `(Kafka ${options.connection.kafka.brokers.join(',')}, Redis ${describeRedis(options.connection.redis)}).`,
     );
     await admin.connect();
     if (options.cleanOldRuns) {
@@ -204,6 +205,12 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<number>
 class Interrupted extends Error {}
 
 /** The Redis URL without its password. */
+/** The Redis of a run for the banner: its URL without a password, or the cluster's seed nodes. */
+function describeRedis(redis: RedisConnectionConfig): string {
+  if (redis.url) return redactUrl(redis.url);
+  return `Cluster ${(redis.clusterNodes ?? []).map((node) => `${node.host}:${node.port}`).join(',')}`;
+}
+
 function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);

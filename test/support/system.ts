@@ -14,7 +14,7 @@
  * });
  */
 import type { Kafka } from 'kafkajs';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../orchestrator/store/index.js';
 import type { ApiAppOptions } from '../../orchestrator/api/index.js';
 import type { SagaDefinition } from '../../orchestrator/engine/types.js';
 import type { OrchestratorTuning } from '../../orchestrator/runtime/orchestrator-options.js';
@@ -96,7 +96,7 @@ export const FAST_CONSUMER = {
 export interface SystemConnections {
   kafka: Kafka;
   brokers: string[];
-  redis: Redis;
+  redis: RedisClient;
   /** Topic prefix and Redis key prefix of everything this system makes. */
   prefix: string;
 }
@@ -110,7 +110,7 @@ export interface RunningSystem {
   /** Key prefix of the example participants' state (for their invariants). */
   readonly exampleKeyPrefix: string;
   /** The system's Redis connection (participants' state, the store). */
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   /** The example participants' invariant violations (empty when all hold). */
   invariantViolations(): Promise<string[]>;
   /** Resolves once the saga exists (a start request on the topic takes a moment). */

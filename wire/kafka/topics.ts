@@ -164,6 +164,7 @@ export async function ensureTopics(options: EnsureTopicsOptions): Promise<TopicR
   const partitionsOf = await partitionCounts(
     admin,
     topics.map((spec) => spec.topic),
+    timeout,
   );
   const reports: TopicReport[] = [];
   const toGrow: TopicSpec[] = [];
@@ -206,12 +207,29 @@ export async function ensureTopics(options: EnsureTopicsOptions): Promise<TopicR
   return reports;
 }
 
+/**
+ * Partitions of each topic. On a cluster a broker that has not caught up with a topic created a
+ * moment ago (through another broker) answers UNKNOWN_TOPIC_OR_PARTITION: asked again, as in
+ * {@link waitForTopicLeaders}, until `timeoutMs` has passed.
+ */
 async function partitionCounts(
   admin: Admin,
   topics: readonly string[],
+  timeoutMs = 30_000,
 ): Promise<Map<string, number>> {
-  const { topics: metadata } = await admin.fetchTopicMetadata({ topics: [...topics] });
-  return new Map(metadata.map((entry) => [entry.name, entry.partitions.length]));
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { topics: metadata } = await admin.fetchTopicMetadata({ topics: [...topics] });
+      return new Map(metadata.map((entry) => [entry.name, entry.partitions.length]));
+    } catch (error) {
+      const type = (error as { type?: unknown } | null)?.type;
+      if (typeof type !== 'string' || !METADATA_SETTLING.has(type) || Date.now() >= deadline) {
+        throw error;
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, LEADER_POLL_MS));
+  }
 }
 
 /** What a broker answers while a new topic's metadata is still spreading: worth asking again. */

@@ -70,6 +70,13 @@ true
 {{- define "saga.kafkaTlsDir" -}}/etc/saga/kafka-tls{{- end }}
 {{- define "saga.redisTlsDir" -}}/etc/saga/redis-tls{{- end }}
 
+{{/* "true" when the processes reach Redis over TLS: a rediss:// URL, or rediss:// cluster nodes. */}}
+{{- define "saga.redisTls" -}}
+{{- if .Values.redis.clusterNodes -}}
+{{- if hasPrefix "rediss://" (first .Values.redis.clusterNodes) }}true{{ end -}}
+{{- else if hasPrefix "rediss://" .Values.redis.url }}true{{ end -}}
+{{- end }}
+
 {{/*
 Checks across values that values.schema.json cannot express, with messages that say what to do.
 */}}
@@ -88,8 +95,8 @@ Checks across values that values.schema.json cannot express, with messages that 
 {{- if and (or $tls.certKey $tls.keyKey) (not $tls.existingSecret) }}
 {{- fail "kafka.tls.certKey/keyKey need kafka.tls.existingSecret (the Secret that holds them)" }}
 {{- end }}
-{{- if and .Values.redis.tls.existingSecret (not (hasPrefix "rediss://" .Values.redis.url)) }}
-{{- fail "redis.tls.existingSecret is set but redis.url does not start with rediss:// (TLS)" }}
+{{- if and .Values.redis.tls.existingSecret (not (include "saga.redisTls" .)) }}
+{{- fail "redis.tls.existingSecret is set but redis.url (or redis.clusterNodes) does not start with rediss:// (TLS)" }}
 {{- end }}
 {{- if and .Values.api.readTokenKey (not .Values.api.existingSecret) }}
 {{- fail "api.readTokenKey needs api.existingSecret (the Secret holding the operator token under api.tokenKey and the read-only one under api.readTokenKey)" }}

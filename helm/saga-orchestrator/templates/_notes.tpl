@@ -10,7 +10,7 @@ Replicas: {{ .Values.autoscaling.minReplicas }} to {{ .Values.autoscaling.maxRep
 Replicas: {{ .Values.replicaCount }}.
 {{- end }}
 Kafka: {{ join "," .Values.kafka.brokers }}{{ if .Values.kafka.tls.enabled }} (TLS){{ end }}{{ if ne .Values.kafka.sasl.mechanism "none" }} (SASL {{ .Values.kafka.sasl.mechanism }}){{ end }}
-Redis: {{ .Values.redis.url }}
+Redis: {{ if .Values.redis.clusterNodes }}Cluster {{ join "," .Values.redis.clusterNodes }}{{ else }}{{ .Values.redis.url }}{{ end }}
 Topics: {{ .Values.config.topicPrefix }}.* {{- if .Values.topics.create }} (created at start-up when missing: {{ .Values.topics.partitions }} partitions, replication factor {{ .Values.topics.replicationFactor }}){{ else }} (not created by the orchestrator: provision them beforehand){{ end }}
 
 Reach the API from your machine:

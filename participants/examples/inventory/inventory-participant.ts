@@ -4,7 +4,7 @@
  * and is a successful no-op for an order that holds none. Each change and the record of its
  * command are one Lua script, so a command's effect happens exactly once.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../sdk/index.js';
 import {
   BusinessError,
   defineParticipant,
@@ -33,7 +33,7 @@ const releaseItems = loadRedisScript('exampleReleaseItems', script('release-item
 export const INVENTORY_PARTICIPANT = 'inventory';
 
 export interface InventoryConfig {
-  redis: Redis;
+  redis: RedisClient;
   /** @default 'saga-example' */
   keyPrefix?: string;
 }

@@ -2,7 +2,7 @@
  * The inventory example's state from outside the participant: seeding (the demo and the tests
  * call it before traffic), a snapshot, and the invariants to check after a run.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../sdk/index.js';
 import { loadRedisScript } from '../../sdk/index.js';
 import type { ExampleStateOptions } from '../example-options.js';
 import { inventoryKeys } from './inventory-keys.js';
@@ -18,7 +18,7 @@ export interface InventorySeed extends ExampleStateOptions {
 }
 
 /** Sets the units available of each SKU in `stock` (the initial stock follows). */
-export async function seedInventory(redis: Redis, { stock, keyPrefix }: InventorySeed) {
+export async function seedInventory(redis: RedisClient, { stock, keyPrefix }: InventorySeed) {
   const entries = Object.entries(stock);
   for (const [sku, units] of entries) {
     if (!Number.isInteger(units) || units < 0) {
@@ -46,7 +46,7 @@ export interface InventorySnapshot {
 
 /** Reads the whole inventory state (for tests, the demo's summary and the invariants). */
 export async function readInventory(
-  redis: Redis,
+  redis: RedisClient,
   { keyPrefix }: ExampleStateOptions = {},
 ): Promise<InventorySnapshot> {
   const keys = inventoryKeys(keyPrefix);
@@ -84,7 +84,7 @@ export async function readInventory(
  * Check it when no command is in flight (a snapshot is not one atomic read).
  */
 export async function checkInventoryInvariants(
-  redis: Redis,
+  redis: RedisClient,
   options: ExampleStateOptions = {},
 ): Promise<string[]> {
   const state = await readInventory(redis, options);

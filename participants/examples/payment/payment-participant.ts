@@ -4,7 +4,7 @@
  * successful no-op (not logged as a void) for an order that holds none. Each change and the
  * record of its command are one Lua script, so a command's effect happens exactly once.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../sdk/index.js';
 import {
   BusinessError,
   defineParticipant,
@@ -39,7 +39,7 @@ const voidAuthorization = loadRedisScript(
 export const PAYMENT_PARTICIPANT = 'payment';
 
 export interface PaymentConfig {
-  redis: Redis;
+  redis: RedisClient;
   /** @default 'saga-example' */
   keyPrefix?: string;
 }

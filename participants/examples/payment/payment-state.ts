@@ -2,7 +2,7 @@
  * The payment example's state from outside the participant: seeding credit limits, a snapshot,
  * and the invariants to check after a run.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../sdk/index.js';
 import type { ExampleStateOptions } from '../example-options.js';
 import { toMinorUnits } from '../order-payloads.js';
 import { DEFAULT_LIMIT_FIELD, paymentKeys } from './payment-keys.js';
@@ -16,7 +16,7 @@ export interface PaymentSeed extends ExampleStateOptions {
 
 /** Sets credit limits (in currency units; kept as minor units). */
 export async function seedPayment(
-  redis: Redis,
+  redis: RedisClient,
   { creditLimits = {}, defaultCreditLimit, keyPrefix }: PaymentSeed,
 ): Promise<void> {
   const limits: Array<[string, number]> = Object.entries(creditLimits);
@@ -67,7 +67,7 @@ export interface PaymentSnapshot {
 }
 
 export async function readPayment(
-  redis: Redis,
+  redis: RedisClient,
   { keyPrefix }: ExampleStateOptions = {},
 ): Promise<PaymentSnapshot> {
   const keys = paymentKeys(keyPrefix);
@@ -112,7 +112,7 @@ export async function readPayment(
  * Check it when no command is in flight.
  */
 export async function checkPaymentInvariants(
-  redis: Redis,
+  redis: RedisClient,
   options: ExampleStateOptions = {},
 ): Promise<string[]> {
   const state = await readPayment(redis, options);

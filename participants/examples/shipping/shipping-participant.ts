@@ -11,7 +11,7 @@
  * cancel while the confirm is still sleeping. The confirm's script checks the tombstone and books
  * in one atomic step, so whatever the interleaving no shipment exists for a cancelled order.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../sdk/index.js';
 import {
   BusinessError,
   defineParticipant,
@@ -68,7 +68,7 @@ export interface ShippingBehaviour {
 }
 
 export interface ShippingConfig extends ShippingBehaviour {
-  redis: Redis;
+  redis: RedisClient;
   /** @default 'saga-example' */
   keyPrefix?: string;
 }

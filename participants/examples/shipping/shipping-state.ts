@@ -1,5 +1,5 @@
 /** The shipping example's state from outside the participant: a snapshot and the invariants. */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../sdk/index.js';
 import type { ExampleStateOptions } from '../example-options.js';
 import { shippingKeys } from './shipping-keys.js';
 
@@ -26,7 +26,7 @@ export interface ShippingSnapshot {
 }
 
 export async function readShipping(
-  redis: Redis,
+  redis: RedisClient,
   { keyPrefix }: ExampleStateOptions = {},
 ): Promise<ShippingSnapshot> {
   const keys = shippingKeys(keyPrefix);
@@ -51,7 +51,7 @@ export async function readShipping(
  * refunded order must not ship).
  */
 export async function checkShippingInvariants(
-  redis: Redis,
+  redis: RedisClient,
   options: ExampleStateOptions = {},
 ): Promise<string[]> {
   const state = await readShipping(redis, options);

@@ -11,7 +11,7 @@
  *   inventory reserved exactly the completed orders' items, every other reservation released once;
  * - the examples' invariants hold; every ended saga has nothing pending or armed.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../../orchestrator/store/index.js';
 import type { SagaStore } from '../../../orchestrator/store/index.js';
 import {
   checkExampleInvariants,
@@ -39,7 +39,7 @@ export interface EffectFindings {
 /** Checks the participants' state against each saga's end (run it once nothing is in flight). */
 export async function checkEffects(
   store: SagaStore,
-  participantsRedis: Redis,
+  participantsRedis: RedisClient,
   participantsKeyPrefix: string,
   orders: readonly PlannedOrder[],
 ): Promise<EffectFindings> {

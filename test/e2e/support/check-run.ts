@@ -2,7 +2,7 @@
  * The end of a run of planned orders, checked from every side: each saga's status and history
  * (from the store) and the participants' state, counters, logs and command ledgers.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../../orchestrator/store/index.js';
 import type { HistoryEntry, SagaRecord } from '../../../orchestrator/engine/types.js';
 import type { SagaStore } from '../../../orchestrator/store/index.js';
 import {
@@ -98,7 +98,7 @@ const isStepDeadline = (e: HistoryEntry) =>
  */
 export async function checkRun(
   store: SagaStore,
-  redis: Redis,
+  redis: RedisClient,
   participantsKeyPrefix: string,
   orders: readonly PlannedOrder[],
 ): Promise<RunFindings> {
@@ -185,7 +185,7 @@ export async function checkRun(
 
 /** The participants' state, counters, logs and ledgers against the outcomes. */
 async function checkParticipants(
-  redis: Redis,
+  redis: RedisClient,
   keyPrefix: string,
   orders: readonly PlannedOrder[],
   compensations: { sent: ReadonlyMap<Step, number>; succeeded: ReadonlyMap<Step, string[]> },

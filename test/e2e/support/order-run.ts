@@ -6,7 +6,7 @@
  * the store. `check-run.ts` checks the end state.
  */
 import { expect } from 'chai';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../../orchestrator/store/index.js';
 import type { Admin, Producer } from 'kafkajs';
 import { sagaIdForKey } from '../../../orchestrator/runtime/saga-ids.js';
 import { createSagaStore, type SagaStore } from '../../../orchestrator/store/index.js';
@@ -86,7 +86,7 @@ export interface OrderParticipants {
  * no SKU-GONE, no credit for the declined orders' customers and ample credit for everyone else.
  */
 export async function seedOrderParticipants(
-  redis: Redis,
+  redis: RedisClient,
   keyPrefix: string,
   orders: readonly PlannedOrder[],
 ): Promise<void> {
@@ -181,7 +181,7 @@ export async function startViaApi(apiUrl: string, order: PlannedOrder): Promise<
 }
 
 /** The store the orchestrator processes write (same key prefix and shards), for reading. */
-export function readerStore(redis: Redis, prefix: string): SagaStore {
+export function readerStore(redis: RedisClient, prefix: string): SagaStore {
   return createSagaStore({ redis, keyPrefix: prefix, shards: STORE_SHARDS });
 }
 

@@ -57,7 +57,9 @@ describe('Redis bytes per order saga, by key kind (real Kafka and Redis)', funct
   const sut = useSystem('bytes-per-saga', { participants: false });
 
   it('measures sagas in flight, then the same sagas completed', async () => {
-    const { orchestrator, redis } = sut.system;
+    const { orchestrator } = sut.system;
+    // The test's own standalone connection: SCAN and MEMORY USAGE read one server.
+    const redis = sut.infra.redis;
     const ids: string[] = [];
     for (let started = 0; started < SAGAS; started += 100) {
       const outcomes = await Promise.all(

@@ -118,8 +118,10 @@ describe('Helm chart: the environment matches the configuration the processes re
         const env = resolveEnv(onlyContainer(orchestratorDeployment(objects)), objects);
         expect(unknownNames(env, Object.keys(orchestratorEnvSpec))).to.deep.equal([]);
         const required = requiredNames(orchestratorEnvSpec);
-        expect(required).to.include.members(['KAFKA_BROKERS', 'REDIS_URL']);
+        expect(required).to.include.members(['KAFKA_BROKERS']);
         for (const requiredName of required) expect([...env.keys()]).to.include(requiredName);
+        // Redis: one of the two, never both (the loader refuses both and neither).
+        expect(['REDIS_URL', 'REDIS_CLUSTER_NODES'].filter((n) => env.has(n))).to.have.length(1);
       });
 
       it('produces an environment the orchestrator config loader accepts', () => {
@@ -278,6 +280,31 @@ describe('Helm chart: the environment matches the configuration the processes re
     const defaults = renderChart({});
     const defaultEnv = resolveEnv(onlyContainer(orchestratorDeployment(defaults)), defaults);
     expect(defaultEnv.has('SAGA_TYPES')).to.equal(false);
+  });
+
+  it('passes redis.clusterNodes as REDIS_CLUSTER_NODES instead of REDIS_URL, to every process', () => {
+    const objects = renderChart({
+      set: [
+        'redis.clusterNodes={rediss://r-0:6379,rediss://r-1:6379}',
+        'redis.tls.existingSecret=r-ca',
+      ],
+    });
+    for (const deployment of objectsOfKind<IDeployment>(objects, 'Deployment')) {
+      const env = resolveEnv(onlyContainer(deployment), objects);
+      expect(env.has('REDIS_URL'), deployment.metadata?.name).to.equal(false);
+      const config = loadConnectionConfig(envRecord(env), 'any');
+      expect(config.redis.clusterNodes).to.deep.equal([
+        { host: 'r-0', port: 6379 },
+        { host: 'r-1', port: 6379 },
+      ]);
+      expect(config.redis.tls?.caFile).to.be.a('string');
+    }
+    const plain = renderChart({ set: ['redis.clusterNodes={r-0:6379}'] });
+    const env = resolveEnv(onlyContainer(orchestratorDeployment(plain)), plain);
+    expect(loadOrchestratorConfig(envRecord(env)).redis).to.deep.equal({
+      clusterNodes: [{ host: 'r-0', port: 6379 }],
+      password: undefined,
+    });
   });
 
   it('turns off start-up topic creation when asked', () => {

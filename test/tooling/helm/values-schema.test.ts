@@ -51,6 +51,11 @@ describe('Helm chart: values are checked at install time', function () {
     ['a misspelt key', ['kafka.brokerz[0]=a:1'], /additional properties 'brokerz'/],
     ['a broker without a port', ['kafka.brokers[0]=kafka'], /brokers\/0.*pattern/],
     ['a Redis URL of another scheme', ['redis.url=http://redis:6379'], /redis\/url.*pattern/],
+    [
+      'a Redis Cluster node without a port',
+      ['redis.clusterNodes={redis-0}'],
+      /redis\/clusterNodes\/0.*pattern/,
+    ],
     ['zero partitions', ['topics.partitions=0'], /partitions.*minimum/],
     ['a log level the loader does not know', ['config.logLevel=verbose'], /logLevel/],
     [

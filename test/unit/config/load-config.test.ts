@@ -81,6 +81,52 @@ describe('configuration from the environment', () => {
     expect(problems).to.have.length(5);
   });
 
+  it('takes Redis Cluster seed nodes instead of a URL, TLS from the rediss:// scheme', () => {
+    const { REDIS_URL: _url, ...withoutUrl } = minimal;
+    const cluster = loadOrchestratorConfig({
+      ...withoutUrl,
+      REDIS_CLUSTER_NODES: ' r0:7000, r1:7001,r2:7002 ',
+    });
+    expect(cluster.redis).to.deep.equal({
+      clusterNodes: [
+        { host: 'r0', port: 7000 },
+        { host: 'r1', port: 7001 },
+        { host: 'r2', port: 7002 },
+      ],
+      password: undefined,
+    });
+    const tls = loadOrchestratorConfig({
+      ...withoutUrl,
+      REDIS_CLUSTER_NODES: 'rediss://r0:7000,rediss://r1:7001',
+      REDIS_TLS_CA_FILE: '/etc/redis/ca.pem',
+    });
+    expect(tls.redis.clusterNodes).to.have.length(2);
+    expect(tls.redis.tls).to.deep.equal({ caFile: '/etc/redis/ca.pem', rejectUnauthorized: true });
+  });
+
+  it('wants exactly one of REDIS_URL and REDIS_CLUSTER_NODES, and well-formed nodes', () => {
+    const both = problemsOf(() =>
+      loadOrchestratorConfig({ ...minimal, REDIS_CLUSTER_NODES: 'r0:7000' }),
+    );
+    expect(both).to.deep.equal([
+      'REDIS_URL and REDIS_CLUSTER_NODES are both set: set REDIS_URL for one Redis or REDIS_CLUSTER_NODES for a Redis Cluster, not both',
+    ]);
+    const { REDIS_URL: _url, ...withoutUrl } = minimal;
+    const neither = problemsOf(() => loadConnectionConfig({ ...withoutUrl, REDIS_URL: ' ' }, 'x'));
+    expect(neither.join('\n')).to.contain('REDIS_URL is required (or REDIS_CLUSTER_NODES');
+    const malformed = problemsOf(() =>
+      loadOrchestratorConfig({ ...withoutUrl, REDIS_CLUSTER_NODES: 'r0:7000,r1' }),
+    );
+    expect(malformed.join('\n')).to.contain('REDIS_CLUSTER_NODES: "r1" is not host:port');
+    const mixed = problemsOf(() =>
+      loadOrchestratorConfig({
+        ...withoutUrl,
+        REDIS_CLUSTER_NODES: 'redis://r0:7000,rediss://r1:7001',
+      }),
+    );
+    expect(mixed.join('\n')).to.contain('mixes redis:// and rediss:// nodes');
+  });
+
   it('refuses SASL without credentials and half a client certificate', () => {
     const problems = problemsOf(() =>
       loadConnectionConfig(

@@ -85,6 +85,21 @@ describe('ensureTopics: a new topic whose metadata is still settling', () => {
     ]);
   });
 
+  // Regression (test/e2e/cluster-topology.test.ts, 1 start in 6): on a 3-broker cluster one broker
+  // showed the new topics' leaders and the next metadata request, answered by a broker that had
+  // not caught up yet, said UNKNOWN_TOPIC_OR_PARTITION; reading the partition counts then failed
+  // the orchestrator's start.
+  it('asks again for the partition counts when another broker has not caught up yet', async () => {
+    const { admin, calls } = settlingAdmin([1, 'UNKNOWN_TOPIC_OR_PARTITION', 1]);
+    const reports = await ensureTopics({ admin, topics: specs, logger: silentLogger });
+    expect(reports.map((r) => [r.topic, r.outcome, r.partitions])).to.deep.equal([
+      ['p.replies', 'created', 2],
+      ['p.requests', 'created', 2],
+    ]);
+    // Leaders at once, then the counts asked twice.
+    expect(calls.fetchTopicMetadata).to.equal(3);
+  });
+
   it('gives up after its timeout, naming the topics and the last answer', async () => {
     const { admin } = settlingAdmin(['UNKNOWN_TOPIC_OR_PARTITION']);
     const error = await ensureTopics({

@@ -1,0 +1,76 @@
+/**
+ * A cluster topology of a test file's own (`INFRA_TOPOLOGY=cluster scripts/infra.sh`): three
+ * KRaft brokers (replication factor 3, min ISR 2) and a Redis Cluster of three primaries and
+ * three replicas, on ports and in a temporary directory of their own, started before the file's
+ * tests and deleted after them. Nodes are killed with SIGKILL (data kept) and started again on
+ * their data, as after a crash.
+ *
+ * @example
+ * const cluster = useClusterInfra();
+ * it('survives', async () => {
+ *   await cluster.killBroker(1);
+ *   const node = await cluster.killRedisPrimary();
+ *   await cluster.startRedisNode(node);
+ * });
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RedisNodeAddress } from '../../orchestrator/config/index.js';
+import { runClusterInfraScript } from '../../scripts/infra-script.js';
+
+export interface ClusterInfra {
+  /** `host:port` of every broker. */
+  readonly brokers: string[];
+  /** Every Redis node (the client needs one or more as seeds). */
+  readonly redisNodes: RedisNodeAddress[];
+  /** SIGKILL broker `n` (1..3), data kept; resolves when its ports are closed. */
+  killBroker(n: number): Promise<void>;
+  /** Starts broker `n` again on its data; resolves when it serves. */
+  startBroker(n: number): Promise<void>;
+  /** SIGKILL the first Redis node that is a primary now; resolves with its number (1..6). */
+  killRedisPrimary(): Promise<number>;
+  /** Starts Redis node `n` again on its AOF and cluster identity (it rejoins as a replica). */
+  startRedisNode(n: number): Promise<void>;
+}
+
+/**
+ * Ports: CLUSTER_TEST_KAFKA_PORT (default 29292: brokers on 29292, 29294, 29296, controllers one
+ * above each) and CLUSTER_TEST_REDIS_PORT (default 26579: nodes on 26579-26584), apart from the
+ * shared infrastructure (19092/16379), the default cluster topology (19292/16579), the fault and
+ * chaos tests' and a clean-clone CI run's.
+ */
+export function useClusterInfra(): ClusterInfra {
+  const kafkaPort = Number(process.env.CLUSTER_TEST_KAFKA_PORT ?? 29_292);
+  const redisPort = Number(process.env.CLUSTER_TEST_REDIS_PORT ?? 26_579);
+  const infraDir = mkdtempSync(join(tmpdir(), 'cluster-infra-'));
+  // Three brokers on a machine shared with other work: a smaller heap each is plenty here.
+  const place = { kafkaPort, redisPort, infraDir, kafkaHeap: '512m' };
+  const infra = (...args: string[]) => runClusterInfraScript(place, ...args);
+
+  before(async function () {
+    this.timeout(240_000);
+    await infra('up');
+  });
+
+  after(async function () {
+    this.timeout(90_000);
+    await infra('down').catch(() => undefined);
+    rmSync(infraDir, { recursive: true, force: true });
+  });
+
+  return {
+    brokers: [0, 1, 2].map((n) => `127.0.0.1:${kafkaPort + 2 * n}`),
+    redisNodes: [0, 1, 2, 3, 4, 5].map((n) => ({ host: '127.0.0.1', port: redisPort + n })),
+    killBroker: async (n) => {
+      await infra('kill', 'kafka', String(n));
+    },
+    startBroker: async (n) => {
+      await infra('start', 'kafka', String(n));
+    },
+    killRedisPrimary: async () => Number((await infra('kill', 'redis', 'primary')).trim()),
+    startRedisNode: async (n) => {
+      await infra('start', 'redis', String(n));
+    },
+  };
+}
