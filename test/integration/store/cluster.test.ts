@@ -63,10 +63,10 @@ describe('saga store on Redis Cluster (a real one-node cluster)', function () {
     await store.outboxLengths(shards); // the client has its slot map from here on
     const made: unknown[] = [];
     const pipeline = cluster.pipeline.bind(cluster);
-    cluster.pipeline = ((...args: Parameters<typeof pipeline>) => {
+    cluster.pipeline = (...args: Parameters<typeof pipeline>) => {
       made.push(args);
       return pipeline(...args);
-    });
+    };
     try {
       expect(await store.outboxLengths(shards)).to.have.length(8);
     } finally {
