@@ -4,7 +4,7 @@
  *
  * The names live in the project's one table, `orchestrator/config/env-spec.ts`: what every
  * process shares (`connectionEnvSpec`: KAFKA_BROKERS, KAFKA_CLIENT_ID, Kafka SASL and TLS,
- * REDIS_URL, REDIS_PASSWORD, Redis TLS, SAGA_TOPIC_PREFIX, LOG_LEVEL) and what a participant reads
+ * REDIS_URL or REDIS_CLUSTER_NODES, REDIS_PASSWORD, Redis TLS, SAGA_TOPIC_PREFIX, LOG_LEVEL) and what a participant reads
  * beyond it (`participantEnvSpec`: SAGA_TOPIC_PARTITIONS, SAGA_TOPIC_REPLICATION_FACTOR,
  * SAGA_CREATE_TOPICS, PARTICIPANT_*, KAFKA_SESSION_TIMEOUT, KAFKA_HEARTBEAT_INTERVAL,
  * KAFKA_MAX_WAIT, INVENTORY_STOCK, PAYMENT_CREDIT_LIMITS, PAYMENT_DEFAULT_CREDIT_LIMIT,

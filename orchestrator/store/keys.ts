@@ -37,6 +37,7 @@
  */
 import { isEnded } from '../../wire/contract/index.js';
 import type { SagaRecord, SagaStatus } from '../engine/index.js';
+import calculateSlot from 'cluster-key-slot';
 import { shardOf } from './shard.js';
 
 /** Separates the saga id from the timer id in a timer member; saga ids may not contain it. */
@@ -77,6 +78,14 @@ export interface StoreKeys {
    * in `idx:all` and `idx:type:<type>`, which their next step or their purge leaves.
    */
   indexKeysOf: (record: Pick<SagaRecord, 'id' | 'type' | 'status' | 'state'>) => string[];
+}
+
+/**
+ * The Redis Cluster slot of every key of `shard`: its hash tag is `{s<shard>}` whatever the key
+ * prefix (a prefix may not hold braces), so the slot is the same for every deployment.
+ */
+export function shardSlot(shard: number): number {
+  return calculateSlot(`{s${shard}}`);
 }
 
 /** Key names for one deployment (key prefix) and shard count. */

@@ -43,18 +43,24 @@ export interface ClusterInfra {
 export function useClusterInfra(): ClusterInfra {
   const kafkaPort = Number(process.env.CLUSTER_TEST_KAFKA_PORT ?? 29_292);
   const redisPort = Number(process.env.CLUSTER_TEST_REDIS_PORT ?? 26_579);
-  const infraDir = mkdtempSync(join(tmpdir(), 'cluster-infra-'));
-  // Three brokers on a machine shared with other work: a smaller heap each is plenty here.
-  const place = { kafkaPort, redisPort, infraDir, kafkaHeap: '512m' };
-  const infra = (...args: string[]) => runClusterInfraScript(place, ...args);
+  // Made in `before`, not when the file loads: a run whose --grep skips this file's tests loads
+  // it too, and would leave the directory behind.
+  let infraDir: string | undefined;
+  const infra = (...args: string[]) => {
+    if (!infraDir) throw new Error('the cluster is started in before()');
+    // Three brokers on a machine shared with other work: a smaller heap each is plenty here.
+    return runClusterInfraScript({ kafkaPort, redisPort, infraDir, kafkaHeap: '512m' }, ...args);
+  };
 
   before(async function () {
     this.timeout(240_000);
+    infraDir = mkdtempSync(join(tmpdir(), 'cluster-infra-'));
     await infra('up');
   });
 
   after(async function () {
     this.timeout(90_000);
+    if (!infraDir) return;
     await infra('down').catch(() => undefined);
     rmSync(infraDir, { recursive: true, force: true });
   });

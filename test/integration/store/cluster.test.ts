@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { Cluster, Redis } from 'ioredis';
 import { createSagaStore, type SagaStore } from '../../../orchestrator/store/index.js';
+import { shardSlot } from '../../../orchestrator/store/keys.js';
 import { startClusterNode, type ClusterNode } from './cluster-node.js';
 import { command, historyLine, nextRecord, startedRecord, timer } from './records.js';
 
@@ -49,6 +50,30 @@ describe('saga store on Redis Cluster (a real one-node cluster)', function () {
     }
     // Different shards are different slots, so a cluster can spread them.
     expect(slotsOfShards.size).to.equal(8);
+  });
+
+  it('knows the slot of every shard (shardSlot, what the pipelines group by)', async () => {
+    for (let shard = 0; shard < 8; shard += 1) {
+      expect(shardSlot(shard), `shard ${shard}`).to.equal(await slot(store.keys.outbox(shard)));
+    }
+  });
+
+  it('sends a batch over many shards in one pipeline per node, not one per shard', async () => {
+    const shards = Array.from({ length: store.shards }, (_, shard) => shard);
+    await store.outboxLengths(shards); // the client has its slot map from here on
+    const made: unknown[] = [];
+    const pipeline = cluster.pipeline.bind(cluster);
+    cluster.pipeline = (...args: Parameters<typeof pipeline>) => {
+      made.push(args);
+      return pipeline(...args);
+    };
+    try {
+      expect(await store.outboxLengths(shards)).to.have.length(8);
+    } finally {
+      cluster.pipeline = pipeline;
+    }
+    // One node serves all 8 shards' slots here: one pipeline (it was 8).
+    expect(made).to.have.length(1);
   });
 
   it('refuses a script that reaches into another slot (the check the store relies on)', async () => {

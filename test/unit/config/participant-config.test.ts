@@ -114,6 +114,24 @@ describe('participant process configuration from the environment', () => {
     });
   });
 
+  it('connects to a Redis Cluster by REDIS_CLUSTER_NODES, as the orchestrator does', () => {
+    const { REDIS_URL: _url, ...withoutUrl } = minimal;
+    const config = loadParticipantConfig('inventory', {
+      ...withoutUrl,
+      REDIS_CLUSTER_NODES: 'r0:7000,r1:7001',
+    });
+    expect(config.redis).to.deep.equal({
+      clusterNodes: [
+        { host: 'r0', port: 7000 },
+        { host: 'r1', port: 7001 },
+      ],
+      password: undefined,
+    });
+    expect(() =>
+      loadParticipantConfig('inventory', { ...minimal, REDIS_CLUSTER_NODES: 'r0:7000' }),
+    ).to.throw(/REDIS_URL and REDIS_CLUSTER_NODES are both set/);
+  });
+
   it('gives the transport options it accepts', () => {
     const config = loadParticipantConfig('payment', {
       ...minimal,
