@@ -21,7 +21,7 @@ export type ApiOrchestrator = Pick<
   | 'readiness'
   | 'topics'
 > & {
-  readonly engine: Pick<SagaEngine, 'definition'>;
+  readonly engine: Pick<SagaEngine, 'definitionOf'>;
   /** The live counts (`GET /v1/sagas/counts`), from the store's counters. */
   readonly store: Pick<SagaStore, 'countsByTypeAndState'>;
 };

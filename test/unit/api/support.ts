@@ -36,7 +36,10 @@ export const unreachableOrchestrator: ApiOrchestrator = {
     ready: false,
     checks: { redis: true, kafkaBroker: true, kafkaConsumer: false, started: false },
   }),
-  engine: { definition: (type) => (type === 'order' ? orderSaga : undefined) },
+  engine: {
+    definitionOf: ({ type, definitionVersion }) =>
+      type === 'order' && definitionVersion === orderSaga.version ? orderSaga : undefined,
+  },
   store: { countsByTypeAndState: unreachable('countsByTypeAndState') },
   topics: topicNames('saga'),
 };
