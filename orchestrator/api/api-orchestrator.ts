@@ -18,6 +18,8 @@ export type ApiOrchestrator = Pick<
   | 'pause'
   | 'resume'
   | 'definitions'
+  | 'definitionVersions'
+  | 'migrateSagas'
   | 'readiness'
   | 'topics'
 > & {

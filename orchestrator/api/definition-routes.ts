@@ -1,10 +1,13 @@
 /**
- * `/v1/definitions`: the saga types this orchestrator runs. The list shows each type's steps and
+ * `/v1/definitions`: the saga types this orchestrator runs, and the migration of waiting sagas from
+ * one version of a type to another (`POST /v1/definitions/{type}/migrations`). The list shows each type's steps and
  * declared signals (with their schemas); one
  * definition adds its statechart as JSON (XState's `toJSON()` and the config without functions).
  */
+import type { MigrationRequest } from '../runtime/index.js';
 import { ApiError } from './api-error.js';
 import type { ApiOrchestrator } from './api-orchestrator.js';
+import { operatorAudit } from './operator-audit.js';
 import type { RouteRegistry } from './route-registry.js';
 
 export function definitionRoutes(routes: RouteRegistry, orchestrator: ApiOrchestrator): void {
@@ -30,5 +33,18 @@ export function definitionRoutes(routes: RouteRegistry, orchestrator: ApiOrchest
       });
     }
     res.json(found);
+  });
+
+  routes.add('migrateSagas', async ({ params, body }, req, res) => {
+    const type = params.type ?? '';
+    const request = { ...(body as Omit<MigrationRequest, 'type'>), type };
+    const report = await orchestrator.migrateSagas(request, operatorAudit(req, res));
+    if (report.status === 'no-migration') {
+      throw new ApiError('DEFINITION_NOT_FOUND', report.message, {
+        versions: orchestrator.definitionVersions(type),
+      });
+    }
+    const { dryRun, wouldMove, moved, cannot } = report;
+    res.json({ type, from: request.from, to: request.to, dryRun, wouldMove, moved, cannot });
   });
 }

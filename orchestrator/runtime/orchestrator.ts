@@ -65,6 +65,11 @@ import { ShardSignals, type ShardWork } from './shard-signals.js';
 import { SagaEventApplier, type ApplyOutcome, type StartOutcome } from './step-runner.js';
 import { createContractTopics } from './contract-topics.js';
 import {
+  migrateSagas,
+  type MigrationReport,
+  type MigrationRequest,
+} from './definition-migration.js';
+import {
   DEFAULT_AUDIT,
   pauseOutcome,
   relayBatchesDone,
@@ -109,7 +114,9 @@ export class Orchestrator {
   private started = false;
 
   constructor(private readonly options: OrchestratorOptions) {
-    this.engine = createEngine(options.definitions);
+    this.engine = createEngine(options.definitions, {
+      ...(options.startVersions ? { startVersions: options.startVersions } : {}),
+    });
     this.topics = topicNames(options.topicPrefix);
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? createLogger('orchestrator');
@@ -409,6 +416,32 @@ export class Orchestrator {
   async resume(sagaId: string, audit: OperatorAudit = DEFAULT_AUDIT): Promise<PauseOutcome> {
     const [outcome] = await this.applier.applyBatch([{ sagaId, event: { kind: 'resume', audit } }]);
     return pauseOutcome(outcome);
+  }
+
+  /**
+   * Moves the waiting sagas of `request.type` from version `from` to `to` with the migration `to`
+   * declares, each atomically and with an operator history line; a dry run only lists who would
+   * move and who cannot, and why (definition-migration.ts).
+   */
+  migrateSagas(
+    request: MigrationRequest,
+    audit: OperatorAudit = DEFAULT_AUDIT,
+  ): Promise<MigrationReport> {
+    return migrateSagas(
+      {
+        engine: this.engine,
+        store: this.store,
+        applyBatch: (items) => this.applier.applyBatch(items),
+        now: () => this.clock.now(),
+      },
+      request,
+      audit,
+    );
+  }
+
+  /** The versions of `type` this instance runs, oldest first. */
+  definitionVersions(type: string): string[] {
+    return this.engine.versions(type).map((d) => d.version);
   }
 
   definitions(): DefinitionDescription[] {

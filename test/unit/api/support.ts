@@ -32,6 +32,8 @@ export const unreachableOrchestrator: ApiOrchestrator = {
   pause: unreachable('pause'),
   resume: unreachable('resume'),
   definitions: () => [describeDefinition(orderSaga)],
+  definitionVersions: (type) => (type === 'order' ? [orderSaga.version] : []),
+  migrateSagas: unreachable('migrateSagas'),
   readiness: async () => ({
     ready: false,
     checks: { redis: true, kafkaBroker: true, kafkaConsumer: false, started: false },
