@@ -1,6 +1,7 @@
 /** Lists for people: sagas, and saga definitions with their steps. */
 import type {
   DefinitionSummary,
+  MigrationResult,
   RetryParkedResult,
   SagaCountView,
   SagaPage,
@@ -48,6 +49,25 @@ export function renderRetryParked(result: RetryParkedResult, dryRun: boolean): s
       table(
         ['not retried', 'why'],
         result.failed.map((f) => [f.id, f.reason]),
+      ),
+    );
+  }
+  return lines.join('\n');
+}
+
+/** Who moved (or would) from one definition version to another, and who stays, with why. */
+export function renderMigration(result: MigrationResult): string {
+  const sagas = (n: number) => `${n} ${result.type} saga${n === 1 ? '' : 's'}`;
+  const versions = `from v${result.from} to v${result.to}`;
+  const lines = result.dryRun
+    ? [`Dry run: ${sagas(result.wouldMove.length)} would move ${versions}.`, ...result.wouldMove]
+    : [`Moved ${sagas(result.moved.length)} ${versions}.`, ...result.moved];
+  if (result.cannot.length > 0) {
+    lines.push(
+      '',
+      table(
+        ['cannot move', 'state', 'why'],
+        result.cannot.map((c) => [c.id, c.state, c.reason]),
       ),
     );
   }
