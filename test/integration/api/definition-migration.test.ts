@@ -7,6 +7,8 @@
  */
 import { expect } from 'chai';
 import type { ApiErrorBody, SagaView } from '../../../orchestrator/api/index.js';
+import { createOrchestrator } from '../../../orchestrator/runtime/index.js';
+import { silentLogger } from '../../../wire/telemetry/index.js';
 import { createOrderSaga } from '../../../sagas/order/index.js';
 import { apiClient, eventually } from '../../support/api-client.js';
 import { createOrderSagaV2 } from '../../support/order-saga-v2.js';
@@ -172,6 +174,38 @@ describe('HTTP API: migrating waiting sagas from v1 to v2 (real Kafka and Redis)
     expect(stayed).to.deep.include({ status: 'completed', version: '1' });
     expect(stayed.history.some((line) => line.kind === 'operator')).to.equal(false);
     expect(await sut.system.invariantViolations()).to.deep.equal([]);
+  });
+
+  it('does not clobber a saga that another writer moved on after this instance last saw it', async () => {
+    const id = await startOrder(30_000);
+    await inState(id, 'awaitingApproval');
+    // This instance wrote the saga last (the payment reply), so it keeps that record in memory.
+    // Another writer (a second instance on the same store, not started) approves it: the kept
+    // record is stale, and a migration computed from it must lose the compare-and-set on the
+    // revision, not overwrite the approval with a v2 saga in awaitingReview.
+    const other = createOrchestrator({
+      definitions: [createOrderSaga(timings), createOrderSagaV2(timings)],
+      redis: sut.infra.redis,
+      kafka: sut.infra.kafka,
+      topicPrefix: sut.infra.prefix,
+      store: { keyPrefix: sut.infra.prefix, shards: 4 },
+      logger: silentLogger,
+    });
+    const approved = await other.signal(id, { type: 'order.approve' });
+    expect(approved.status).to.equal('applied');
+
+    const report = await sut.system.orchestrator.migrateSagas({
+      type: 'order',
+      from: '1',
+      to: '2',
+    });
+    if (report.status !== 'done') throw new Error(report.message);
+    expect(report.moved).to.not.include(id);
+    const refused = report.cannot.find((c) => c.id === id);
+    expect(refused?.reason).to.match(/^a command is in flight \(confirmOrder: ConfirmOrder\)/);
+    const saga = await result(id);
+    expect(saga).to.deep.include({ status: 'completed', version: '1' });
+    expect(saga.history.some((line) => line.kind === 'operator')).to.equal(false);
   });
 
   it('answers 404 for a saga type it does not run', async () => {
