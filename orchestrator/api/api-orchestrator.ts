@@ -18,6 +18,7 @@ export type ApiOrchestrator = Pick<
   | 'pause'
   | 'resume'
   | 'definitions'
+  | 'definition'
   | 'definitionVersions'
   | 'migrateSagas'
   | 'readiness'

@@ -24,13 +24,19 @@ export function definitionRoutes(routes: RouteRegistry, orchestrator: ApiOrchest
     res.json({ items });
   });
 
-  routes.add('getDefinition', ({ params }, _req, res) => {
+  routes.add('getDefinition', ({ params, query }, _req, res) => {
     const type = params.type ?? '';
-    const found = orchestrator.definitions().find((d) => d.type === type);
+    const version = typeof query.version === 'string' ? query.version : undefined;
+    const found = orchestrator.definition(type, version);
     if (!found) {
-      throw new ApiError('DEFINITION_NOT_FOUND', `no saga definition of type "${type}"`, {
-        known: orchestrator.definitions().map((d) => d.type),
-      });
+      const versions = orchestrator.definitionVersions(type);
+      throw versions.length > 0
+        ? new ApiError('DEFINITION_NOT_FOUND', `no version ${version} of saga type "${type}"`, {
+            versions,
+          })
+        : new ApiError('DEFINITION_NOT_FOUND', `no saga definition of type "${type}"`, {
+            known: orchestrator.definitions().map((d) => d.type),
+          });
     }
     res.json(found);
   });

@@ -193,7 +193,8 @@ export class Orchestrator {
     if (this.tuning.createTopics) {
       await createContractTopics(kafka, {
         topics: this.topics,
-        participants: participantsOf(this.engine.definitions()),
+        // Every version's participants: a saga on an older version still sends to them.
+        participants: participantsOf(this.options.definitions),
         partitions: this.tuning.topicPartitions,
         replicationFactor: this.tuning.topicReplicationFactor,
         logger: this.logger.child('topics'),
@@ -290,7 +291,7 @@ export class Orchestrator {
     await this.availability.start();
     log.info('orchestrator started', {
       instance: this.instanceId,
-      sagaTypes: this.engine.definitions().map((d) => `${d.type}@${d.version}`),
+      sagaTypes: this.options.definitions.map((d) => `${d.type}@${d.version}`),
       shards: [...this.ownership.shards()].sort((a, b) => a - b).join(','),
     });
   }
@@ -444,8 +445,18 @@ export class Orchestrator {
     return this.engine.versions(type).map((d) => d.version);
   }
 
+  /** The definition new sagas of each type start on. */
   definitions(): DefinitionDescription[] {
     return this.engine.definitions().map(describeDefinition);
+  }
+
+  /** One version of `type` (default: the one new sagas start on), if this instance runs it. */
+  definition(type: string, version?: string): DefinitionDescription | undefined {
+    const found =
+      version === undefined
+        ? this.engine.definition(type)
+        : this.engine.versions(type).find((d) => d.version === version);
+    return found ? describeDefinition(found) : undefined;
   }
 
   /**

@@ -472,6 +472,9 @@ const definitionRoutes: OperationSpec[] = [
     method: 'get',
     path: '/v1/definitions/:type',
     summary: 'One definition, with its statechart as JSON',
+    description:
+      'The version new sagas start on, or with `version` any version this orchestrator runs ' +
+      '(a saga runs on the version that started it: its `version`).',
     tags: ['definitions'],
     authenticated: true,
     parameters: [
@@ -482,13 +485,19 @@ const definitionRoutes: OperationSpec[] = [
         description: 'Saga type.',
         schema: { type: 'string' },
       },
+      {
+        name: 'version',
+        in: 'query',
+        description: 'A version of the type (default: the one new sagas start on).',
+        schema: { type: 'string', minLength: 1, maxLength: 100 },
+      },
     ],
     responses: {
       200: { description: 'The definition.', schema: 'Definition' },
       400: error(
         'A query parameter this operation does not take, or a type that is not valid percent-encoding (VALIDATION_FAILED).',
       ),
-      404: error('No such type (DEFINITION_NOT_FOUND).'),
+      404: error('No such type, or no such version of it (DEFINITION_NOT_FOUND).'),
       ...v1Errors,
     },
   },

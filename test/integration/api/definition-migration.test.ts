@@ -208,6 +208,23 @@ describe('HTTP API: migrating waiting sagas from v1 to v2 (real Kafka and Redis)
     expect(saga.history.some((line) => line.kind === 'operator')).to.equal(false);
   });
 
+  it('serves each version of the type: the start version by default, any with ?version', async () => {
+    const byDefault = await api().get<{ version: string }>('/v1/definitions/order');
+    expect(byDefault.body.version).to.equal('1');
+    const two = await api().get<{ version: string; definition: { states: object } }>(
+      '/v1/definitions/order?version=2',
+    );
+    expect(two.body.version).to.equal('2');
+    expect(two.body.definition.states).to.have.property('awaitingReview');
+    const none = await api().get<ApiErrorBody>('/v1/definitions/order?version=9');
+    expect(none.status).to.equal(404);
+    expect(none.body.error).to.deep.include({
+      code: 'DEFINITION_NOT_FOUND',
+      message: 'no version 9 of saga type "order"',
+      details: { versions: ['1', '2'] },
+    });
+  });
+
   it('answers 404 for a saga type it does not run', async () => {
     const missing = await api().post<ApiErrorBody>('/v1/definitions/refund/migrations', {
       from: '1',

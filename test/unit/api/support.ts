@@ -32,6 +32,10 @@ export const unreachableOrchestrator: ApiOrchestrator = {
   pause: unreachable('pause'),
   resume: unreachable('resume'),
   definitions: () => [describeDefinition(orderSaga)],
+  definition: (type, version) =>
+    type === 'order' && (version === undefined || version === orderSaga.version)
+      ? describeDefinition(orderSaga)
+      : undefined,
   definitionVersions: (type) => (type === 'order' ? [orderSaga.version] : []),
   migrateSagas: unreachable('migrateSagas'),
   readiness: async () => ({
