@@ -246,6 +246,16 @@ describe('migrating a saga from v1 to v2', () => {
     });
   });
 
+  it('moves a saga whose own version is no longer registered (only the target is needed)', () => {
+    const onlyV2 = createEngine([v2]);
+    const sim = waitingForApproval();
+    expect(() =>
+      onlyV2.apply(sim.record, { kind: 'signal', event: { type: 'order.approve' } }, 1),
+    ).to.throw(/no saga definition order version 1/);
+    const { record } = migrated(migrate(sim, onlyV2));
+    expect(record).to.deep.include({ definitionVersion: '2', state: 'awaitingReview' });
+  });
+
   it('refuses a state with no mapping, naming it', () => {
     const narrow = defineMigration({
       type: 'order',
