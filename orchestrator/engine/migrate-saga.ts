@@ -53,7 +53,7 @@ const refuse = (reason: MigrationRefusal, detail: string): MigrationResult => ({
 
 const AFTER_PREFIX = 'xstate.after.';
 
-/** `a.b.c` → `{ a: { b: 'c' } }`. */
+/** `a.b.c` → `{ a: { b: 'c' } }` (one leaf: a parallel state is not a migration target). */
 function stateValueOf(path: string): StateValue {
   const segments = path.split('.');
   let value: StateValue = segments[segments.length - 1] ?? path;
@@ -61,21 +61,30 @@ function stateValueOf(path: string): StateValue {
   return value;
 }
 
-/** The `after` delays active in `snapshot`, with the event type XState gives each. */
-function delaysOf(snapshot: AnyMachineSnapshot): { delay: string; eventType: string }[] {
+/** The state nodes from the root down to `target` (a path the snapshot resolved to). */
+function nodesOnPath(machine: AnyStateMachine, target: string): AnyStateNode[] {
+  const nodes: AnyStateNode[] = [machine.root];
+  let node: AnyStateNode | undefined = machine.root;
+  for (const segment of target.split('.')) {
+    node = node?.states[segment];
+    if (node) nodes.push(node);
+  }
+  return nodes;
+}
+
+/** The `after` delays of `target` and its ancestors, with the event type XState gives each. */
+function delaysOf(
+  machine: AnyStateMachine,
+  target: string,
+): { delay: string; eventType: string }[] {
   const found: { delay: string; eventType: string }[] = [];
-  const seen = new Set<AnyStateNode>();
-  for (const leaf of snapshot._nodes as AnyStateNode[]) {
-    for (let node: AnyStateNode | undefined = leaf; node; node = node.parent) {
-      if (seen.has(node)) continue;
-      seen.add(node);
-      for (const transition of node.after) {
-        const eventType: string = String(transition.eventType);
-        const suffix = `.${node.id}`;
-        if (!eventType.startsWith(AFTER_PREFIX) || !eventType.endsWith(suffix)) continue;
-        const delay = eventType.slice(AFTER_PREFIX.length, -suffix.length);
-        if (!found.some((d) => d.eventType === eventType)) found.push({ delay, eventType });
-      }
+  for (const node of nodesOnPath(machine, target).reverse()) {
+    for (const transition of node.after) {
+      const eventType = String(transition.eventType);
+      const suffix = `.${node.id}`;
+      if (!eventType.startsWith(AFTER_PREFIX) || !eventType.endsWith(suffix)) continue;
+      const delay = eventType.slice(AFTER_PREFIX.length, -suffix.length);
+      if (!found.some((d) => d.eventType === eventType)) found.push({ delay, eventType });
     }
   }
   return found;
@@ -84,12 +93,12 @@ function delaysOf(snapshot: AnyMachineSnapshot): { delay: string; eventType: str
 /** The old timers as the new state's, or why they do not fit. */
 function carryTimers(
   timers: readonly ArmedTimer[],
-  snapshot: AnyMachineSnapshot,
+  machine: AnyStateMachine,
   target: string,
 ): ArmedTimer[] | string {
   const left = [...timers];
   const carried: ArmedTimer[] = [];
-  for (const { delay, eventType } of delaysOf(snapshot)) {
+  for (const { delay, eventType } of delaysOf(machine, target)) {
     const index = left.findIndex((t) => t.timerId.startsWith(`${AFTER_PREFIX}${delay}.`));
     const timer = left[index];
     if (!timer) {
@@ -125,7 +134,9 @@ function resolveTarget(
     return `${target} is not a leaf state (it resolves to ${stateOf(snapshot)})`;
   }
   try {
-    const restored = restoreSnapshot(machine, persistSnapshot(machine, snapshot), sagaId);
+    // Through JSON, as the store keeps it: the restore must not take the live snapshot's shortcut.
+    const stored = JSON.parse(JSON.stringify(persistSnapshot(machine, snapshot))) as JsonObject;
+    const restored = restoreSnapshot(machine, stored, sagaId);
     if (stateOf(restored) !== target) return `${target} does not restore as itself`;
     return restored;
   } catch (error) {
@@ -191,7 +202,7 @@ export function migrateSaga(
       `${target} waits for a reply (${awaiting}) to a command it never sent`,
     );
   }
-  const timers = carryTimers(record.timers, snapshot, target);
+  const timers = carryTimers(record.timers, definition.machine, target);
   if (typeof timers === 'string') return refuse('timers-differ', timers);
   const migrated: SagaRecord = {
     ...record,
