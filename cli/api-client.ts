@@ -27,7 +27,10 @@ export interface SagaResult {
   saga: SagaView;
 }
 
-export type DefinitionSummary = Omit<DefinitionDescription, 'definition' | 'config'>;
+export type DefinitionSummary = Omit<DefinitionDescription, 'definition' | 'config'> & {
+  /** Every version run, oldest first, when there are several. */
+  versions?: string[];
+};
 
 /** What `POST /v1/definitions/{type}/migrations` answers. */
 export interface MigrationResult {

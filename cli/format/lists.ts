@@ -86,7 +86,8 @@ export function renderDefinitions(definitions: DefinitionSummary[]): string {
     ['type', 'version', 'steps', 'description'],
     definitions.map((d) => [
       d.type,
-      d.version,
+      // Versions side by side: new sagas start on `version`, older sagas finish on theirs.
+      d.versions ? `${d.version} (runs ${d.versions.join(', ')})` : d.version,
       d.steps.map((s) => s.step).join(' → '),
       d.description ?? '',
     ]),

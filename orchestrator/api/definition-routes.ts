@@ -10,6 +10,12 @@ import type { ApiOrchestrator } from './api-orchestrator.js';
 import { operatorAudit } from './operator-audit.js';
 import type { RouteRegistry } from './route-registry.js';
 
+/** `{ versions }` when the type runs in several versions side by side, else nothing. */
+function versionsOf(orchestrator: ApiOrchestrator, type: string): { versions?: string[] } {
+  const versions = orchestrator.definitionVersions(type);
+  return versions.length > 1 ? { versions } : {};
+}
+
 export function definitionRoutes(routes: RouteRegistry, orchestrator: ApiOrchestrator): void {
   routes.add('listDefinitions', (_input, _req, res) => {
     const items = orchestrator
@@ -17,6 +23,7 @@ export function definitionRoutes(routes: RouteRegistry, orchestrator: ApiOrchest
       .map(({ type, version, description, steps, signals }) => ({
         type,
         version,
+        ...versionsOf(orchestrator, type),
         ...(description !== undefined ? { description } : {}),
         steps,
         ...(signals !== undefined ? { signals } : {}),

@@ -57,6 +57,9 @@ describe('CLI: saga definitions migrate (real Kafka and Redis)', function () {
     await sut.system.participants?.shipping.stop();
     const inStep = await startedIn(100, 'confirmOrder.attempting');
     const migrate = ['definitions', 'migrate', '--type', 'order', '--from', '1', '--to', '2'];
+    const listed = await saga(['definitions']);
+    expect(listed.code, listed.stderr).to.equal(0);
+    expect(listed.stdout).to.match(/order\s+│ 1 \(runs 1, 2\)/);
 
     const dryRun = await saga([...migrate, '--dry-run']);
     expect(dryRun.code, dryRun.stderr).to.equal(0);

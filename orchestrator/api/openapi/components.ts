@@ -508,7 +508,13 @@ const components = {
     additionalProperties: false,
     properties: {
       type: { type: 'string' },
-      version: { type: 'string' },
+      version: { type: 'string', description: 'The version new sagas start on.' },
+      versions: {
+        type: 'array',
+        items: { type: 'string' },
+        description:
+          'Every version of the type this orchestrator runs, oldest first; present when there are several (sagas stay on the version that started them).',
+      },
       description: { type: 'string' },
       steps: { type: 'array', items: refTo('SagaStep') },
       signals: refTo('SignalContracts'),

@@ -209,6 +209,12 @@ describe('HTTP API: migrating waiting sagas from v1 to v2 (real Kafka and Redis)
   });
 
   it('serves each version of the type: the start version by default, any with ?version', async () => {
+    const list = await api().get<{
+      items: { type: string; version: string; versions?: string[] }[];
+    }>('/v1/definitions');
+    expect(
+      list.body.items.map(({ type, version, versions }) => ({ type, version, versions })),
+    ).to.deep.equal([{ type: 'order', version: '1', versions: ['1', '2'] }]);
     const byDefault = await api().get<{ version: string }>('/v1/definitions/order');
     expect(byDefault.body.version).to.equal('1');
     const two = await api().get<{ version: string; definition: { states: object } }>(
