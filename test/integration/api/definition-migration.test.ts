@@ -150,6 +150,22 @@ describe('HTTP API: migrating waiting sagas from v1 to v2 (real Kafka and Redis)
           'migrated from order v1 (awaitingApproval) to v2 (awaitingReview) by alice: review flow',
       });
     }
+    // The approval deadline moved in the store's timer set under v2's id, due when it was.
+    const { store } = sut.system.orchestrator;
+    const timersKey = store.keys.timers(store.shardOf(approve));
+    const members = await sut.infra.redis.zrange(timersKey, '0', '-1');
+    const mine = await Promise.all(
+      members
+        .filter((member) => member.startsWith(`${approve}\0`))
+        .map(async (member) => [
+          member.split('\0')[1],
+          Number(await sut.infra.redis.zscore(timersKey, member)),
+        ]),
+    );
+    const dueAt = (await store.load(approve))?.timers[0]?.dueAt;
+    expect(mine).to.deep.equal([
+      ['xstate.after.order.approvalTimeout.order.awaitingReview', dueAt],
+    ]);
     const parkedNow = (await api().get<SagaView>(`/v1/sagas/${parked}`)).body;
     expect(parkedNow).to.deep.include({ version: '2', state: 'parked', status: 'parked' });
     expect(parkedNow.history.at(-1)?.summary).to.equal(
@@ -238,5 +254,64 @@ describe('HTTP API: migrating waiting sagas from v1 to v2 (real Kafka and Redis)
     });
     expect(missing.status).to.equal(404);
     expect(missing.body.error.message).to.equal('no saga definition of type "refund"');
+  });
+});
+
+describe('migrating a saga backing off between attempts (real Kafka and Redis)', function () {
+  this.timeout(240_000);
+  const ignoredTimers: string[] = [];
+  // Shipping always fails transiently: confirming backs off 5 s before its second (last) attempt,
+  // a window wide enough to move the saga while its backoff timer is armed in Redis.
+  const backoffTimings = {
+    ...timings,
+    retry: { maxAttempts: 2, backoff: { initialDelayMs: 5_000, maxDelayMs: 5_000, jitter: 0 } },
+  };
+  const sut = useSystem('api-migrate-backoff', {
+    definitions: [createOrderSaga(backoffTimings), createOrderSagaV2(backoffTimings)],
+    startVersions: { order: '1' },
+    shipping: { failureRate: 1 },
+    hooks: {
+      eventIgnored: ({ sagaId, event, reason }) => {
+        if (event.kind === 'timer') ignoredTimers.push(`${sagaId} ${reason}`);
+      },
+    },
+  });
+
+  it('carries the backoff timer to v2; it fires there, once, and v2 sends the next attempt', async () => {
+    const { orchestrator } = sut.system;
+    const started = await orchestrator.startSaga({ type: 'order', input: { ...orderInput() } });
+    if (started.status !== 'started') throw new Error(started.status);
+    const id = started.record.id;
+    const waiting = await eventually(`saga ${id} to back off before confirming again`, async () => {
+      const record = await orchestrator.store.load(id);
+      return record?.state === 'confirmOrder.retrying' ? record : undefined;
+    });
+    expect(waiting.timers.map((t) => t.timerId)).to.deep.equal([
+      'xstate.after.saga.retryBackoff.order.confirmOrder.retrying',
+    ]);
+
+    const report = await orchestrator.migrateSagas(
+      { type: 'order', from: '1', to: '2', state: 'confirmOrder.retrying' },
+      { actor: 'carol', role: 'operator' },
+    );
+    if (report.status !== 'done') throw new Error(report.message);
+    expect(report).to.deep.include({ moved: [id], cannot: [] });
+
+    const done = await orchestrator.waitForResult(id, 60_000);
+    expect(done).to.deep.include({ status: 'compensated', definitionVersion: '2' });
+    const history = (await orchestrator.store.history(id, { limit: 200 })).entries;
+    const moved = history.findIndex((line) => line.kind === 'operator');
+    expect(history[moved]?.summary).to.equal(
+      'migrated from order v1 (confirmOrder.retrying) to v2 (confirmOrder.retrying) by carol',
+    );
+    // After the move: the carried timer fired on v2 and v2 sent the second attempt.
+    const after = history.slice(moved + 1).map((line) => line.summary);
+    expect(after).to.include(
+      'timer fired: xstate.after.saga.retryBackoff.order.confirmOrder.retrying',
+    );
+    expect(after.some((line) => /ConfirmOrder → shipping \(attempt 2\)/.test(line))).to.equal(true);
+    // The old timer id left the store's timer set with the move: it never fired.
+    expect(ignoredTimers.filter((line) => line.startsWith(id))).to.deep.equal([]);
+    expect(await sut.system.invariantViolations()).to.deep.equal([]);
   });
 });
