@@ -27,7 +27,21 @@ export interface SagaResult {
   saga: SagaView;
 }
 
-export type DefinitionSummary = Omit<DefinitionDescription, 'definition' | 'config'>;
+export type DefinitionSummary = Omit<DefinitionDescription, 'definition' | 'config'> & {
+  /** Every version run, oldest first, when there are several. */
+  versions?: string[];
+};
+
+/** What `POST /v1/definitions/{type}/migrations` answers. */
+export interface MigrationResult {
+  type: string;
+  from: string;
+  to: string;
+  dryRun: boolean;
+  wouldMove: string[];
+  moved: string[];
+  cannot: { id: string; state: string; reason: string }[];
+}
 
 export class ApiRequestError extends Error {
   constructor(
@@ -169,6 +183,24 @@ export class SagaApiClient {
         body: event,
         headers: auditHeaders(audit),
       })
+    ).body;
+  }
+
+  /**
+   * Moves the waiting sagas of `type` from version `from` to `to`, or only lists who would move
+   * with `dryRun` (`POST /v1/definitions/{type}/migrations`).
+   */
+  async migrate(
+    type: string,
+    request: { from: string; to: string; state?: string; dryRun?: boolean; limit?: number },
+    audit: ActionAudit = {},
+  ) {
+    return (
+      await this.request<MigrationResult>(
+        'POST',
+        `/v1/definitions/${encodeURIComponent(type)}/migrations`,
+        { body: request, headers: auditHeaders(audit) },
+      )
     ).body;
   }
 

@@ -15,6 +15,8 @@ export const EXIT = {
   CHECK_FAILED: 6,
   /** `retry-parked`: some parked sagas could not be retried (each is listed with why). */
   SOME_NOT_RETRIED: 7,
+  /** `definitions migrate` (not a dry run): some sagas stay on their version (each listed with why). */
+  SOME_NOT_MIGRATED: 8,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -40,6 +40,7 @@ async function main(): Promise<void> {
   );
   const service = createOrchestratorService({
     definitions,
+    ...(config.startVersions ? { startVersions: config.startVersions } : {}),
     redis: { connect: config.redis },
     kafka: {
       connect: {

@@ -256,12 +256,13 @@ export function registerSagaCommands(program: Command, run: Run): void {
 }
 
 /** `--actor` and `--reason` of an action: who and why, in the saga's history. */
-function withAudit(command: Command): Command {
+/** Adds `--actor` / `--reason` to an action. */
+export function withAudit(command: Command): Command {
   return command
     .option('--actor <name>', 'who acts (default: the token’s role, e.g. operator)')
     .option('--reason <text>', 'why, written into the saga’s history');
 }
 
-function auditOf({ actor, reason }: ActionAudit): ActionAudit {
+export function auditOf({ actor, reason }: ActionAudit): ActionAudit {
   return { ...(actor !== undefined ? { actor } : {}), ...(reason !== undefined ? { reason } : {}) };
 }

@@ -1,6 +1,7 @@
 /** Lists for people: sagas, and saga definitions with their steps. */
 import type {
   DefinitionSummary,
+  MigrationResult,
   RetryParkedResult,
   SagaCountView,
   SagaPage,
@@ -54,6 +55,25 @@ export function renderRetryParked(result: RetryParkedResult, dryRun: boolean): s
   return lines.join('\n');
 }
 
+/** Who moved (or would) from one definition version to another, and who stays, with why. */
+export function renderMigration(result: MigrationResult): string {
+  const sagas = (n: number) => `${n} ${result.type} saga${n === 1 ? '' : 's'}`;
+  const versions = `from v${result.from} to v${result.to}`;
+  const lines = result.dryRun
+    ? [`Dry run: ${sagas(result.wouldMove.length)} would move ${versions}.`, ...result.wouldMove]
+    : [`Moved ${sagas(result.moved.length)} ${versions}.`, ...result.moved];
+  if (result.cannot.length > 0) {
+    lines.push(
+      '',
+      table(
+        ['cannot move', 'state', 'why'],
+        result.cannot.map((c) => [c.id, c.state, c.reason]),
+      ),
+    );
+  }
+  return lines.join('\n');
+}
+
 /** `completed 12 · running 3` */
 export function statusCounts(items: ReadonlyArray<{ status: string }>): string {
   const counts = new Map<string, number>();
@@ -66,7 +86,8 @@ export function renderDefinitions(definitions: DefinitionSummary[]): string {
     ['type', 'version', 'steps', 'description'],
     definitions.map((d) => [
       d.type,
-      d.version,
+      // Versions side by side: new sagas start on `version`, older sagas finish on theirs.
+      d.versions ? `${d.version} (runs ${d.versions.join(', ')})` : d.version,
       d.steps.map((s) => s.step).join(' → '),
       d.description ?? '',
     ]),

@@ -18,10 +18,13 @@ export type ApiOrchestrator = Pick<
   | 'pause'
   | 'resume'
   | 'definitions'
+  | 'definition'
+  | 'definitionVersions'
+  | 'migrateSagas'
   | 'readiness'
   | 'topics'
 > & {
-  readonly engine: Pick<SagaEngine, 'definition'>;
+  readonly engine: Pick<SagaEngine, 'definitionOf'>;
   /** The live counts (`GET /v1/sagas/counts`), from the store's counters. */
   readonly store: Pick<SagaStore, 'countsByTypeAndState'>;
 };

@@ -71,7 +71,7 @@ function contextOf(record: SagaRecord): JsonObject {
 }
 
 export function sagaView(
-  engine: Pick<SagaEngine, 'definition'>,
+  engine: Pick<SagaEngine, 'definitionOf'>,
   record: SagaRecord,
   history: HistoryPage,
   page: { offset: number; limit: number },

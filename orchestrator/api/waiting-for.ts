@@ -28,10 +28,9 @@ export function isSignalTypeReserved(type: string): boolean {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** The machine the saga runs on, if this process has that definition version. */
-function machineOf(engine: Pick<SagaEngine, 'definition'>, record: SagaRecord) {
-  const definition = engine.definition(record.type);
-  return definition?.version === record.definitionVersion ? definition.machine : undefined;
+/** The machine the saga runs on (its own version, not the latest), if this process has it. */
+function machineOf(engine: Pick<SagaEngine, 'definitionOf'>, record: SagaRecord) {
+  return engine.definitionOf(record)?.machine;
 }
 
 function acceptedEvents(machine: AnyStateMachine, record: SagaRecord) {
@@ -54,7 +53,10 @@ function acceptedEvents(machine: AnyStateMachine, record: SagaRecord) {
   };
 }
 
-export function waitingFor(engine: Pick<SagaEngine, 'definition'>, record: SagaRecord): WaitingFor {
+export function waitingFor(
+  engine: Pick<SagaEngine, 'definitionOf'>,
+  record: SagaRecord,
+): WaitingFor {
   if (isEnded(record.status)) {
     return { summary: [], events: [], canCancel: false, canRetry: false };
   }

@@ -189,6 +189,13 @@ export const orchestratorEnvSpec = {
       'saga included); a name not found stops the start-up',
     example: 'refund,invoice',
   }),
+  SAGA_START_VERSIONS: str({
+    default: '',
+    desc:
+      'The version new sagas of a type start on where it is not the newest loaded, as ' +
+      'type=version pairs, comma-separated (blank: the newest version of every type)',
+    example: 'order=1',
+  }),
   SHUTDOWN_TIMEOUT: duration({
     default: 30_000,
     desc: 'How long a graceful shutdown may take before the process exits anyway',

@@ -95,6 +95,8 @@ export interface OrchestratorConfig extends ConnectionConfig {
   definitionsDir?: string;
   /** The saga types to run (`SAGA_TYPES`); absent: every loaded definition. */
   sagaTypes?: string[];
+  /** The version new sagas of a type start on (`SAGA_START_VERSIONS`); absent: the newest. */
+  startVersions?: Record<string, string>;
   /** Which lifecycle events are published (`SAGA_LIFECYCLE_EVENTS`). */
   lifecycleEvents: LifecycleEventLevel;
   /** See `OrchestratorTuning.outageGraceMs`. */
@@ -172,8 +174,13 @@ function connectionConfig(e: CleanConnectionEnv, defaultClientId: string): Conne
 /** The orchestrator service's configuration; throws a ConfigError naming every problem. */
 export function loadOrchestratorConfig(env: Env): Readonly<OrchestratorConfig> {
   const e = validateEnv(env, orchestratorEnvSpec);
-  const problems = [...consumerTimingProblems(e), ...tokenProblems(e)];
-  if (problems.length > 0) throw new ConfigError(problems);
+  const startVersions = startVersionsOf(e.SAGA_START_VERSIONS);
+  const problems = [
+    ...consumerTimingProblems(e),
+    ...tokenProblems(e),
+    ...(typeof startVersions === 'string' ? [startVersions] : []),
+  ];
+  if (problems.length > 0 || typeof startVersions === 'string') throw new ConfigError(problems);
   const readToken = optional(e.API_READ_TOKEN);
   const grafanaUrl = optional(e.CONSOLE_GRAFANA_URL);
   const traceUrlTemplate = optional(e.CONSOLE_TRACE_URL);
@@ -205,6 +212,7 @@ export function loadOrchestratorConfig(env: Env): Readonly<OrchestratorConfig> {
     },
     definitionsDir: optional(e.SAGA_DEFINITIONS_DIR),
     ...sagaTypesOf(e.SAGA_TYPES),
+    ...(startVersions ? { startVersions } : {}),
     lifecycleEvents: e.SAGA_LIFECYCLE_EVENTS,
     outageGraceMs: e.SAGA_OUTAGE_GRACE,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT,
@@ -218,6 +226,28 @@ function sagaTypesOf(value: string): { sagaTypes?: string[] } {
     .map((type) => type.trim())
     .filter((type) => type !== '');
   return types.length > 0 ? { sagaTypes: [...new Set(types)] } : {};
+}
+
+/**
+ * `SAGA_START_VERSIONS`: `type=version` pairs, comma-separated; blank means "the newest of each".
+ * A malformed pair or a type named twice is a problem (the message); a version not loaded stops
+ * the start-up later, when the engine is made.
+ */
+function startVersionsOf(value: string): Record<string, string> | undefined | string {
+  const pairs = value
+    .split(',')
+    .map((pair) => pair.trim())
+    .filter((pair) => pair !== '');
+  if (pairs.length === 0) return undefined;
+  const versions: Record<string, string> = {};
+  for (const pair of pairs) {
+    const match = /^([^=\s]+)\s*=\s*(\S+)$/.exec(pair);
+    if (!match?.[1] || !match[2] || match[1] in versions) {
+      return `SAGA_START_VERSIONS: "${pair}" is not a type=version pair for a type not named before (e.g. order=1)`;
+    }
+    versions[match[1]] = match[2];
+  }
+  return versions;
 }
 
 /** The read-only token is a second token beside the operator's, never the only or the same one. */

@@ -212,6 +212,10 @@ export function applyEvent(
   }
   if (event.kind === 'pause') return pauseSaga(record, event.audit, now);
   if (event.kind === 'resume') return resumeSaga(definition, record, event.audit, now);
+  if (event.kind === 'migrate') {
+    // It needs the registry (the version it moves to): createEngine applies it, not this function.
+    return { outcome: 'ignored', reason: 'migration-refused', detail: 'no migration given' };
+  }
   if (record.paused) {
     if (event.kind === 'reply') {
       return holdReply(definition, { ...record, paused: record.paused }, event.reply, now);

@@ -11,12 +11,45 @@
  * ```
  */
 import { applyEvent } from './apply-event.js';
-import { createRegistry } from './registry.js';
+import { migrateSaga } from './migrate-saga.js';
+import { createRegistry, type DefinitionRegistry, type RegistryOptions } from './registry.js';
 import { startSaga } from './start-saga.js';
-import type { SagaDefinition, SagaEngine } from './types.js';
+import type {
+  EpochMs,
+  SagaDefinition,
+  SagaEngine,
+  SagaEvent,
+  SagaRecord,
+  StepResult,
+} from './types.js';
 
-export function createEngine(definitions: readonly SagaDefinition[]): SagaEngine {
-  const registry = createRegistry(definitions);
+export type EngineOptions = RegistryOptions;
+
+/** A saga moved to another version, or why not, as a step result (`migration-refused`). */
+function migrate(
+  registry: DefinitionRegistry,
+  record: SagaRecord,
+  event: Extract<SagaEvent, { kind: 'migrate' }>,
+  now: EpochMs,
+): StepResult {
+  const found = registry.migration(record.type, record.definitionVersion, event.to);
+  if (!found) {
+    return {
+      outcome: 'ignored',
+      reason: 'migration-refused',
+      detail: `${record.type} version ${event.to} declares no migration from version ${record.definitionVersion}`,
+    };
+  }
+  const result = migrateSaga(found.definition, found.migration, record, event.audit, now);
+  if (result.outcome === 'migrated') return result.step;
+  return { outcome: 'ignored', reason: 'migration-refused', detail: result.detail };
+}
+
+export function createEngine(
+  definitions: readonly SagaDefinition[],
+  options: EngineOptions = {},
+): SagaEngine {
+  const registry = createRegistry(definitions, options);
   return {
     start(type, options) {
       const definition = registry.latest(type);
@@ -35,6 +68,8 @@ export function createEngine(definitions: readonly SagaDefinition[]): SagaEngine
       return startSaga(definition, options);
     },
     apply(record, event, now) {
+      // The saga's own version may be gone: a migration needs only the version it moves to.
+      if (event.kind === 'migrate') return migrate(registry, record, event, now);
       return applyEvent(
         registry.forRecord(record.type, record.definitionVersion, record.id),
         record,
@@ -44,5 +79,9 @@ export function createEngine(definitions: readonly SagaDefinition[]): SagaEngine
     },
     definition: (type) => registry.latest(type),
     definitions: () => registry.all(),
+    definitionOf(record) {
+      return registry.versions(record.type).find((d) => d.version === record.definitionVersion);
+    },
+    versions: (type) => registry.versions(type),
   };
 }

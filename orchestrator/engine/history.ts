@@ -109,13 +109,14 @@ export function transitionEntry(
 }
 
 /** The operator actions the history records (`data.action` of a `kind: 'operator'` line). */
-export type OperatorAction = 'pause' | 'resume' | 'cancel' | 'retry' | 'signal';
+export type OperatorAction = 'pause' | 'resume' | 'cancel' | 'retry' | 'signal' | 'migrate';
 
 const OPERATOR_VERBS: Record<Exclude<OperatorAction, 'signal'>, string> = {
   pause: 'paused',
   resume: 'resumed',
   cancel: 'cancelled',
   retry: 'retried',
+  migrate: 'migrated',
 };
 
 /**
@@ -147,5 +148,38 @@ export function heldReplyEntry(
     ...line,
     summary: `reply held: paused — ${line.summary}`,
     data: { ...line.data, held: true },
+  };
+}
+
+/**
+ * A saga moved to another definition version by an operator (migrate-saga.ts), e.g. `migrated
+ * from order v1 (awaitingApproval) to v2 (awaitingReview) by alice: new approval flow`.
+ */
+export function migrationEntry(
+  at: EpochMs,
+  audit: OperatorAudit,
+  moved: {
+    migration: { type: string; from: string; to: string };
+    fromState: string;
+    toState: string;
+  },
+): HistoryEntry {
+  const { migration, fromState, toState } = moved;
+  const entry = operatorEntry(at, 'migrate', audit);
+  const why = audit.reason !== undefined && audit.reason !== '' ? `: ${audit.reason}` : '';
+  return {
+    ...entry,
+    summary:
+      `migrated from ${migration.type} v${migration.from} (${fromState}) ` +
+      `to v${migration.to} (${toState}) by ${audit.actor}${why}`,
+    from: fromState,
+    to: toState,
+    data: {
+      ...entry.data,
+      fromVersion: migration.from,
+      toVersion: migration.to,
+      fromState,
+      toState,
+    },
   };
 }

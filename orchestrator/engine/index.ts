@@ -4,7 +4,9 @@
  * `simulateSaga()` from `./testing/index.js`.
  */
 export * from './types.js';
-export { createEngine } from './create-engine.js';
+export { createEngine, type EngineOptions } from './create-engine.js';
+export { migrateSaga, type MigrationRefusal, type MigrationResult } from './migrate-saga.js';
+export { compareVersions } from './registry.js';
 export { commandIdFor } from './command-id.js';
 export { describeDefinition, type DefinitionDescription } from './describe-definition.js';
 export { SagaEngineError, type SagaEngineErrorCode } from './errors.js';

@@ -11,6 +11,7 @@ import type {
   SagaStatus,
 } from '../../wire/contract/index.js';
 import type { SignalContracts } from './vocabulary/signal-contract.js';
+import type { SagaMigration } from './vocabulary/define-migration.js';
 
 export type { SagaStatus } from '../../wire/contract/index.js';
 
@@ -40,6 +41,11 @@ export interface SagaDefinition<TInput = unknown> {
   readonly signals?: SignalContracts;
   /** Validates (and may normalise) the input before a saga starts. */
   checkInput(input: unknown): InputCheck<TInput>;
+  /**
+   * How sagas of older versions move to this one (`defineMigration`), applied by an operator
+   * (`saga definitions migrate`). Absent: sagas stay on the version that started them.
+   */
+  readonly migrations?: readonly SagaMigration[];
 }
 
 /** A command the statechart sent and whose reply it still waits for. */
@@ -167,7 +173,13 @@ export type SagaEvent =
    * An operator resumes a paused saga: its timers and pending deadlines move later by the time it
    * was paused, and the replies it held are applied in arrival order.
    */
-  | { kind: 'resume'; audit: OperatorAudit };
+  | { kind: 'resume'; audit: OperatorAudit }
+  /**
+   * An operator moves the saga to version `to` of its type with the migration `to` declares
+   * (migrate-saga.ts); a saga that cannot move is `ignored` (`migration-refused`, the detail
+   * says why).
+   */
+  | { kind: 'migrate'; to: string; audit: OperatorAudit };
 
 /** A command to publish on `<prefix>.<participant>.commands`. */
 export interface CommandEffect {
@@ -253,7 +265,9 @@ export type IgnoredReason =
    */
   | 'saga-paused'
   /** A resume of a saga that is not paused: nothing to do. */
-  | 'not-paused';
+  | 'not-paused'
+  /** A migration that does not apply to the saga as it is now (the detail says why). */
+  | 'migration-refused';
 
 /** What `SagaEngine.start` needs. */
 export interface StartOptions {
@@ -294,6 +308,10 @@ export interface SagaEngine {
   apply(record: SagaRecord, event: SagaEvent, now: EpochMs): StepResult;
   /** The definition new sagas of `type` start on. */
   definition(type: string): SagaDefinition | undefined;
-  /** The latest definition of every type. */
+  /** The definition new sagas start on, of every type. */
   definitions(): SagaDefinition[];
+  /** The definition a stored saga runs on (its own version); undefined when it is gone. */
+  definitionOf(record: Pick<SagaRecord, 'type' | 'definitionVersion'>): SagaDefinition | undefined;
+  /** Every registered version of `type`, oldest first. */
+  versions(type: string): SagaDefinition[];
 }

@@ -28,6 +28,7 @@ export {
   sagaEndStates,
   sagaSignals,
   defineSaga,
+  defineMigration,
   // Names the statechart and its tests refer to
   SAGA_SIGNALS,
   SAGA_STATE_IDS,
@@ -56,6 +57,7 @@ export type {
   CompensationOptions,
   DeadlineOptions,
   DefineSagaOptions,
+  SagaMigration,
   DefinitionDescription,
   RetryOptions,
   SagaContext,

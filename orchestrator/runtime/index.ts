@@ -17,6 +17,12 @@ export {
   type ShortDeadline,
 } from './deadline-fit.js';
 export {
+  DEFAULT_MIGRATION_LIMIT,
+  type MigrationRefused,
+  type MigrationReport,
+  type MigrationRequest,
+} from './definition-migration.js';
+export {
   BUILT_IN_SAGAS_DIR,
   DefinitionLoadError,
   loadDefinitionsFromDir,

@@ -72,37 +72,41 @@ export async function loadDefinitionsFromDir(dir: string): Promise<SagaDefinitio
 }
 
 /**
- * The definitions `SAGA_TYPES` names, in its order; all of them when `types` is undefined. A type
- * named but not loaded is a start-up error that lists what was loaded (a typo must not start an
- * orchestrator that silently refuses every saga of that type).
+ * The definitions `SAGA_TYPES` names (every version of each), in its order; all of them when
+ * `types` is undefined. A type named but not loaded is a start-up error that lists what was
+ * loaded (a typo must not start an orchestrator that silently refuses every saga of that type).
  */
 export function selectDefinitions(
   definitions: readonly SagaDefinition[],
   types: readonly string[] | undefined,
 ): SagaDefinition[] {
   if (types === undefined) return [...definitions];
-  const byType = new Map(definitions.map((definition) => [definition.type, definition]));
-  const missing = types.filter((type) => !byType.has(type));
+  const loaded = new Set(definitions.map((definition) => definition.type));
+  const missing = types.filter((type) => !loaded.has(type));
   if (missing.length > 0) {
-    const found = [...byType.keys()].sort().join(', ') || 'none';
+    const found = [...loaded].sort().join(', ') || 'none';
     throw new DefinitionLoadError(
       `SAGA_TYPES names saga types that no loaded definition has: ${missing.join(', ')} (loaded: ${found})`,
     );
   }
-  return types.map((type) => byType.get(type) as SagaDefinition);
+  return types.flatMap((type) => definitions.filter((definition) => definition.type === type));
 }
 
-/** Combines definition lists; the same type twice is a mistake worth stopping for. */
+/**
+ * Combines definition lists. Versions of one type run side by side (each folder one version, e.g.
+ * `order/` and `order-v2/`); the same type and version twice is a mistake worth stopping for.
+ */
 export function mergeDefinitions(...lists: SagaDefinition[][]): SagaDefinition[] {
-  const byType = new Map<string, SagaDefinition>();
+  const byKey = new Map<string, SagaDefinition>();
   for (const definition of lists.flat()) {
-    const existing = byType.get(definition.type);
+    const key = `${definition.type}@${definition.version}`;
+    const existing = byKey.get(key);
     if (existing && existing !== definition) {
       throw new DefinitionLoadError(
-        `two saga definitions have the type "${definition.type}" (versions ${existing.version} and ${definition.version})`,
+        `two saga definitions have the type "${definition.type}" and version ${definition.version}`,
       );
     }
-    byType.set(definition.type, definition);
+    byKey.set(key, definition);
   }
-  return [...byType.values()];
+  return [...byKey.values()];
 }

@@ -73,7 +73,16 @@ export interface OrchestratorTuning {
 }
 
 export interface OrchestratorOptions {
+  /**
+   * Every version of every saga type this instance runs: a saga runs to its end on the version
+   * that started it, so keep a version while sagas on it are alive (or migrate them).
+   */
   definitions: SagaDefinition[];
+  /**
+   * The version new sagas of a type start on, by type, where it is not the newest registered.
+   * @default {} (the newest version of each type)
+   */
+  startVersions?: Readonly<Record<string, string>>;
   /** The store's connection; the orchestrator never closes it. */
   redis: RedisClient;
   /** The kafkajs client; the orchestrator makes its producer, consumer and admin from it. */

@@ -65,6 +65,11 @@ import { ShardSignals, type ShardWork } from './shard-signals.js';
 import { SagaEventApplier, type ApplyOutcome, type StartOutcome } from './step-runner.js';
 import { createContractTopics } from './contract-topics.js';
 import {
+  migrateSagas,
+  type MigrationReport,
+  type MigrationRequest,
+} from './definition-migration.js';
+import {
   DEFAULT_AUDIT,
   pauseOutcome,
   relayBatchesDone,
@@ -109,7 +114,9 @@ export class Orchestrator {
   private started = false;
 
   constructor(private readonly options: OrchestratorOptions) {
-    this.engine = createEngine(options.definitions);
+    this.engine = createEngine(options.definitions, {
+      ...(options.startVersions ? { startVersions: options.startVersions } : {}),
+    });
     this.topics = topicNames(options.topicPrefix);
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? createLogger('orchestrator');
@@ -186,7 +193,8 @@ export class Orchestrator {
     if (this.tuning.createTopics) {
       await createContractTopics(kafka, {
         topics: this.topics,
-        participants: participantsOf(this.engine.definitions()),
+        // Every version's participants: a saga on an older version still sends to them.
+        participants: participantsOf(this.options.definitions),
         partitions: this.tuning.topicPartitions,
         replicationFactor: this.tuning.topicReplicationFactor,
         logger: this.logger.child('topics'),
@@ -283,7 +291,7 @@ export class Orchestrator {
     await this.availability.start();
     log.info('orchestrator started', {
       instance: this.instanceId,
-      sagaTypes: this.engine.definitions().map((d) => `${d.type}@${d.version}`),
+      sagaTypes: this.options.definitions.map((d) => `${d.type}@${d.version}`),
       shards: [...this.ownership.shards()].sort((a, b) => a - b).join(','),
     });
   }
@@ -411,8 +419,44 @@ export class Orchestrator {
     return pauseOutcome(outcome);
   }
 
+  /**
+   * Moves the waiting sagas of `request.type` from version `from` to `to` with the migration `to`
+   * declares, each atomically and with an operator history line; a dry run only lists who would
+   * move and who cannot, and why (definition-migration.ts).
+   */
+  migrateSagas(
+    request: MigrationRequest,
+    audit: OperatorAudit = DEFAULT_AUDIT,
+  ): Promise<MigrationReport> {
+    return migrateSagas(
+      {
+        engine: this.engine,
+        store: this.store,
+        applyBatch: (items) => this.applier.applyBatch(items),
+        now: () => this.clock.now(),
+      },
+      request,
+      audit,
+    );
+  }
+
+  /** The versions of `type` this instance runs, oldest first. */
+  definitionVersions(type: string): string[] {
+    return this.engine.versions(type).map((d) => d.version);
+  }
+
+  /** The definition new sagas of each type start on. */
   definitions(): DefinitionDescription[] {
     return this.engine.definitions().map(describeDefinition);
+  }
+
+  /** One version of `type` (default: the one new sagas start on), if this instance runs it. */
+  definition(type: string, version?: string): DefinitionDescription | undefined {
+    const found =
+      version === undefined
+        ? this.engine.definition(type)
+        : this.engine.versions(type).find((d) => d.version === version);
+    return found ? describeDefinition(found) : undefined;
   }
 
   /**

@@ -57,6 +57,8 @@ export interface OrchestratorServiceApiOptions extends Omit<
 
 export interface OrchestratorServiceOptions {
   definitions: readonly SagaDefinition[];
+  /** The version new sagas of a type start on where it is not the newest (`OrchestratorOptions`). */
+  startVersions?: OrchestratorOptions['startVersions'];
   /**
    * The store's connection: a client the caller made (and closes), or what to make one from (the
    * service then closes it on `stop()`).
@@ -147,6 +149,7 @@ export function createOrchestratorService(
     redis,
     kafka,
     ...(options.topicPrefix !== undefined ? { topicPrefix: options.topicPrefix } : {}),
+    ...(options.startVersions ? { startVersions: options.startVersions } : {}),
     ...(options.store ? { store: options.store } : {}),
     ...(options.tuning ? { tuning: options.tuning } : {}),
     ...(hooks ? { hooks } : {}),

@@ -33,6 +33,7 @@ export const IGNORED_REASONS = [
   'saga-ended',
   'saga-paused',
   'not-paused',
+  'migration-refused',
 ] as const satisfies readonly IgnoredReason[];
 
 /** What moves a saga: its start, or one of the engine's event kinds. */
@@ -43,6 +44,7 @@ export const INPUT_KINDS = [
   'signal',
   'pause',
   'resume',
+  'migrate',
 ] as const satisfies readonly ('start' | SagaEvent['kind'])[];
 
 /** How a step ends for the orchestrator (the `saga.step.outcome` label). */

@@ -174,8 +174,11 @@ export function mutations(spec: OperationSpec, context: FuzzContext): fc.Arbitra
   if (spec.body) {
     const bodySchema = COMPONENT_SCHEMAS[spec.body.schema] as {
       properties: Record<string, unknown>;
+      required?: string[];
       additionalProperties?: boolean;
     };
+    // Most bodies require `type`; a migration's requires `from` and `to`.
+    const [required = 'type'] = bodySchema.required ?? [];
     if (bodySchema.additionalProperties === false) {
       list.push(
         oddString.map((key) => (draft: Draft) => {
@@ -245,9 +248,12 @@ export function mutations(spec: OperationSpec, context: FuzzContext): fc.Arbitra
         }),
       fc.constant((draft: Draft) => {
         const body = bodyObject(draft);
-        delete body.type;
+        delete body[required];
         draft.body = json(body);
-        return { name: 'body without type', ...validation(/body must have property "type"/) };
+        return {
+          name: `body without ${required}`,
+          ...validation(new RegExp(`body must have property "${required}"`)),
+        };
       }),
       fc.constant((draft: Draft) => {
         draft.body = Buffer.from(nested(10_000), 'utf8');

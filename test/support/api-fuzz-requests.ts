@@ -58,6 +58,22 @@ function validBody(spec: OperationSpec): fc.Arbitrary<Record<string, unknown>> {
       { requiredKeys: ['type'] },
     );
   }
+  if (spec.body?.schema === 'MigrationRequest') {
+    // The fuzzed orchestrator runs order v1 alone: every migration answers 404, none moves.
+    return fc.record(
+      {
+        from: fc.constantFrom('1', '2'),
+        to: fc.oneof(
+          fc.constantFrom('1', '2'),
+          oddString.filter((s) => s.length >= 1 && s.length <= 100),
+        ),
+        state: oddString.filter((s) => s.length >= 1),
+        dryRun: fc.boolean(),
+        limit: fc.integer({ min: 1, max: 10_000 }),
+      },
+      { requiredKeys: ['from', 'to'] },
+    );
+  }
   return fc.record({
     type: fc.oneof(
       fc.constantFrom('order.approve', 'order.reject'),

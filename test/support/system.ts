@@ -70,6 +70,8 @@ export const TEST_TUNING: OrchestratorTuning = {
 export interface SystemOptions {
   /** @default [createOrderSaga(TEST_ORDER_TIMINGS)] */
   definitions?: SagaDefinition[];
+  /** The version new sagas of a type start on, when not the newest (`OrchestratorOptions`). */
+  startVersions?: Readonly<Record<string, string>>;
   /** Start the example participants in-process. @default true */
   participants?: boolean;
   shipping?: ShippingBehaviour;
@@ -153,6 +155,7 @@ export async function startSystem(
 
   const service = createOrchestratorService({
     definitions: options.definitions ?? [createOrderSaga(TEST_ORDER_TIMINGS)],
+    ...(options.startVersions ? { startVersions: options.startVersions } : {}),
     redis,
     kafka,
     topicPrefix: prefix,

@@ -293,6 +293,71 @@ const components = {
       },
     },
   },
+  MigrationRequest: {
+    type: 'object',
+    required: ['from', 'to'],
+    additionalProperties: false,
+    properties: {
+      from: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 100,
+        description: 'The version the sagas run on.',
+      },
+      to: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 100,
+        description: 'The version to move them to; it declares a migration from `from`.',
+      },
+      dryRun: {
+        type: 'boolean',
+        description: 'List who would move and who cannot; change nothing.',
+      },
+      state: { type: 'string', minLength: 1, description: 'Only sagas in this state (of `from`).' },
+      limit: {
+        type: 'integer',
+        minimum: 1,
+        maximum: MAX_BULK_RETRY_LIMIT,
+        description: `Most sagas looked at, newest first (default ${DEFAULT_BULK_RETRY_LIMIT}).`,
+      },
+    },
+  },
+  MigrationResult: {
+    type: 'object',
+    required: ['type', 'from', 'to', 'dryRun', 'wouldMove', 'moved', 'cannot'],
+    additionalProperties: false,
+    properties: {
+      type: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      dryRun: { type: 'boolean' },
+      wouldMove: {
+        type: 'array',
+        items: { type: 'string' },
+        description: 'In a dry run, the sagas that would move (empty otherwise).',
+      },
+      moved: {
+        type: 'array',
+        items: { type: 'string' },
+        description: 'The sagas moved now, each atomically, each with an operator history line.',
+      },
+      cannot: {
+        type: 'array',
+        description: 'Sagas of `from` that stay on it, with their state and why.',
+        items: {
+          type: 'object',
+          required: ['id', 'state', 'reason'],
+          additionalProperties: false,
+          properties: {
+            id: { type: 'string' },
+            state: { type: 'string' },
+            reason: { type: 'string' },
+          },
+        },
+      },
+    },
+  },
   Saga: {
     type: 'object',
     required: [
@@ -443,7 +508,13 @@ const components = {
     additionalProperties: false,
     properties: {
       type: { type: 'string' },
-      version: { type: 'string' },
+      version: { type: 'string', description: 'The version new sagas start on.' },
+      versions: {
+        type: 'array',
+        items: { type: 'string' },
+        description:
+          'Every version of the type this orchestrator runs, oldest first; present when there are several (sagas stay on the version that started them).',
+      },
       description: { type: 'string' },
       steps: { type: 'array', items: refTo('SagaStep') },
       signals: refTo('SignalContracts'),

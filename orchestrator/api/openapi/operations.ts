@@ -472,6 +472,9 @@ const definitionRoutes: OperationSpec[] = [
     method: 'get',
     path: '/v1/definitions/:type',
     summary: 'One definition, with its statechart as JSON',
+    description:
+      'The version new sagas start on, or with `version` any version this orchestrator runs ' +
+      '(a saga runs on the version that started it: its `version`).',
     tags: ['definitions'],
     authenticated: true,
     parameters: [
@@ -482,13 +485,54 @@ const definitionRoutes: OperationSpec[] = [
         description: 'Saga type.',
         schema: { type: 'string' },
       },
+      {
+        name: 'version',
+        in: 'query',
+        description: 'A version of the type (default: the one new sagas start on).',
+        schema: { type: 'string', minLength: 1, maxLength: 100 },
+      },
     ],
     responses: {
       200: { description: 'The definition.', schema: 'Definition' },
       400: error(
         'A query parameter this operation does not take, or a type that is not valid percent-encoding (VALIDATION_FAILED).',
       ),
-      404: error('No such type (DEFINITION_NOT_FOUND).'),
+      404: error('No such type, or no such version of it (DEFINITION_NOT_FOUND).'),
+      ...v1Errors,
+    },
+  },
+  {
+    operationId: 'migrateSagas',
+    method: 'post',
+    path: '/v1/definitions/:type/migrations',
+    summary: 'Move waiting sagas from one definition version to another, or list who would move',
+    description:
+      'Applies the migration version `to` declares from version `from` to the sagas of the type ' +
+      'on `from` that are running or parked (in `state`, when given), newest first, at most ' +
+      '`limit`. A saga moves only at rest in a mapped state: no command in flight, not paused; its ' +
+      'armed deadlines carry over with their due time. Each move is atomic (compare-and-set on the ' +
+      'saga’s revision) and adds an operator line (Saga-Actor, Saga-Reason, versions and states) ' +
+      'to its history; a saga that moved on meanwhile is looked at again, never overwritten. ' +
+      'With dryRun nothing changes. Sagas that stay are in `cannot`, with why.',
+    tags: ['definitions'],
+    authenticated: true,
+    parameters: [
+      {
+        name: 'type',
+        in: 'path',
+        required: true,
+        description: 'Saga type.',
+        schema: { type: 'string' },
+      },
+      ...auditHeaders,
+    ],
+    body: { schema: 'MigrationRequest', description: 'Which versions and sagas.' },
+    responses: {
+      200: { description: 'Who moved (or would), who cannot and why.', schema: 'MigrationResult' },
+      400: error('The body is not valid, or a header is not percent-encoded (VALIDATION_FAILED).'),
+      404: error('No such type, or `to` declares no migration from `from` (DEFINITION_NOT_FOUND).'),
+      413: error('The body is larger than the limit.'),
+      415: error('The body is not application/json.'),
       ...v1Errors,
     },
   },

@@ -24,7 +24,10 @@ function definitionOf(type: string, version: string): Promise<DefinitionDetail> 
   const key = `${type}@${version}`;
   let found = definitions.get(key);
   if (!found) {
-    found = apiCall<DefinitionDetail>(`/v1/definitions/${encodeURIComponent(type)}`);
+    // The saga's own version: beside a newer one (issue 15), the type's default is the newer.
+    found = apiCall<DefinitionDetail>(
+      `/v1/definitions/${encodeURIComponent(type)}?version=${encodeURIComponent(version)}`,
+    );
     found.catch(() => definitions.delete(key));
     definitions.set(key, found);
   }

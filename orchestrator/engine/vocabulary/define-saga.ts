@@ -2,7 +2,7 @@
  * `defineSaga()`: a `SagaDefinition` from a machine built with the kit, with early checks that
  * catch authoring mistakes when the module loads rather than when a saga runs.
  */
-import type { AnyStateMachine } from 'xstate';
+import type { AnyStateMachine, AnyStateNode } from 'xstate';
 import { contractsOf } from '../contracts.js';
 import { compileSignals } from '../signals.js';
 import type { InputCheck, SagaDefinition } from '../types.js';
@@ -10,6 +10,7 @@ import { inputChecker } from './input-check.js';
 import { SAGA_STATE_IDS, stepTimeoutDelay } from './names.js';
 import { sagaStepsOf } from './introspect.js';
 import type { SignalContracts } from './signal-contract.js';
+import type { SagaMigration } from './define-migration.js';
 
 export interface DefineSagaOptions<TInput> {
   type: string;
@@ -36,6 +37,11 @@ export interface DefineSagaOptions<TInput> {
    * ```
    */
   signals?: SignalContracts;
+  /**
+   * How sagas waiting on older versions move to this one (`defineMigration`, `to` this version);
+   * an operator applies it with `saga definitions migrate`.
+   */
+  migrations?: readonly SagaMigration[];
 }
 
 /**
@@ -71,6 +77,8 @@ export function defineSaga<TInput>(options: DefineSagaOptions<TInput>): SagaDefi
   const signals = options.signals
     ? compileSignals(options.type, provided, options.signals)
     : undefined;
+  for (const migration of options.migrations ?? [])
+    checkMigrationTargets(options, provided, migration);
   return {
     type: options.type,
     version: options.version,
@@ -78,5 +86,23 @@ export function defineSaga<TInput>(options: DefineSagaOptions<TInput>): SagaDefi
     machine: provided,
     ...(signals ? { signals } : {}),
     checkInput,
+    ...(options.migrations ? { migrations: options.migrations } : {}),
   };
+}
+
+/** A migration belongs to this type and version, and maps only into states the machine has. */
+function checkMigrationTargets(
+  options: { type: string; version: string },
+  machine: AnyStateMachine,
+  migration: SagaMigration,
+): void {
+  const name = `saga type "${options.type}" version ${options.version}: the migration from ${migration.from}`;
+  if (migration.type !== options.type || migration.to !== options.version) {
+    throw new Error(`${name} is for ${migration.type} ${migration.to}`);
+  }
+  for (const target of Object.values(migration.states)) {
+    let node: AnyStateNode | undefined = machine.root;
+    for (const segment of target.split('.')) node = node?.states[segment];
+    if (!node) throw new Error(`${name} maps into "${target}", which is not a state`);
+  }
 }

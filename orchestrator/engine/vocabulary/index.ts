@@ -8,6 +8,7 @@ export * from './context.js';
 export * from './contract.js';
 export * from './deadline.js';
 export * from './define-saga.js';
+export * from './define-migration.js';
 export * from './end-states.js';
 export * from './events.js';
 export * from './input-check.js';

@@ -20,7 +20,7 @@ const record: SagaRecord = {
   updatedAt: 1_700_000_001_000,
 };
 const noHistory = { entries: [], total: 0, dropped: 0 };
-const engine = { definition: () => orderSaga };
+const engine = { definitionOf: () => orderSaga };
 
 describe('API: the saga view’s trace id', () => {
   it('shows the trace id of the stored trace context, in the view and the summary', () => {

@@ -32,11 +32,20 @@ export const unreachableOrchestrator: ApiOrchestrator = {
   pause: unreachable('pause'),
   resume: unreachable('resume'),
   definitions: () => [describeDefinition(orderSaga)],
+  definition: (type, version) =>
+    type === 'order' && (version === undefined || version === orderSaga.version)
+      ? describeDefinition(orderSaga)
+      : undefined,
+  definitionVersions: (type) => (type === 'order' ? [orderSaga.version] : []),
+  migrateSagas: unreachable('migrateSagas'),
   readiness: async () => ({
     ready: false,
     checks: { redis: true, kafkaBroker: true, kafkaConsumer: false, started: false },
   }),
-  engine: { definition: (type) => (type === 'order' ? orderSaga : undefined) },
+  engine: {
+    definitionOf: ({ type, definitionVersion }) =>
+      type === 'order' && definitionVersion === orderSaga.version ? orderSaga : undefined,
+  },
   store: { countsByTypeAndState: unreachable('countsByTypeAndState') },
   topics: topicNames('saga'),
 };

@@ -33,6 +33,20 @@ describe('configuration from the environment', () => {
     ).to.deep.equal(['refund', 'invoice']);
   });
 
+  it('reads SAGA_START_VERSIONS as type=version pairs; blank means the newest of each type', () => {
+    expect(loadOrchestratorConfig(minimal).startVersions).to.equal(undefined);
+    expect(
+      loadOrchestratorConfig({ ...minimal, SAGA_START_VERSIONS: 'order=1, refund = 2.1' })
+        .startVersions,
+    ).to.deep.equal({ order: '1', refund: '2.1' });
+    for (const bad of ['order', 'order=1,order=2', '=1']) {
+      const problems = problemsOf(() =>
+        loadOrchestratorConfig({ ...minimal, SAGA_START_VERSIONS: bad }),
+      );
+      expect(problems.join('\n'), bad).to.contain('SAGA_START_VERSIONS');
+    }
+  });
+
   it('parses lists, durations, TLS and SASL', () => {
     const config = loadOrchestratorConfig({
       ...minimal,

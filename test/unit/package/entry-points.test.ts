@@ -25,6 +25,7 @@ describe('package entry points', () => {
       'awaitingTag',
       'backoffDelay',
       'createSagaKit',
+      'defineMigration',
       'defineSaga',
       'describeDefinition',
       'outcomeUnknown',

@@ -5,6 +5,7 @@
 import { expect } from 'chai';
 import {
   DefinitionLoadError,
+  mergeDefinitions,
   selectDefinitions,
 } from '../../../orchestrator/runtime/load-definitions.js';
 import type { SagaDefinition } from '../../../orchestrator/engine/index.js';
@@ -15,6 +16,7 @@ const order = createOrderSaga();
 const refund: SagaDefinition = { ...order, type: 'refund' };
 const invoice: SagaDefinition = { ...order, type: 'invoice' };
 const loaded = [order, refund, invoice];
+const orderV2: SagaDefinition = { ...order, version: '2' };
 
 describe('selectDefinitions (SAGA_TYPES)', () => {
   it('runs every loaded definition when SAGA_TYPES is unset', () => {
@@ -32,5 +34,19 @@ describe('selectDefinitions (SAGA_TYPES)', () => {
         'message',
         'SAGA_TYPES names saga types that no loaded definition has: refnud (loaded: invoice, order, refund)',
       );
+  });
+});
+
+describe('mergeDefinitions: versions side by side', () => {
+  it('keeps two versions of one type (folders order/ and order-v2/), and SAGA_TYPES keeps both', () => {
+    const merged = mergeDefinitions([order, refund], [orderV2]);
+    expect(merged).to.deep.equal([order, refund, orderV2]);
+    expect(selectDefinitions(merged, ['order'])).to.deep.equal([order, orderV2]);
+  });
+
+  it('refuses the same type and version from two places', () => {
+    expect(() => mergeDefinitions([order], [{ ...order }]))
+      .to.throw(DefinitionLoadError)
+      .with.property('message', 'two saga definitions have the type "order" and version 1');
   });
 });
