@@ -25,7 +25,7 @@ describe('HTTP API: bearer token, health, readiness, metrics, document (real Kaf
 
   it('401 without the token on every /v1 route, with WWW-Authenticate', async () => {
     const v1 = OPERATIONS.filter((o) => o.path.startsWith('/v1/'));
-    expect(v1.length).to.equal(14); // session, counts, retry-parked, pause, resume (issue 14)
+    expect(v1.length).to.equal(15); // + session, counts, retry-parked, pause, resume (issue 14), migrations (issue 15)
     for (const spec of v1) {
       const path = spec.path.replace(':id', 'some-saga').replace(':type', 'order');
       const res = await api().request<ApiErrorBody>(spec.method.toUpperCase(), path, {
