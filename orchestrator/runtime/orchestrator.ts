@@ -41,11 +41,10 @@ import { createLogger, type Logger } from '../../wire/telemetry/index.js';
 import type { RuntimeHooks } from '../telemetry/index.js';
 import { TimerPoller } from './timer-poller.js';
 import { AvailabilityWatch } from './availability.js';
-import { createDeadLetterPublisher, type MessageHeaders } from '../../wire/transport/index.js';
+import type { MessageHeaders } from '../../wire/transport/index.js';
 import {
   createBrokerProbe,
   createKafkaPublisher,
-  createKafkaSubscriber,
   DEFAULT_CONSUMER_TIMINGS,
   type BrokerProbe,
   type KafkaPublisher,
@@ -55,8 +54,7 @@ import { OutboxRelay } from './outbox-relay.js';
 import { warnOfShortDeadlines } from './deadline-fit.js';
 import { checkConnections, readinessOf, type Readiness } from './readiness.js';
 import { systemClock, type Clock } from './clock.js';
-import { createReplyHandler } from './reply-consumer.js';
-import { createRequestHandler } from './request-consumer.js';
+import { startOrchestratorConsumer } from './orchestrator-consumer.js';
 import { ResultWaiters } from './result-waiters.js';
 import { RetentionJanitor } from './retention-janitor.js';
 import { isValidSagaId, resolveSagaId } from './saga-ids.js';
@@ -247,46 +245,18 @@ export class Orchestrator {
     });
     this.janitor.start();
 
-    const deadLetters = createDeadLetterPublisher({
-      publisher: this.publisher,
-      topic: this.topics.dlq,
-      source: 'orchestrator',
-    });
-    const onReplies = createReplyHandler({
-      applyBatch: (items) => this.applier.applyBatch(items),
-      deadLetterAll: (entries) => deadLetters.deadLetterAll(entries),
-      logger: log.child('replies'),
-      hooks: this.hooks,
-    });
-    const onRequests = createRequestHandler({
-      startSaga: (request, headers) => this.startSaga(request, headers),
-      deadLetterAll: (entries) => deadLetters.deadLetterAll(entries),
-      logger: log.child('requests'),
-      hooks: this.hooks,
-    });
-    this.subscriber = createKafkaSubscriber({
+    this.subscriber = await startOrchestratorConsumer({
       kafka,
-      groupId: this.tuning.groupId ?? `${this.topics.prefix}.orchestrator`,
-      topics: [this.topics.replies, this.topics.requests],
+      topics: this.topics,
+      publisher: this.publisher,
+      groupId: this.tuning.groupId,
       partitionsConsumedConcurrently: this.tuning.partitionsConsumedConcurrently,
-      deadLetterUndecodable: async (entries) => {
-        await deadLetters.deadLetterAll(entries);
-        for (const { message, reason } of entries) {
-          this.hooks.deadLettered?.({
-            source: 'orchestrator.consumer',
-            topic: message.topic,
-            code: reason.code,
-          });
-        }
-      },
-      logger: log.child('consumer'),
-      ...this.tuning.consumer,
+      timings: this.tuning.consumer,
+      applyBatch: (items) => this.applier.applyBatch(items),
+      startSaga: (request, headers) => this.startSaga(request, headers),
+      logger: log,
+      hooks: this.hooks,
     });
-    await this.subscriber.start((messages, context) =>
-      context.topic === this.topics.requests
-        ? onRequests(messages, context)
-        : onReplies(messages, context),
-    );
     this.started = true;
     await this.availability.start();
     log.info('orchestrator started', {
