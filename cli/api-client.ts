@@ -4,8 +4,7 @@
  * `ApiUnreachableError` naming the URL.
  */
 import type { AsyncApiDocument } from '../orchestrator/api/asyncapi/document.js';
-import type { SagaSummaryView, SagaView } from '../orchestrator/api/saga-view.js';
-import type { RetryParkedResult } from '../orchestrator/api/saga-fleet-routes.js';
+import type { RetryParkedResult, SagaSummaryView, SagaView } from '../orchestrator/api/index.js';
 import type { DefinitionDescription } from '../orchestrator/engine/describe-definition.js';
 import type { CliConnection } from './config.js';
 

@@ -12,18 +12,9 @@ import { silentLogger } from '../../../wire/telemetry/index.js';
 import { createOrderSaga } from '../../../sagas/order/index.js';
 import { apiClient, eventually } from '../../support/api-client.js';
 import { createOrderSagaV2 } from '../../support/order-saga-v2.js';
+import type { MigrationResult } from '../../../cli/api-client.js';
 import { orderInput } from '../../support/orders.js';
 import { TEST_ORDER_TIMINGS, useSystem } from '../../support/system.js';
-
-interface MigrationResult {
-  type: string;
-  from: string;
-  to: string;
-  dryRun: boolean;
-  wouldMove: string[];
-  moved: string[];
-  cannot: { id: string; state: string; reason: string }[];
-}
 
 interface SagaResult {
   done: boolean;
