@@ -212,19 +212,25 @@ export interface LifecycleEffect {
  */
 export type Effect = CommandEffect | LifecycleEffect;
 
+/**
+ * What a history line records. `operator`: an operator's action, whose `data` is
+ * `{ action, actor, reason?, role }` (see `operatorEntry`).
+ */
+export const HISTORY_ENTRY_KINDS = [
+  'started',
+  'command',
+  'reply',
+  'timer',
+  'signal',
+  'transition',
+  'ignored',
+  'operator',
+] as const;
+
 /** One line of a saga's history, for operators (the API shows them). */
 export interface HistoryEntry {
   at: EpochMs;
-  kind:
-    | 'started'
-    | 'command'
-    | 'reply'
-    | 'timer'
-    | 'signal'
-    | 'transition'
-    | 'ignored'
-    /** An operator's action: `data` is `{ action, actor, reason?, role }` (see `operatorEntry`). */
-    | 'operator';
+  kind: (typeof HISTORY_ENTRY_KINDS)[number];
   /** Short human-readable line, e.g. `reserveInventory: ReserveItems → inventory (attempt 1)`. */
   summary: string;
   step?: string;

@@ -8,6 +8,7 @@
  */
 import requestSchema from '../../../wire/contract/schemas/v1/request.schema.json' with { type: 'json' };
 import { SAGA_STATUSES } from '../../../wire/contract/index.js';
+import { HISTORY_ENTRY_KINDS } from '../../engine/index.js';
 
 export type JsonSchema = { [keyword: string]: unknown };
 
@@ -153,19 +154,7 @@ const components = {
     additionalProperties: false,
     properties: {
       at: time,
-      kind: {
-        type: 'string',
-        enum: [
-          'started',
-          'command',
-          'reply',
-          'timer',
-          'signal',
-          'transition',
-          'ignored',
-          'operator',
-        ],
-      },
+      kind: { type: 'string', enum: [...HISTORY_ENTRY_KINDS] },
       summary: { type: 'string' },
       step: { type: 'string' },
       commandId: { type: 'string' },
