@@ -4,7 +4,8 @@
  * objects are handed to ajv as they are.
  */
 import { COMPONENT_SCHEMAS, type JsonSchema } from './components.js';
-import { OPERATIONS, openApiPath, type OperationSpec, type ResponseSpec } from './operations.js';
+import type { OperationSpec, ResponseSpec } from './operation-spec.js';
+import { OPERATIONS, openApiPath } from './operations.js';
 
 export type OpenApiDocument = JsonSchema & {
   openapi: string;
