@@ -53,15 +53,32 @@ export const connectionEnvSpec = {
   }),
   REDIS_URL: redisUrl({
     default: '',
-    desc: 'Redis URL; rediss:// for TLS. Set this or REDIS_CLUSTER_NODES, not both',
+    desc: 'Redis URL; rediss:// for TLS. Set one of REDIS_URL, REDIS_CLUSTER_NODES, REDIS_SENTINELS',
     example: 'redis://redis:6379',
   }),
   REDIS_CLUSTER_NODES: redisClusterNodes({
     default: { nodes: [], tls: false },
     desc:
       'Redis Cluster seed nodes, comma-separated host:port (rediss://host:port for TLS); the ' +
-      'client learns the rest of the cluster from them. Set this or REDIS_URL, not both',
+      'client learns the rest of the cluster from them. Set one of REDIS_URL, REDIS_CLUSTER_NODES, REDIS_SENTINELS',
     example: 'redis-0:6379,redis-1:6379,redis-2:6379',
+  }),
+  // The same host:port list as cluster nodes: here the Sentinels that watch one primary.
+  REDIS_SENTINELS: redisClusterNodes({
+    default: { nodes: [], tls: false },
+    desc:
+      'Redis Sentinels, comma-separated host:port (rediss://host:port for TLS to the Sentinels ' +
+      'and the primary); the client asks them for the primary of REDIS_SENTINEL_MASTER and ' +
+      'follows it after a failover. Set one of REDIS_URL, REDIS_CLUSTER_NODES, REDIS_SENTINELS',
+    example: 'sentinel-0:26379,sentinel-1:26379,sentinel-2:26379',
+  }),
+  REDIS_SENTINEL_MASTER: topicPart({
+    default: 'mymaster',
+    desc: 'The name the Sentinels monitor the primary under (their `sentinel monitor <name>`)',
+  }),
+  REDIS_SENTINEL_PASSWORD: str({
+    default: '',
+    desc: 'Password of the Sentinels themselves (their requirepass), when they have one',
   }),
   REDIS_PASSWORD: str({ default: '', desc: 'Redis password (overrides one in REDIS_URL)' }),
   REDIS_TLS_CA_FILE: str({ default: '', desc: 'PEM file of CA certificates for Redis TLS' }),

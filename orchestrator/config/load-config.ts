@@ -39,17 +39,25 @@ export function validateEnv<S extends object>(env: Env, spec: S) {
   });
 }
 
-/** One Redis or one Redis Cluster: exactly one of REDIS_URL and REDIS_CLUSTER_NODES is set. */
+/**
+ * One Redis, one Redis Cluster or one primary found through Sentinels: exactly one of REDIS_URL,
+ * REDIS_CLUSTER_NODES and REDIS_SENTINELS is set.
+ */
 function redisChoiceProblems(env: Env): string[] {
-  const url = (env.REDIS_URL ?? '').trim() !== '';
-  const cluster = (env.REDIS_CLUSTER_NODES ?? '').trim() !== '';
-  if (url && cluster) {
+  const set = ['REDIS_URL', 'REDIS_CLUSTER_NODES', 'REDIS_SENTINELS'].filter(
+    (name) => (env[name] ?? '').trim() !== '',
+  );
+  if (set.length > 1) {
     return [
-      'REDIS_URL and REDIS_CLUSTER_NODES are both set: set REDIS_URL for one Redis or REDIS_CLUSTER_NODES for a Redis Cluster, not both',
+      `${set.join(' and ')} are ${set.length === 2 ? 'both' : 'all'} set: set only one ` +
+        '(REDIS_URL for one Redis, REDIS_CLUSTER_NODES for a Redis Cluster, REDIS_SENTINELS for ' +
+        'a primary watched by Sentinels)',
     ];
   }
-  if (!url && !cluster) {
-    return ['REDIS_URL is required (or REDIS_CLUSTER_NODES, the seed nodes of a Redis Cluster)'];
+  if (set.length === 0) {
+    return [
+      'REDIS_URL is required (or REDIS_CLUSTER_NODES, the seed nodes of a Redis Cluster, or REDIS_SENTINELS, the Sentinels of a primary)',
+    ];
   }
   return [];
 }
@@ -66,14 +74,23 @@ export interface KafkaConnectionConfig {
 }
 
 /**
- * One Redis (`url`) or a Redis Cluster (`clusterNodes`, its seed nodes): exactly one of the two.
- * TLS comes from the scheme (`rediss://`), for both.
+ * One Redis (`url`), a Redis Cluster (`clusterNodes`, its seed nodes) or a primary found through
+ * Sentinels (`sentinels`): exactly one of the three. TLS comes from the scheme (`rediss://`).
  */
 export interface RedisConnectionConfig {
   url?: string;
   clusterNodes?: RedisNodeAddress[];
+  sentinels?: RedisSentinelsConfig;
   password?: string;
   tls?: { caFile?: string; rejectUnauthorized: boolean };
+}
+
+export interface RedisSentinelsConfig {
+  nodes: RedisNodeAddress[];
+  /** The name the Sentinels monitor the primary under. */
+  masterName: string;
+  /** The Sentinels' own password, when they have one (the data nodes' is `password`). */
+  password?: string;
 }
 
 export interface ConnectionConfig {
@@ -134,10 +151,15 @@ function connectionConfig(e: CleanConnectionEnv, defaultClientId: string): Conne
   if (!e.KAFKA_TLS && (e.KAFKA_TLS_CA_FILE || e.KAFKA_TLS_CERT_FILE)) {
     problems.push('KAFKA_TLS_* files are set but KAFKA_TLS is false');
   }
-  // Exactly one of REDIS_URL and REDIS_CLUSTER_NODES: `validateEnv` checked it.
+  // Exactly one of REDIS_URL, REDIS_CLUSTER_NODES and REDIS_SENTINELS: `validateEnv` checked it.
   const cluster = e.REDIS_CLUSTER_NODES.nodes.length > 0;
+  const sentinels = e.REDIS_SENTINELS.nodes.length > 0;
   if (problems.length > 0) throw new ConfigError(problems);
-  const redisTls = cluster ? e.REDIS_CLUSTER_NODES.tls : e.REDIS_URL.startsWith('rediss://');
+  const redisTls = cluster
+    ? e.REDIS_CLUSTER_NODES.tls
+    : sentinels
+      ? e.REDIS_SENTINELS.tls
+      : e.REDIS_URL.startsWith('rediss://');
   return {
     kafka: {
       brokers: e.KAFKA_BROKERS,
@@ -155,7 +177,17 @@ function connectionConfig(e: CleanConnectionEnv, defaultClientId: string): Conne
         : {}),
     },
     redis: {
-      ...(cluster ? { clusterNodes: e.REDIS_CLUSTER_NODES.nodes } : { url: e.REDIS_URL }),
+      ...(cluster
+        ? { clusterNodes: e.REDIS_CLUSTER_NODES.nodes }
+        : sentinels
+          ? {
+              sentinels: {
+                nodes: e.REDIS_SENTINELS.nodes,
+                masterName: e.REDIS_SENTINEL_MASTER,
+                password: optional(e.REDIS_SENTINEL_PASSWORD),
+              },
+            }
+          : { url: e.REDIS_URL }),
       password: optional(e.REDIS_PASSWORD),
       ...(redisTls
         ? {

@@ -1,10 +1,11 @@
 /**
- * A Redis connection from the connection settings (one Redis by URL, or a Redis Cluster by its
- * seed nodes; password, TLS), shared by the orchestrator and participant processes.
+ * A Redis connection from the connection settings (one Redis by URL, a Redis Cluster by its seed
+ * nodes, or a primary found through its Sentinels; password, TLS), shared by the orchestrator and
+ * participant processes.
  */
 import { readFileSync } from 'node:fs';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
-import type { RedisConnectionConfig } from '../config/index.js';
+import type { RedisConnectionConfig, RedisSentinelsConfig } from '../config/index.js';
 import type { RedisClient } from './options.js';
 
 /**
@@ -35,9 +36,35 @@ export function createRedisClient(
   if (config.clusterNodes && config.clusterNodes.length > 0) {
     return new Cluster(config.clusterNodes, clusterOptionsOf(options));
   }
-  if (!config.url)
-    throw new Error('Redis connection settings name neither a URL nor cluster nodes');
+  if (config.sentinels && config.sentinels.nodes.length > 0) {
+    return new Redis(sentinelOptionsOf(config.sentinels, options));
+  }
+  if (!config.url) {
+    throw new Error('Redis connection settings name neither a URL, cluster nodes nor Sentinels');
+  }
   return new Redis(config.url, options);
+}
+
+/**
+ * A client that asks the Sentinels for the primary and connects to it. When the primary fails and
+ * the Sentinels promote a replica, the connection drops; ioredis asks them again and reconnects
+ * to the new primary (`failoverDetector` also listens for their +switch-master, so it moves
+ * without waiting for the old connection to time out). Commands sent meanwhile are retried as
+ * after any reconnect (`maxRetriesPerRequest`); one still failing rejects and its caller retries.
+ */
+function sentinelOptionsOf(sentinels: RedisSentinelsConfig, options: RedisOptions): RedisOptions {
+  return {
+    ...options,
+    sentinels: sentinels.nodes,
+    name: sentinels.masterName,
+    role: 'master',
+    failoverDetector: true,
+    ...(sentinels.password !== undefined ? { sentinelPassword: sentinels.password } : {}),
+    // TLS (rediss:// Sentinels) covers both the Sentinels and the primary they name.
+    ...(options.tls ? { enableTLSForSentinelMode: true, sentinelTLS: options.tls } : {}),
+    // Ask the Sentinels again forever, backing off to 2 s: readiness says when Redis is gone.
+    sentinelRetryStrategy: (attempt) => Math.min(100 * attempt, 2_000),
+  };
 }
 
 /** The cluster client's options around the per-node `options`. */

@@ -204,13 +204,21 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<number>
 
 class Interrupted extends Error {}
 
-/** The Redis URL without its password. */
-/** The Redis of a run for the banner: its URL without a password, or the cluster's seed nodes. */
+/**
+ * The Redis of a run for the banner: its URL without a password, the cluster's seed nodes, or the
+ * Sentinels and the name of the primary they watch.
+ */
 function describeRedis(redis: RedisConnectionConfig): string {
   if (redis.url) return redactUrl(redis.url);
-  return `Cluster ${(redis.clusterNodes ?? []).map((node) => `${node.host}:${node.port}`).join(',')}`;
+  const list = (nodes: readonly { host: string; port: number }[]) =>
+    nodes.map((node) => `${node.host}:${node.port}`).join(',');
+  if (redis.sentinels) {
+    return `primary ${redis.sentinels.masterName} by Sentinels ${list(redis.sentinels.nodes)}`;
+  }
+  return `Cluster ${list(redis.clusterNodes ?? [])}`;
 }
 
+/** The Redis URL without its password. */
 function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);

@@ -70,10 +70,12 @@ true
 {{- define "saga.kafkaTlsDir" -}}/etc/saga/kafka-tls{{- end }}
 {{- define "saga.redisTlsDir" -}}/etc/saga/redis-tls{{- end }}
 
-{{/* "true" when the processes reach Redis over TLS: a rediss:// URL, or rediss:// cluster nodes. */}}
+{{/* "true" when the processes reach Redis over TLS: a rediss:// URL, cluster nodes or Sentinels. */}}
 {{- define "saga.redisTls" -}}
 {{- if .Values.redis.clusterNodes -}}
 {{- if hasPrefix "rediss://" (first .Values.redis.clusterNodes) }}true{{ end -}}
+{{- else if .Values.redis.sentinels -}}
+{{- if hasPrefix "rediss://" (first .Values.redis.sentinels) }}true{{ end -}}
 {{- else if hasPrefix "rediss://" .Values.redis.url }}true{{ end -}}
 {{- end }}
 
@@ -96,7 +98,13 @@ Checks across values that values.schema.json cannot express, with messages that 
 {{- fail "kafka.tls.certKey/keyKey need kafka.tls.existingSecret (the Secret that holds them)" }}
 {{- end }}
 {{- if and .Values.redis.tls.existingSecret (not (include "saga.redisTls" .)) }}
-{{- fail "redis.tls.existingSecret is set but redis.url (or redis.clusterNodes) does not start with rediss:// (TLS)" }}
+{{- fail "redis.tls.existingSecret is set but redis.url (or redis.clusterNodes, redis.sentinels) does not start with rediss:// (TLS)" }}
+{{- end }}
+{{- if and .Values.redis.clusterNodes .Values.redis.sentinels }}
+{{- fail "redis.clusterNodes and redis.sentinels are both set: a Redis Cluster or a primary watched by Sentinels, not both" }}
+{{- end }}
+{{- if and .Values.redis.sentinelPasswordKey (not .Values.redis.existingSecret) }}
+{{- fail "redis.sentinelPasswordKey needs redis.existingSecret (the Secret that holds it)" }}
 {{- end }}
 {{- if and .Values.api.readTokenKey (not .Values.api.existingSecret) }}
 {{- fail "api.readTokenKey needs api.existingSecret (the Secret holding the operator token under api.tokenKey and the read-only one under api.readTokenKey)" }}
@@ -140,6 +148,13 @@ secrets. Used by the orchestrator and the example participants alike.
     secretKeyRef:
       name: {{ .Values.redis.existingSecret }}
       key: {{ .Values.redis.passwordKey }}
+{{- if .Values.redis.sentinelPasswordKey }}
+- name: REDIS_SENTINEL_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.redis.existingSecret }}
+      key: {{ .Values.redis.sentinelPasswordKey }}
+{{- end }}
 {{- end }}
 {{- end }}
 

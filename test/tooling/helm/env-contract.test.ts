@@ -307,6 +307,37 @@ describe('Helm chart: the environment matches the configuration the processes re
     });
   });
 
+  it('passes redis.sentinels and redis.sentinelMaster instead of REDIS_URL, with the Sentinels’ password', () => {
+    const objects = renderChart({
+      set: [
+        'redis.sentinels={s-0:26379,s-1:26379}',
+        'redis.sentinelMaster=orders',
+        'redis.existingSecret=redis-auth',
+        'redis.sentinelPasswordKey=sentinel-password',
+      ],
+    });
+    for (const deployment of objectsOfKind<IDeployment>(objects, 'Deployment')) {
+      const container = onlyContainer(deployment);
+      const env = resolveEnv(container, objects);
+      expect(env.has('REDIS_URL'), deployment.metadata?.name).to.equal(false);
+      const config = loadConnectionConfig(envRecord(env), 'any');
+      expect(config.redis.sentinels?.nodes).to.deep.equal([
+        { host: 's-0', port: 26379 },
+        { host: 's-1', port: 26379 },
+      ]);
+      expect(config.redis.sentinels?.masterName).to.equal('orders');
+      const secretRef = container.env?.find((e) => e.name === 'REDIS_SENTINEL_PASSWORD')?.valueFrom
+        ?.secretKeyRef;
+      expect(secretRef).to.deep.equal({ name: 'redis-auth', key: 'sentinel-password' });
+    }
+    expect(() =>
+      renderChart({ set: ['redis.sentinels={s-0:26379}', 'redis.clusterNodes={r-0:6379}'] }),
+    ).to.throw(/redis.clusterNodes and redis.sentinels are both set/);
+    expect(() =>
+      renderChart({ set: ['redis.sentinels={s-0:26379}', 'redis.sentinelPasswordKey=p'] }),
+    ).to.throw(/redis.sentinelPasswordKey needs redis.existingSecret/);
+  });
+
   it('turns off start-up topic creation when asked', () => {
     const objects = renderChart({ set: ['topics.create=false'] });
     const env = resolveEnv(onlyContainer(orchestratorDeployment(objects)), objects);

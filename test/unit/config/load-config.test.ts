@@ -118,16 +118,65 @@ describe('configuration from the environment', () => {
     expect(tls.redis.tls).to.deep.equal({ caFile: '/etc/redis/ca.pem', rejectUnauthorized: true });
   });
 
-  it('wants exactly one of REDIS_URL and REDIS_CLUSTER_NODES, and well-formed nodes', () => {
+  it('takes Redis Sentinels and the name they monitor the primary under, TLS from the scheme', () => {
+    const { REDIS_URL: _url, ...withoutUrl } = minimal;
+    const sentinels = loadOrchestratorConfig({
+      ...withoutUrl,
+      REDIS_SENTINELS: 's0:26379, s1:26379',
+      REDIS_SENTINEL_MASTER: 'orders-redis',
+      REDIS_PASSWORD: 'data-pw',
+      REDIS_SENTINEL_PASSWORD: 'sentinel-pw',
+    });
+    expect(sentinels.redis).to.deep.equal({
+      sentinels: {
+        nodes: [
+          { host: 's0', port: 26379 },
+          { host: 's1', port: 26379 },
+        ],
+        masterName: 'orders-redis',
+        password: 'sentinel-pw',
+      },
+      password: 'data-pw',
+    });
+    const defaults = loadOrchestratorConfig({ ...withoutUrl, REDIS_SENTINELS: 's0:26379' });
+    expect(defaults.redis.sentinels).to.deep.equal({
+      nodes: [{ host: 's0', port: 26379 }],
+      masterName: 'mymaster',
+      password: undefined,
+    });
+    const tls = loadOrchestratorConfig({ ...withoutUrl, REDIS_SENTINELS: 'rediss://s0:26379' });
+    expect(tls.redis.tls).to.deep.equal({ caFile: undefined, rejectUnauthorized: true });
+    const badName = problemsOf(() =>
+      loadOrchestratorConfig({
+        ...withoutUrl,
+        REDIS_SENTINELS: 's0:26379',
+        REDIS_SENTINEL_MASTER: 'two words',
+      }),
+    );
+    expect(badName.join('\n')).to.contain('REDIS_SENTINEL_MASTER');
+  });
+
+  it('wants exactly one of REDIS_URL, REDIS_CLUSTER_NODES and REDIS_SENTINELS, and well-formed nodes', () => {
     const both = problemsOf(() =>
       loadOrchestratorConfig({ ...minimal, REDIS_CLUSTER_NODES: 'r0:7000' }),
     );
     expect(both).to.deep.equal([
-      'REDIS_URL and REDIS_CLUSTER_NODES are both set: set REDIS_URL for one Redis or REDIS_CLUSTER_NODES for a Redis Cluster, not both',
+      'REDIS_URL and REDIS_CLUSTER_NODES are both set: set only one (REDIS_URL for one Redis, REDIS_CLUSTER_NODES for a Redis Cluster, REDIS_SENTINELS for a primary watched by Sentinels)',
     ]);
+    const all = problemsOf(() =>
+      loadOrchestratorConfig({
+        ...minimal,
+        REDIS_CLUSTER_NODES: 'r0:7000',
+        REDIS_SENTINELS: 's0:26379',
+      }),
+    );
+    expect(all.join('\n')).to.contain(
+      'REDIS_URL and REDIS_CLUSTER_NODES and REDIS_SENTINELS are all set: set only one',
+    );
     const { REDIS_URL: _url, ...withoutUrl } = minimal;
     const neither = problemsOf(() => loadConnectionConfig({ ...withoutUrl, REDIS_URL: ' ' }, 'x'));
     expect(neither.join('\n')).to.contain('REDIS_URL is required (or REDIS_CLUSTER_NODES');
+    expect(neither.join('\n')).to.contain('or REDIS_SENTINELS, the Sentinels of a primary');
     const malformed = problemsOf(() =>
       loadOrchestratorConfig({ ...withoutUrl, REDIS_CLUSTER_NODES: 'r0:7000,r1' }),
     );
