@@ -258,7 +258,11 @@ export class OutboxRelay {
     try {
       await publisher.publish(entries.map((entry) => this.withExpiryAfterOutages(entry)));
     } catch (error) {
-      await source.outboxBatchFailed?.(shard).catch(() => undefined);
+      // Only while the shard is still this instance's: a new owner counted every earlier batch
+      // done when it took the shard, and one more `done` would let a pause skip its batch.
+      if (this.options.ownership.epochOf?.(shard) === epoch) {
+        await source.outboxBatchFailed?.(shard).catch(() => undefined);
+      }
       throw error;
     }
     await source.ackOutbox(
