@@ -54,8 +54,8 @@ export type SessionKind =
       /** The orchestrator's lifecycle event level; its default when absent. */
       lifecycleEvents?: 'saga' | 'steps' | 'none';
       /**
-       * Orchestrator processes on the same topics, consumer group and keys (shards shared by
-       * leases, as in production); 1 when absent. Each runs a load driver with its share of the
+       * Orchestrator processes on the same topics, consumer group and keys (the group's
+       * assignment shares partitions and shards, as in production); 1 when absent. Each runs a load driver with its share of the
        * load, so every process both starts sagas and works on them.
        */
       processes?: number;
@@ -147,8 +147,8 @@ export const RAMP_WARMUP_S = 1.5;
 export const RAMP_MEASURE_S = 3;
 export const RAMP_MAX_P99_MS = 6_000;
 /**
- * Several orchestrator processes: time for the shard leases to be shared out (fair share at the
- * next renewal, a third of the 10 s lease) and the consumer group to rebalance.
+ * Several orchestrator processes: time for the consumer group to rebalance (its assignment also
+ * shares the store shards out: shard-ownership.ts) and the work to spread, before measuring.
  */
 const PEERS_SETTLE_S = 8;
 
@@ -233,7 +233,7 @@ export class Session {
           ),
           sideB?.call('startParticipants', { ...common, keyPrefix: prefix, ledger: kind.ledger }),
         ]);
-        // Shard leases and the reply partitions are shared out once every process has joined.
+        // The reply partitions, and with them the shards, are shared out once every process joined.
         if (peers.length > 0) await session.wait(PEERS_SETTLE_S);
       }
     } catch (error) {

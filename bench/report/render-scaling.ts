@@ -79,8 +79,8 @@ export function renderProcessScaling(scaling: ProcessScaling): string[] {
   const { one, two } = scaling;
   const lines = ['', '## One vs two orchestrator processes (saturation)', ''];
   lines.push(
-    'Two processes on the same topics, consumer group and Redis keys (shards shared by leases, ' +
-      'reply partitions by the consumer group, as in production), each running a load driver with ' +
+    'Two processes on the same topics, consumer group and Redis keys (reply partitions and, with ' +
+      'them, store shards shared by the consumer group, as in production), each running a load driver with ' +
       'half of the sagas in flight; a saga ends in whichever process holds its reply partition and ' +
       'is counted by the one that started it. One process: the `orchestrator` session of this run. ' +
       "A process's CPU ms/saga is its CPU time over the sagas its driver completed.",

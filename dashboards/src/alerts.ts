@@ -105,7 +105,7 @@ export function alertRules(): RuleFile {
       annotations: {
         summary: 'A timer is {{ $value | humanizeDuration }} past due',
         description:
-          'Nobody fires timers: are orchestrator instances running and do they own every shard (shard leases)?',
+          'Nobody fires timers: are orchestrator instances running and are they in the consumer group (its replies partitions carry the store shards)?',
         dashboard,
       },
     },

@@ -2,10 +2,16 @@
  * The orchestrator's one Kafka consumer: the replies topic (every participant's replies, applied
  * to their sagas) and the requests topic (sagas started over Kafka), in one consumer group, with
  * whatever cannot be read or run dead-lettered on `<prefix>.dlq` so nothing blocks a partition.
+ * Its group's assignment is also the instances' one membership: it decides the store shards each
+ * instance relays and fires timers for (shard-ownership.ts).
  */
 import type { Kafka } from 'kafkajs';
 import type { TopicNames } from '../../wire/contract/index.js';
-import { createKafkaSubscriber, type KafkaSubscriber } from '../../wire/kafka/index.js';
+import {
+  createKafkaSubscriber,
+  type KafkaSubscriber,
+  type MembershipEvent,
+} from '../../wire/kafka/index.js';
 import type { Logger } from '../../wire/telemetry/index.js';
 import { createDeadLetterPublisher, type MessagePublisher } from '../../wire/transport/index.js';
 import type { RuntimeHooks } from '../telemetry/index.js';
@@ -26,6 +32,8 @@ export interface OrchestratorConsumerOptions {
   startSaga: RequestConsumerOptions['startSaga'];
   logger: Logger;
   hooks: RuntimeHooks;
+  /** Every change of this member's assignment: the shards follow it (shard-ownership.ts). */
+  onMembership: (event: MembershipEvent) => void;
 }
 
 /** Creates the consumer and starts it; resolves once it has joined its group. */
@@ -66,6 +74,7 @@ export async function startOrchestratorConsumer(
       }
     },
     logger: log.child('consumer'),
+    onMembership: options.onMembership,
     ...options.timings,
   });
   await subscriber.start((messages, context) =>

@@ -17,7 +17,10 @@ export interface OrchestratorTuning {
   groupId?: string;
   /** Create missing contract topics at start-up. @default true */
   createTopics?: boolean;
-  /** Partitions of topics created at start-up. @default 12 */
+  /**
+   * Partitions of topics created at start-up. The replies topic's count also spreads the store
+   * shards: shard `s` goes with partition `s mod partitions` (shard-ownership.ts). @default 12
+   */
   topicPartitions?: number;
   /** @default min(3, brokers) */
   topicReplicationFactor?: number;
@@ -40,8 +43,6 @@ export interface OrchestratorTuning {
    * @default 5000
    */
   outboxPollIntervalMs?: number;
-  /** A dead instance's shards move to the others after at most this. @default 10_000 */
-  shardLeaseTtlMs?: number;
   /**
    * How often Redis, the broker and the consumer's membership are checked (`/readyz` and the
    * timers' outage accounting both read the result).
@@ -93,7 +94,7 @@ export interface OrchestratorOptions {
   clock?: Clock;
   logger?: Logger;
   hooks?: RuntimeHooks;
-  /** This instance's name in shard leases. @default `<host>-<pid>-<random>` */
+  /** This instance's name in logs and shard signals. @default `<host>-<pid>-<random>` */
   instanceId?: string;
   tuning?: OrchestratorTuning;
 }
@@ -107,7 +108,6 @@ export function tuningDefaults(tuning: OrchestratorTuning = {}) {
     consumer: tuning.consumer ?? {},
     timerPollIntervalMs: tuning.timerPollIntervalMs ?? 5_000,
     outboxPollIntervalMs: tuning.outboxPollIntervalMs ?? 5_000,
-    shardLeaseTtlMs: tuning.shardLeaseTtlMs ?? 10_000,
     availabilityCheckIntervalMs: tuning.availabilityCheckIntervalMs ?? 1_000,
     availabilityCheckTimeoutMs: tuning.availabilityCheckTimeoutMs ?? 1_500,
     outageGraceMs: tuning.outageGraceMs ?? 20_000,

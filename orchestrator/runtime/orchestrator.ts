@@ -46,6 +46,7 @@ import {
   createBrokerProbe,
   createKafkaPublisher,
   DEFAULT_CONSUMER_TIMINGS,
+  fetchPartitionCount,
   type BrokerProbe,
   type KafkaPublisher,
   type KafkaSubscriber,
@@ -124,12 +125,13 @@ export class Orchestrator {
       options.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.store = createSagaStore({ redis: options.redis, ...options.store });
     this.waiters = new ResultWaiters({ load: (id) => this.store.load(id) });
+    // The consumer group decides which shards this instance works on (shard-ownership.ts).
     this.ownership = new ShardOwnership({
       store: this.store,
-      owner: this.instanceId,
-      clock: this.clock,
+      topic: this.topics.replies,
+      partitionCount: () => fetchPartitionCount(options.kafka, this.topics.replies),
+      quiesce: () => this.relay?.quiesce() ?? Promise.resolve(),
       logger: this.logger.child('shards'),
-      leaseTtlMs: this.tuning.shardLeaseTtlMs,
     });
     this.availability = new AvailabilityWatch({
       check: () =>
@@ -179,7 +181,10 @@ export class Orchestrator {
     this.ownership.onChange(() => this.poller?.notifyDue(0));
   }
 
-  /** Creates topics (if asked), takes shards, starts the relay, the timers and the consumers. */
+  /**
+   * Creates topics (if asked), starts the relay and the timers (idle until shards are owned),
+   * then the consumer: its group's assignment gives this instance its shards.
+   */
   async start(): Promise<void> {
     const { kafka } = this.options;
     const log = this.logger;
@@ -203,7 +208,6 @@ export class Orchestrator {
       kafka,
       timeoutMs: this.tuning.availabilityCheckTimeoutMs,
     });
-    await this.ownership.start();
     await this.signals.start();
     this.relay = new OutboxRelay({
       source: this.store,
@@ -228,6 +232,8 @@ export class Orchestrator {
       store: this.store,
       applyBatch: (items) => this.applier.applyBatch(items),
       ownedShards: () => this.ownership.shards(),
+      epochOf: (shard) => this.ownership.epochOf(shard),
+      fenced: (shard, epoch) => this.ownership.fenced(shard, epoch),
       now: () => this.clock.now(),
       logger: log.child('timers'),
       hooks: this.hooks,
@@ -256,29 +262,36 @@ export class Orchestrator {
       startSaga: (request, headers) => this.startSaga(request, headers),
       logger: log,
       hooks: this.hooks,
+      onMembership: (event) => this.ownership.membership(event),
     });
+    // Ready means the first assignment's shards are taken (bounded: a Redis that is away makes the
+    // take retry in the background, and readiness says so).
+    await this.ownership.settled(10_000);
     this.started = true;
     await this.availability.start();
     log.info('orchestrator started', {
       instance: this.instanceId,
       sagaTypes: this.options.definitions.map((d) => `${d.type}@${d.version}`),
-      shards: [...this.ownership.shards()].sort((a, b) => a - b).join(','),
+      shards: this.ownedShards().join(','),
     });
   }
 
   /**
-   * Graceful stop: stop consuming (the batch in hand finishes and commits), stop firing timers,
-   * publish what the outbox still holds for this instance's shards, then give the shards back.
+   * Graceful stop: stop consuming (the batch in hand finishes and commits) and leave the group,
+   * so the other instances rebalance at once and take the shards over; stop firing timers; publish
+   * what the outbox still holds for this instance's shards until a successor takes each (the
+   * shard epoch fences this instance then), and give the shards up.
    */
   async stop(): Promise<void> {
     this.started = false;
     await this.availability.stop();
-    await this.subscriber?.stop();
     await this.poller?.stop();
+    this.ownership.holdOnStop();
+    await this.subscriber?.stop();
     this.janitor?.stop();
     await this.relay?.stop({ drain: true });
     await this.signals.stop();
-    await this.ownership.stop();
+    this.ownership.release();
     await this.waiters.releaseAll();
     await this.publisher?.close();
     await this.brokerProbe?.close();
@@ -408,6 +421,14 @@ export class Orchestrator {
       request,
       audit,
     );
+  }
+
+  /**
+   * The store shards this instance relays and fires timers for now: those of its replies
+   * partitions in the consumer group's latest assignment (shard-ownership.ts).
+   */
+  ownedShards(): number[] {
+    return [...this.ownership.shards()].sort((a, b) => a - b);
   }
 
   /** The versions of `type` this instance runs, oldest first. */

@@ -4,7 +4,9 @@
  * publish, so a crash in between publishes them again on restart — commands are at least once,
  * and participants deduplicate on `commandId`.
  *
- * One loop per shard this instance owns; a shard's entries go out in order, in batches. An idle
+ * One loop per shard this instance owns; a shard's entries go out in order, in batches. Every read
+ * and ack carries the epoch the instance took the shard with (shard-ownership.ts): when another
+ * instance has taken the shard since, the store refuses (`ShardFencedError`) and the loop ends. An idle
  * loop does not poll Redis: it waits to be woken (`notify`) — by a commit of this instance into the
  * shard, or by another instance's signal (shard-signals.ts) — so a step's commands leave at once.
  * A loop reads its shard when it starts (a shard taken over from a dead instance is published
@@ -34,8 +36,10 @@ export interface PendingOutboxEntry {
 
 /** The door the relay needs onto the store. */
 export interface OutboxSource {
-  readOutbox(shard: number, limit: number): Promise<PendingOutboxEntry[]>;
-  ackOutbox(shard: number, entryIds: readonly string[]): Promise<number>;
+  /** Rejects with an error named `ShardFencedError` when the shard's epoch moved past `epoch`. */
+  readOutbox(shard: number, limit: number, epoch?: number): Promise<PendingOutboxEntry[]>;
+  /** Fenced as `readOutbox` is (nothing deleted then). */
+  ackOutbox(shard: number, entryIds: readonly string[], epoch?: number): Promise<number>;
   /**
    * A batch read could not be published (its entries stay): counted finished, so a pause waiting
    * for the relay's batch in flight (store/outbox.ts) does not wait for it.
@@ -57,6 +61,15 @@ export interface OutboxSource {
 export interface OwnedShards {
   shards(): ReadonlySet<number>;
   onChange(listener: (owned: ReadonlySet<number>) => void): void;
+  /** The epoch the shard was taken with (the fence), while owned; absent: reads unfenced. */
+  epochOf?(shard: number): number | undefined;
+  /** The store refused the shard's epoch: another instance owns the shard now. */
+  fenced?(shard: number, epoch: number): void;
+}
+
+/** Whether a store call failed because another instance took the shard (store's ShardFencedError). */
+export function isShardFenced(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ShardFencedError';
 }
 
 export interface OutboxRelayOptions {
@@ -166,12 +179,25 @@ export class OutboxRelay {
     this.loops.clear();
   }
 
+  /**
+   * Resolves once no loop runs for a shard this instance no longer owns: their batch in flight
+   * is over (published and acked, or failed). The ownership waits for it before it takes shards.
+   */
+  async quiesce(): Promise<void> {
+    const leaving = [...this.loops].filter(([shard]) => !this.owns(shard));
+    await Promise.all(leaving.map(([, loop]) => loop.done));
+  }
+
   private follow(owned: ReadonlySet<number>): void {
+    // Loops of shards no longer owned end once their batch in hand is done; an idle one is woken
+    // to notice now.
+    for (const [shard, loop] of this.loops) {
+      if (!owned.has(shard)) loop.wake();
+    }
     if (!this.running) return;
     for (const shard of owned) {
       if (!this.loops.has(shard)) this.startLoop(shard);
     }
-    // Loops of shards no longer owned notice on their next turn and end themselves.
   }
 
   private startLoop(shard: number): void {
@@ -199,10 +225,17 @@ export class OutboxRelay {
     while (this.owns(shard) && (this.running || this.draining)) {
       loop.pending = false;
       let published: number;
+      const epoch = this.options.ownership.epochOf?.(shard);
       try {
-        published = await this.publishOnce(shard);
+        published = await this.publishOnce(shard, epoch);
         backoff = this.retryBackoffMs;
       } catch (error) {
+        if (isShardFenced(error) && epoch !== undefined) {
+          this.options.ownership.fenced?.(shard, epoch);
+          // The loop goes on only if the shard was taken again since, with a new epoch.
+          if (this.options.ownership.epochOf?.(shard) === epoch) return;
+          continue;
+        }
         logger.warn('outbox publish failed; the entries stay and are retried', { shard, error });
         if (!this.running && !this.draining) return;
         await this.idle(loop, backoff);
@@ -218,19 +251,24 @@ export class OutboxRelay {
     }
   }
 
-  private async publishOnce(shard: number): Promise<number> {
+  private async publishOnce(shard: number, epoch: number | undefined): Promise<number> {
     const { source, publisher, onPublished } = this.options;
-    const entries = await source.readOutbox(shard, this.batchSize);
+    const entries = await source.readOutbox(shard, this.batchSize, epoch);
     if (entries.length === 0) return 0;
     try {
       await publisher.publish(entries.map((entry) => this.withExpiryAfterOutages(entry)));
     } catch (error) {
-      await source.outboxBatchFailed?.(shard).catch(() => undefined);
+      // Only while the shard is still this instance's: a new owner counted every earlier batch
+      // done when it took the shard, and one more `done` would let a pause skip its batch.
+      if (this.options.ownership.epochOf?.(shard) === epoch) {
+        await source.outboxBatchFailed?.(shard).catch(() => undefined);
+      }
       throw error;
     }
     await source.ackOutbox(
       shard,
       entries.map((entry) => entry.id),
+      epoch,
     );
     onPublished?.(shard, entries, this.now());
     return entries.length;

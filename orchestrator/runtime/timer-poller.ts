@@ -1,11 +1,15 @@
 /**
  * Fires durable timers. XState does not persist `after` delays, so the store keeps every armed
  * deadline in a per-shard sorted set; this poller claims the due ones of the shards this instance
- * owns and feeds each back to its saga as the timer event. A claim is a lease, not a removal: if
- * the process dies before the step is written, the timer is due again when the lease runs out.
+ * owns and feeds each back to its saga as the timer event. A claim carries the epoch the shard
+ * was taken with (shard-ownership.ts): once another instance took the shard, the store refuses it
+ * and the shard is dropped here. A timer applied twice all the same (two pollers in the moment of
+ * a takeover) changes the saga once: the second write fails the record's revision check, and on
+ * the reload the timer is no longer armed, so the engine ignores it. A claim is a lease, not a removal: if
+ * the process dies before the step is written, the timer is due again when the claim runs out.
  *
  * A timer the engine ignores (its saga left the state that armed it, or re-armed it since) is
- * discarded, so it does not come back after every lease.
+ * discarded, so it does not come back after every claim.
  *
  * The poller does not tick: it reads the earliest timer of every owned shard (one pipelined
  * read), claims in the shards where one is due, and otherwise sleeps until the earliest is due,
@@ -44,6 +48,10 @@ export interface TimerPollerOptions {
   store: TimerStore;
   applyBatch: (items: readonly SagaEventItem[]) => Promise<ApplyOutcome[]>;
   ownedShards: () => ReadonlySet<number>;
+  /** The epoch each owned shard was taken with (the fence); absent: claims unfenced. */
+  epochOf?: (shard: number) => number | undefined;
+  /** The store refused a shard's epoch: another instance owns it now. */
+  fenced?: (shard: number, epoch: number) => void;
   now: () => number;
   logger: Logger;
   hooks?: RuntimeHooks;
@@ -156,15 +164,26 @@ export class TimerPoller {
   }
 
   private async pollShard(shard: number): Promise<number> {
-    const { store, applyBatch, now, hooks, logger } = this.options;
+    const { store, applyBatch, now, hooks, logger, epochOf, fenced } = this.options;
     await this.pushBackForOutages(shard);
     const claimedAt = now();
-    const { claimed } = await store.claimDueTimers(
-      shard,
-      claimedAt,
-      this.batchSize,
-      this.claimLeaseMs,
-    );
+    const epoch = epochOf?.(shard);
+    let claimed: Awaited<ReturnType<TimerStore['claimDueTimers']>>['claimed'];
+    try {
+      ({ claimed } = await store.claimDueTimers(
+        shard,
+        claimedAt,
+        this.batchSize,
+        this.claimLeaseMs,
+        epoch,
+      ));
+    } catch (error) {
+      if (epoch === undefined || !(error instanceof Error) || error.name !== 'ShardFencedError') {
+        throw error;
+      }
+      fenced?.(shard, epoch);
+      return 0;
+    }
     if (claimed.length === 0) return 0;
     for (const timer of claimed) hooks?.timerClaimed?.({ shard, dueAt: timer.dueAt, claimedAt });
     const outcomes = await applyBatch(

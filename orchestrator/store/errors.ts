@@ -33,6 +33,19 @@ export class CorruptRecordError extends SagaStoreError {}
 /** A list query that cannot be served: an unknown cursor, a limit out of range. */
 export class InvalidQueryError extends SagaStoreError {}
 
+/**
+ * The shard's owner epoch moved since the caller took the shard: another instance owns it now
+ * (shard-epochs.ts). Not retriable: the caller stops working on the shard.
+ */
+export class ShardFencedError extends SagaStoreError {
+  constructor(
+    readonly shard: number,
+    readonly epoch: number,
+  ) {
+    super(`shard ${shard} was taken by another instance since epoch ${epoch}`);
+  }
+}
+
 /** A script answered something the store does not understand (a bug, or a foreign script). */
 export class UnexpectedScriptReplyError extends SagaStoreError {}
 

@@ -17,6 +17,7 @@ export {
   InvalidQueryError,
   InvalidRecordError,
   SagaStoreError,
+  ShardFencedError,
   StoreConfigError,
   UnexpectedScriptReplyError,
   isRetriableStoreFailure,

@@ -15,14 +15,14 @@
  * | `saga:{s3}:timers-paused-through`          | string | end of the last outage timers waited for |
  * | `saga:{s3}:expiry`                         | zset   | ids of ended sagas, scored by purge time |
  * | `saga:{s3}:counts`                         | hash   | `<type>:<state>:<status>` → sagas        |
- * | `saga:{s3}:lease`                          | string | owner of the shard's outbox relay        |
+ * | `saga:{s3}:owner-epoch`                     | string | bumped by each instance taking the shard |
+|                                            |        | (shard-epochs.ts): fences a stale owner  |
  * | `saga:{s3}:relay-batches`                  | hash   | outbox batches the relay `read` / has    |
  * |                                            |        | `done` (a pause waits for one in flight) |
  * | `saga:{s3}:idx:status:<status>`            | zset   | index members (see below); running and   |
  * |                                            |        | parked sagas only                        |
  * | `saga:{s3}:idx:type-status:<type>:<status>`| zset   |                                          |
  * | `saga:{s3}:idx:type-state:<type>:<state>`  | zset   |                                          |
- * | `saga:members`                             | zset   | live orchestrator instances, by expiry   |
  *
  * Why the hash tag is the shard and not the saga id: one step must change the saga's record, its
  * history, the shard's outbox, timers, indexes, counters and expiry schedule in ONE atomic
@@ -63,11 +63,10 @@ export interface StoreKeys {
   timersPausedThrough: (shard: number) => string;
   expiry: (shard: number) => string;
   counters: (shard: number) => string;
-  lease: (shard: number) => string;
+  /** Bumped by each instance that takes the shard; the relay and poller check it (fencing). */
+  ownerEpoch: (shard: number) => string;
   /** Outbox batches the relay started (`read`) and finished (`done`): see outbox.ts. */
   relayBatches: (shard: number) => string;
-  /** Live orchestrator instances (not per shard: instances split the shards between them). */
-  readonly members: string;
   indexByStatus: (shard: number, status: SagaStatus) => string;
   indexByTypeStatus: (shard: number, type: string, status: SagaStatus) => string;
   indexByTypeState: (shard: number, type: string, state: string) => string;
@@ -105,9 +104,8 @@ export function createStoreKeys(prefix: string, shards: number): StoreKeys {
     timersPausedThrough: (shard) => `${shardBase(shard)}timers-paused-through`,
     expiry: (shard) => `${shardBase(shard)}expiry`,
     counters: (shard) => `${shardBase(shard)}counts`,
-    lease: (shard) => `${shardBase(shard)}lease`,
+    ownerEpoch: (shard) => `${shardBase(shard)}owner-epoch`,
     relayBatches: (shard) => `${shardBase(shard)}relay-batches`,
-    members: `${prefix}:members`,
     indexByStatus: (shard, status) => `${shardBase(shard)}idx:status:${status}`,
     indexByTypeStatus: (shard, type, status) =>
       `${shardBase(shard)}idx:type-status:${part(type)}:${status}`,

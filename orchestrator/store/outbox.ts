@@ -4,7 +4,7 @@
  * relay that dies between publishing and acking publishes it again (at least once).
  *
  * The relay counts its batches in the shard's `relay-batches` hash: `read` when a read found
- * entries (read-outbox-2.lua), `done` when the batch was acked (ack-outbox-2.lua) or failed. A pause takes its saga's entries out of the stream, but a batch read before the
+ * entries (read-outbox-3.lua), `done` when the batch was acked (ack-outbox-3.lua) or failed. A pause takes its saga's entries out of the stream, but a batch read before the
  * pause may still publish some; `relayIdle` lets the pause wait until `done` reaches `read`, so
  * that nothing of the saga is published once the pause has answered. Each is one call, as the
  * XRANGE and XDEL they replace; one HINCRBY more per batch (not per saga) in Redis is the hot
@@ -15,6 +15,7 @@ import type { RedisClient } from './options.js';
 import { allShards, pipelinePerShard } from './pipelines.js';
 import { outboxEntryFromStream } from './record-codec.js';
 import { runScript } from './scripts.js';
+import { epochArg, throwIfFenced } from './shard-epochs.js';
 import type { OutboxEntry } from './types.js';
 
 export interface OutboxContext {
@@ -26,29 +27,36 @@ export async function readOutbox(
   { redis, keys }: OutboxContext,
   shard: number,
   limit: number,
+  epoch?: number,
 ): Promise<OutboxEntry[]> {
-  const entries = (await runScript(
+  const reply = await runScript(
     redis,
     'readOutbox',
-    [keys.outbox(shard), keys.relayBatches(shard)],
-    [limit],
-  )) as [string, string[]][];
-  return entries.map(([id, fields]) => outboxEntryFromStream(id, fields));
+    [keys.outbox(shard), keys.relayBatches(shard), keys.ownerEpoch(shard)],
+    [limit, epochArg(epoch)],
+  );
+  throwIfFenced(reply, shard, epoch);
+  return (reply as [string, string[]][]).map(([id, fields]) => outboxEntryFromStream(id, fields));
 }
 
-/** Deletes published entries and counts their batch done (see the module's comment). */
+/**
+ * Deletes published entries and counts their batch done (see the module's comment). With
+ * `epoch`, throws `ShardFencedError` (and deletes nothing) when the shard changed owner since.
+ */
 export async function ackOutbox(
   { redis, keys }: OutboxContext,
   shard: number,
   ids: readonly string[],
+  epoch?: number,
 ): Promise<number> {
   if (ids.length === 0) return 0;
   const deleted = await runScript(
     redis,
     'ackOutbox',
-    [keys.outbox(shard), keys.relayBatches(shard)],
-    ids,
+    [keys.outbox(shard), keys.relayBatches(shard), keys.ownerEpoch(shard)],
+    [epochArg(epoch), ...ids],
   );
+  throwIfFenced(deleted, shard, epoch);
   return Number(deleted);
 }
 

@@ -22,14 +22,7 @@ import {
 import { createStoreKeys, type StoreKeys } from './keys.js';
 import { decodeHistoryEntry, unsealHistory } from './history-codec.js';
 import { historiesToSeal } from './history-seal.js';
-import {
-  heartbeat,
-  releaseLease,
-  renewLease,
-  renewLeases,
-  leaseOwner,
-  tryAcquireLease,
-} from './leases.js';
+import { shardEpoch, takeShards } from './shard-epochs.js';
 import { listSagas } from './list-sagas.js';
 import { compileSagaStoreOptions, type SagaStoreOptions } from './options.js';
 import {
@@ -107,10 +100,16 @@ export interface SagaStore {
   /** History, oldest first; at most `historyLimit` entries are kept per saga. */
   history(sagaId: string, page?: { offset?: number; limit?: number }): Promise<HistoryPage>;
 
-  /** Up to `limit` messages of a shard's outbox, oldest first, still there until acked. */
-  readOutbox(shard: number, limit: number): Promise<OutboxEntry[]>;
-  /** Deletes published entries and counts their batch done; returns how many were deleted. */
-  ackOutbox(shard: number, entryIds: readonly string[]): Promise<number>;
+  /**
+   * Up to `limit` messages of a shard's outbox, oldest first, still there until acked. The
+   * shard's owner passes the `epoch` it took the shard with: `ShardFencedError` when it moved.
+   */
+  readOutbox(shard: number, limit: number, epoch?: number): Promise<OutboxEntry[]>;
+  /**
+   * Deletes published entries and counts their batch done; returns how many were deleted.
+   * Fenced by `epoch` as `readOutbox` is (nothing deleted then).
+   */
+  ackOutbox(shard: number, entryIds: readonly string[], epoch?: number): Promise<number>;
   /** Counts a batch that could not be published done (its entries stay in the outbox). */
   outboxBatchFailed(shard: number): Promise<void>;
   /**
@@ -125,26 +124,26 @@ export interface SagaStore {
   /** Entries in each of these shards' outboxes, pipelined. */
   outboxLengths(shards: readonly number[]): Promise<number[]>;
 
-  /** Takes the shard's lease if free (or extends it if `owner` holds it). */
-  tryAcquireLease(shard: number, owner: string, ttlMs: number): Promise<boolean>;
-  /** Extends the lease if `owner` still holds it; false means the shard was lost. */
-  renewLease(shard: number, owner: string, ttlMs: number): Promise<boolean>;
-  /** `renewLease` of several shards, pipelined. */
-  renewLeases(shards: readonly number[], owner: string, ttlMs: number): Promise<boolean[]>;
-  releaseLease(shard: number, owner: string): Promise<boolean>;
-  leaseOwner(shard: number): Promise<string | undefined>;
   /**
-   * Records that the instance `owner` is alive until `now + ttlMs` and returns how many
-   * instances are alive, so they can split the shards fairly.
+   * Bumps each shard's owner epoch (the consumer group gave this instance the shards) and
+   * returns the new epochs, pipelined: the fence the outbox and timer scripts check.
    */
-  heartbeat(owner: string, now: number, ttlMs: number): Promise<number>;
+  takeShards(shards: readonly number[]): Promise<number[]>;
+  /** The shard's owner epoch now (0: never taken). */
+  shardEpoch(shard: number): Promise<number>;
 
   /**
    * Claims up to `limit` timers of the shard due at `now`, in due order, for `leaseMs`: unless
    * a commit cancels them first, they are due again at `now + leaseMs`. Timers whose saga is
-   * gone or no longer has them armed are dropped.
+   * gone or no longer has them armed are dropped. Fenced by `epoch` as `readOutbox` is.
    */
-  claimDueTimers(shard: number, now: number, limit: number, leaseMs: number): Promise<ClaimResult>;
+  claimDueTimers(
+    shard: number,
+    now: number,
+    limit: number,
+    leaseMs: number,
+    epoch?: number,
+  ): Promise<ClaimResult>;
   /**
    * Removes a claimed timer that no commit will consume (the engine ignored it), unless it was
    * re-armed since the claim; true when removed.
@@ -388,23 +387,19 @@ export function createSagaStore(options: SagaStoreOptions): SagaStore {
       };
     },
 
-    readOutbox: (shard, limit) => readOutbox(context, shard, limit),
-    ackOutbox: (shard, entryIds) => ackOutbox(context, shard, entryIds),
+    readOutbox: (shard, limit, epoch) => readOutbox(context, shard, limit, epoch),
+    ackOutbox: (shard, entryIds, epoch) => ackOutbox(context, shard, entryIds, epoch),
     outboxBatchFailed: (shard) => outboxBatchFailed(context, shard),
     relayBatches: (shard) => relayBatches(context, shard),
     relayBatchesTaken: (shard) => relayBatchesTaken(context, shard),
     outboxBacklog: () => outboxBacklog(context),
     outboxLengths: (shards) => outboxLengths(context, shards),
 
-    tryAcquireLease: (shard, owner, ttlMs) => tryAcquireLease(context, shard, owner, ttlMs),
-    renewLease: (shard, owner, ttlMs) => renewLease(context, shard, owner, ttlMs),
-    renewLeases: (shards, owner, ttlMs) => renewLeases(context, shards, owner, ttlMs),
-    releaseLease: (shard, owner) => releaseLease(context, shard, owner),
-    leaseOwner: (shard) => leaseOwner(context, shard),
-    heartbeat: (owner, now, ttlMs) => heartbeat(context, owner, now, ttlMs),
+    takeShards: (shards) => takeShards(context, shards),
+    shardEpoch: (shard) => shardEpoch(context, shard),
 
-    claimDueTimers: (shard, now, limit, leaseMs) =>
-      claimDueTimers(context, shard, now, limit, leaseMs),
+    claimDueTimers: (shard, now, limit, leaseMs, epoch) =>
+      claimDueTimers(context, shard, now, limit, leaseMs, epoch),
     discardClaimedTimer: (claim) => discardClaimedTimer(context, claim),
     pendingTimers: () => pendingTimers(context),
     nextDueAt: (shard) => nextDueAt(context, shard),

@@ -8,11 +8,10 @@ import { recordFromPairs } from './record-codec.js';
 import type { CommitResult } from './types.js';
 
 export enum ScriptStatus {
-  /** The write happened; for a lease script, the caller holds the lease. */
+  /** The write happened. */
   Ok = 1,
   /**
-   * Nothing changed: for a lease script, the caller does not hold the lease; for discard-timer,
-   * the timer was re-armed since its claim, or is gone.
+   * Nothing changed: for discard-timer, the timer was re-armed since its claim, or is gone.
    */
   Unchanged = 0,
   /** apply-step, create: a saga with this id exists. */
@@ -21,6 +20,8 @@ export enum ScriptStatus {
   SagaMissing = -2,
   /** apply-step, commit: the stored revision is not the expected one. */
   VersionConflict = -3,
+  /** read-outbox, ack-outbox, claim-timers: the shard's owner epoch moved (shard-epochs.ts). */
+  Fenced = -4,
 }
 
 /** What apply-step did, for a create or a commit. */
@@ -49,8 +50,8 @@ export function interpretApplyReply(
 }
 
 /**
- * Turns the reply of a script that either acts or leaves things as they are (leases,
- * discard-timer) into whether it acted.
+ * Turns the reply of a script that either acts or leaves things as they are (discard-timer)
+ * into whether it acted.
  */
 export function interpretOkReply(script: string, reply: unknown): boolean {
   if (reply === ScriptStatus.Ok) return true;

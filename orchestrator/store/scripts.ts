@@ -10,15 +10,12 @@ import type { RedisClient } from './options.js';
 
 const SCRIPT_FILES = {
   applyStep: 'apply-step-6.lua',
-  claimTimers: 'claim-timers-1.lua',
+  claimTimers: 'claim-timers-2.lua',
   pauseTimers: 'pause-timers-2.lua',
   discardTimer: 'discard-timer-1.lua',
   purgeExpired: 'purge-expired-3.lua',
-  acquireLease: 'acquire-lease-1.lua',
-  renewLease: 'renew-lease-1.lua',
-  releaseLease: 'release-lease-1.lua',
-  readOutbox: 'read-outbox-2.lua',
-  ackOutbox: 'ack-outbox-2.lua',
+  readOutbox: 'read-outbox-3.lua',
+  ackOutbox: 'ack-outbox-3.lua',
 } as const;
 
 export type ScriptName = keyof typeof SCRIPT_FILES;

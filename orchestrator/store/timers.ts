@@ -10,6 +10,7 @@ import type { RedisClient } from './options.js';
 import { allShards, pipelinePerShard } from './pipelines.js';
 import { interpretOkReply } from './script-status.js';
 import { runScript } from './scripts.js';
+import { epochArg, throwIfFenced } from './shard-epochs.js';
 import type { ClaimedTimer, ClaimResult } from './types.js';
 
 export interface TimerContext {
@@ -23,13 +24,15 @@ export async function claimDueTimers(
   now: number,
   limit: number,
   leaseMs: number,
+  epoch?: number,
 ): Promise<ClaimResult> {
   const reply = await runScript(
     redis,
     'claimTimers',
-    [keys.timers(shard)],
-    [now, limit, now + leaseMs, keys.sagaKeyPrefix(shard)],
+    [keys.timers(shard), keys.ownerEpoch(shard)],
+    [now, limit, now + leaseMs, keys.sagaKeyPrefix(shard), epochArg(epoch)],
   );
+  throwIfFenced(reply, shard, epoch);
   if (!Array.isArray(reply) || typeof reply[0] !== 'number' || !Array.isArray(reply[1])) {
     throw new UnexpectedScriptReplyError(`claim-timers answered ${JSON.stringify(reply)}`);
   }

@@ -11,7 +11,8 @@
  * committed (consumed again; a reply whose command is no longer pending changes nothing), outbox
  * entries written but not published (re-published under the same command id; the participants'
  * ledgers answer duplicates with their recorded reply), due timers (claimed by the next instance),
- * shard leases and a consumer-group member that only expire.
+ * and a consumer-group member that only expires (its session, 6 s): only then do the others'
+ * assignment, and with it the shards, move.
  *
  * The process runs with the default KAFKA_SESSION_TIMEOUT, 6 s. With the former 30 s default a
  * killed member held its reply partitions for 30 s, three of the saga's 10 s deadlines: after two
@@ -122,16 +123,18 @@ describe('crash: SIGKILL the orchestrator process during a run of sagas (real Ka
     expect(atSecondKill.ended, 'sagas ended at the second kill').to.be.lessThan(orders.length);
     await sendStartRequests(producer, prefix, third);
 
-    // 3. During start-up: once the instance announced itself to take shards, before (or just
-    // as) its consumer joined the group.
+    // 3. During start-up: once the instance's consumer joined the group and it took its first
+    // shard (the shard's epoch moved), before (or just as) it printed its ready line.
+    const epochs = () =>
+      Promise.all(Array.from({ length: store.shards }, (_, shard) => store.shardEpoch(shard)));
+    const epochsBefore = await epochs();
     orchestrator = start();
-    const pid = `-${orchestrator.pid}-`;
     await eventually(
-      'the third instance to announce itself',
+      'the third instance to take a shard',
       async () => {
         orchestrator.assertRunning();
-        const members = await infra.redis.zrange(`${prefix}:members`, '0', '-1');
-        return members.some((m) => m.includes(pid)) ? true : undefined;
+        const now = await epochs();
+        return now.some((epoch, shard) => epoch !== epochsBefore[shard]) ? true : undefined;
       },
       120_000,
       10,

@@ -31,12 +31,14 @@ export {
   DEFAULT_CONSUMER_TIMINGS,
   type KafkaSubscriber,
   type KafkaSubscriberOptions,
+  type MembershipEvent,
 } from './subscriber.js';
 export { createBrokerProbe, type BrokerProbe, type BrokerProbeOptions } from './broker-probe.js';
 export { fetchConsumerLag, totalLag, type ConsumerLagQuery, type PartitionLag } from './lag.js';
 export {
   contractTopicSpecs,
   ensureTopics,
+  fetchPartitionCount,
   waitForTopicLeaders,
   TopicPartitionMismatchError,
   type ContractTopicsOptions,

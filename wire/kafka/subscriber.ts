@@ -45,6 +45,18 @@ export const DEFAULT_CONSUMER_TIMINGS = {
   commitAfterMessages: 500,
 } as const;
 
+/**
+ * What happened to this member's place in the group (kafkajs' GROUP_JOIN, REBALANCING, STOP and
+ * CRASH events). kafkajs rebalances eagerly: at a rebalance every member gives up all its
+ * partitions and gets a new set at the join, so `rebalancing` means "owns nothing until joined".
+ * A member the coordinator forgot (its session expired) re-joins without `rebalancing`: `joined`
+ * always replaces whatever was assigned before.
+ */
+export type MembershipEvent =
+  | { kind: 'rebalancing' }
+  | { kind: 'joined'; assignment: Readonly<Record<string, readonly number[]>> }
+  | { kind: 'left'; reason: 'stopped' | 'crashed' };
+
 export interface KafkaSubscriberOptions extends SubscriptionOptions {
   /** The client, from `createKafkaClient`. */
   kafka: Kafka;
@@ -107,6 +119,8 @@ export interface KafkaSubscriberOptions extends SubscriptionOptions {
    * @default 60000
    */
   joinTimeoutMs?: number;
+  /** Told of every change of this member's assignment (called synchronously, in order). */
+  onMembership?: (event: MembershipEvent) => void;
 }
 
 /** A {@link MessageSubscriber} with a few read-outs for health checks, metrics and tests. */
@@ -167,6 +181,7 @@ class KafkaBatchSubscriber implements KafkaSubscriber {
   private readonly commits: DeferredCommits;
   private currentAssignment: Record<string, readonly number[]> = {};
   private stopping: Promise<void> | undefined;
+  private readonly onMembership: (event: MembershipEvent) => void;
 
   constructor(options: KafkaSubscriberOptions) {
     if (!options.groupId) throw new RangeError('Kafka subscriber: groupId must not be empty');
@@ -177,6 +192,7 @@ class KafkaBatchSubscriber implements KafkaSubscriber {
     this.groupId = options.groupId;
     this.topics = [...options.topics];
     this.fromBeginning = options.fromBeginning ?? true;
+    this.onMembership = options.onMembership ?? (() => undefined);
     this.logger = (options.logger ?? createLogger('transport').child('subscriber')).child(
       options.groupId,
     );
@@ -364,18 +380,23 @@ class KafkaBatchSubscriber implements KafkaSubscriber {
           memberId: payload.memberId,
           assignment: payload.memberAssignment,
         });
+        this.onMembership({ kind: 'joined', assignment: payload.memberAssignment });
         settle();
       });
       consumer.on(events.REBALANCING, () => {
         this.joined = false;
+        if (this.consumer !== consumer) return;
+        this.onMembership({ kind: 'rebalancing' });
         // What was handled is committed while this member still owns its partitions.
-        if (this.consumer === consumer) void this.commits.flush();
+        void this.commits.flush();
       });
       consumer.on(events.STOP, () => {
         this.joined = false;
+        this.onMembership({ kind: 'left', reason: 'stopped' });
       });
       consumer.on(events.CRASH, ({ payload }) => {
         this.joined = false;
+        if (this.consumer === consumer) this.onMembership({ kind: 'left', reason: 'crashed' });
         if (this.consumer !== consumer || this.state === 'stopping') return;
         this.crashes += 1;
         // Before the first join only a retriable crash is worth another try (`start` is bounded

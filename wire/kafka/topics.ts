@@ -8,7 +8,7 @@
  * out of order. A count that differs from the wanted one is therefore reported (and logged), and
  * only grown when the caller asks for it (`growPartitions`). Kafka cannot shrink a topic.
  */
-import type { Admin, ITopicConfig } from 'kafkajs';
+import type { Admin, ITopicConfig, Kafka } from 'kafkajs';
 import { topicNames } from '../contract/index.js';
 import { createLogger, type Logger } from '../telemetry/index.js';
 
@@ -269,5 +269,22 @@ export async function waitForTopicLeaders(
       );
     }
     await new Promise((resolve) => setTimeout(resolve, LEADER_POLL_MS));
+  }
+}
+
+/**
+ * How many partitions `topic` has now (from the cluster's metadata, through a short-lived admin
+ * client). The orchestrators map store shards onto their replies topic's partitions with it.
+ */
+export async function fetchPartitionCount(kafka: Kafka, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+    const count = topics.find((entry) => entry.name === topic)?.partitions.length ?? 0;
+    if (count === 0) throw new Error(`topic ${topic} has no partitions in the metadata`);
+    return count;
+  } finally {
+    await admin.disconnect();
   }
 }

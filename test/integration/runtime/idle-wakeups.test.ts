@@ -4,8 +4,8 @@
  * still go out: the entries and timers an instance left when it died between its commit and its
  * signal (found by the slow fallback poll), and those of a shard taken over from a dead instance
  * (read as soon as the shard is taken). Each path is forced by giving every other one an interval
- * of a minute. Real Redis store and shard leases; the publisher and the timer handler record what
- * they get.
+ * of a minute. Real Redis store; the shards come from consumer-group events the test feeds the
+ * ownership; the publisher and the timer handler record what they get.
  */
 import { expect } from 'chai';
 import { createSagaStore, type SagaStore } from '../../../orchestrator/store/index.js';
@@ -14,7 +14,6 @@ import { OutboxRelay } from '../../../orchestrator/runtime/outbox-relay.js';
 import { TimerPoller } from '../../../orchestrator/runtime/timer-poller.js';
 import type { SagaEventItem } from '../../../orchestrator/runtime/step-runner.js';
 import type { MessagePublisher, OutgoingMessage } from '../../../wire/transport/ports.js';
-import { systemClock } from '../../../orchestrator/runtime/clock.js';
 import { ShardOwnership } from '../../../orchestrator/runtime/shard-ownership.js';
 import { eventually, until } from '../../support/eventually.js';
 import { useInfra } from '../../support/infra.js';
@@ -40,7 +39,7 @@ describe('idle orchestrator: no polling, and nothing left behind (real Redis)', 
     published = [];
     reads = 0;
     timerReads = 0;
-    // A fresh prefix per test: shard 0's lease, outbox and timers start empty.
+    // A fresh prefix per test: shard 0's epoch, outbox and timers start empty.
     store = createSagaStore({
       redis: infra.redis,
       keyPrefix: `${infra.prefix}:${Math.random().toString(36).slice(2, 8)}`,
@@ -48,21 +47,22 @@ describe('idle orchestrator: no polling, and nothing left behind (real Redis)', 
     });
   });
 
-  async function ownAndRelay(options: { pollIntervalMs: number; leaseTtlMs?: number }) {
+  /** Relays the shards of `ownership`; `joined` (default) hands it shard 0 at once. */
+  async function ownAndRelay(options: { pollIntervalMs: number; joined?: boolean }) {
     const ownership = new ShardOwnership({
       store,
-      owner: 'live-instance',
-      clock: systemClock,
+      topic: 'replies',
+      partitionCount: async () => 1,
       logger: silentLogger,
-      leaseTtlMs: options.leaseTtlMs ?? 10_000,
     });
     // The real store, counting reads, so a test knows when the relay has looked.
     const source = {
-      readOutbox: (shard: number, limit: number) => {
+      readOutbox: (shard: number, limit: number, epoch?: number) => {
         reads += 1;
-        return store.readOutbox(shard, limit);
+        return store.readOutbox(shard, limit, epoch);
       },
-      ackOutbox: (shard: number, ids: readonly string[]) => store.ackOutbox(shard, ids),
+      ackOutbox: (shard: number, ids: readonly string[], epoch?: number) =>
+        store.ackOutbox(shard, ids, epoch),
       outboxLengths: (shards: readonly number[]) => store.outboxLengths(shards),
     };
     const relay = new OutboxRelay({
@@ -72,11 +72,14 @@ describe('idle orchestrator: no polling, and nothing left behind (real Redis)', 
       logger: silentLogger,
       pollIntervalMs: options.pollIntervalMs,
     });
-    await ownership.start();
     relay.start();
+    if (options.joined ?? true) {
+      ownership.membership({ kind: 'joined', assignment: { replies: [0] } });
+      await ownership.settled();
+    }
     infra.addCleanup(async () => {
       await relay.stop({ drain: false });
-      await ownership.stop();
+      ownership.release();
     });
     return { ownership, relay };
   }
@@ -136,11 +139,13 @@ describe('idle orchestrator: no polling, and nothing left behind (real Redis)', 
   });
 
   it('publishes a dead instance’s leftover entries as soon as its shard is taken over, not at a poll', async () => {
-    // The dead instance's lease runs out in 300 ms; it left an entry in the shard's outbox.
-    await infra.redis.set(store.keys.lease(0), 'dead-instance', 'PX', 300);
+    // The dead instance owned shard 0 and left an entry in its outbox; this one is in the group
+    // but not assigned the shard until the rebalance that follows the death.
+    await store.takeShards([0]);
     await commitUnannounced('left-by-the-dead');
-    const { ownership } = await ownAndRelay({ pollIntervalMs: A_MINUTE, leaseTtlMs: 600 });
+    const { ownership } = await ownAndRelay({ pollIntervalMs: A_MINUTE, joined: false });
     expect(ownership.shards().has(0)).to.equal(false);
+    ownership.membership({ kind: 'joined', assignment: { replies: [0] } });
     await until('the shard to be taken over', () => ownership.shards().has(0), 5_000);
     await until('the leftover entry to be published', () => published.length === 1, 2_000);
     expect(published[0]?.value).to.equal('left-by-the-dead');

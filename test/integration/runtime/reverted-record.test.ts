@@ -8,7 +8,7 @@
  * The order of events is forced, not raced:
  * 1. the saga starts while its participant is not running: the command waits on its topic;
  * 2. once the relay published it (outbox empty, command pending), the saga's shard is copied
- *    (`DUMP` of every key of the shard but its relay lease) — the state a lost fsync goes back to;
+ *    (`DUMP` of every key of the shard but its owner epoch) — the state a lost fsync goes back to;
  * 3. the participant (the SDK with its Redis ledger) starts, handles the command once, replies;
  *    the saga completes;
  * 4. the shard is put back (`RESTORE … REPLACE`, keys written since deleted): the saga is running
@@ -71,7 +71,7 @@ const creditSaga = defineSaga<CreditInput>({
   }),
 });
 
-/** Every key of one shard, as `DUMP` gives them, but the relay's lease (an instance's own). */
+/** Every key of one shard, as `DUMP` gives them, but its owner epoch (the running owner's fence). */
 async function dumpShard(redis: Redis, keys: StoreKeys, shard: number) {
   const dumped = new Map<string, { value: Buffer; pttl: number }>();
   for (const key of await shardKeys(redis, keys, shard)) {
@@ -105,7 +105,8 @@ async function shardKeys(redis: Redis, keys: StoreKeys, shard: number): Promise<
     cursor = next;
     found.push(...batch);
   } while (cursor !== '0');
-  return found.filter((key) => key !== keys.lease(shard));
+  // The owner epoch is the running instance's fence, not saga state: not reverted with the rest.
+  return found.filter((key) => key !== keys.ownerEpoch(shard));
 }
 
 /** The credit step's result, as the saga's context keeps it. */

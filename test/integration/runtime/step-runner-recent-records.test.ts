@@ -121,6 +121,38 @@ describe('saga event applier: records kept from its own writes (real Redis)', fu
     expect((await a.store.history(v1.id)).total).to.equal(history);
   });
 
+  it('applies a timer fired by two instances at once (a shard changing owner) to the saga once', async () => {
+    // Both instances hold the record: each applies the step deadline from its own copy.
+    const a = instance();
+    const b = instance();
+    const started = await start(a.runner);
+    await b.store.load(started.id);
+    const [armed] = started.timers;
+    if (!armed) throw new Error('the first step arms no deadline');
+    const fired = {
+      sagaId: started.id,
+      event: { kind: 'timer' as const, timerId: armed.timerId, dueAt: armed.dueAt },
+    };
+    clock.advance(armed.dueAt - clock.now());
+
+    const outcomes = await Promise.all([
+      a.runner.applyBatch([fired]),
+      b.runner.applyBatch([fired]),
+    ]);
+
+    // The revision's compare-and-set lets one write win; the other reloads, finds the timer no
+    // longer armed, and changes nothing.
+    const statuses = outcomes.map(([outcome]) => outcome?.status).sort();
+    expect(statuses).to.deep.equal(['applied', 'ignored']);
+    const stored = await a.store.load(started.id);
+    expect(stored?.revision).to.equal(started.revision + 1);
+    const { entries } = await a.store.history(started.id, { limit: 100 });
+    const firings = entries.filter(
+      (entry) => (entry.data as { timerId?: string } | undefined)?.timerId === armed.timerId,
+    );
+    expect(firings, 'the timer’s firings in the history').to.have.length(1);
+  });
+
   it('loads again once a kept record is older than its maximum age', async () => {
     const a = instance({ maxAgeMs: 1_000 });
     const v1 = await start(a.runner);

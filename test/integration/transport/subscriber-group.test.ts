@@ -11,6 +11,7 @@ import {
   totalLag,
   type KafkaPublisher,
   type KafkaSubscriber,
+  type MembershipEvent,
 } from '../../../wire/kafka/index.js';
 import type { IncomingMessage } from '../../../wire/transport/ports.js';
 import { until } from '../../support/eventually.js';
@@ -120,6 +121,54 @@ describe('transport: subscribers in a group', function () {
     expect([...handled].sort((x, y) => x - y)).to.deep.equal(
       Array.from({ length: 15 }, (_, i) => i),
     );
+  });
+
+  it('tells its membership: the assignment at each join, a rebalance when a member comes, leaving on stop', async () => {
+    const topic = await infra.createTopic('membership', 4);
+    const groupId = `${infra.prefix}-membership`;
+    const events: { first: MembershipEvent[]; second: MembershipEvent[] } = {
+      first: [],
+      second: [],
+    };
+    const member = (name: 'first' | 'second') => {
+      const created = createKafkaSubscriber({
+        kafka,
+        logger,
+        groupId,
+        topics: [topic],
+        ...TEST_SUBSCRIBER_TIMINGS,
+        onMembership: (event) => events[name].push(event),
+      });
+      running.push(created);
+      return created;
+    };
+    const partitionsOf = (event: MembershipEvent | undefined) =>
+      event?.kind === 'joined' ? [...(event.assignment[topic] ?? [])] : undefined;
+    const first = member('first');
+    await first.start(async () => undefined);
+    expect(partitionsOf(events.first.at(-1))).to.deep.equal([0, 1, 2, 3]);
+
+    const second = member('second');
+    await second.start(async () => undefined);
+    await until('the first member to join again after the rebalance', () =>
+      events.first.some((e, i) => e.kind === 'joined' && i > 0),
+    );
+    // Eager: the first member gave everything up (rebalancing) before its new, smaller share.
+    const kinds = events.first.map((e) => e.kind);
+    expect(kinds.indexOf('rebalancing')).to.be.within(1, kinds.lastIndexOf('joined') - 1);
+    const split = [partitionsOf(events.first.at(-1)), partitionsOf(events.second.at(-1))];
+    expect(split.flatMap((p) => p ?? []).sort()).to.deep.equal([0, 1, 2, 3]);
+    expect(split.map((p) => p?.length)).to.deep.equal([2, 2]);
+
+    await second.stop();
+    await until('the stopped member to say it left', () =>
+      events.second.some((e) => e.kind === 'left' && e.reason === 'stopped'),
+    );
+    await until(
+      'the first member to get every partition back',
+      () => partitionsOf(events.first.at(-1))?.length === 4,
+    );
+    await first.stop();
   });
 
   it('restarts a consumer that crashed when its broker connections were cut, and keeps consuming', async () => {

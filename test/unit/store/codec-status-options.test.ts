@@ -209,9 +209,9 @@ describe('store record codec, script statuses, options', () => {
         /apply-step answered/,
       );
     }
-    expect(interpretOkReply('renew-lease', ScriptStatus.Ok)).to.equal(true);
-    expect(interpretOkReply('renew-lease', ScriptStatus.Unchanged)).to.equal(false);
-    expect(() => interpretOkReply('renew-lease', -1)).to.throw(/renew-lease answered/);
+    expect(interpretOkReply('discard-timer', ScriptStatus.Ok)).to.equal(true);
+    expect(interpretOkReply('discard-timer', ScriptStatus.Unchanged)).to.equal(false);
+    expect(() => interpretOkReply('discard-timer', -1)).to.throw(/discard-timer answered/);
   });
 
   it('fills option defaults and rejects what cannot work', () => {

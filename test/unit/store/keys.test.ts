@@ -34,7 +34,8 @@ describe('store keys', () => {
       keys.timers(shard),
       keys.expiry(shard),
       keys.counters(shard),
-      keys.lease(shard),
+      keys.ownerEpoch(shard),
+      keys.relayBatches(shard),
       ...keys.indexKeysOf({ id, type: 'order', status: 'running', state: 'paying' }),
     ];
     for (const key of all) {

@@ -135,7 +135,6 @@ export async function startTelemetryStack(
         topicPartitions: 2,
         topicReplicationFactor: 1,
         timerPollIntervalMs: 50,
-        shardLeaseTtlMs: 5_000,
         consumer: {
           sessionTimeoutMs: TEST_CONSUMER_TIMINGS.sessionTimeout,
           heartbeatIntervalMs: TEST_CONSUMER_TIMINGS.heartbeatInterval,

@@ -7,15 +7,24 @@
   A due entry is removed instead when its saga is gone, has ended (it is scheduled for purge:
   nothing moves it any more), or no longer has that timer armed.
 
+  Fenced: the poller passes the shard epoch it took the shard with; when the epoch has moved
+  since (another instance owns the shard now), nothing is claimed.
+
   KEYS[1] timers zset      <prefix>:{s<n>}:timers (members `<sagaId>\0<timerId>`)
+  KEYS[2] owner epoch      <prefix>:{s<n>}:owner-epoch
 
   ARGV[1] now (ms): entries scored at or before it are due
   ARGV[2] most entries to look at
   ARGV[3] lease end (ms): the new score of a claimed entry
   ARGV[4] saga key prefix  <prefix>:{s<n>}:saga:  (a saga's hash is this plus its id)
+  ARGV[5] the caller's epoch of the shard ('' for no check)
 
-  Returns { dropped, { sagaId, timerId, dueAt, … } } in due order; dueAt is the record's.
+  Returns { dropped, { sagaId, timerId, dueAt, … } } in due order; dueAt is the record's; or -4
+  (fenced).
 ]]
+if ARGV[5] ~= '' and redis.call('GET', KEYS[2]) ~= ARGV[5] then
+  return -4
+end
 local timersKey = KEYS[1]
 -- The statuses a saga ends in (wire/contract: ENDED_SAGA_STATUSES).
 local ENDED = { completed = true, compensated = true, failed = true, cancelled = true }

@@ -1,12 +1,11 @@
 import { expect } from 'chai';
 import { createSagaStore, type SagaStore } from '../../../orchestrator/store/index.js';
 import type { SagaRecord } from '../../../orchestrator/engine/types.js';
-import { until } from '../../support/eventually.js';
 import { useInfra } from '../../support/infra.js';
-import { command, nextRecord, startedRecord } from './records.js';
+import { command, nextRecord, startedRecord, timer } from './records.js';
 
-describe('saga store: outbox and shard leases (real Redis)', function () {
-  const infra = useInfra('store-outbox-leases');
+describe('saga store: outbox and shard epochs (real Redis)', function () {
+  const infra = useInfra('store-outbox-epochs');
   let store: SagaStore;
 
   before(() => {
@@ -77,35 +76,52 @@ describe('saga store: outbox and shard leases (real Redis)', function () {
     await store.ackOutbox(2, [first?.id ?? '', second?.id ?? '']);
   });
 
-  it('gives a shard lease to one owner at a time and lets only that owner renew or release it', async () => {
-    expect(await store.tryAcquireLease(0, 'instance-a', 60_000)).to.equal(true);
-    expect(await store.tryAcquireLease(0, 'instance-b', 60_000)).to.equal(false);
-    expect(await store.leaseOwner(0)).to.equal('instance-a');
-    // Acquiring again as the owner extends it.
-    expect(await store.tryAcquireLease(0, 'instance-a', 60_000)).to.equal(true);
-
-    expect(await store.renewLease(0, 'instance-b', 60_000)).to.equal(false);
-    expect(await store.releaseLease(0, 'instance-b')).to.equal(false);
-    expect(await store.leaseOwner(0)).to.equal('instance-a');
-
-    expect(await store.renewLease(0, 'instance-a', 60_000)).to.equal(true);
-    expect(await infra.redis.pttl(store.keys.lease(0))).to.be.greaterThan(50_000);
-    expect(await store.releaseLease(0, 'instance-a')).to.equal(true);
-    expect(await store.leaseOwner(0)).to.equal(undefined);
-    expect(await store.tryAcquireLease(0, 'instance-b', 60_000)).to.equal(true);
-    // Other shards are independent.
-    expect(await store.tryAcquireLease(1, 'instance-a', 60_000)).to.equal(true);
+  it('moves a shard’s owner epoch up on every take, pipelined, each shard on its own', async () => {
+    expect(await store.shardEpoch(0)).to.equal(0);
+    const [zero, one] = await store.takeShards([0, 1]);
+    const [oneAgain, two] = await store.takeShards([1, 2]);
+    expect(await store.takeShards([])).to.deep.equal([]);
+    expect(zero).to.be.greaterThan(0);
+    expect(two).to.be.greaterThan(0);
+    expect(oneAgain).to.be.greaterThan(one ?? Infinity);
+    const now = await Promise.all([0, 1, 2].map((shard) => store.shardEpoch(shard)));
+    expect(now).to.deep.equal([zero, oneAgain, two]);
   });
 
-  it('lets another owner take a lease over once it expires, and the old owner cannot renew it', async () => {
-    expect(await store.tryAcquireLease(2, 'dying', 150)).to.equal(true);
-    await until(
-      'Redis to expire the lease',
-      async () => (await infra.redis.exists(store.keys.lease(2))) === 0,
+  it('refuses a stale owner’s read, ack and timer claim once another took the shard', async () => {
+    const own = createSagaStore({
+      redis: infra.redis,
+      keyPrefix: `${infra.prefix}:fence`,
+      shards: 2,
+    });
+    const armed = timer('t1', 1_000);
+    const record = startedRecord({ timers: [armed] });
+    const shard = own.shardOf(record.id);
+    await own.create(record, { outbox: [command(record.id, 1)], timersToSet: [armed] });
+    const [stale] = await own.takeShards([shard]);
+    const batch = await own.readOutbox(shard, 10, stale);
+    expect(batch).to.have.length(1);
+    // Another instance takes the shard while the stale owner's batch is in flight.
+    const [fresh] = await own.takeShards([shard]);
+    const fenced = (call: Promise<unknown>) =>
+      call.then(
+        () => 'went through',
+        (error: Error) => error.name,
+      );
+    expect(await fenced(own.ackOutbox(shard, [batch[0]?.id ?? ''], stale))).to.equal(
+      'ShardFencedError',
     );
-    expect(await store.tryAcquireLease(2, 'successor', 60_000)).to.equal(true);
-    expect(await store.renewLease(2, 'dying', 60_000)).to.equal(false);
-    expect(await store.leaseOwner(2)).to.equal('successor');
+    expect(await fenced(own.readOutbox(shard, 10, stale))).to.equal('ShardFencedError');
+    expect(await fenced(own.claimDueTimers(shard, 2_000, 10, 30_000, stale))).to.equal(
+      'ShardFencedError',
+    );
+    // Nothing of the stale calls took effect: the entry and the timer wait for the new owner.
+    expect(await own.relayBatches(shard)).to.deep.equal({ read: 1, done: 0 });
+    const again = await own.readOutbox(shard, 10, fresh);
+    expect(again.map((entry) => entry.id)).to.deep.equal(batch.map((entry) => entry.id));
+    expect(await own.ackOutbox(shard, [again[0]?.id ?? ''], fresh)).to.equal(1);
+    const { claimed } = await own.claimDueTimers(shard, 2_000, 10, 30_000, fresh);
+    expect(claimed.map((timer) => timer.timerId)).to.deep.equal(['t1']);
   });
 
   it('counts several shards’ outbox entries in one pipeline', async () => {
@@ -120,36 +136,5 @@ describe('saga store: outbox and shard leases (real Redis)', function () {
     const expected = [0, 1, 2].map((s) => (s === shard ? 2 : 0));
     expect(await own.outboxLengths([0, 1, 2])).to.deep.equal(expected);
     expect(await own.outboxLengths([])).to.deep.equal([]);
-  });
-
-  it('renews several leases in one pipeline, only those the owner still holds', async () => {
-    const own = createSagaStore({
-      redis: infra.redis,
-      keyPrefix: `${infra.prefix}:renew`,
-      shards: 3,
-    });
-    expect(await own.tryAcquireLease(0, 'pipelined', 1_000)).to.equal(true);
-    expect(await own.tryAcquireLease(1, 'someone-else', 60_000)).to.equal(true);
-    expect(await own.renewLeases([0, 1, 2], 'pipelined', 60_000)).to.deep.equal([
-      true,
-      false,
-      false,
-    ]);
-    expect(await infra.redis.pttl(own.keys.lease(0))).to.be.greaterThan(50_000);
-    expect(await own.leaseOwner(1)).to.equal('someone-else');
-    expect(await own.renewLeases([], 'pipelined', 60_000)).to.deep.equal([]);
-  });
-
-  it('counts live instances by heartbeat and forgets those whose heartbeat ran out', async () => {
-    expect(await store.heartbeat('instance-a', 1_000, 10_000)).to.equal(1);
-    expect(await store.heartbeat('instance-b', 2_000, 10_000)).to.equal(2);
-    // A repeated heartbeat is the same instance, not a new one.
-    expect(await store.heartbeat('instance-a', 3_000, 10_000)).to.equal(2);
-    // At 12_500, b (alive until 12_000) is gone; a (until 13_000) and c remain.
-    expect(await store.heartbeat('instance-c', 12_500, 10_000)).to.equal(2);
-    expect(await infra.redis.zrange(store.keys.members, '0', '-1')).to.have.members([
-      'instance-a',
-      'instance-c',
-    ]);
   });
 });
