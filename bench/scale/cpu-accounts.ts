@@ -65,7 +65,12 @@ export function readCpu(groups: ProcessGroups): CpuReading {
 /** What each component used between two readings. */
 export function cpuBetween(start: CpuReading, end: CpuReading, groups: ProcessGroups): CpuWindow {
   const seconds = (end.at - start.at) / 1000;
-  const usedBy = (pid: number) => (end.byPid.get(pid) ?? 0) - (start.byPid.get(pid) ?? 0);
+  // A process missing from either reading (gone, or not yet there) counts nothing: its time in
+  // the window is unknown.
+  const usedBy = (pid: number) => {
+    const [from, to] = [start.byPid.get(pid), end.byPid.get(pid)];
+    return from === undefined || to === undefined ? 0 : to - from;
+  };
   const sum = (pids: readonly number[]) => pids.reduce((total, pid) => total + usedBy(pid), 0);
   const cores = os.cpus().length;
   const busyShare =

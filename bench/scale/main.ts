@@ -4,11 +4,11 @@
  * here on ports of its own and stopped afterwards), the example participants as processes, in one
  * run with the counts interleaved (1, 2, 3, 1, 2, 3, …) so the shared machine's noise falls on
  * each of them; the median per count, the CPU per saga of every component, and the load average.
- * Writes `bench/results/scale-<date>.md` and `.json` (docs/scale-model.md explains them).
+ * Writes `bench/results/scale-<date>-<time>.md` and `.json` (docs/scale-model.md explains them).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -36,7 +36,8 @@ const USAGE = `npm run bench:scale [-- options]
   --shards <n>          store shards (default 16, SAGA_STORE_SHARDS)
   --kafka-port <port>   broker 1's port; brokers on +0, +2, +4 (default 29692)
   --redis-port <port>   Redis node 1's port; nodes on +0 … +5 (default 26979)
-  --results-dir <dir>   where scale-<date>.md and .json go (default bench/results)`;
+  --results-dir <dir>   where scale-<date>-<time>.md and .json go (default bench/results)
+  --render <file.json>  write the Markdown of an earlier run's results again (no run)`;
 
 function settingsFrom(argv: string[]) {
   const { values } = parseArgs({
@@ -52,10 +53,12 @@ function settingsFrom(argv: string[]) {
       'kafka-port': { type: 'string', default: '29692' },
       'redis-port': { type: 'string', default: '26979' },
       'results-dir': { type: 'string', default: path.join(ROOT, 'bench/results') },
+      render: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) return 'help' as const;
+  if (values.render !== undefined) return { render: values.render };
   const int = (name: string, value: string) => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < 1) throw new Error(`--${name}: "${value}" is not a count`);
@@ -89,6 +92,13 @@ try {
 }
 if (settings === 'help') {
   console.log(USAGE);
+  process.exit(0);
+}
+if (settings.render !== undefined) {
+  const results = JSON.parse(await readFile(settings.render, 'utf8')) as ScaleResults;
+  const markdownFile = settings.render.replace(/\.json$/, '.md');
+  await writeFile(markdownFile, renderScaleMarkdown(results));
+  console.log(`Rendered ${markdownFile}`);
   process.exit(0);
 }
 const run = settings;
@@ -184,7 +194,8 @@ try {
     rounds,
   };
   await mkdir(run.resultsDir, { recursive: true });
-  const base = path.join(run.resultsDir, `scale-${startedAt.slice(0, 10)}`);
+  const stamp = startedAt.replace(/[:]/g, '').replace('T', '-').slice(0, 17);
+  const base = path.join(run.resultsDir, `scale-${stamp}`);
   const markdown = renderScaleMarkdown(results);
   await writeFile(`${base}.json`, `${JSON.stringify(results, null, 2)}\n`);
   await writeFile(`${base}.md`, markdown);

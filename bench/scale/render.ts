@@ -51,6 +51,8 @@ export interface CountSummary {
   idleCpuPercent: RoundResult['idleCpuPercent'];
   /** Median CPU of one orchestrator process, % of a core (the median over its rounds' mean). */
   orchestratorCpuPercent: number;
+  /** CPU the round's processes got, % of one core (the rest of the machine ran other work). */
+  oursPercent: number;
   loadAverage1m: number;
 }
 
@@ -79,6 +81,7 @@ export function summarize(results: ScaleResults): CountSummary[] {
           r.orchestratorCpuPercents.reduce((sum, p) => sum + p, 0) /
           r.orchestratorCpuPercents.length,
       ),
+      oursPercent: mid((r) => r.oursPercent),
       loadAverage1m: mid((r) => r.loadAverage1m),
     };
   });
@@ -121,6 +124,7 @@ export function renderScaleMarkdown(results: ScaleResults): string {
           'total',
           'total above idle',
           'one orchestrator, % of a core',
+          'all processes, % of a core',
           'load avg',
         ],
         ...summary.map((c) => [
@@ -132,13 +136,17 @@ export function renderScaleMarkdown(results: ScaleResults): string {
           num(c.cpuMsPerSaga.total, 2),
           num(c.marginalCpuMsPerSaga, 2),
           num(c.orchestratorCpuPercent, 1),
+          num(c.oursPercent, 0),
           num(c.loadAverage1m, 2),
         ]),
       ],
-      { align: ['r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'] },
+      { align: ['r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'] },
     ),
     '',
-    '"Total above idle" subtracts what the same processes use with no saga at all (below).',
+    '"Total above idle" subtracts what the same processes use with no saga at all (below). ' +
+      '"All processes": the CPU the round\'s processes got; the machine was busy throughout, so ' +
+      'sagas/s follows the share of it they got (sagas/s ≈ their CPU ms per second / total CPU ms ' +
+      'per saga).',
     '',
     '## Fixed cost: every process up, no saga (median, % of one core)',
     '',
@@ -147,7 +155,7 @@ export function renderScaleMarkdown(results: ScaleResults): string {
     '',
     markdownTable(
       [
-        ['orchestrators', ...COMPONENTS, 'all'],
+        ['N', ...COMPONENTS, 'all'],
         ...summary.map((c) => [
           String(c.orchestrators),
           ...COMPONENTS.map((component) => num(c.idleCpuPercent[component], 1)),
