@@ -1,7 +1,8 @@
 /**
  * One scenario's processes: orchestrator processes (`orchestrator/main.ts`) and one process per
  * example participant (`participants/main.ts`), each a real child the scenario may SIGKILL,
- * SIGSTOP or restart. Everything runs under the scenario's own topic and key prefix.
+ * SIGSTOP or restart. Everything runs under the scenario's own topic and key prefix. The scale
+ * bench (bench/scale) starts the same processes on the cluster topology.
  */
 import {
   freePort,
@@ -15,8 +16,22 @@ import type { ChaosInfra } from './chaos-infra.js';
 export const PARTICIPANTS = ['inventory', 'payment', 'shipping'] as const;
 export type ParticipantName = (typeof PARTICIPANTS)[number];
 
+/** Where the processes connect: KAFKA_BROKERS and REDIS_URL or REDIS_CLUSTER_NODES each. */
+export interface ClusterConnection {
+  orchestrators: Readonly<Record<string, string>>;
+  participants: Readonly<Record<string, string>>;
+}
+
+/** The fault suite's: one broker, the store's Redis and the participants' Redis apart. */
+export function chaosConnection(infra: ChaosInfra): ClusterConnection {
+  return {
+    orchestrators: { KAFKA_BROKERS: infra.brokers, REDIS_URL: infra.storeRedisUrl },
+    participants: { KAFKA_BROKERS: infra.brokers, REDIS_URL: infra.participantsRedisUrl },
+  };
+}
+
 export interface ClusterOptions {
-  infra: ChaosInfra;
+  connection: ClusterConnection;
   /** Topic prefix and store key prefix of the scenario. */
   prefix: string;
   orchestrators: number;
@@ -57,13 +72,12 @@ export async function stopAllClusters(): Promise<void> {
  * them with logged errors), then the participants; resolves once every process is ready.
  */
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
-  const { infra, prefix, extraEnv } = options;
+  const { connection, prefix, extraEnv } = options;
   const participantsKeyPrefix = `${prefix}:shop`;
   const httpPorts: number[] = [];
   for (let i = 0; i < options.orchestrators; i++) httpPorts.push(await freePort());
   const orchestratorEnv = (port: number) => ({
-    KAFKA_BROKERS: infra.brokers,
-    REDIS_URL: infra.storeRedisUrl,
+    ...connection.orchestrators,
     SAGA_TOPIC_PREFIX: prefix,
     REDIS_KEY_PREFIX: prefix,
     SAGA_STORE_SHARDS: String(STORE_SHARDS),
@@ -72,8 +86,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     ...extraEnv,
   });
   const participantEnv = {
-    KAFKA_BROKERS: infra.brokers,
-    REDIS_URL: infra.participantsRedisUrl,
+    ...connection.participants,
     SAGA_TOPIC_PREFIX: prefix,
     PARTICIPANT_KEY_PREFIX: participantsKeyPrefix,
     LOG_LEVEL: 'warn',

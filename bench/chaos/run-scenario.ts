@@ -18,7 +18,7 @@ import {
 } from '../../test/e2e/support/order-run.js';
 import { deleteKeys, removeSession } from '../harness/session-infra.js';
 import type { ChaosInfra } from './chaos-infra.js';
-import { startCluster, type Cluster } from './cluster.js';
+import { chaosConnection, startCluster, type Cluster } from './cluster.js';
 import { monitorProgress, startOrders, type Monitor, type Starter } from './load.js';
 import type { FaultOutcome, FaultTiming, Scenario } from './scenarios.js';
 import type { ScenarioResult } from './verdict.js';
@@ -81,7 +81,7 @@ export async function runScenario(
   try {
     await seedOrderParticipants(participantsRedis, `${prefix}:shop`, orders);
     cluster = await startCluster({
-      infra,
+      connection: chaosConnection(infra),
       prefix,
       orchestrators: settings.orchestrators,
       extraEnv: settings.extraEnv,

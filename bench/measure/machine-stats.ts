@@ -84,7 +84,7 @@ export class MachineStats {
 }
 
 /** utime + stime of a process, in clock ticks; undefined if it is gone. */
-function processTicks(pid: number): number | undefined {
+export function processTicks(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may hold spaces; the fields after its ')' are fixed.
@@ -95,7 +95,8 @@ function processTicks(pid: number): number | undefined {
   }
 }
 
-function clockTicksPerSecond(): number {
+/** The kernel's clock ticks per second (`getconf CLK_TCK`), the unit of `/proc/<pid>/stat`. */
+export function clockTicksPerSecond(): number {
   try {
     return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
   } catch {

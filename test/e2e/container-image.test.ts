@@ -1,20 +1,25 @@
 /**
- * The container image, built and run: the orchestrator and the three example participants run as
- * containers from the project's image (built with podman by `scripts/build-image.sh`, see the
- * README's "Deploying"), read-only root and host network, against the Kafka and Redis the suite
- * uses (every KAFKA_* and REDIS_* variable of the test's environment is passed on: point them at
- * the cluster topology and the containers run there). Order sagas started through the
- * orchestrator container's API end as planned, each step done once; the orchestrator runs as uid
- * 1000 on a root it cannot write, serves the operator console at /ui, and exits 0 on SIGTERM
- * (node is the container's PID 1, so the signal must reach its handler, not be ignored).
+ * The container image, built and run on the cluster topology: the orchestrator and the three
+ * example participants run as containers from the project's image (built with podman by
+ * `scripts/build-image.sh`, see docs/container-image.md), read-only root and host network,
+ * against three KRaft brokers (topics with replication factor 3) and a Redis Cluster of three
+ * primaries with a replica each, started by this file on ports of its own (29492 for the brokers,
+ * 26779 for the Redis nodes; CLUSTER_TEST_KAFKA_PORT / CLUSTER_TEST_REDIS_PORT move them). Order
+ * sagas started through the orchestrator container's API end as planned, each step done once, as
+ * the test's own reader on the Redis Cluster sees them; the orchestrator runs as uid 1000 on a
+ * root it cannot write, serves the operator console at /ui, and exits 0 on SIGTERM (node is the
+ * container's PID 1, so the signal must reach its handler, not be ignored).
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'chai';
+import { createRedisClient, type RedisClient } from '../../orchestrator/store/index.js';
+import { useClusterInfra } from '../support/cluster-infra.js';
 import { eventually, within } from '../support/eventually.js';
-import { useInfra } from '../support/infra.js';
+import { uniquePrefix } from '../support/infra.js';
+import { checkEffects } from './support/check-effects.js';
 import { checkRun } from './support/check-run.js';
-import { connectionEnv, podman, useContainers } from './support/containers.js';
+import { clusterConnectionEnv, podman, useContainers } from './support/containers.js';
 import { freePort, orchestratorEnv } from './support/orchestrator-process.js';
 import {
   planOrders,
@@ -31,23 +36,32 @@ interface PackageJson {
   devDependencies: Record<string, string>;
 }
 
-describe('container image: orchestrator and participants as podman containers (real Kafka and Redis)', function () {
+describe('container image: orchestrator and participants as podman containers on the cluster topology', function () {
   this.timeout(240_000);
-  // Before useInfra: the containers are removed before the file's topics and keys.
-  const containers = useContainers(() => infra.prefix);
-  const infra = useInfra('image-e2e');
+  const prefix = uniquePrefix('image-e2e');
+  let redis: RedisClient | undefined;
+  // The containers go first, then the test's client, then the cluster (after hooks run in the
+  // order they were registered).
+  const containers = useContainers(() => prefix);
+  after(() => redis?.disconnect());
+  const cluster = useClusterInfra({ kafkaPort: 29_492, redisPort: 26_779 });
+
+  before(() => {
+    redis = createRedisClient({ clusterNodes: cluster.redisNodes });
+  });
 
   it('completes order sagas started through the API, as uid 1000 on a read-only root, with the console at /ui', async () => {
-    const prefix = infra.prefix;
+    if (!redis) throw new Error('the Redis Cluster client is made in before()');
     const port = await freePort();
     const apiUrl = `http://127.0.0.1:${port}`;
     const orders = planOrders(20, 'image');
     const participantsKeyPrefix = `${prefix}:shop`;
-    await seedOrderParticipants(infra.redis, participantsKeyPrefix, orders);
+    await seedOrderParticipants(redis, participantsKeyPrefix, orders);
+    const connection = clusterConnectionEnv(cluster);
 
     const orchestrator = containers.run(
       'orchestrator',
-      { ...connectionEnv(), ...orchestratorEnv(prefix, port) },
+      { ...connection, ...orchestratorEnv(prefix, port) },
       [], // the image's CMD: dist/orchestrator/main.js
     );
     await within('the orchestrator container to be ready', orchestrator.ready, 90_000);
@@ -56,7 +70,7 @@ describe('container image: orchestrator and participants as podman containers (r
       containers.run(
         name,
         {
-          ...connectionEnv(),
+          ...connection,
           SAGA_TOPIC_PREFIX: prefix,
           PARTICIPANT_KEY_PREFIX: participantsKeyPrefix,
           LOG_LEVEL: 'warn',
@@ -116,7 +130,7 @@ describe('container image: orchestrator and participants as podman containers (r
     expect(asset.headers.get('content-type')).to.match(/javascript/u);
 
     await Promise.all(orders.map((order) => startViaApi(apiUrl, order)));
-    const store = readerStore(infra.redis, prefix);
+    const store = readerStore(redis, prefix);
     await eventually(
       'every saga to end',
       async () => {
@@ -134,8 +148,12 @@ describe('container image: orchestrator and participants as podman containers (r
       expect(exit, container.stderr().slice(-3000)).to.deep.equal({ code: 0, signal: null });
     }
 
-    const findings = await checkRun(store, infra.redis, participantsKeyPrefix, orders);
+    const findings = await checkRun(store, redis, participantsKeyPrefix, orders);
     expect(findings.problems, findings.problems.slice(0, 5).join('\n')).to.deep.equal([]);
     expect(findings.byStatus).to.deep.equal({ completed: 14, compensated: 6 });
+    const effects = await checkEffects(store, redis, participantsKeyPrefix, orders);
+    expect(effects.missing).to.deep.equal([]);
+    expect(effects.running).to.deep.equal([]);
+    expect(effects.doubleEffects, effects.doubleEffects.join('\n')).to.deep.equal([]);
   });
 });

@@ -34,15 +34,31 @@ export interface ClusterInfra {
   startRedisNode(n: number): Promise<void>;
 }
 
+/** Where a file's cluster listens: broker 1 and Redis node 1 (the others follow them). */
+export interface ClusterTestPorts {
+  kafkaPort: number;
+  redisPort: number;
+}
+
+/** The cluster-topology test's ports; a second file with a cluster of its own picks others. */
+export const DEFAULT_CLUSTER_TEST_PORTS: ClusterTestPorts = {
+  kafkaPort: 29_292,
+  redisPort: 26_579,
+};
+
 /**
- * Ports: CLUSTER_TEST_KAFKA_PORT (default 29292: brokers on 29292, 29294, 29296, controllers one
- * above each) and CLUSTER_TEST_REDIS_PORT (default 26579: nodes on 26579-26584), apart from the
- * shared infrastructure (19092/16379), the default cluster topology (19292/16579), the fault and
- * chaos tests' and a clean-clone CI run's.
+ * Ports: CLUSTER_TEST_KAFKA_PORT (default `defaults.kafkaPort`, 29292: brokers on 29292, 29294,
+ * 29296, controllers one above each) and CLUSTER_TEST_REDIS_PORT (default `defaults.redisPort`,
+ * 26579: nodes on 26579-26584), apart from the shared infrastructure (19092/16379), the default
+ * cluster topology (19292/16579), the fault and chaos tests' and a clean-clone CI run's. The
+ * variables move every file's cluster (mocha runs the files one after the other, each cluster
+ * down before the next file starts its own).
  */
-export function useClusterInfra(): ClusterInfra {
-  const kafkaPort = Number(process.env.CLUSTER_TEST_KAFKA_PORT ?? 29_292);
-  const redisPort = Number(process.env.CLUSTER_TEST_REDIS_PORT ?? 26_579);
+export function useClusterInfra(
+  defaults: ClusterTestPorts = DEFAULT_CLUSTER_TEST_PORTS,
+): ClusterInfra {
+  const kafkaPort = Number(process.env.CLUSTER_TEST_KAFKA_PORT ?? defaults.kafkaPort);
+  const redisPort = Number(process.env.CLUSTER_TEST_REDIS_PORT ?? defaults.redisPort);
   // Made in `before`, not when the file loads: a run whose --grep skips this file's tests loads
   // it too, and would leave the directory behind.
   let infraDir: string | undefined;

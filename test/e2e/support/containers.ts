@@ -14,6 +14,7 @@
 import { execFile, spawn } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import type { ClusterInfra } from '../../support/cluster-infra.js';
 import { superviseService, type OrchestratorProcess } from './orchestrator-process.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
@@ -47,17 +48,16 @@ export async function buildImage(): Promise<string> {
 }
 
 /**
- * The connection settings the containers get: every `KAFKA_*` and `REDIS_*` variable of the
- * test's own environment (KAFKA_BROKERS and REDIS_URL at least), so the containers reach whatever
- * topology the suite runs against, single node or cluster, with the host network.
+ * The connection settings of containers on a cluster topology of the test's own (host network,
+ * so its loopback ports are theirs): every broker, the Redis Cluster's seed nodes, and topics
+ * made with replication factor 3 as the brokers' min ISR of 2 needs.
  */
-export function connectionEnv(): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(process.env).filter(
-      (entry): entry is [string, string] =>
-        /^(KAFKA|REDIS)_/u.test(entry[0]) && entry[1] !== undefined,
-    ),
-  );
+export function clusterConnectionEnv(cluster: ClusterInfra): Record<string, string> {
+  return {
+    KAFKA_BROKERS: cluster.brokers.join(','),
+    REDIS_CLUSTER_NODES: cluster.redisNodes.map((node) => `${node.host}:${node.port}`).join(','),
+    SAGA_TOPIC_REPLICATION_FACTOR: '3',
+  };
 }
 
 export interface Containers {

@@ -282,6 +282,23 @@ describe('Helm chart: the environment matches the configuration the processes re
     expect(defaultEnv.has('SAGA_TYPES')).to.equal(false);
   });
 
+  it('passes config.startVersions as SAGA_START_VERSIONS, and none by default (the newest)', () => {
+    // A number as YAML reads it (order: 1) and a string: both become the version's text.
+    const chosen = renderChart({
+      set: ['config.startVersions.order=1', 'config.startVersions.refund=v2-beta'],
+    });
+    const env = resolveEnv(onlyContainer(orchestratorDeployment(chosen)), chosen);
+    expect(env.get('SAGA_START_VERSIONS')).to.deep.include({ value: 'order=1,refund=v2-beta' });
+    expect(loadOrchestratorConfig(envRecord(env)).startVersions).to.deep.equal({
+      order: '1',
+      refund: 'v2-beta',
+    });
+    const defaults = renderChart({});
+    const defaultEnv = resolveEnv(onlyContainer(orchestratorDeployment(defaults)), defaults);
+    expect(defaultEnv.has('SAGA_START_VERSIONS')).to.equal(false);
+    expect(loadOrchestratorConfig(envRecord(defaultEnv)).startVersions).to.equal(undefined);
+  });
+
   it('passes redis.clusterNodes as REDIS_CLUSTER_NODES instead of REDIS_URL, to every process', () => {
     const objects = renderChart({
       set: [

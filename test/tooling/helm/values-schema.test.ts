@@ -57,6 +57,16 @@ describe('Helm chart: values are checked at install time', function () {
       /redis\/clusterNodes\/0.*pattern/,
     ],
     ['zero partitions', ['topics.partitions=0'], /partitions.*minimum/],
+    [
+      'a start version that is not one version',
+      ['config.startVersions.order=1 or 2'],
+      /startVersions\/order.*pattern/,
+    ],
+    [
+      'a start version for a type name the loader cannot have',
+      ['config.startVersions.Order=1'],
+      /invalid propertyName 'Order'/,
+    ],
     ['a log level the loader does not know', ['config.logLevel=verbose'], /logLevel/],
     [
       'a lifecycle event level the loader does not know',
