@@ -26,7 +26,6 @@ import {
   type SagaDefinition,
   type SagaEngine,
   type SagaRecord,
-  SignalInvalidError,
 } from '../engine/index.js';
 import {
   type HistoryPage,
@@ -39,7 +38,7 @@ import {
 } from '../store/index.js';
 import { createLogger, type Logger } from '../../wire/telemetry/index.js';
 import type { RuntimeHooks } from '../telemetry/index.js';
-import { TimerPoller } from './timer-poller.js';
+import type { TimerPoller } from './timer-poller.js';
 import { AvailabilityWatch } from './availability.js';
 import type { MessageHeaders } from '../../wire/transport/index.js';
 import {
@@ -51,28 +50,22 @@ import {
   type KafkaPublisher,
   type KafkaSubscriber,
 } from '../../wire/kafka/index.js';
-import { OutboxRelay } from './outbox-relay.js';
+import type { OutboxRelay } from './outbox-relay.js';
 import { warnOfShortDeadlines } from './deadline-fit.js';
 import { checkConnections, readinessOf, type Readiness } from './readiness.js';
 import { systemClock, type Clock } from './clock.js';
 import { startOrchestratorConsumer } from './orchestrator-consumer.js';
 import { ResultWaiters } from './result-waiters.js';
-import { RetentionJanitor } from './retention-janitor.js';
+import type { RetentionJanitor } from './retention-janitor.js';
+import { startShardWorkers } from './shard-workers.js';
 import { isValidSagaId, resolveSagaId } from './saga-ids.js';
 import { ShardOwnership } from './shard-ownership.js';
 import { ShardSignals, type ShardWork } from './shard-signals.js';
-import { SagaEventApplier, type ApplyOutcome, type StartOutcome } from './step-runner.js';
+import { SagaEventApplier, type StartOutcome } from './step-runner.js';
 import { createContractTopics } from './contract-topics.js';
+import type { MigrationReport, MigrationRequest } from './definition-migration.js';
 import {
-  migrateSagas,
-  type MigrationReport,
-  type MigrationRequest,
-} from './definition-migration.js';
-import {
-  DEFAULT_AUDIT,
-  pauseOutcome,
-  relayBatchesDone,
-  signalOutcome,
+  OperatorActions,
   type PauseOutcome,
   type SignalInvalid,
   type SignalOutcome,
@@ -101,6 +94,7 @@ export class Orchestrator {
   private readonly tuning: ReturnType<typeof tuningDefaults>;
   private readonly applier: SagaEventApplier;
   private readonly waiters: ResultWaiters;
+  private readonly actions: OperatorActions;
   private readonly ownership: ShardOwnership;
   private readonly signals: ShardSignals;
   private publisher: KafkaPublisher | undefined;
@@ -168,6 +162,13 @@ export class Orchestrator {
         this.signals.committed(this.store.shardOf(record.id), { dueAt });
       },
     });
+    this.actions = new OperatorActions({
+      applier: this.applier,
+      store: this.store,
+      engine: this.engine,
+      clock: this.clock,
+      logger: this.logger,
+    });
     this.signals = new ShardSignals({
       redis: options.redis,
       channel: `${this.store.keys.prefix}:shard-signals`,
@@ -209,47 +210,21 @@ export class Orchestrator {
       timeoutMs: this.tuning.availabilityCheckTimeoutMs,
     });
     await this.signals.start();
-    this.relay = new OutboxRelay({
-      source: this.store,
+    ({
+      relay: this.relay,
+      poller: this.poller,
+      janitor: this.janitor,
+    } = startShardWorkers({
+      store: this.store,
       publisher: this.publisher,
       ownership: this.ownership,
-      logger: log.child('relay'),
-      pollIntervalMs: this.tuning.outboxPollIntervalMs,
-      now: () => this.clock.now(),
-      outages: {
-        outagesUntilNow: (after) => this.availability.outagesUntilNow(after),
-        graceMs: this.tuning.outageGraceMs,
-      },
-      onPublished: (shard, entries, publishedAt) =>
-        this.hooks.outboxPublished?.({
-          shard,
-          count: entries.length,
-          latenciesMs: entries.map((e) => publishedAt - e.enqueuedAt),
-        }),
-    });
-    this.relay.start();
-    this.poller = new TimerPoller({
-      store: this.store,
-      applyBatch: (items) => this.applier.applyBatch(items),
-      ownedShards: () => this.ownership.shards(),
-      epochOf: (shard) => this.ownership.epochOf(shard),
-      fenced: (shard, epoch) => this.ownership.fenced(shard, epoch),
-      now: () => this.clock.now(),
-      logger: log.child('timers'),
-      hooks: this.hooks,
-      pollIntervalMs: this.tuning.timerPollIntervalMs,
-      // Until the watch's first round (after the consumer joined, below) no timer fires: replies
-      // already waiting in Kafka get their chance before a deadline does.
+      applier: this.applier,
       availability: this.availability,
-      outageGraceMs: this.tuning.outageGraceMs,
-    });
-    this.poller.start();
-    this.janitor = new RetentionJanitor({
-      store: this.store,
-      now: () => this.clock.now(),
-      logger: log.child('retention'),
-    });
-    this.janitor.start();
+      clock: this.clock,
+      hooks: this.hooks,
+      logger: log,
+      tuning: this.tuning,
+    }));
 
     this.subscriber = await startOrchestratorConsumer({
       kafka,
@@ -337,90 +312,33 @@ export class Orchestrator {
     return this.waiters.wait(sagaId, timeoutMs);
   }
 
-  /**
-   * Sends an external event into the saga's statechart. With `audit` (an operator's), its history
-   * line says who sent it and why. A paused saga refuses it (`not-accepted`, `saga-paused`); a
-   * signal whose fields break the schema its definition declares is refused (`invalid`).
-   */
-  async signal(
+  // Operator actions (operator-actions.ts says what each does and answers).
+  signal(
     sagaId: string,
     event: { type: string } & JsonObject,
     audit?: OperatorAudit,
   ): Promise<SignalOutcome | SignalInvalid> {
-    const outcome = await this.applySignal(sagaId, event, audit);
-    if (outcome?.status === 'error' && outcome.error instanceof SignalInvalidError) {
-      const { message, violations } = outcome.error;
-      return { status: 'invalid', message, violations };
-    }
-    return signalOutcome(outcome);
+    return this.actions.signal(sagaId, event, audit);
   }
 
-  private async applySignal(
-    sagaId: string,
-    event: { type: string } & JsonObject,
-    audit: OperatorAudit | undefined,
-  ): Promise<ApplyOutcome | undefined> {
-    const [outcome] = await this.applier.applyBatch([
-      { sagaId, event: { kind: 'signal', event, ...(audit ? { audit } : {}) } },
-    ]);
-    return outcome;
+  cancel(sagaId: string, audit?: OperatorAudit): Promise<SignalOutcome> {
+    return this.actions.cancel(sagaId, audit);
   }
 
-  /** Cancels a running saga: its compensations run and it ends `cancelled`. */
-  async cancel(sagaId: string, audit?: OperatorAudit): Promise<SignalOutcome> {
-    return signalOutcome(await this.applySignal(sagaId, { type: 'saga.cancel' }, audit));
+  retry(sagaId: string, audit?: OperatorAudit): Promise<SignalOutcome> {
+    return this.actions.retry(sagaId, audit);
   }
 
-  /** Lets a parked saga try its compensation again. */
-  async retry(sagaId: string, audit?: OperatorAudit): Promise<SignalOutcome> {
-    return signalOutcome(await this.applySignal(sagaId, { type: 'saga.retry' }, audit));
+  pause(sagaId: string, audit?: OperatorAudit): Promise<PauseOutcome> {
+    return this.actions.pause(sagaId, audit);
   }
 
-  /**
-   * Pauses a running or parked saga: it sends no command and fires no timer until resumed;
-   * replies are held. When this resolves, no message of the saga is published any more (the
-   * relay's batch in flight, if any, is done: operator-actions.ts).
-   */
-  async pause(sagaId: string, audit: OperatorAudit = DEFAULT_AUDIT): Promise<PauseOutcome> {
-    const [outcome] = await this.applier.applyBatch([{ sagaId, event: { kind: 'pause', audit } }]);
-    const paused = pauseOutcome(outcome);
-    if (paused.status === 'applied' || paused.status === 'unchanged') {
-      await relayBatchesDone(this.store.shardOf(sagaId), {
-        store: this.store,
-        logger: this.logger.child('pause'),
-      });
-    }
-    return paused;
+  resume(sagaId: string, audit?: OperatorAudit): Promise<PauseOutcome> {
+    return this.actions.resume(sagaId, audit);
   }
 
-  /**
-   * Resumes a paused saga: its timers and deadlines move later by the time it was paused, its
-   * held messages go out and the replies it held are applied, in arrival order.
-   */
-  async resume(sagaId: string, audit: OperatorAudit = DEFAULT_AUDIT): Promise<PauseOutcome> {
-    const [outcome] = await this.applier.applyBatch([{ sagaId, event: { kind: 'resume', audit } }]);
-    return pauseOutcome(outcome);
-  }
-
-  /**
-   * Moves the waiting sagas of `request.type` from version `from` to `to` with the migration `to`
-   * declares, each atomically and with an operator history line; a dry run only lists who would
-   * move and who cannot, and why (definition-migration.ts).
-   */
-  migrateSagas(
-    request: MigrationRequest,
-    audit: OperatorAudit = DEFAULT_AUDIT,
-  ): Promise<MigrationReport> {
-    return migrateSagas(
-      {
-        engine: this.engine,
-        store: this.store,
-        applyBatch: (items) => this.applier.applyBatch(items),
-        now: () => this.clock.now(),
-      },
-      request,
-      audit,
-    );
+  migrateSagas(request: MigrationRequest, audit?: OperatorAudit): Promise<MigrationReport> {
+    return this.actions.migrateSagas(request, audit);
   }
 
   /**
