@@ -27,7 +27,7 @@ import {
   type MigrationRequest,
 } from './definition-migration.js';
 import type { ApplyOutcome } from './saga-event-outcomes.js';
-import type { SagaEventApplier } from './step-runner.js';
+import type { SagaEventApplier } from './saga-event-applier.js';
 
 /** What a signal, a cancel or a retry did. */
 export type SignalOutcome =

@@ -61,7 +61,7 @@ import { startShardWorkers } from './shard-workers.js';
 import { isValidSagaId, resolveSagaId } from './saga-ids.js';
 import { ShardOwnership } from './shard-ownership.js';
 import { ShardSignals, type ShardWork } from './shard-signals.js';
-import { SagaEventApplier, type StartOutcome } from './step-runner.js';
+import { SagaEventApplier, type StartOutcome } from './saga-event-applier.js';
 import { createContractTopics } from './contract-topics.js';
 import type { MigrationReport, MigrationRequest } from './definition-migration.js';
 import {

@@ -21,7 +21,7 @@ import {
 } from '../../wire/transport/index.js';
 import type { Logger } from '../../wire/telemetry/index.js';
 import type { RuntimeHooks } from '../telemetry/index.js';
-import type { ApplyOutcome, SagaEventItem } from './step-runner.js';
+import type { ApplyOutcome, SagaEventItem } from './saga-event-applier.js';
 
 export interface ReplyConsumerOptions {
   applyBatch: (items: readonly SagaEventItem[]) => Promise<ApplyOutcome[]>;

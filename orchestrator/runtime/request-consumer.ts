@@ -17,7 +17,7 @@ import {
 } from '../../wire/transport/index.js';
 import type { Logger } from '../../wire/telemetry/index.js';
 import type { RuntimeHooks } from '../telemetry/index.js';
-import type { StartOutcome } from './step-runner.js';
+import type { StartOutcome } from './saga-event-applier.js';
 
 export interface RequestConsumerOptions {
   startSaga: (request: StartRequestMessage, headers?: MessageHeaders) => Promise<StartOutcome>;

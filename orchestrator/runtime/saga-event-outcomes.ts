@@ -1,5 +1,5 @@
 /**
- * What the saga event applier (`step-runner.ts`) takes and answers: the events it is handed, the
+ * What the saga event applier (`saga-event-applier.ts`) takes and answers: the events it is handed, the
  * outcome of each, and the failure codes an event that cannot be applied is dead-lettered with.
  */
 import { DLQ_ERROR_CODES } from '../../wire/contract/index.js';

@@ -15,7 +15,7 @@ import { OutboxRelay } from './outbox-relay.js';
 import type { tuningDefaults } from './orchestrator-options.js';
 import { RetentionJanitor } from './retention-janitor.js';
 import type { ShardOwnership } from './shard-ownership.js';
-import type { SagaEventApplier } from './step-runner.js';
+import type { SagaEventApplier } from './saga-event-applier.js';
 import { TimerPoller } from './timer-poller.js';
 
 export interface ShardWorkersOptions {

@@ -30,7 +30,7 @@ import type { SagaStore } from '../store/index.js';
 import type { Logger } from '../../wire/telemetry/index.js';
 import type { RuntimeHooks } from '../telemetry/index.js';
 import { outageAllowanceMs, type Outage } from './availability.js';
-import type { ApplyOutcome, SagaEventItem } from './step-runner.js';
+import type { ApplyOutcome, SagaEventItem } from './saga-event-applier.js';
 
 export type TimerStore = Pick<
   SagaStore,

@@ -12,7 +12,7 @@ import { createSagaStore, type SagaStore } from '../../../orchestrator/store/ind
 import { silentLogger } from '../../../wire/telemetry/logger.js';
 import { OutboxRelay } from '../../../orchestrator/runtime/outbox-relay.js';
 import { TimerPoller } from '../../../orchestrator/runtime/timer-poller.js';
-import type { SagaEventItem } from '../../../orchestrator/runtime/step-runner.js';
+import type { SagaEventItem } from '../../../orchestrator/runtime/saga-event-applier.js';
 import type { MessagePublisher, OutgoingMessage } from '../../../wire/transport/ports.js';
 import { ShardOwnership } from '../../../orchestrator/runtime/shard-ownership.js';
 import { eventually, until } from '../../support/eventually.js';

@@ -11,7 +11,7 @@ import { expect } from 'chai';
 import { createEngine, type OperatorAudit } from '../../../orchestrator/engine/index.js';
 import { relayBatchesDone } from '../../../orchestrator/runtime/operator-actions.js';
 import { OutboxRelay } from '../../../orchestrator/runtime/outbox-relay.js';
-import { SagaEventApplier } from '../../../orchestrator/runtime/step-runner.js';
+import { SagaEventApplier } from '../../../orchestrator/runtime/saga-event-applier.js';
 import { systemClock } from '../../../orchestrator/runtime/clock.js';
 import { createSagaStore } from '../../../orchestrator/store/index.js';
 import { createOrderSaga } from '../../../sagas/order/index.js';

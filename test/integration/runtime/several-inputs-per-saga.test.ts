@@ -25,7 +25,7 @@ import {
   type ApplyOutcome,
   type SagaEventItem,
   type StepStore,
-} from '../../../orchestrator/runtime/step-runner.js';
+} from '../../../orchestrator/runtime/saga-event-applier.js';
 import { createSagaStore, InvalidRecordError } from '../../../orchestrator/store/index.js';
 import { tripSaga } from '../../unit/engine/trip-saga.js';
 import { useInfra } from '../../support/infra.js';

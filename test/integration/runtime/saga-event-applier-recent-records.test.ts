@@ -8,7 +8,10 @@ import { topicNames } from '../../../wire/contract/topics.js';
 import { createEngine } from '../../../orchestrator/engine/create-engine.js';
 import type { SagaEvent, SagaRecord } from '../../../orchestrator/engine/types.js';
 import { ManualClock } from '../../../orchestrator/runtime/clock.js';
-import { SagaEventApplier, type StepStore } from '../../../orchestrator/runtime/step-runner.js';
+import {
+  SagaEventApplier,
+  type StepStore,
+} from '../../../orchestrator/runtime/saga-event-applier.js';
 import { createSagaStore } from '../../../orchestrator/store/index.js';
 import { orderSaga } from '../../../sagas/order/index.js';
 import { useInfra } from '../../support/infra.js';
@@ -22,7 +25,7 @@ const input = {
 };
 
 describe('saga event applier: records kept from its own writes (real Redis)', function () {
-  const infra = useInfra('step-runner-recent');
+  const infra = useInfra('event-applier-recent');
   const clock = new ManualClock(1_700_000_000_000);
   const engine = createEngine([orderSaga]);
   let sequence = 0;

@@ -15,7 +15,7 @@
  * stored one. An event such a record would ignore is re-checked against a fresh load first.
  */
 import { DLQ_ERROR_CODES, type TopicNames } from '../../wire/contract/index.js';
-import type { AppliedStep, SagaEngine, SagaRecord, StartOptions } from '../engine/index.js';
+import type { SagaEngine, SagaRecord, StartOptions } from '../engine/index.js';
 import { isRetriableStoreFailure, type SagaStore, type StepWrite } from '../store/index.js';
 import type { RuntimeHooks } from '../telemetry/index.js';
 import type { MessageHeaders } from '../../wire/transport/index.js';
@@ -32,6 +32,12 @@ import {
   type StartOutcome,
 } from './saga-event-outcomes.js';
 import { stepWriteFor, type StepWriteOptions } from './step-write.js';
+import {
+  groupBySaga,
+  type AppliedEvent,
+  type PendingCommit,
+  type SagaWork,
+} from './saga-event-work.js';
 
 export type { ApplyOutcome, InputFailureCode, SagaEventItem, StartOutcome };
 
@@ -67,42 +73,6 @@ export interface SagaEventApplierOptions {
    * @default 30_000
    */
   recentRecordMaxAgeMs?: number;
-}
-
-/** The events of one saga within a batch, by their index in the batch. */
-interface SagaWork {
-  sagaId: string;
-  indices: number[];
-  /**
-   * Load the saga from the store even if a recent record is kept (a re-run after the kept record
-   * ignored or failed an event, or after a lost revision race).
-   */
-  reload?: boolean;
-  /**
-   * Apply one event per round: a write of several events was refused, so each goes on its own
-   * until the one that cannot be written is found (and only it is dead-lettered).
-   */
-  oneByOne?: boolean;
-  /** Version races this saga lost in this batch so far. */
-  conflicts: number;
-}
-
-interface AppliedEvent {
-  step: AppliedStep;
-  before: SagaRecord;
-  item: SagaEventItem;
-  /** Its index in the batch. */
-  index: number;
-}
-
-interface PendingCommit {
-  work: SagaWork;
-  /** The indices whose events this round looked at (all of the work's, or the first one). */
-  indices: readonly number[];
-  expectedRevision: number;
-  record: SagaRecord;
-  write: StepWrite;
-  applied: AppliedEvent[];
 }
 
 export class SagaEventApplier {
@@ -419,14 +389,4 @@ export class SagaEventApplier {
     }
     if (shards.size > 0) this.options.onOutbox?.(shards);
   }
-}
-
-function groupBySaga(items: readonly SagaEventItem[]): SagaWork[] {
-  const bySaga = new Map<string, SagaWork>();
-  items.forEach((item, index) => {
-    const work = bySaga.get(item.sagaId);
-    if (work) work.indices.push(index);
-    else bySaga.set(item.sagaId, { sagaId: item.sagaId, indices: [index], conflicts: 0 });
-  });
-  return [...bySaga.values()];
 }
