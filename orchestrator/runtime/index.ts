@@ -1,5 +1,5 @@
 /**
- * The runtime: an orchestrator instance (consumers, step runner, outbox relay, timer poller,
+ * The runtime: an orchestrator instance (consumers, saga event applier, outbox relay, timer poller,
  * shard ownership) assembled by `createOrchestrator`, and the loading of saga definitions.
  */
 export { createOrchestrator, Orchestrator, type SagaView } from './orchestrator.js';
