@@ -74,6 +74,14 @@ export interface RedisConnectionConfig {
   clusterNodes?: RedisNodeAddress[];
   password?: string;
   tls?: { caFile?: string; rejectUnauthorized: boolean };
+  /** `REDIS_WAIT_REPLICAS` / `REDIS_WAIT_TIMEOUT`; absent when no write waits (0 replicas). */
+  replicaAcks?: ReplicaAcks;
+}
+
+/** How many replicas must acknowledge a write (Redis `WAIT`), and for how long at most. */
+export interface ReplicaAcks {
+  replicas: number;
+  timeoutMs: number;
 }
 
 export interface ConnectionConfig {
@@ -157,6 +165,9 @@ function connectionConfig(e: CleanConnectionEnv, defaultClientId: string): Conne
     redis: {
       ...(cluster ? { clusterNodes: e.REDIS_CLUSTER_NODES.nodes } : { url: e.REDIS_URL }),
       password: optional(e.REDIS_PASSWORD),
+      ...(e.REDIS_WAIT_REPLICAS > 0
+        ? { replicaAcks: { replicas: e.REDIS_WAIT_REPLICAS, timeoutMs: e.REDIS_WAIT_TIMEOUT } }
+        : {}),
       ...(redisTls
         ? {
             tls: {
