@@ -56,6 +56,13 @@ export async function settledPipelinePerShard<T>(
       tail?.queue(pipeline);
       const results = (await pipeline.exec()) ?? [];
       if (tail) tail.settled(results[indices.length] ?? [new Error('no reply'), null]);
+      if (redis.isCluster && results.some(([error]) => isMoved(error))) {
+        // ioredis follows a MOVED inside a pipeline only when every command failed with the same
+        // one and none wrote; otherwise (after a failover: a node's shards sit in several slots,
+        // and scripts write) nothing refreshes its slot map, and every retry of the batch would
+        // go to the node that lost the slots. Refresh it here; the caller retries the batch.
+        (redis as Cluster).refreshSlotsCache();
+      }
       indices.forEach((index, position) => {
         const [error, reply] = results[position] ?? [new Error('no reply in the pipeline'), null];
         settled[index] = [error, reply];
@@ -105,3 +112,5 @@ export async function pipelinePerShard<T>(
 export function allShards(shards: number): number[] {
   return Array.from({ length: shards }, (_, shard) => shard);
 }
+
+const isMoved = (error: Error | null) => error !== null && error.message.startsWith('MOVED ');
