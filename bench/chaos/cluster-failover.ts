@@ -65,8 +65,11 @@ export const CLUSTER_FAILOVER: Scenario = {
     'cluster topology, 3 orchestrators: SIGKILL a broker, kill -9 a Redis primary (replica promoted), then a rolling restart of the orchestrators (SIGTERM, ready, next)',
   infra: 'cluster',
   orchestrators: 3,
-  // Slow enough that sagas are still being started when the last restart is done.
-  ratePerSecond: 6,
+  // Slow enough that sagas are still being started when the last restart is done; requests
+  // patient enough that 15 processes on 2 cores shared with other work do not turn a slow
+  // answer into a storm of retries (3 s and 6/s did: 3,489 timeouts, 133 orders given up).
+  ratePerSecond: 3,
+  startTimeouts: { requestMs: 15_000, giveUpMs: 300_000 },
   env: CLUSTER_FAILOVER_ENV,
   async inject(ctx): Promise<FaultOutcome> {
     const faults = ctx.infra.cluster;

@@ -39,7 +39,7 @@ Kafka and both Redis servers are the suite's own (ports 29092, 26379, 26380; dat
 .infra/chaos), started and removed by the run. cluster-failover runs on the cluster topology
 instead (3 brokers from port ${DEFAULT_CLUSTER_CHAOS_PORTS.kafkaPort}, Redis Cluster nodes from ${DEFAULT_CLUSTER_CHAOS_PORTS.redisPort}; data under
 .infra/chaos-cluster), started after the other scenarios and removed, with 3 orchestrators,
-6 sagas/s and REDIS_WAIT_REPLICAS=1:
+3 sagas/s and REDIS_WAIT_REPLICAS=1:
   npm run chaos -- --scenario cluster-failover --sagas 1000`;
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

@@ -96,6 +96,8 @@ export async function runScenario(
       orders,
       cluster.httpPorts,
       scenario.ratePerSecond ?? settings.ratePerSecond,
+      scenario.startTimeouts?.giveUpMs,
+      scenario.startTimeouts?.requestMs,
     );
     if (scenario.inject) {
       fault = await scenario.inject({
@@ -118,6 +120,9 @@ export async function runScenario(
       });
     }
     const started = await starter.done;
+    if (started.failedRequests > 0) {
+      note(`start requests that failed, by reason: ${JSON.stringify(started.failures)}`);
+    }
     const faultEnd = fault?.endedAt ?? runStart;
     const settledBy = Math.max(Date.now(), faultEnd) + settings.settleMs;
     const allEnded = await monitor
@@ -142,11 +147,20 @@ export async function runScenario(
     note(
       `every saga ended ${(endedAt - runStart) / 1000}s into the run; stopped in ${(Date.now() - stopping) / 1000}s`,
     );
+    // A start the harness gave up on may still have created its saga (the answer was lost):
+    // that saga ran, so its effects are judged with the others'.
+    const unanswered = orders.filter((o) => !started.started.has(o.sagaId));
+    const createdAnyway = new Set(
+      (await store.loadMany(unanswered.map((o) => o.sagaId))).flatMap((r) => (r ? [r.id] : [])),
+    );
+    if (createdAnyway.size > 0) {
+      note(`${createdAnyway.size} sagas exist whose start the harness gave up on`);
+    }
     const findings = await checkEffects(
       store,
       participantsRedis,
       cluster.participantsKeyPrefix,
-      orders.filter((o) => started.started.has(o.sagaId)),
+      orders.filter((o) => started.started.has(o.sagaId) || createdAnyway.has(o.sagaId)),
     );
     const backlog = await store.outboxBacklog();
     const recovery = fault ? monitor.firstEndAfter(fault.endedAt) : undefined;

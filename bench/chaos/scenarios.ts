@@ -85,6 +85,8 @@ export interface Scenario {
   orchestrators?: number;
   /** Sagas started per second. @default the run's `--rate` */
   ratePerSecond?: number;
+  /** How the orders are sent: per request and per order, ms. @default 3 s and 120 s */
+  startTimeouts?: { requestMs: number; giveUpMs: number };
   /** Set for every process on top of the run's `--env`. */
   env?: Readonly<Record<string, string>>;
   inject?: (ctx: FaultContext) => Promise<FaultOutcome>;
