@@ -197,11 +197,22 @@ if (results.length > 0) {
     timing: settings.timing,
   };
   await writeFile(jsonFile, `${JSON.stringify({ run, scenarios: results }, null, 2)}\n`);
+  // A scenario that declares its own processes, rate or env ran with those, not the run's.
+  const ownSettings = results
+    .map((r) => SCENARIOS.find((s) => s.name === r.name)!)
+    .filter((s) => s.orchestrators ?? s.ratePerSecond ?? s.env)
+    .map(
+      (s) =>
+        `; ${s.name}: ${s.orchestrators ?? run.orchestrators} orchestrators, ` +
+        `${s.ratePerSecond ?? run.ratePerSecond} sagas/s, env ${JSON.stringify({ ...extraEnv, ...s.env })}` +
+        (s.infra === 'cluster' ? ', cluster topology' : ''),
+    )
+    .join('');
   await writeFile(
     markdownFile,
     `# Fault-injection run, ${run.date}\n\n\`${run.command}\` — ${run.sagas} sagas per scenario, ` +
       `seed \`${run.seed}\`, ${run.ratePerSecond} sagas/s, ${run.orchestrators} orchestrators, ` +
-      `env ${JSON.stringify(extraEnv)}\n\n${table}\n`,
+      `env ${JSON.stringify(extraEnv)}${ownSettings}\n\n${table}\n`,
   );
   console.log(`\n${table}\n\nResults: ${markdownFile} and ${jsonFile}`);
   if (results.some((r) => !r.acceptance.ok)) process.exitCode = 1;

@@ -149,18 +149,40 @@ describe('cluster topology: 3 orchestrator processes through a broker kill, a Re
     return ms[Math.floor(ms.length / 2)] ?? NaN;
   }
 
-  /** WAIT commands the Redis nodes ran so far and the µs they took (INFO commandstats). */
-  async function waitStats(): Promise<{ calls: number; usec: number }> {
-    const total = { calls: 0, usec: 0 };
+  /** WAIT commands the Redis nodes ran so far (INFO commandstats, every node). */
+  async function waitCalls(): Promise<number> {
+    let calls = 0;
     for (const node of nodes) {
       if (node.status === 'wait') await node.connect();
-      const stats = /cmdstat_wait:calls=(\d+),usec=(\d+)/.exec(await node.info('commandstats'));
-      total.calls += Number(stats?.[1] ?? 0);
-      total.usec += Number(stats?.[2] ?? 0);
+      const stats = await node.info('commandstats');
+      calls += Number(/cmdstat_wait:calls=(\d+)/.exec(stats)?.[1] ?? 0);
     }
-    return total;
+    return calls;
   }
-  const waitCalls = async () => (await waitStats()).calls;
+
+  /** Median ms of `times` runs of `work` on the primary that holds the probe key's slot. */
+  async function medianMs(times: number, work: (node: Redis) => Promise<unknown>) {
+    let primary: Redis | undefined;
+    for (const node of nodes) {
+      // Only the key's primary takes the write; the others answer MOVED (or READONLY).
+      if (
+        await node.set(`${prefix}:probe`, '1').then(
+          () => true,
+          () => false,
+        )
+      )
+        primary = node;
+    }
+    if (!primary) throw new Error('no node took the probe key');
+    const ms: number[] = [];
+    for (let i = 0; i < times; i++) {
+      const began = performance.now();
+      await work(primary);
+      ms.push(performance.now() - began);
+    }
+    ms.sort((a, b) => a - b);
+    return Math.round((ms[Math.floor(times / 2)] ?? NaN) * 100) / 100;
+  }
 
   /** Sends the first half, waits until a few ended, runs `fault`, sends the second half. */
   async function throughFault(name: string, list: readonly PlannedOrder[], fault: () => unknown) {
@@ -211,23 +233,25 @@ describe('cluster topology: 3 orchestrator processes through a broker kill, a Re
   });
 
   it('waits for a replica after each saga write and participant result (REDIS_WAIT_REPLICAS=1)', async () => {
-    const before = await waitStats();
+    const before = await waitCalls();
     await start(batch(2));
     await allEnded(batch(2));
     await expectAsPlanned(orders.slice(0, 3 * BATCH));
     figures.latencyMsWithWait = await medianLatency(batch(2));
-    const after = await waitStats();
+    const after = await waitCalls();
     // At least one WAIT per saga write batch and per participant result of the batch.
-    expect(after.calls - before.calls).to.be.at.least(BATCH);
-    figures.waitsPerSaga = (after.calls - before.calls) / BATCH;
-    // What a WAIT blocks its connection for, on the server: the replica's acknowledgement.
-    figures.waitMicrosecondsPerCall = Math.round(
-      (after.usec - before.usec) / (after.calls - before.calls),
+    expect(after - before).to.be.at.least(BATCH);
+    figures.waitsPerSaga = (after - before) / BATCH;
+    // What one WAIT adds (INFO's usec leaves the blocked time out): a write alone and a write
+    // followed by WAIT 1, side by side on a primary, medians of 100.
+    figures.writeMs = await medianMs(100, (node) => node.set(`${prefix}:probe`, '1'));
+    figures.writeAndWaitMs = await medianMs(100, (node) =>
+      node.pipeline().set(`${prefix}:probe`, '1').call('WAIT', 1, 1_000).exec(),
     );
     console.log(
       `      latency per completed saga (median): ${figures.latencyMsWithoutWait} ms without WAIT, ` +
-        `${figures.latencyMsWithWait} ms with; ${figures.waitsPerSaga} WAITs per saga, ` +
-        `${figures.waitMicrosecondsPerCall} µs each`,
+        `${figures.latencyMsWithWait} ms with; ${figures.waitsPerSaga} WAITs per saga; a write ` +
+        `${figures.writeMs} ms alone, ${figures.writeAndWaitMs} ms with its WAIT`,
     );
   });
 
