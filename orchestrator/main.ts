@@ -51,7 +51,10 @@ async function main(): Promise<void> {
       },
     },
     topicPrefix: config.topicPrefix,
-    store: config.store,
+    store: {
+      ...config.store,
+      ...(config.redis.replicaAcks ? { replicaAcks: config.redis.replicaAcks } : {}),
+    },
     logger,
     tuning: {
       createTopics: config.topics.create,

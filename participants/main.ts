@@ -113,6 +113,7 @@ async function start(): Promise<void> {
     topicPrefix: config.topicPrefix,
     groupId: config.groupId,
     claimLeaseMs: config.claimLeaseMs,
+    ...(config.redis.replicaAcks ? { replicaAcks: config.redis.replicaAcks } : {}),
     retry: { maxTries: config.maxTries },
     logger,
     meter: telemetry.meterProvider.getMeter(SCOPES.participant),

@@ -6,7 +6,9 @@
  * every fault.
  */
 import path from 'node:path';
-import { runInfraScript } from '../../scripts/infra-script.js';
+import type { RedisOptions } from 'ioredis';
+import { createRedisClient, type RedisClient } from '../../orchestrator/store/index.js';
+import { runClusterInfraScript, runInfraScript } from '../../scripts/infra-script.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -36,9 +38,14 @@ export type Component = 'kafka' | 'store-redis';
 
 /** The suite's infrastructure, started; every method waits for `infra.sh` to finish. */
 export interface ChaosInfra {
+  /** Every broker, comma-separated (KAFKA_BROKERS). */
   readonly brokers: string;
-  readonly storeRedisUrl: string;
-  readonly participantsRedisUrl: string;
+  /** How the orchestrators reach their store: REDIS_URL, or REDIS_CLUSTER_NODES. */
+  readonly storeRedisEnv: Readonly<Record<string, string>>;
+  /** How the participants reach their state and ledgers. */
+  readonly participantsRedisEnv: Readonly<Record<string, string>>;
+  /** The cluster topology's own faults (absent on the single topology). */
+  readonly cluster?: ClusterFaults;
   /** SIGKILL the broker or the store's Redis, data kept (`infra.sh kill`). */
   kill(component: Component): Promise<void>;
   /** Starts it again on its data (`infra.sh start`): log recovery, AOF replay. */
@@ -55,8 +62,8 @@ export async function startChaosInfra(
     runInfraScript({ kafkaPort: ports.kafkaPort, redisPort, infraDir: ports.infraDir }, ...args);
   const infra: ChaosInfra = {
     brokers: `127.0.0.1:${ports.kafkaPort}`,
-    storeRedisUrl: `redis://127.0.0.1:${ports.storeRedisPort}`,
-    participantsRedisUrl: `redis://127.0.0.1:${ports.participantsRedisPort}`,
+    storeRedisEnv: { REDIS_URL: `redis://127.0.0.1:${ports.storeRedisPort}` },
+    participantsRedisEnv: { REDIS_URL: `redis://127.0.0.1:${ports.participantsRedisPort}` },
     kill: (component) =>
       component === 'kafka'
         ? script(ports.storeRedisPort, 'kill', 'kafka')
@@ -80,4 +87,113 @@ export async function startChaosInfra(
     throw error;
   }
   return infra;
+}
+
+/** Faults of the cluster topology: one broker of three, one Redis primary of three. */
+export interface ClusterFaults {
+  /** SIGKILL broker `n` (1..3), data kept. */
+  killBroker(n: number): Promise<void>;
+  startBroker(n: number): Promise<void>;
+  /** SIGKILL the first Redis node that is a primary now; resolves with its number (1..6). */
+  killRedisPrimary(): Promise<number>;
+  /** Starts Redis node `n` again on its AOF (it rejoins as a replica). */
+  startRedisNode(n: number): Promise<void>;
+}
+
+/** Ports and directory of a cluster topology: brokers from kafkaPort (+2 each), Redis from redisPort. */
+export interface ClusterChaosPorts {
+  kafkaPort: number;
+  redisPort: number;
+  infraDir: string;
+}
+
+/** Outside the other runs' ports (29292/26579, 29392/26679 the tests', 19292/16579 the default). */
+export const DEFAULT_CLUSTER_CHAOS_PORTS: ClusterChaosPorts = {
+  kafkaPort: 29_492,
+  redisPort: 26_779,
+  infraDir: path.join(ROOT, '.infra/chaos-cluster'),
+};
+
+/**
+ * The cluster topology as the suite's infrastructure (`INFRA_TOPOLOGY=cluster scripts/infra.sh`):
+ * three KRaft brokers (RF 3, min ISR 2), a Redis Cluster of three primaries with one replica each
+ * (AOF on). The orchestrators and the participants share the Redis Cluster, each by its seed
+ * nodes: a primary's failover hits the store and the participants' state alike.
+ */
+export function clusterChaosInfra(
+  ports: ClusterChaosPorts,
+  script: (...args: string[]) => Promise<string>,
+): ChaosInfra {
+  return {
+    ...clusterTopologyInfra(
+      [0, 1, 2].map((n) => `127.0.0.1:${ports.kafkaPort + 2 * n}`),
+      [0, 1, 2, 3, 4, 5].map((n) => `127.0.0.1:${ports.redisPort + n}`),
+      {
+        killBroker: async (n) => void (await script('kill', 'kafka', String(n))),
+        startBroker: async (n) => void (await script('start', 'kafka', String(n))),
+        killRedisPrimary: async () => Number((await script('kill', 'redis', 'primary')).trim()),
+        startRedisNode: async (n) => void (await script('start', 'redis', String(n))),
+      },
+    ),
+    down: () =>
+      script('down').then(
+        () => undefined,
+        () => undefined,
+      ),
+  };
+}
+
+/**
+ * A cluster topology someone else started and stops (`down` does nothing): its brokers and Redis
+ * nodes (`host:port`) and its faults.
+ */
+export function clusterTopologyInfra(
+  brokers: readonly string[],
+  redisNodes: readonly string[],
+  faults: ClusterFaults,
+): ChaosInfra {
+  // REDIS_URL emptied: the environment the processes inherit may name a single Redis.
+  const redisEnv = { REDIS_URL: '', REDIS_CLUSTER_NODES: redisNodes.join(',') };
+  const refuse = async () => {
+    throw new Error('the cluster topology has its own faults (infra.cluster)');
+  };
+  return {
+    brokers: brokers.join(','),
+    storeRedisEnv: redisEnv,
+    participantsRedisEnv: redisEnv,
+    kill: refuse,
+    restart: refuse,
+    cluster: faults,
+    down: async () => undefined,
+  };
+}
+
+/** Starts the cluster topology (fresh data) on `ports` and returns its handle. */
+export async function startClusterChaosInfra(
+  ports: ClusterChaosPorts = DEFAULT_CLUSTER_CHAOS_PORTS,
+): Promise<ChaosInfra> {
+  const script = (...args: string[]) =>
+    runClusterInfraScript({ ...ports, kafkaHeap: '512m' }, ...args);
+  const infra = clusterChaosInfra(ports, script);
+  try {
+    await script('up');
+  } catch (error) {
+    await infra.down();
+    throw error;
+  }
+  return infra;
+}
+
+/** A connection of the harness's own to the Redis (or Redis Cluster) that `env` names. */
+export function connectRedis(
+  env: Readonly<Record<string, string>>,
+  extra: RedisOptions = {},
+): RedisClient {
+  const nodes = env.REDIS_CLUSTER_NODES ?? '';
+  if (nodes === '') return createRedisClient({ url: env.REDIS_URL ?? '' }, extra);
+  const clusterNodes = nodes.split(',').map((node) => {
+    const [host = '', port = ''] = node.split(':');
+    return { host, port: Number(port) };
+  });
+  return createRedisClient({ clusterNodes }, extra);
 }

@@ -22,11 +22,11 @@ export interface ClusterConnection {
   participants: Readonly<Record<string, string>>;
 }
 
-/** The fault suite's: one broker, the store's Redis and the participants' Redis apart. */
+/** The fault suite's infrastructure (single: one broker, two Redis; or the cluster topology). */
 export function chaosConnection(infra: ChaosInfra): ClusterConnection {
   return {
-    orchestrators: { KAFKA_BROKERS: infra.brokers, REDIS_URL: infra.storeRedisUrl },
-    participants: { KAFKA_BROKERS: infra.brokers, REDIS_URL: infra.participantsRedisUrl },
+    orchestrators: { KAFKA_BROKERS: infra.brokers, ...infra.storeRedisEnv },
+    participants: { KAFKA_BROKERS: infra.brokers, ...infra.participantsRedisEnv },
   };
 }
 
@@ -53,6 +53,13 @@ export interface Cluster {
   /** Starts a new process in the slot (the old one must have exited) and waits until ready. */
   restartOrchestrator(slot: number): Promise<void>;
   restartParticipant(name: ParticipantName): Promise<void>;
+  /**
+   * Restarts a slot as Kubernetes rolls a Deployment: SIGTERM (the process stops gracefully),
+   * then a new process, with `env` on top of the cluster's from now on (a changed setting rolled
+   * out); resolves once the new one is ready.
+   */
+  rollOrchestrator(slot: number, env?: Readonly<Record<string, string>>): Promise<void>;
+  rollParticipant(name: ParticipantName, env?: Readonly<Record<string, string>>): Promise<void>;
   /** Throws when a process exited that no fault killed (its log in the message). */
   assertRunning(): void;
   /** Stops every process (SIGTERM, SIGKILL after 20 s) and waits for them; also after a failure. */
@@ -76,6 +83,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const participantsKeyPrefix = `${prefix}:shop`;
   const httpPorts: number[] = [];
   for (let i = 0; i < options.orchestrators; i++) httpPorts.push(await freePort());
+  /** Settings rolled out since the start (`rollOrchestrator`, `rollParticipant`). */
+  let rolledEnv: Readonly<Record<string, string>> = {};
   const orchestratorEnv = (port: number) => ({
     ...connection.orchestrators,
     SAGA_TOPIC_PREFIX: prefix,
@@ -84,14 +93,16 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     HTTP_PORT: String(port),
     LOG_LEVEL: 'warn',
     ...extraEnv,
+    ...rolledEnv,
   });
-  const participantEnv = {
+  const participantEnv = () => ({
     ...connection.participants,
     SAGA_TOPIC_PREFIX: prefix,
     PARTICIPANT_KEY_PREFIX: participantsKeyPrefix,
     LOG_LEVEL: 'warn',
     ...extraEnv,
-  };
+    ...rolledEnv,
+  });
   const orchestrators: OrchestratorProcess[] = [];
   const participants = new Map<ParticipantName, OrchestratorProcess>();
   /** Processes a fault killed on purpose: their exit is no failure. */
@@ -125,9 +136,27 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         killedOnPurpose.add(old);
         await old.exited;
       }
-      const next = spawnParticipant(name, participantEnv);
+      const next = spawnParticipant(name, participantEnv());
       participants.set(name, next);
       await next.ready;
+    },
+    async rollOrchestrator(slot, env = {}) {
+      const old = orchestrators[slot];
+      rolledEnv = { ...rolledEnv, ...env };
+      if (old) {
+        killedOnPurpose.add(old);
+        old.kill('SIGTERM');
+      }
+      await cluster.restartOrchestrator(slot);
+    },
+    async rollParticipant(name, env = {}) {
+      const old = participants.get(name);
+      rolledEnv = { ...rolledEnv, ...env };
+      if (old) {
+        killedOnPurpose.add(old);
+        old.kill('SIGTERM');
+      }
+      await cluster.restartParticipant(name);
     },
     assertRunning() {
       for (const p of all()) if (!killedOnPurpose.has(p)) p.assertRunning();
@@ -154,7 +183,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       orchestrators[slot] = spawnOrchestrator(orchestratorEnv(httpPorts[slot] as number));
     }
     await Promise.all(orchestrators.map((p) => p.ready));
-    for (const name of PARTICIPANTS) participants.set(name, spawnParticipant(name, participantEnv));
+    for (const name of PARTICIPANTS) {
+      participants.set(name, spawnParticipant(name, participantEnv()));
+    }
     await Promise.all([...participants.values()].map((p) => p.ready));
   } catch (error) {
     await cluster.stop();

@@ -14,6 +14,8 @@ export interface StartSummary {
   notStarted: string[];
   /** Requests answered with an error, refused or timed out (then sent again). */
   failedRequests: number;
+  /** The failed requests by what went wrong (`HTTP 503`, `TimeoutError`, `TypeError`…). */
+  failures: Record<string, number>;
 }
 
 export interface Starter {
@@ -27,14 +29,28 @@ export interface Starter {
 /**
  * Sends `orders` at `ratePerSecond`, one order at a time per slot of the schedule (a slow answer
  * delays the orders behind it, not the rate afterwards). Gives an order up after `giveUpMs`.
+ * A request unanswered after `requestTimeoutMs` goes to the next orchestrator: keep it above
+ * what an overloaded orchestrator takes, or the retries add to its load (each one it accepts
+ * late is still served).
  */
 export function startOrders(
   orders: readonly PlannedOrder[],
   httpPorts: readonly number[],
   ratePerSecond: number,
   giveUpMs = 120_000,
+  /** How long one request may take before it goes to the next orchestrator. */
+  requestTimeoutMs = 3_000,
 ): Starter {
-  const summary: StartSummary = { started: new Set(), notStarted: [], failedRequests: 0 };
+  const summary: StartSummary = {
+    started: new Set(),
+    notStarted: [],
+    failedRequests: 0,
+    failures: {},
+  };
+  const failed = (why: string) => {
+    summary.failedRequests += 1;
+    summary.failures[why] = (summary.failures[why] ?? 0) + 1;
+  };
   let cancelled = false;
   const startOne = async (order: PlannedOrder, index: number): Promise<void> => {
     const until = Date.now() + giveUpMs;
@@ -45,18 +61,20 @@ export function startOrders(
           method: 'POST',
           headers: { 'content-type': 'application/json', 'idempotency-key': order.key },
           body: JSON.stringify({ type: 'order', input: order.input }),
-          signal: AbortSignal.timeout(3_000),
+          signal: AbortSignal.timeout(requestTimeoutMs),
         });
         if (response.status === 200 || response.status === 201) {
           const { id } = (await response.json()) as { id: string };
           summary.started.add(id);
           return;
         }
-        await response.body?.cancel();
-      } catch {
+        const text = await response.text().catch(() => '');
+        failed(`HTTP ${response.status} ${text.slice(0, 80)}`);
+      } catch (error) {
         // Refused (killed), reset or timed out (stopped): the next orchestrator.
+        const cause = (error as { cause?: { code?: string } }).cause?.code;
+        failed(cause ?? (error as Error).name);
       }
-      summary.failedRequests += 1;
       await pause(Math.min(1_000, 100 * 2 ** attempt));
     }
     summary.notStarted.push(order.key);

@@ -9,8 +9,7 @@
  * counters (listings only). What must follow is what the design promises: the saga's deadline
  * passes, the step is sent again, and the participant does not act twice.
  */
-import type { Redis } from 'ioredis';
-import type { SagaStore, StoreKeys } from '../../orchestrator/store/index.js';
+import type { RedisClient, SagaStore, StoreKeys } from '../../orchestrator/store/index.js';
 import { pause } from './load.js';
 
 /** Puts a saga's keys back; KEYS: saga hash, history list, shard timers. */
@@ -48,7 +47,7 @@ export interface RevertOutcome {
  * command went out and was answered), and puts it back as the snapshot had it.
  */
 export async function revertAfterCommand(
-  redis: Redis,
+  redis: RedisClient,
   keys: StoreKeys,
   store: SagaStore,
   sagaIds: readonly string[],

@@ -7,7 +7,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { startChaosInfra, type ChaosInfra } from './chaos-infra.js';
+import {
+  DEFAULT_CLUSTER_CHAOS_PORTS,
+  startChaosInfra,
+  startClusterChaosInfra,
+  type ChaosInfra,
+} from './chaos-infra.js';
 import { stopAllClusters } from './cluster.js';
 import { plannedOrders, runScenario, type RunSettings } from './run-scenario.js';
 import { DEFAULT_TIMING, SCENARIOS } from './scenarios.js';
@@ -26,9 +31,16 @@ const USAGE = `npm run chaos [-- options]
   --kafka-down <s>      kafka-restart: seconds the broker stays dead before its restart begins
                         (default 15; the restart itself takes as long again here)
   --results-dir <dir>   where chaos-<date>.json and .md go (default bench/results)
+  --cluster-ports <kafka>,<redis>
+                        cluster-failover: first broker's and first Redis node's ports
+                        (default ${DEFAULT_CLUSTER_CHAOS_PORTS.kafkaPort},${DEFAULT_CLUSTER_CHAOS_PORTS.redisPort}: brokers +0/+2/+4, controllers one above; Redis +0…+5)
 
 Kafka and both Redis servers are the suite's own (ports 29092, 26379, 26380; data under
-.infra/chaos), started and removed by the run.`;
+.infra/chaos), started and removed by the run. cluster-failover runs on the cluster topology
+instead (3 brokers from port ${DEFAULT_CLUSTER_CHAOS_PORTS.kafkaPort}, Redis Cluster nodes from ${DEFAULT_CLUSTER_CHAOS_PORTS.redisPort}; data under
+.infra/chaos-cluster), started after the other scenarios and removed, with 3 orchestrators,
+3 sagas/s and REDIS_WAIT_REPLICAS=1:
+  npm run chaos -- --scenario cluster-failover --sagas 1000`;
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -49,6 +61,7 @@ function parse() {
       env: { type: 'string', multiple: true },
       'kafka-down': { type: 'string', default: '15' },
       'results-dir': { type: 'string' },
+      'cluster-ports': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -88,9 +101,18 @@ const settings: RunSettings = {
   settleMs: 180_000,
   log: (line) => console.log(line),
 };
+const clusterPorts = (() => {
+  if (values['cluster-ports'] === undefined) return {};
+  const [kafkaPort, redisPort] = values['cluster-ports'].split(',').map(Number);
+  if (!(kafkaPort! > 0 && redisPort! > 0)) {
+    fail(`--cluster-ports takes <kafka>,<redis>, got "${values['cluster-ports']}"`);
+  }
+  return { kafkaPort: kafkaPort!, redisPort: redisPort! };
+})();
 const resultsDir = path.resolve(values['results-dir'] ?? path.join(ROOT, 'bench/results'));
 
 let infra: ChaosInfra | undefined;
+let infraTopology: 'single' | 'cluster' = 'single';
 let interrupted = false;
 // Ctrl-C or SIGTERM: the scenario's processes and the suite's Kafka and Redis (which run
 // detached) are stopped here before the harness exits.
@@ -109,8 +131,6 @@ process.on('SIGTERM', interrupt);
 
 const results: ScenarioResult[] = [];
 try {
-  console.log('[chaos] starting the suite’s own Kafka and Redis…');
-  infra = await startChaosInfra();
   const planned = plannedOrders(settings.sagas, settings.seed);
   const fromPlan = {
     completed: planned.filter((o) => o.expected === 'completed').length,
@@ -119,8 +139,22 @@ try {
   let baseline: Record<string, number> | undefined;
   // The baseline first, so that the others are compared with it.
   const order = [...names].sort((a, b) => Number(b === 'baseline') - Number(a === 'baseline'));
+  // The single topology's scenarios first, then the cluster's: one infrastructure at a time.
+  const onCluster = (name: string) => SCENARIOS.find((s) => s.name === name)?.infra === 'cluster';
+  order.sort((a, b) => Number(onCluster(a)) - Number(onCluster(b)));
   for (const name of order) {
     const scenario = SCENARIOS.find((s) => s.name === name)!;
+    const topology = scenario.infra ?? 'single';
+    if (infra === undefined || infraTopology !== topology) {
+      await infra?.down();
+      infra = undefined;
+      console.log(`[chaos] starting the suite’s own ${topology} Kafka and Redis…`);
+      infra =
+        topology === 'cluster'
+          ? await startClusterChaosInfra({ ...DEFAULT_CLUSTER_CHAOS_PORTS, ...clusterPorts })
+          : await startChaosInfra();
+      infraTopology = topology;
+    }
     console.log(
       `[chaos] ${name}: ${scenario.fault} (${settings.sagas} sagas, seed ${settings.seed})`,
     );
@@ -163,11 +197,22 @@ if (results.length > 0) {
     timing: settings.timing,
   };
   await writeFile(jsonFile, `${JSON.stringify({ run, scenarios: results }, null, 2)}\n`);
+  // A scenario that declares its own processes, rate or env ran with those, not the run's.
+  const ownSettings = results
+    .map((r) => SCENARIOS.find((s) => s.name === r.name)!)
+    .filter((s) => s.orchestrators ?? s.ratePerSecond ?? s.env)
+    .map(
+      (s) =>
+        `; ${s.name}: ${s.orchestrators ?? run.orchestrators} orchestrators, ` +
+        `${s.ratePerSecond ?? run.ratePerSecond} sagas/s, env ${JSON.stringify({ ...extraEnv, ...s.env })}` +
+        (s.infra === 'cluster' ? ', cluster topology' : ''),
+    )
+    .join('');
   await writeFile(
     markdownFile,
     `# Fault-injection run, ${run.date}\n\n\`${run.command}\` — ${run.sagas} sagas per scenario, ` +
       `seed \`${run.seed}\`, ${run.ratePerSecond} sagas/s, ${run.orchestrators} orchestrators, ` +
-      `env ${JSON.stringify(extraEnv)}\n\n${table}\n`,
+      `env ${JSON.stringify(extraEnv)}${ownSettings}\n\n${table}\n`,
   );
   console.log(`\n${table}\n\nResults: ${markdownFile} and ${jsonFile}`);
   if (results.some((r) => !r.acceptance.ok)) process.exitCode = 1;

@@ -4,7 +4,7 @@
  * (or the bound passed), then read the end from the store and the participants' own state.
  */
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { createKafkaClient } from '../../wire/kafka/index.js';
 import { createSagaStore, createStoreKeys } from '../../orchestrator/store/index.js';
 import { deterministicFraction } from '../../participants/examples/index.js';
@@ -17,7 +17,7 @@ import {
   type PlannedOrder,
 } from '../../test/e2e/support/order-run.js';
 import { deleteKeys, removeSession } from '../harness/session-infra.js';
-import type { ChaosInfra } from './chaos-infra.js';
+import { connectRedis, type ChaosInfra } from './chaos-infra.js';
 import { chaosConnection, startCluster, type Cluster } from './cluster.js';
 import { monitorProgress, startOrders, type Monitor, type Starter } from './load.js';
 import type { FaultOutcome, FaultTiming, Scenario } from './scenarios.js';
@@ -56,6 +56,7 @@ export async function runScenario(
   settings: RunSettings,
 ): Promise<Omit<ScenarioResult, 'baselineByStatus' | 'acceptance'>> {
   const began = Date.now();
+  const extraEnv = { ...settings.extraEnv, ...scenario.env };
   const prefix = `chaos-${scenario.name}-${randomUUID().slice(0, 6)}`;
   const orders = plannedOrders(settings.sagas, settings.seed);
   const notes: string[] = [];
@@ -65,11 +66,12 @@ export async function runScenario(
   };
   // Commands wait for a reconnect instead of failing after 20 tries: the store's Redis may be
   // down for seconds on purpose.
-  const storeRedis = new Redis(infra.storeRedisUrl, { maxRetriesPerRequest: null });
-  const participantsRedis = new Redis(infra.participantsRedisUrl);
+  const storeRedis = connectRedis(infra.storeRedisEnv, { maxRetriesPerRequest: null });
+  const participantsRedis = connectRedis(infra.participantsRedisEnv);
   storeRedis.on('error', () => undefined);
+  participantsRedis.on('error', () => undefined);
   const kafka = createKafkaClient({
-    brokers: [infra.brokers],
+    brokers: infra.brokers.split(','),
     clientId: `${prefix}-harness`,
     logLevel: 'silent',
   });
@@ -83,14 +85,20 @@ export async function runScenario(
     cluster = await startCluster({
       connection: chaosConnection(infra),
       prefix,
-      orchestrators: settings.orchestrators,
-      extraEnv: settings.extraEnv,
+      orchestrators: scenario.orchestrators ?? settings.orchestrators,
+      extraEnv,
     });
     note(`processes ready after ${(Date.now() - began) / 1000}s`);
     const running = cluster;
     monitor = monitorProgress(store, orders, () => running.assertRunning());
     const runStart = Date.now();
-    starter = startOrders(orders, cluster.httpPorts, settings.ratePerSecond);
+    starter = startOrders(
+      orders,
+      cluster.httpPorts,
+      scenario.ratePerSecond ?? settings.ratePerSecond,
+      scenario.startTimeouts?.giveUpMs,
+      scenario.startTimeouts?.requestMs,
+    );
     if (scenario.inject) {
       fault = await scenario.inject({
         cluster,
@@ -104,7 +112,7 @@ export async function runScenario(
         orders,
         seed: settings.seed,
         timing: settings.timing,
-        extraEnv: settings.extraEnv,
+        extraEnv,
         // One: at a steady 15-20/s a healthy run holds about one saga in flight at a time (a saga
         // ends in ~50 ms since issue 13), so a wait for more could outlast the whole load.
         inFlightAtFault: 1,
@@ -112,6 +120,9 @@ export async function runScenario(
       });
     }
     const started = await starter.done;
+    if (started.failedRequests > 0) {
+      note(`start requests that failed, by reason: ${JSON.stringify(started.failures)}`);
+    }
     const faultEnd = fault?.endedAt ?? runStart;
     const settledBy = Math.max(Date.now(), faultEnd) + settings.settleMs;
     const allEnded = await monitor
@@ -136,11 +147,20 @@ export async function runScenario(
     note(
       `every saga ended ${(endedAt - runStart) / 1000}s into the run; stopped in ${(Date.now() - stopping) / 1000}s`,
     );
+    // A start the harness gave up on may still have created its saga (the answer was lost):
+    // that saga ran, so its effects are judged with the others'.
+    const unanswered = orders.filter((o) => !started.started.has(o.sagaId));
+    const createdAnyway = new Set(
+      (await store.loadMany(unanswered.map((o) => o.sagaId))).flatMap((r) => (r ? [r.id] : [])),
+    );
+    if (createdAnyway.size > 0) {
+      note(`${createdAnyway.size} sagas exist whose start the harness gave up on`);
+    }
     const findings = await checkEffects(
       store,
       participantsRedis,
       cluster.participantsKeyPrefix,
-      orders.filter((o) => started.started.has(o.sagaId)),
+      orders.filter((o) => started.started.has(o.sagaId) || createdAnyway.has(o.sagaId)),
     );
     const backlog = await store.outboxBacklog();
     const recovery = fault ? monitor.firstEndAfter(fault.endedAt) : undefined;
@@ -184,11 +204,15 @@ export async function runScenario(
     await cluster?.stop();
     // The broker recovers every partition it holds after a kill -9: a later scenario's outage
     // must not grow with the topics of the ones before it.
+    // (The cluster topology is removed after its scenario: its keys go with it.)
     const admin = kafka.admin();
     await admin
       .connect()
-      .then(() => removeSession(admin, storeRedis, prefix))
-      .then(() => deleteKeys(participantsRedis, `${prefix}:*`))
+      .then(async () => {
+        if (storeRedis.isCluster || participantsRedis.isCluster) return;
+        await removeSession(admin, storeRedis as Redis, prefix);
+        await deleteKeys(participantsRedis as Redis, `${prefix}:*`);
+      })
       .catch(() => undefined)
       .finally(() => admin.disconnect());
     storeRedis.disconnect();

@@ -4,13 +4,13 @@
  * how long the component was out, if it was.
  */
 import type { Kafka } from 'kafkajs';
-import type { Redis } from 'ioredis';
 import ms from 'ms';
-import type { SagaStore, StoreKeys } from '../../orchestrator/store/index.js';
+import type { RedisClient, SagaStore, StoreKeys } from '../../orchestrator/store/index.js';
 import { deterministicFraction } from '../../participants/examples/index.js';
 import type { PlannedOrder } from '../../test/e2e/support/order-run.js';
 import type { ChaosInfra } from './chaos-infra.js';
 import { PARTICIPANTS, type Cluster } from './cluster.js';
+import { CLUSTER_FAILOVER } from './cluster-failover.js';
 import { startDuplicator } from './duplicator.js';
 import { revertAfterCommand } from './lost-second.js';
 import { pause, type Monitor, type Starter } from './load.js';
@@ -50,7 +50,7 @@ export interface FaultContext {
   infra: ChaosInfra;
   kafka: Kafka;
   store: SagaStore;
-  storeRedis: Redis;
+  storeRedis: RedisClient;
   storeKeys: StoreKeys;
   monitor: Monitor;
   starter: Starter;
@@ -79,6 +79,16 @@ export interface Scenario {
   name: string;
   /** One line for the table and the docs. */
   fault: string;
+  /** The infrastructure it runs on. @default 'single' (one broker, two Redis servers) */
+  infra?: 'single' | 'cluster';
+  /** Orchestrator processes. @default the run's (2) */
+  orchestrators?: number;
+  /** Sagas started per second. @default the run's `--rate` */
+  ratePerSecond?: number;
+  /** How the orders are sent: per request and per order, ms. @default 3 s and 120 s */
+  startTimeouts?: { requestMs: number; giveUpMs: number };
+  /** Set for every process on top of the run's `--env`. */
+  env?: Readonly<Record<string, string>>;
   inject?: (ctx: FaultContext) => Promise<FaultOutcome>;
 }
 
@@ -301,4 +311,6 @@ export const SCENARIOS: readonly Scenario[] = [
       };
     },
   },
+  // The cluster topology's run, on its own infrastructure (bench/chaos/cluster-failover.ts).
+  CLUSTER_FAILOVER,
 ];

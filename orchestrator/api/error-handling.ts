@@ -102,11 +102,19 @@ function frameworkClientError(error: unknown): ApiError | undefined {
   return new ApiError('VALIDATION_FAILED', 'the request could not be read');
 }
 
-/** ioredis gives up on a command when it cannot reach the server. */
+/** What a Redis (Cluster) node answers while a failover or a restart is under way. */
+const TRANSIENT_REPLY = /^(CLUSTERDOWN|TRYAGAIN|MOVED|ASK|MASTERDOWN|LOADING|READONLY)\b/;
+
+/**
+ * ioredis gives up on a command when it cannot reach the server, or passes on a cluster's
+ * transient answer when its own retries ran out (a primary's failover): a client should retry.
+ */
 function isUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   return (
     error.name === 'MaxRetriesPerRequestError' ||
+    error.name === 'ClusterAllFailedError' ||
+    (error.name === 'ReplyError' && TRANSIENT_REPLY.test(error.message)) ||
     /Connection is closed|Stream isn't writeable|ECONNREFUSED/.test(error.message)
   );
 }

@@ -86,6 +86,21 @@ export const connectionEnvSpec = {
     default: true,
     desc: 'Verify the Redis server’s certificate',
   }),
+  REDIS_WAIT_REPLICAS: intBetween(
+    0,
+    16,
+  )({
+    default: 0,
+    desc:
+      'Replicas that must acknowledge a write before it is acted on (Redis WAIT after each ' +
+      'batch of saga writes and after each participant result): 0 on one Redis, 1 on a Redis ' +
+      'Cluster with a replica per primary, so a failover cannot lose what was acted on',
+  }),
+  REDIS_WAIT_TIMEOUT: duration({
+    default: 50,
+    desc: 'Longest a write waits for REDIS_WAIT_REPLICAS acknowledgements (it then goes on)',
+    example: '50ms',
+  }),
   SAGA_TOPIC_PREFIX: topicPart({ default: 'saga', desc: 'Prefix of every topic name' }),
   LOG_LEVEL: str({
     default: 'info',

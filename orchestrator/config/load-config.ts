@@ -83,6 +83,14 @@ export interface RedisConnectionConfig {
   sentinels?: RedisSentinelsConfig;
   password?: string;
   tls?: { caFile?: string; rejectUnauthorized: boolean };
+  /** `REDIS_WAIT_REPLICAS` / `REDIS_WAIT_TIMEOUT`; absent when no write waits (0 replicas). */
+  replicaAcks?: ReplicaAcks;
+}
+
+/** How many replicas must acknowledge a write (Redis `WAIT`), and for how long at most. */
+export interface ReplicaAcks {
+  replicas: number;
+  timeoutMs: number;
 }
 
 export interface RedisSentinelsConfig {
@@ -189,6 +197,9 @@ function connectionConfig(e: CleanConnectionEnv, defaultClientId: string): Conne
             }
           : { url: e.REDIS_URL }),
       password: optional(e.REDIS_PASSWORD),
+      ...(e.REDIS_WAIT_REPLICAS > 0
+        ? { replicaAcks: { replicas: e.REDIS_WAIT_REPLICAS, timeoutMs: e.REDIS_WAIT_TIMEOUT } }
+        : {}),
       ...(redisTls
         ? {
             tls: {

@@ -1,4 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
+import type { ReplicaAcks } from '../config/index.js';
 import { StoreConfigError } from './errors.js';
 
 /** A standalone connection or a cluster client; the store works with either. */
@@ -47,6 +48,13 @@ export interface SagaStoreOptions {
    * @default 2000
    */
   listScanLimit?: number;
+  /**
+   * Replicas that must acknowledge each batch of saga writes (Redis `WAIT`, queued after the
+   * writes on each node) before the store answers; see `replica-acks.ts`. Absent: no wait (one
+   * Redis without replicas). On a Redis Cluster with one replica per primary: `{ replicas: 1 }`.
+   * @default undefined
+   */
+  replicaAcks?: ReplicaAcks;
 }
 
 export interface CompiledSagaStoreOptions {
@@ -56,6 +64,7 @@ export interface CompiledSagaStoreOptions {
   retentionMs: number;
   historyLimit: number;
   listScanLimit: number;
+  replicaAcks: ReplicaAcks | undefined;
 }
 
 /** Fills defaults and rejects what cannot work, at start-up rather than on the first step. */
@@ -67,6 +76,7 @@ export function compileSagaStoreOptions(options: SagaStoreOptions): CompiledSaga
     retentionMs: options.retentionMs ?? DEFAULT_RETENTION_MS,
     historyLimit: options.historyLimit ?? 500,
     listScanLimit: options.listScanLimit ?? 2000,
+    replicaAcks: options.replicaAcks,
   };
   // Braces would move the hash tag; control characters would break the scripts' line lists.
   if (compiled.keyPrefix.length === 0 || hasBraceOrControl(compiled.keyPrefix)) {
@@ -78,6 +88,10 @@ export function compileSagaStoreOptions(options: SagaStoreOptions): CompiledSaga
   positiveInteger('retentionMs', compiled.retentionMs);
   positiveInteger('historyLimit', compiled.historyLimit);
   positiveInteger('listScanLimit', compiled.listScanLimit);
+  if (compiled.replicaAcks) {
+    positiveInteger('replicaAcks.replicas', compiled.replicaAcks.replicas);
+    positiveInteger('replicaAcks.timeoutMs', compiled.replicaAcks.timeoutMs);
+  }
   if (clientKeyPrefix(options.redis)) {
     throw new StoreConfigError(
       "the Redis client has ioredis's keyPrefix option set; use the store's keyPrefix instead",

@@ -13,6 +13,15 @@ import type { RedisClient } from './options.js';
 export type Settled = [error: Error | null, reply: unknown];
 
 /**
+ * A keyless command queued last in every pipeline (e.g. `WAIT`): it runs on the node the
+ * pipeline's keys live on, after their writes, and `settled` gets its outcome once per pipeline.
+ */
+export interface PipelineTail {
+  queue(pipeline: ChainableCommander): void;
+  settled(result: Settled): void;
+}
+
+/**
  * Queues one command per item (in its shard's pipeline on a cluster), runs them, and returns
  * each command's error or reply in the items' order; one command's error leaves the others'
  * replies intact. Rejects only when a whole pipeline fails (e.g. the connection is gone).
@@ -22,6 +31,7 @@ export async function settledPipelinePerShard<T>(
   items: readonly T[],
   shardOfItem: (item: T) => number,
   queue: (pipeline: ChainableCommander, item: T) => void,
+  tail?: PipelineTail,
 ): Promise<Settled[]> {
   const groups = new Map<string, number[]>();
   if (redis.isCluster) {
@@ -43,7 +53,16 @@ export async function settledPipelinePerShard<T>(
     [...groups.values()].map(async (indices) => {
       const pipeline = redis.pipeline();
       for (const index of indices) queue(pipeline, items[index] as T);
+      tail?.queue(pipeline);
       const results = (await pipeline.exec()) ?? [];
+      if (tail) tail.settled(results[indices.length] ?? [new Error('no reply'), null]);
+      if (redis.isCluster && results.some(([error]) => isMoved(error))) {
+        // ioredis follows a MOVED inside a pipeline only when every command failed with the same
+        // one and none wrote; otherwise (after a failover: a node's shards sit in several slots,
+        // and scripts write) nothing refreshes its slot map, and every retry of the batch would
+        // go to the node that lost the slots. Refresh it here; the caller retries the batch.
+        (redis as Cluster).refreshSlotsCache();
+      }
       indices.forEach((index, position) => {
         const [error, reply] = results[position] ?? [new Error('no reply in the pipeline'), null];
         settled[index] = [error, reply];
@@ -93,3 +112,5 @@ export async function pipelinePerShard<T>(
 export function allShards(shards: number): number[] {
   return Array.from({ length: shards }, (_, shard) => shard);
 }
+
+const isMoved = (error: Error | null) => error !== null && error.message.startsWith('MOVED ');

@@ -35,6 +35,7 @@ import {
   relayBatchesTaken,
 } from './outbox.js';
 import { pipelinePerShard, settledPipelinePerShard, type Settled } from './pipelines.js';
+import { waitForReplicas } from './replica-acks.js';
 import { purgeExpired, scheduledForPurge } from './retention.js';
 import {
   INTERNAL_FIELDS,
@@ -183,6 +184,7 @@ export function createSagaStore(options: SagaStoreOptions): SagaStore {
   const keys = createStoreKeys(settings.keyPrefix, settings.shards);
   defineScripts(redis);
   const context = { redis, keys };
+  const replicaWait = settings.replicaAcks ? waitForReplicas(settings.replicaAcks) : undefined;
 
   /** Runs apply-step for every item (one pipeline), each item with its own outcome or error. */
   const applySettled = async (
@@ -218,8 +220,10 @@ export function createSagaStore(options: SagaStoreOptions): SagaStore {
         };
       }
     });
+    // With replica acknowledgements even one write goes in a pipeline: its WAIT must follow it
+    // on the same node.
     const replies: Settled[] =
-      calls.length === 1 && calls[0]
+      calls.length === 1 && calls[0] && !replicaWait
         ? await runScript(redis, 'applyStep', calls[0].call.keys, calls[0].call.args).then(
             (reply): Settled[] => [[null, reply]],
             (error: Error): Settled[] => [[error, null]],
@@ -229,6 +233,7 @@ export function createSagaStore(options: SagaStoreOptions): SagaStore {
             calls,
             ({ item }) => keys.shardOf(item.record.id),
             (pipeline, { call }) => queueScript(pipeline, 'applyStep', call.keys, call.args),
+            replicaWait,
           );
     calls.forEach(({ index, item }, position) => {
       const [error, reply] = replies[position] ?? [new Error('no reply'), null];

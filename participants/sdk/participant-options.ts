@@ -41,6 +41,11 @@ export interface ParticipantOptions {
   groupId?: string;
   /** Prefix of the Redis ledger's keys. @default `saga-participant:{<name>}` */
   ledgerKeyPrefix?: string;
+  /**
+   * With `redis`: replicas that must acknowledge each recorded result before it is replied
+   * (`REDIS_WAIT_REPLICAS`; see `redisCommandLedger`). Absent: no wait.
+   */
+  replicaAcks?: { replicas: number; timeoutMs: number };
   /** How long a handled command's record (and so its reply) is kept. @default 7 days */
   ledgerTtlMs?: number;
   /**
@@ -108,6 +113,7 @@ export function compileParticipantOptions(
       ? redisCommandLedger({
           redis: options.redis,
           keyPrefix: options.ledgerKeyPrefix ?? `saga-participant:{${definition.name}}`,
+          ...(options.replicaAcks ? { replicaAcks: options.replicaAcks } : {}),
         })
       : undefined);
   if (!ledger) {

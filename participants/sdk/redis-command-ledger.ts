@@ -26,11 +26,36 @@ export interface RedisCommandLedgerOptions {
    * write the record in their own scripts on Redis Cluster: a script's keys share one slot.
    */
   keyPrefix: string;
+  /**
+   * Replicas that must acknowledge a recorded result before it is replied (Redis `WAIT` on the
+   * node of the record, after the handler's writes and the record): a failover then cannot lose
+   * a result the orchestrator acted on. Absent: no wait (one Redis without replicas).
+   */
+  replicaAcks?: { replicas: number; timeoutMs: number };
 }
 
 /** Creates a {@link CommandLedger} kept in Redis. */
-export function redisCommandLedger({ redis, keyPrefix }: RedisCommandLedgerOptions): CommandLedger {
+export function redisCommandLedger({
+  redis,
+  keyPrefix,
+  replicaAcks,
+}: RedisCommandLedgerOptions): CommandLedger {
   const keyOf = (commandId: string) => `${keyPrefix}:cmd:${commandId}`;
+  /**
+   * WAIT has no key: queued in a pipeline behind a read of the record's key, it runs on the node
+   * that holds the record (on a cluster too), whose one connection made the writes before it.
+   * Fewer acknowledgements than asked within the timeout leave the result as it is.
+   */
+  const replicated = async (key: string) => {
+    if (!replicaAcks) return;
+    const results = await redis
+      .pipeline()
+      .exists(key)
+      .call('WAIT', replicaAcks.replicas, replicaAcks.timeoutMs)
+      .exec();
+    const error = results?.find(([e]) => e)?.[0];
+    if (error) throw error;
+  };
   return {
     redisKey: keyOf,
 
@@ -55,6 +80,7 @@ export function redisCommandLedger({ redis, keyPrefix }: RedisCommandLedgerOptio
         [owner, encodeResult(result), Math.ceil(ttlMs)],
       );
       const [kind, detail = ''] = stringArray(reply, 'ledger complete');
+      await replicated(keyOf(commandId));
       if (kind === 'recorded') return { result, existing: false, claimLost: detail === '1' };
       if (kind === 'existing')
         return { result: decodeResult(detail), existing: true, claimLost: false };

@@ -196,6 +196,34 @@ describe('API: the HTTP layer (no infrastructure)', () => {
     });
   });
 
+  describe('while a Redis Cluster fails over', () => {
+    const replyError = (message: string) =>
+      Object.assign(new Error(message), { name: 'ReplyError' });
+    const failures = [
+      replyError('CLUSTERDOWN The cluster is down'),
+      replyError('MOVED 2843 127.0.0.1:7003'),
+      replyError('TRYAGAIN Multiple keys request during rehashing of slot'),
+      Object.assign(new Error('Failed to refresh slots cache.'), { name: 'ClusterAllFailedError' }),
+    ];
+    let next = 0;
+    const served = serveForTests(() =>
+      testApp({
+        orchestrator: {
+          ...unreachableOrchestrator,
+          getSaga: () => Promise.reject(failures[next++ % failures.length]!),
+        },
+      }),
+    );
+
+    it('answers 503 UNAVAILABLE (try again), not 500, to what a node says during a failover', async () => {
+      for (const failure of failures) {
+        const res = await apiClient(served.url()).get<ApiErrorBody>('/v1/sagas/some-saga');
+        expect(res.status, failure.message).to.equal(503);
+        expect(res.body.error.code).to.equal('UNAVAILABLE');
+      }
+    });
+  });
+
   describe('with an operator and a read-only token', () => {
     const served = serveForTests(() => testApp({ apiToken: 'operator-t', readToken: 'reader-t' }));
     const api = (token: string) => apiClient(served.url(), { token });

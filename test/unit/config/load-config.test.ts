@@ -156,6 +156,26 @@ describe('configuration from the environment', () => {
     expect(badName.join('\n')).to.contain('REDIS_SENTINEL_MASTER');
   });
 
+  it('reads REDIS_WAIT_REPLICAS and REDIS_WAIT_TIMEOUT: no replica acknowledgements by default', () => {
+    expect(loadOrchestratorConfig(minimal).redis.replicaAcks).to.equal(undefined);
+    expect(loadOrchestratorConfig({ ...minimal, REDIS_WAIT_REPLICAS: '0' }).redis.replicaAcks).to.be
+      .undefined;
+    expect(
+      loadOrchestratorConfig({ ...minimal, REDIS_WAIT_REPLICAS: '1' }).redis.replicaAcks,
+    ).to.deep.equal({ replicas: 1, timeoutMs: 50 });
+    expect(
+      loadConnectionConfig(
+        { ...minimal, REDIS_WAIT_REPLICAS: '2', REDIS_WAIT_TIMEOUT: '200ms' },
+        'participant',
+      ).redis.replicaAcks,
+    ).to.deep.equal({ replicas: 2, timeoutMs: 200 });
+    expect(
+      problemsOf(() => loadOrchestratorConfig({ ...minimal, REDIS_WAIT_REPLICAS: '-1' })).join(
+        '\n',
+      ),
+    ).to.contain('REDIS_WAIT_REPLICAS');
+  });
+
   it('wants exactly one of REDIS_URL, REDIS_CLUSTER_NODES and REDIS_SENTINELS, and well-formed nodes', () => {
     const both = problemsOf(() =>
       loadOrchestratorConfig({ ...minimal, REDIS_CLUSTER_NODES: 'r0:7000' }),
