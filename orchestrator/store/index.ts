@@ -1,6 +1,6 @@
 /** The Redis saga store: state, history, outbox, durable timers, indexes, counters, retention. */
 export { createSagaStore } from './saga-store.js';
-export type { SagaStore } from './saga-store.js';
+export type { SagaStore } from './types.js';
 export { compileSagaStoreOptions, DEFAULT_RETENTION_MS } from './options.js';
 export type { CompiledSagaStoreOptions, RedisClient, SagaStoreOptions } from './options.js';
 export { createStoreKeys, indexMember, timerMember } from './keys.js';

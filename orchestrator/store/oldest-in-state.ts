@@ -7,7 +7,7 @@ import type { SagaStatus } from '../engine/index.js';
 import { isIndexMember } from './keys.js';
 import { allShards, pipelinePerShard } from './pipelines.js';
 import type { RedisClient } from './options.js';
-import type { SagaStore } from './saga-store.js';
+import type { SagaStore } from './types.js';
 
 /** The oldest saga (by start time) in a (type, state, status). */
 export interface OldestInState {
