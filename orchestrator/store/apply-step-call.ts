@@ -14,7 +14,8 @@ import {
 } from './keys.js';
 import { encodeHistoryEntry, sealHistory } from './history-codec.js';
 import type { HistoryToSeal } from './history-seal.js';
-import { outboxArgs, recordToHash } from './record-codec.js';
+import { outboxArgs } from './outbox-codec.js';
+import { recordToHash } from './record-codec.js';
 import type { ScriptArg } from './scripts.js';
 import type { StepWrite } from './types.js';
 

@@ -13,7 +13,7 @@
 import type { StoreKeys } from './keys.js';
 import type { RedisClient } from './options.js';
 import { allShards, pipelinePerShard } from './pipelines.js';
-import { outboxEntryFromStream } from './record-codec.js';
+import { outboxEntryFromStream } from './outbox-codec.js';
 import { runScript } from './scripts.js';
 import { epochArg, throwIfFenced } from './shard-epochs.js';
 import type { OutboxEntry } from './types.js';

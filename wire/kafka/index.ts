@@ -26,13 +26,13 @@ export {
   type CompressionCodec,
   type CompressionCodecName,
 } from './compression.js';
+export { createKafkaSubscriber } from './subscriber.js';
 export {
-  createKafkaSubscriber,
   DEFAULT_CONSUMER_TIMINGS,
   type KafkaSubscriber,
   type KafkaSubscriberOptions,
   type MembershipEvent,
-} from './subscriber.js';
+} from './subscriber-options.js';
 export { createBrokerProbe, type BrokerProbe, type BrokerProbeOptions } from './broker-probe.js';
 export { fetchConsumerLag, totalLag, type ConsumerLagQuery, type PartitionLag } from './lag.js';
 export {

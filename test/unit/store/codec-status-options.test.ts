@@ -6,14 +6,13 @@ import {
   RECORD_CODEC_VERSION,
   RECORD_FIELDS,
   SUMMARY_FIELDS,
-  outboxArgs,
-  outboxEntryFromStream,
   recordFromPairs,
   recordFromValues,
   recordToFields,
   recordToHash,
   summaryFromValues,
 } from '../../../orchestrator/store/record-codec.js';
+import { outboxArgs, outboxEntryFromStream } from '../../../orchestrator/store/outbox-codec.js';
 import {
   ScriptStatus,
   interpretApplyReply,
