@@ -21,12 +21,8 @@ import { Redis } from 'ioredis';
 import { markdownTable } from 'markdown-table';
 import { readFile } from 'node:fs/promises';
 import { compileSources } from './harness/compile-sources.js';
-import {
-  Session,
-  type BenchContext,
-  type Measurement,
-  type SessionKind,
-} from './harness/session.js';
+import { Session } from './harness/session.js';
+import type { BenchContext, Measurement, SessionKind } from './harness/session-types.js';
 import { DEFAULT_PARTITIONS } from './harness/session-infra.js';
 import type { LoadMode } from './load/load-driver.js';
 import { findKafkaPid, MachineStats } from './measure/machine-stats.js';

@@ -6,6 +6,7 @@
 import type { Kafka } from 'kafkajs';
 import ms from 'ms';
 import type { RedisClient, SagaStore, StoreKeys } from '../../orchestrator/store/index.js';
+import { DEFAULT_CONSUMER_TIMINGS } from '../../wire/kafka/index.js';
 import { deterministicFraction } from '../../participants/examples/index.js';
 import type { PlannedOrder } from '../../test/e2e/support/order-run.js';
 import type { ChaosInfra } from './chaos-infra.js';
@@ -136,7 +137,7 @@ const runGoesOn = (ctx: FaultContext) =>
 /** The consumer session the processes run with (the shipped default unless overridden). */
 function sessionTimeoutMs(ctx: FaultContext): number {
   const configured = ctx.extraEnv.KAFKA_SESSION_TIMEOUT;
-  if (configured === undefined) return 30_000;
+  if (configured === undefined) return DEFAULT_CONSUMER_TIMINGS.sessionTimeoutMs;
   return /^\d+$/.test(configured) ? Number(configured) : ms(configured as ms.StringValue);
 }
 

@@ -4,7 +4,8 @@
  * the sum of MEMORY USAGE over the session's own keys (exact, and only ours).
  */
 import type { RedisMemory } from './results.js';
-import { Session, type BenchContext } from './session.js';
+import { Session } from './session.js';
+import type { BenchContext } from './session-types.js';
 import { DEFAULT_PARTITIONS, keyBytes, usedMemory, type KeyBytes } from './session-infra.js';
 
 function perSaga(byKind: KeyBytes['byKind'], sagas: number) {

@@ -10,14 +10,14 @@ import { WorkerHandle } from '../workers/rpc.js';
 import { measureCompletedMemory, measureInFlightMemory } from './memory-probes.js';
 import type { BenchResults, ProcessScaling, ScaleCurve } from './results.js';
 import type { BenchSettings } from './run-benchmark.js';
+import { Session } from './session.js';
 import {
   RAMP_MEASURE_S,
   RAMP_WARMUP_S,
-  Session,
   type BenchContext,
   type MeasurementSpec,
   type SessionOptions,
-} from './session.js';
+} from './session-types.js';
 import { DEFAULT_PARTITIONS } from './session-infra.js';
 import { runSoak } from './soak.js';
 import { cpuMsPerSaga, RAW_KAFKA_ONLY, RAW_KAFKA_REDIS, saturationOf } from './targets.js';

@@ -5,7 +5,7 @@
 import type { ProfileSummary } from '../measure/profile-summary.js';
 import type { MemorySample } from '../measure/process-stats.js';
 import type { EngineCost } from '../load/engine-cost.js';
-import type { Measurement, SaturationSearch, ScalePoint } from './session.js';
+import type { Measurement, SaturationSearch, ScalePoint } from './session-types.js';
 
 export type RunMode = 'default' | 'soak' | 'smoke' | 'scale';
 

@@ -22,7 +22,7 @@ import { describeMachine, findKafkaPid, MachineStats } from '../measure/machine-
 import { compileSources } from './compile-sources.js';
 import { defaultPlan, scalePlan, smokePlan, soakPlan } from './plans.js';
 import type { BenchResults, MachineInfo, RunMode } from './results.js';
-import type { BenchContext, ProgressSink } from './session.js';
+import type { BenchContext, ProgressSink } from './session-types.js';
 import { checkTargets } from './targets.js';
 
 export { plannedSeconds } from './plans.js';

@@ -11,7 +11,8 @@ import { linearRegression } from 'simple-statistics';
 import type { MemorySample } from '../measure/process-stats.js';
 import type { BenchResults, SoakResult } from './results.js';
 import type { BenchSettings } from './run-benchmark.js';
-import { Session, type BenchContext } from './session.js';
+import { Session } from './session.js';
+import type { BenchContext } from './session-types.js';
 import { DEFAULT_PARTITIONS } from './session-infra.js';
 
 const SAMPLE_EVERY_MS = 5_000;

@@ -4,7 +4,7 @@
  * between measurements of the same run, which the shared machine's load moves together.
  */
 import type { BenchResults, TargetCheck } from './results.js';
-import type { Measurement } from './session.js';
+import type { Measurement } from './session-types.js';
 
 export const TARGETS = {
   /** Pure engine, CPU ms per three-step saga (`engineCost.engineMs`). */

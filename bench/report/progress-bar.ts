@@ -3,7 +3,7 @@
  * completion rate the system under test reports every half second.
  */
 import cliProgress from 'cli-progress';
-import type { ProgressSink } from '../harness/session.js';
+import type { ProgressSink } from '../harness/session-types.js';
 
 export function progressBar(totalSeconds: number): ProgressSink & { stop(): void } {
   const bar = new cliProgress.SingleBar(

@@ -4,7 +4,7 @@
  */
 import { markdownTable } from 'markdown-table';
 import type { BenchResults } from '../harness/results.js';
-import type { Measurement } from '../harness/session.js';
+import type { Measurement } from '../harness/session-types.js';
 import { renderProcessScaling, renderScaleCurve } from './render-scaling.js';
 
 const num = (value: number | undefined, digits = 0) =>

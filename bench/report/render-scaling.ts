@@ -4,7 +4,7 @@
  */
 import { markdownTable } from 'markdown-table';
 import type { ProcessScaling, ScaleCurve } from '../harness/results.js';
-import { RAMP_MAX_P99_MS, type Measurement } from '../harness/session.js';
+import { RAMP_MAX_P99_MS, type Measurement } from '../harness/session-types.js';
 
 const num = (value: number | undefined, digits = 0) =>
   value === undefined ? '–' : value.toLocaleString('en-US', { maximumFractionDigits: digits });

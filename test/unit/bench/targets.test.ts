@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import type { BenchResults } from '../../../bench/harness/results.js';
-import type { Measurement } from '../../../bench/harness/session.js';
+import type { Measurement } from '../../../bench/harness/session-types.js';
 import { checkTargets, NOT_MEASURED } from '../../../bench/harness/targets.js';
 import type { LoadMode } from '../../../bench/load/load-driver.js';
 import type { ProcessWindow } from '../../../bench/measure/process-stats.js';
