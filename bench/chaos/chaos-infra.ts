@@ -107,10 +107,13 @@ export interface ClusterChaosPorts {
   infraDir: string;
 }
 
-/** Outside the other runs' ports (29292/26579, 29392/26679 the tests', 19292/16579 the default). */
+/**
+ * Outside the other runs' ports (29292/17579 and 29492/17679 the tests', 29692/17879 the scale
+ * bench's, 19292/16579 the default topology's).
+ */
 export const DEFAULT_CLUSTER_CHAOS_PORTS: ClusterChaosPorts = {
-  kafkaPort: 29_492,
-  redisPort: 26_779,
+  kafkaPort: 29_592,
+  redisPort: 17_779,
   infraDir: path.join(ROOT, '.infra/chaos-cluster'),
 };
 

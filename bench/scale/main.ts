@@ -35,7 +35,7 @@ const USAGE = `npm run bench:scale [-- options]
   --partitions <n>      partitions of every topic (default 12, SAGA_TOPIC_PARTITIONS)
   --shards <n>          store shards (default 16, SAGA_STORE_SHARDS)
   --kafka-port <port>   broker 1's port; brokers on +0, +2, +4 (default 29692)
-  --redis-port <port>   Redis node 1's port; nodes on +0 … +5 (default 26979)
+  --redis-port <port>   Redis node 1's port; nodes on +0 … +5 (default 17879)
   --results-dir <dir>   where scale-<date>-<time>.md and .json go (default bench/results)
   --render <file.json>  write the Markdown of an earlier run's results again (no run)`;
 
@@ -51,7 +51,7 @@ function settingsFrom(argv: string[]) {
       partitions: { type: 'string', default: '12' },
       shards: { type: 'string', default: '16' },
       'kafka-port': { type: 'string', default: '29692' },
-      'redis-port': { type: 'string', default: '26979' },
+      'redis-port': { type: 'string', default: '17879' },
       'results-dir': { type: 'string', default: path.join(ROOT, 'bench/results') },
       render: { type: 'string' },
       help: { type: 'boolean', short: 'h' },

@@ -150,9 +150,23 @@ redis_node_start() {
 
 cluster_state_ok() { redis-cli -p "$1" cluster info 2>/dev/null | grep -q 'cluster_state:ok'; }
 
+# A Redis Cluster node also listens on its port + 10000 (the cluster bus). A bus port inside the
+# kernel's ephemeral range can be held at any moment by some process's outgoing connection, and
+# the node then fails to start ("bind: Address already in use", seen in CI with 26584 → 36584):
+# refuse such ports up front.
+check_bus_ports() {
+  local range low high last_bus
+  range=$(cat /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null) || return 0
+  read -r low high <<<"$range"
+  last_bus=$(($(redis_node_port $CLUSTER_REDIS_NODES) + 10000))
+  [ "$last_bus" -lt "$low" ] ||
+    die "REDIS_CLUSTER_PORT=$REDIS_CLUSTER_PORT puts the cluster bus ports ($(($(redis_node_port 1) + 10000))-$last_bus) in the ephemeral port range ($low-$high), where outgoing connections take ports: pick a port below $((low - 10000 - CLUSTER_REDIS_NODES))"
+}
+
 cluster_redis_up() {
   local n running=0
   need_redis_prereqs
+  check_bus_ports
   for n in $(seq 1 $CLUSTER_REDIS_NODES); do
     pid_alive "$cluster_redis_dir/node-$n/redis.pid" && running=$((running + 1))
   done

@@ -4,7 +4,7 @@
  * `scripts/build-image.sh`, see docs/container-image.md), read-only root and host network,
  * against three KRaft brokers (topics with replication factor 3) and a Redis Cluster of three
  * primaries with a replica each, started by this file on ports of its own (29492 for the brokers,
- * 26779 for the Redis nodes; CLUSTER_TEST_KAFKA_PORT / CLUSTER_TEST_REDIS_PORT move them). Order
+ * 17679 for the Redis nodes; CLUSTER_TEST_KAFKA_PORT / CLUSTER_TEST_REDIS_PORT move them). Order
  * sagas started through the orchestrator container's API end as planned, each step done once, as
  * the test's own reader on the Redis Cluster sees them; the orchestrator runs as uid 1000 on a
  * root it cannot write, serves the operator console at /ui, and exits 0 on SIGTERM (node is the
@@ -44,7 +44,7 @@ describe('container image: orchestrator and participants as podman containers on
   // order they were registered).
   const containers = useContainers(() => prefix);
   after(() => redis?.disconnect());
-  const cluster = useClusterInfra({ kafkaPort: 29_492, redisPort: 26_779 });
+  const cluster = useClusterInfra({ kafkaPort: 29_492, redisPort: 17_679 });
 
   before(() => {
     redis = createRedisClient({ clusterNodes: cluster.redisNodes });

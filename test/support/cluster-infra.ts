@@ -43,13 +43,14 @@ export interface ClusterTestPorts {
 /** The cluster-topology test's ports; a second file with a cluster of its own picks others. */
 export const DEFAULT_CLUSTER_TEST_PORTS: ClusterTestPorts = {
   kafkaPort: 29_292,
-  redisPort: 26_579,
+  redisPort: 17_579,
 };
 
 /**
  * Ports: CLUSTER_TEST_KAFKA_PORT (default `defaults.kafkaPort`, 29292: brokers on 29292, 29294,
  * 29296, controllers one above each) and CLUSTER_TEST_REDIS_PORT (default `defaults.redisPort`,
- * 26579: nodes on 26579-26584), apart from the shared infrastructure (19092/16379), the default
+ * 17579: nodes on 17579-17584, their cluster buses 10000 above, below the kernel's ephemeral
+ * ports: see scripts/lib/infra-cluster.sh), apart from the shared infrastructure (19092/16379), the default
  * cluster topology (19292/16579), the fault and chaos tests' and a clean-clone CI run's. The
  * variables move every file's cluster (mocha runs the files one after the other, each cluster
  * down before the next file starts its own).
