@@ -5,13 +5,13 @@
  * bench (bench/scale) starts the same processes on the cluster topology.
  */
 import {
-  freePort,
   spawnOrchestrator,
   spawnParticipant,
   STORE_SHARDS,
   type OrchestratorProcess,
 } from '../../test/e2e/support/orchestrator-process.js';
 import type { ChaosInfra } from './chaos-infra.js';
+import { freePort } from '../../test/support/free-port.js';
 
 export const PARTICIPANTS = ['inventory', 'payment', 'shipping'] as const;
 export type ParticipantName = (typeof PARTICIPANTS)[number];

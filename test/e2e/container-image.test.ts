@@ -20,7 +20,7 @@ import { uniquePrefix } from '../support/infra.js';
 import { checkEffects } from './support/check-effects.js';
 import { checkRun } from './support/check-run.js';
 import { clusterConnectionEnv, podman, useContainers } from './support/containers.js';
-import { freePort, orchestratorEnv } from './support/orchestrator-process.js';
+import { orchestratorEnv } from './support/orchestrator-process.js';
 import {
   planOrders,
   progressOf,
@@ -28,6 +28,7 @@ import {
   seedOrderParticipants,
   startViaApi,
 } from './support/order-run.js';
+import { freePort } from '../support/free-port.js';
 
 const PARTICIPANTS = ['inventory', 'payment', 'shipping'] as const;
 const root = path.resolve(import.meta.dirname, '../..');

@@ -5,13 +5,13 @@
  * includes completed and compensated sagas.
  */
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
 import { Kafka, logLevel } from 'kafkajs';
 import { Redis } from 'ioredis';
 import { infraEndpoints } from '../support/infra.js';
 import { runToEnd, type Run } from '../support/run-to-end.js';
+import { freePort } from '../support/free-port.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
@@ -22,16 +22,6 @@ function runDemo(args: string[], env: Record<string, string> = {}): Promise<Run>
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return runToEnd(child);
-}
-
-/** A port nobody listens on right now (the demo's API takes it). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 /** The rows of the summary's "Outcomes" table: status → sagas. */

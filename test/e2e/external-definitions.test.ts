@@ -18,9 +18,9 @@ import { topicNames } from '../../wire/contract/index.js';
 import { buildDist } from '../../scripts/build-dist.js';
 import { apiClient } from '../support/api-client.js';
 import { eventually } from '../support/eventually.js';
+import { freePort } from '../support/free-port.js';
 import { groupJoined, useInfra, type TestInfra } from '../support/infra.js';
 import {
-  freePort,
   orchestratorEnv,
   spawnOrchestrator,
   type OrchestratorProcess,

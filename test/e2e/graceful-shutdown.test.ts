@@ -10,7 +10,7 @@ import { expect } from 'chai';
 import { eventually, within } from '../support/eventually.js';
 import { useInfra } from '../support/infra.js';
 import { checkRun } from './support/check-run.js';
-import { freePort, orchestratorEnv } from './support/orchestrator-process.js';
+import { orchestratorEnv } from './support/orchestrator-process.js';
 import {
   planOrders,
   progressOf,
@@ -19,6 +19,7 @@ import {
   startViaApi,
   useRunProcesses,
 } from './support/order-run.js';
+import { freePort } from '../support/free-port.js';
 
 const SHUTDOWN_TIMEOUT_MS = 20_000;
 

@@ -22,12 +22,12 @@ import {
 } from '../support/jaeger.js';
 import { orderInput } from '../support/orders.js';
 import {
-  freePort,
   orchestratorEnv,
   spawnOrchestrator,
   spawnParticipant,
   type OrchestratorProcess,
 } from './support/orchestrator-process.js';
+import { freePort } from '../support/free-port.js';
 
 const ORCHESTRATOR = 'saga-orchestrator';
 const PARTICIPANTS = ['inventory', 'payment', 'shipping'] as const;

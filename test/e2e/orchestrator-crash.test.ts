@@ -24,11 +24,7 @@ import type { Producer } from 'kafkajs';
 import type { SagaStore } from '../../orchestrator/store/index.js';
 import { eventually } from '../support/eventually.js';
 import { useInfra } from '../support/infra.js';
-import {
-  freePort,
-  orchestratorEnv,
-  type OrchestratorProcess,
-} from './support/orchestrator-process.js';
+import { orchestratorEnv, type OrchestratorProcess } from './support/orchestrator-process.js';
 import { checkRun } from './support/check-run.js';
 import {
   planOrders,
@@ -40,6 +36,7 @@ import {
   uncommittedReplies,
   type Progress,
 } from './support/order-run.js';
+import { freePort } from '../support/free-port.js';
 
 describe('crash: SIGKILL the orchestrator process during a run of sagas (real Kafka and Redis)', function () {
   this.timeout(300_000);

@@ -21,12 +21,12 @@ import { eventually, until } from '../support/eventually.js';
 import { useInfra } from '../support/infra.js';
 import { orderInput } from '../support/orders.js';
 import {
-  freePort,
   orchestratorEnv,
   STORE_SHARDS,
   type OrchestratorProcess,
 } from './support/orchestrator-process.js';
 import { readerStore, useRunProcesses } from './support/order-run.js';
+import { freePort } from '../support/free-port.js';
 
 const SESSION_TIMEOUT_MS = 6_000;
 /** Rebalance, metadata read and epoch bump; generous for a loaded 2-core machine. */

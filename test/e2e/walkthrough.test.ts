@@ -14,7 +14,8 @@ import { expect } from 'chai';
 import { apiClient } from '../support/api-client.js';
 import { eventually } from '../support/eventually.js';
 import { infraEndpoints, useInfra } from '../support/infra.js';
-import { freePort, orchestratorEnv, spawnOrchestrator } from './support/orchestrator-process.js';
+import { orchestratorEnv, spawnOrchestrator } from './support/orchestrator-process.js';
+import { freePort } from '../support/free-port.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const PYTHON = '/usr/bin/python3'; // Debian's, which sees Debian's python3-kafka

@@ -11,7 +11,6 @@
  * expect(await orchestrator.exited).to.deep.equal({ code: null, signal: 'SIGKILL' });
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { createServer } from 'node:net';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '../../..');
@@ -63,19 +62,6 @@ export function orchestratorEnv(prefix: string, httpPort: number): Record<string
     KAFKA_HEARTBEAT_INTERVAL: '500ms',
     KAFKA_MAX_WAIT: '100ms',
   };
-}
-
-/** A TCP port that was free a moment ago (for HTTP_PORT). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 /** How `npm start` runs the orchestrator: its TypeScript sources through tsx. */

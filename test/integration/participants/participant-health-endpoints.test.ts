@@ -10,11 +10,11 @@ import {
 } from '../../../wire/telemetry/metric-names.js';
 import { eventually } from '../../support/eventually.js';
 import { infraEndpoints, TEST_CONSUMER_TIMINGS, useInfra } from '../../support/infra.js';
-import { freePort } from '../telemetry/support/prometheus.js';
 import { orderCommand } from './support/drive-participant.js';
 import { kafkaParticipants } from './support/kafka-participants.js';
 import { spawnParticipant, useParticipantProcesses } from './support/participant-process.js';
 import { collectReplies } from './support/reply-collector.js';
+import { freePort } from '../../support/free-port.js';
 
 interface Answer {
   status: number;

@@ -18,11 +18,11 @@ import { useFaultInfra } from '../../support/fault-infra.js';
 import { uniquePrefix } from '../../support/infra.js';
 import { orderInput } from '../../support/orders.js';
 import { startSystem, TEST_ORDER_TIMINGS, type RunningSystem } from '../../support/system.js';
-import { freePort } from '../telemetry/support/prometheus.js';
 import {
   spawnParticipant,
   useParticipantProcesses,
 } from '../participants/support/participant-process.js';
+import { freePort } from '../../support/free-port.js';
 
 /** Far shorter than the outage below (a broker restart on its data takes 10 s and more here). */
 const STEP_DEADLINE_MS = 3_000;

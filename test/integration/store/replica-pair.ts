@@ -5,11 +5,11 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { until } from '../../support/eventually.js';
+import { freePort } from '../../support/free-port.js';
 
 export interface ReplicaPair {
   /** Connections of the test's own (not the code under test's). */
@@ -21,18 +21,6 @@ export interface ReplicaPair {
   /** Blocks the replica for `ms` (DEBUG SLEEP on a connection of its own); resolves at once. */
   sleepReplica(ms: number): void;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 const WHILE_STARTING = { timeoutMs: 20_000, intervalMs: 50, retryOn: () => true };

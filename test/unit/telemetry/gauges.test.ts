@@ -1,4 +1,3 @@
-import { createServer, type AddressInfo } from 'node:net';
 import { AlwaysOffSampler } from '@opentelemetry/sdk-trace-base';
 import { expect } from 'chai';
 import {
@@ -10,6 +9,7 @@ import { setupTelemetry, type Telemetry } from '../../../orchestrator/telemetry/
 import orderSaga from '../../../sagas/order/index.js';
 import { eventually } from '../../support/eventually.js';
 import { scrape, select, valueOf } from './scrape.js';
+import { freePort } from '../../support/free-port.js';
 
 describe('telemetry: gauges read at collection', () => {
   let telemetry: Telemetry;
@@ -171,14 +171,6 @@ describe('telemetry: metrics on a port of their own (participant processes)', ()
     expect(after).to.equal('closed');
   });
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** The exporter starts listening asynchronously: connection refused means "not yet". */
 function waitForText(url: string): Promise<string> {

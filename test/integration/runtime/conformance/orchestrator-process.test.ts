@@ -12,7 +12,6 @@ import { topicNames, type StartRequestMessage } from '../../../../wire/contract/
 import type { SagaStore } from '../../../../orchestrator/store/index.js';
 import { readerStore, useRunProcesses } from '../../../e2e/support/order-run.js';
 import {
-  freePort,
   orchestratorEnv,
   type OrchestratorProcess,
 } from '../../../e2e/support/orchestrator-process.js';
@@ -26,6 +25,7 @@ import {
 import { eventually } from '../../../support/eventually.js';
 import { useInfra } from '../../../support/infra.js';
 import type { ShapeInput } from '../../../support/shapes/common.js';
+import { freePort } from '../../../support/free-port.js';
 
 const SHAPES_DIR = path.resolve(import.meta.dirname, '../../../support/shapes');
 

@@ -4,11 +4,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { eventually, type WaitOptions } from '../../../support/eventually.js';
+import { freePort } from '../../../support/free-port.js';
 
 export interface ScrapeTarget {
   job: string;
@@ -31,16 +31,6 @@ export interface RunningPrometheus {
   /** Health of every target as Prometheus sees it (`up`, `down`, `unknown`). */
   targetHealth(): Promise<Record<string, string>>;
   stop(): Promise<void>;
-}
-
-/** A TCP port nobody listens on right now. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 /**
