@@ -13,7 +13,7 @@
  * });
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -52,7 +52,8 @@ export function useSentinelInfra(): SentinelInfra {
     const child = spawn('redis-server', args, { stdio: ['ignore', log, log] });
     processes.set(port, child);
   };
-  const ping = async (port: number) => {
+  /** Runs `ask` on a connection of its own to `port`, closed after. */
+  const ask = async <T>(port: number, question: (client: Redis) => Promise<T>): Promise<T> => {
     const client = new Redis({
       port,
       host: '127.0.0.1',
@@ -62,36 +63,32 @@ export function useSentinelInfra(): SentinelInfra {
     client.on('error', () => undefined);
     try {
       await client.connect();
-      return (await client.ping()) === 'PONG' ? true : undefined;
+      return await question(client);
     } finally {
       client.disconnect();
     }
   };
-  const askSentinel = async (port: number): Promise<number | undefined> => {
-    const client = new Redis({
-      port,
-      host: '127.0.0.1',
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-    });
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
+  const ping = (port: number) =>
+    ask(port, async (client) => ((await client.ping()) === 'PONG' ? true : undefined));
+  const askSentinel = (port: number) =>
+    ask(port, async (client) => {
       const address = (await client.call(
         'SENTINEL',
         'get-master-addr-by-name',
         SENTINEL_MASTER_NAME,
       )) as [string, string] | null;
       return address ? Number(address[1]) : undefined;
-    } finally {
-      client.disconnect();
-    }
-  };
+    });
 
   before(async function () {
     this.timeout(60_000);
     dir = mkdtempSync(join(tmpdir(), 'sentinel-infra-'));
-    const data = (port: number) => ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir!];
+    // A directory per node: the primary and its replica would otherwise share one AOF.
+    const data = (port: number) => {
+      const nodeDir = join(dir!, `node-${port}`);
+      mkdirSync(nodeDir);
+      return ['--port', String(port), '--bind', '127.0.0.1', '--dir', nodeDir];
+    };
     // AOF on, as a production primary would run; the replica copies it.
     start(primaryPort, [...data(primaryPort), '--appendonly', 'yes', '--save', '']);
     start(replicaPort, [
@@ -130,23 +127,17 @@ export function useSentinelInfra(): SentinelInfra {
     // the two other Sentinels (found through the primary's hello channel).
     await eventually(
       'the replica to be in sync',
-      async () => {
-        const client = new Redis({ port: replicaPort, host: '127.0.0.1' });
-        try {
-          const info = await client.info('replication');
-          return /master_link_status:up/.test(info) ? true : undefined;
-        } finally {
-          client.disconnect();
-        }
-      },
+      () =>
+        ask(replicaPort, async (client) =>
+          /master_link_status:up/.test(await client.info('replication')) ? true : undefined,
+        ),
       retry,
     );
     for (const port of sentinelPorts) {
       await eventually(
         `Sentinel ${port} to see the replica and the other Sentinels`,
-        async () => {
-          const client = new Redis({ port, host: '127.0.0.1' });
-          try {
+        () =>
+          ask(port, async (client) => {
             const master = (await client.call(
               'SENTINEL',
               'master',
@@ -154,10 +145,7 @@ export function useSentinelInfra(): SentinelInfra {
             )) as string[];
             const field = (name: string) => Number(master[master.indexOf(name) + 1]);
             return field('num-slaves') >= 1 && field('num-other-sentinels') >= 2 ? true : undefined;
-          } finally {
-            client.disconnect();
-          }
-        },
+          }),
         retry,
       );
     }
