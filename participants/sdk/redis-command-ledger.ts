@@ -63,7 +63,13 @@ export function redisCommandLedger({
       const reply = await claimScript(redis, [keyOf(commandId)], [owner, Math.ceil(leaseMs)]);
       const [kind, detail = ''] = stringArray(reply, 'ledger claim');
       if (kind === 'claimed') return { kind };
-      if (kind === 'done') return { kind, result: decodeResult(detail) };
+      if (kind === 'done') {
+        // A duplicate delivery is answered from this record: it must be on a replica too (its
+        // own WAIT after `complete` may have timed out), or a failover could lose what was
+        // replied and let the effect happen again.
+        await replicated(keyOf(commandId));
+        return { kind, result: decodeResult(detail) };
+      }
       if (kind === 'busy') return { kind, leaseLeftMs: Math.max(0, Number(detail)) };
       throw new Error(`ledger claim: unknown answer ${kind}`);
     },

@@ -104,4 +104,26 @@ describe('replica acknowledgements (Redis WAIT) of saga writes and participant r
     expect(await pair.waitCalls()).to.equal(waitsBefore + 1);
     expect(await pair.replica.hget('acks:{ledger}:cmd:cmd-1', 'state')).to.equal('done');
   });
+
+  it('waits for the replica before a duplicate delivery is answered from the recorded result', async () => {
+    const ledger = redisCommandLedger({
+      redis: client,
+      keyPrefix: 'acks:{ledger}',
+      replicaAcks: { replicas: 1, timeoutMs: 5_000 },
+    });
+    expect(await ledger.claim('cmd-2', 'owner', 30_000)).to.deep.equal({ kind: 'claimed' });
+    await ledger.complete('cmd-2', 'owner', { outcome: 'success', payload: { n: 2 } }, 60_000);
+    const waitsBefore = await pair.waitCalls();
+    pair.sleepReplica(REPLICA_ASLEEP_MS);
+    let answer: Awaited<ReturnType<typeof ledger.claim>> | undefined;
+    const took = await timed(async () => {
+      answer = await ledger.claim('cmd-2', 'another-delivery', 30_000);
+    });
+    expect(answer).to.deep.equal({
+      kind: 'done',
+      result: { outcome: 'success', payload: { n: 2 } },
+    });
+    expect(took).to.be.at.least(REPLICA_ASLEEP_MS * 0.8);
+    expect(await pair.waitCalls()).to.equal(waitsBefore + 1);
+  });
 });
