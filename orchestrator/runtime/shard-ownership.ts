@@ -139,13 +139,7 @@ export class ShardOwnership {
       } while (current !== this.taking);
     })();
     if (!Number.isFinite(timeoutMs)) return taken;
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
-    try {
-      await Promise.race([taken, late]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await within(taken, timeoutMs);
   }
 
   /**
@@ -189,7 +183,12 @@ export class ShardOwnership {
 
   private async take(round: number, partitions: readonly number[]): Promise<void> {
     const { store, logger, quiesce, partitionCount } = this.options;
-    if (quiesce) await this.within(quiesce(), this.options.quiesceTimeoutMs ?? 5_000);
+    if (quiesce) {
+      const waitedMs = this.options.quiesceTimeoutMs ?? 5_000;
+      await within(quiesce(), waitedMs, () =>
+        logger.warn('work on the shards given up still runs; taking the new ones', { waitedMs }),
+      );
+    }
     while (round === this.round) {
       try {
         const count = await partitionCount();
@@ -215,25 +214,23 @@ export class ShardOwnership {
     }
   }
 
-  /** `work`, or nothing more once `ms` have passed. */
-  private async within(work: Promise<void>, ms: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<void>((resolve) => {
-      timer = setTimeout(() => {
-        this.options.logger.warn('work on the shards given up still runs; taking the new ones', {
-          waitedMs: ms,
-        });
-        resolve();
-      }, ms);
-    });
-    try {
-      await Promise.race([work, late]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
   private notify(): void {
     for (const listener of this.listeners) listener(this.owned);
+  }
+}
+
+/** Resolves when `work` does, or once `ms` have passed (calling `onLate` then), whichever is first. */
+async function within(work: Promise<void>, ms: number, onLate?: () => void): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      onLate?.();
+      resolve();
+    }, ms);
+  });
+  try {
+    await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
