@@ -22,6 +22,7 @@
 import type { Logger } from '../../wire/telemetry/index.js';
 import type { MessagePublisher, OutgoingMessage } from '../../wire/transport/index.js';
 import { HEADERS, type CommandMessage } from '../../wire/contract/index.js';
+import { ShardFencedError } from '../store/index.js';
 import { expiryAfterOutages, type Outage } from './availability.js';
 
 /** A message waiting in the outbox (the store's OutboxEntry has this shape). */
@@ -36,7 +37,7 @@ export interface PendingOutboxEntry {
 
 /** The door the relay needs onto the store. */
 export interface OutboxSource {
-  /** Rejects with an error named `ShardFencedError` when the shard's epoch moved past `epoch`. */
+  /** Rejects with `ShardFencedError` when the shard's epoch moved past `epoch`. */
   readOutbox(shard: number, limit: number, epoch?: number): Promise<PendingOutboxEntry[]>;
   /** Fenced as `readOutbox` is (nothing deleted then). */
   ackOutbox(shard: number, entryIds: readonly string[], epoch?: number): Promise<number>;
@@ -65,11 +66,6 @@ export interface OwnedShards {
   epochOf?(shard: number): number | undefined;
   /** The store refused the shard's epoch: another instance owns the shard now. */
   fenced?(shard: number, epoch: number): void;
-}
-
-/** Whether a store call failed because another instance took the shard (store's ShardFencedError). */
-export function isShardFenced(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ShardFencedError';
 }
 
 export interface OutboxRelayOptions {
@@ -230,7 +226,7 @@ export class OutboxRelay {
         published = await this.publishOnce(shard, epoch);
         backoff = this.retryBackoffMs;
       } catch (error) {
-        if (isShardFenced(error) && epoch !== undefined) {
+        if (error instanceof ShardFencedError && epoch !== undefined) {
           this.options.ownership.fenced?.(shard, epoch);
           // The loop goes on only if the shard was taken again since, with a new epoch.
           if (this.options.ownership.epochOf?.(shard) === epoch) return;

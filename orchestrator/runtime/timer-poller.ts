@@ -26,7 +26,7 @@
  * who lost the broker too, to reconnect. A shard taken over later gets the outages this instance saw recently too:
  * the store applies each stretch of time to a shard once, however many instances report it.
  */
-import type { SagaStore } from '../store/index.js';
+import { ShardFencedError, type SagaStore } from '../store/index.js';
 import type { Logger } from '../../wire/telemetry/index.js';
 import type { RuntimeHooks } from '../telemetry/index.js';
 import { outageAllowanceMs, type Outage } from './availability.js';
@@ -178,7 +178,7 @@ export class TimerPoller {
         epoch,
       ));
     } catch (error) {
-      if (epoch === undefined || !(error instanceof Error) || error.name !== 'ShardFencedError') {
+      if (epoch === undefined || !(error instanceof ShardFencedError)) {
         throw error;
       }
       fenced?.(shard, epoch);
