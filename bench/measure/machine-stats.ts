@@ -64,13 +64,7 @@ export class MachineStats {
   }
 
   private async snapshot(): Promise<Snapshot> {
-    let busyMs = 0;
-    let totalMs = 0;
-    for (const { times } of os.cpus()) {
-      const busy = times.user + times.nice + times.sys + times.irq;
-      busyMs += busy;
-      totalMs += busy + times.idle;
-    }
+    const { busyMs, totalMs } = machineCpuMs();
     const info = await this.redis.info('cpu');
     const field = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
     return {
@@ -81,6 +75,18 @@ export class MachineStats {
       kafkaTicks: this.kafkaPid === undefined ? undefined : processTicks(this.kafkaPid),
     };
   }
+}
+
+/** CPU time of every core since boot, in ms: busy (user, nice, sys, irq) and in all. */
+export function machineCpuMs(): { busyMs: number; totalMs: number } {
+  let busyMs = 0;
+  let totalMs = 0;
+  for (const { times } of os.cpus()) {
+    const busy = times.user + times.nice + times.sys + times.irq;
+    busyMs += busy;
+    totalMs += busy + times.idle;
+  }
+  return { busyMs, totalMs };
 }
 
 /** utime + stime of a process, in clock ticks; undefined if it is gone. */

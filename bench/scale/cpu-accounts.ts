@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { clockTicksPerSecond, processTicks } from '../measure/machine-stats.js';
+import { clockTicksPerSecond, machineCpuMs, processTicks } from '../measure/machine-stats.js';
 
 export const COMPONENTS = ['orchestrators', 'participants', 'kafka', 'redis', 'driver'] as const;
 export type Component = (typeof COMPONENTS)[number];
@@ -46,13 +46,7 @@ export function readCpu(groups: ProcessGroups): CpuReading {
     if (ticks !== undefined) byPid.set(pid, ticks * TICK_MS);
   }
   const driver = process.cpuUsage();
-  let machineBusyMs = 0;
-  let machineTotalMs = 0;
-  for (const { times } of os.cpus()) {
-    const busy = times.user + times.nice + times.sys + times.irq;
-    machineBusyMs += busy;
-    machineTotalMs += busy + times.idle;
-  }
+  const { busyMs: machineBusyMs, totalMs: machineTotalMs } = machineCpuMs();
   return {
     at: performance.now(),
     byPid,
