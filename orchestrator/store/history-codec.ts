@@ -27,6 +27,11 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { JsonObject } from '../../wire/contract/index.js';
 import type { HistoryEntry } from '../engine/index.js';
 
+/**
+ * Stored kind numbers: an entry's index here is what Redis keeps, so this list only ever grows at
+ * its end. It is not the engine's HISTORY_ENTRY_KINDS, whose order is free to change; a kind
+ * missing here (`operator`) is stored by name.
+ */
 const KINDS: readonly HistoryEntry['kind'][] = [
   'started',
   'command',
