@@ -7,6 +7,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../../wire/telemetry/index.js';
 import { ApiError } from './api-error.js';
+import { isTransientRedisReply } from '../store/index.js';
 import { OPERATIONS } from './openapi/operations.js';
 
 const routePatterns = (() => {
@@ -102,9 +103,6 @@ function frameworkClientError(error: unknown): ApiError | undefined {
   return new ApiError('VALIDATION_FAILED', 'the request could not be read');
 }
 
-/** What a Redis (Cluster) node answers while a failover or a restart is under way. */
-const TRANSIENT_REPLY = /^(CLUSTERDOWN|TRYAGAIN|MOVED|ASK|MASTERDOWN|LOADING|READONLY)\b/;
-
 /**
  * ioredis gives up on a command when it cannot reach the server, or passes on a cluster's
  * transient answer when its own retries ran out (a primary's failover): a client should retry.
@@ -114,7 +112,7 @@ function isUnavailable(error: unknown): boolean {
   return (
     error.name === 'MaxRetriesPerRequestError' ||
     error.name === 'ClusterAllFailedError' ||
-    (error.name === 'ReplyError' && TRANSIENT_REPLY.test(error.message)) ||
+    isTransientRedisReply(error) ||
     /Connection is closed|Stream isn't writeable|ECONNREFUSED/.test(error.message)
   );
 }

@@ -76,8 +76,14 @@ const TRANSIENT_REPLY_PREFIXES = [
  */
 export function isRetriableStoreFailure(error: unknown): boolean {
   if (error instanceof SagaStoreError) return error.retriable;
-  if (error instanceof Error && error.name === 'ReplyError') {
-    return TRANSIENT_REPLY_PREFIXES.some((prefix) => error.message.startsWith(prefix));
-  }
+  if (error instanceof Error && error.name === 'ReplyError') return isTransientRedisReply(error);
   return true;
+}
+
+/** Whether `error` is one of Redis's transient error replies above (a failover, a load, a busy script…). */
+export function isTransientRedisReply(error: Error): boolean {
+  return (
+    error.name === 'ReplyError' &&
+    TRANSIENT_REPLY_PREFIXES.some((prefix) => error.message.startsWith(prefix))
+  );
 }

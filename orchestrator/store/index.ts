@@ -21,5 +21,6 @@ export {
   StoreConfigError,
   UnexpectedScriptReplyError,
   isRetriableStoreFailure,
+  isTransientRedisReply,
 } from './errors.js';
 export type * from './types.js';
