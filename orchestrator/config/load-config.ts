@@ -138,6 +138,31 @@ export function loadConnectionConfig(env: Env, defaultClientId: string): Connect
   return connectionConfig(validateEnv(env, connectionEnvSpec), defaultClientId);
 }
 
+/**
+ * Which Redis to reach, and whether over TLS (the scheme, `rediss://`). Exactly one of REDIS_URL,
+ * REDIS_CLUSTER_NODES and REDIS_SENTINELS is set: `validateEnv` checked it.
+ */
+function redisTargetOf(e: CleanConnectionEnv): {
+  target: Pick<RedisConnectionConfig, 'url' | 'clusterNodes' | 'sentinels'>;
+  tls: boolean;
+} {
+  if (e.REDIS_CLUSTER_NODES.nodes.length > 0) {
+    return {
+      target: { clusterNodes: e.REDIS_CLUSTER_NODES.nodes },
+      tls: e.REDIS_CLUSTER_NODES.tls,
+    };
+  }
+  if (e.REDIS_SENTINELS.nodes.length > 0) {
+    const sentinels = {
+      nodes: e.REDIS_SENTINELS.nodes,
+      masterName: e.REDIS_SENTINEL_MASTER,
+      password: optional(e.REDIS_SENTINEL_PASSWORD),
+    };
+    return { target: { sentinels }, tls: e.REDIS_SENTINELS.tls };
+  }
+  return { target: { url: e.REDIS_URL }, tls: e.REDIS_URL.startsWith('rediss://') };
+}
+
 function connectionConfig(e: CleanConnectionEnv, defaultClientId: string): ConnectionConfig {
   const problems: string[] = [];
   let sasl: KafkaConnectionConfig['sasl'];
@@ -159,15 +184,8 @@ function connectionConfig(e: CleanConnectionEnv, defaultClientId: string): Conne
   if (!e.KAFKA_TLS && (e.KAFKA_TLS_CA_FILE || e.KAFKA_TLS_CERT_FILE)) {
     problems.push('KAFKA_TLS_* files are set but KAFKA_TLS is false');
   }
-  // Exactly one of REDIS_URL, REDIS_CLUSTER_NODES and REDIS_SENTINELS: `validateEnv` checked it.
-  const cluster = e.REDIS_CLUSTER_NODES.nodes.length > 0;
-  const sentinels = e.REDIS_SENTINELS.nodes.length > 0;
   if (problems.length > 0) throw new ConfigError(problems);
-  const redisTls = cluster
-    ? e.REDIS_CLUSTER_NODES.tls
-    : sentinels
-      ? e.REDIS_SENTINELS.tls
-      : e.REDIS_URL.startsWith('rediss://');
+  const redis = redisTargetOf(e);
   return {
     kafka: {
       brokers: e.KAFKA_BROKERS,
@@ -185,22 +203,12 @@ function connectionConfig(e: CleanConnectionEnv, defaultClientId: string): Conne
         : {}),
     },
     redis: {
-      ...(cluster
-        ? { clusterNodes: e.REDIS_CLUSTER_NODES.nodes }
-        : sentinels
-          ? {
-              sentinels: {
-                nodes: e.REDIS_SENTINELS.nodes,
-                masterName: e.REDIS_SENTINEL_MASTER,
-                password: optional(e.REDIS_SENTINEL_PASSWORD),
-              },
-            }
-          : { url: e.REDIS_URL }),
+      ...redis.target,
       password: optional(e.REDIS_PASSWORD),
       ...(e.REDIS_WAIT_REPLICAS > 0
         ? { replicaAcks: { replicas: e.REDIS_WAIT_REPLICAS, timeoutMs: e.REDIS_WAIT_TIMEOUT } }
         : {}),
-      ...(redisTls
+      ...(redis.tls
         ? {
             tls: {
               caFile: optional(e.REDIS_TLS_CA_FILE),
