@@ -81,3 +81,36 @@ export async function runClusterInfraScript(
     );
   }
 }
+
+/** Faults of the cluster topology: one broker of three, one Redis primary of three. */
+export interface ClusterFaults {
+  /** SIGKILL broker `n` (1..3), data kept; resolves when its ports are closed. */
+  killBroker(n: number): Promise<void>;
+  /** Starts broker `n` again on its data; resolves when it serves. */
+  startBroker(n: number): Promise<void>;
+  /** SIGKILL the first Redis node that is a primary now; resolves with its number (1..6). */
+  killRedisPrimary(): Promise<number>;
+  /** Starts Redis node `n` again on its AOF and cluster identity (it rejoins as a replica). */
+  startRedisNode(n: number): Promise<void>;
+}
+
+/** The faults, through `script` (a {@link runClusterInfraScript} bound to one place). */
+export function clusterFaults(script: (...args: string[]) => Promise<string>): ClusterFaults {
+  return {
+    killBroker: async (n) => void (await script('kill', 'kafka', String(n))),
+    startBroker: async (n) => void (await script('start', 'kafka', String(n))),
+    killRedisPrimary: async () => Number((await script('kill', 'redis', 'primary')).trim()),
+    startRedisNode: async (n) => void (await script('start', 'redis', String(n))),
+  };
+}
+
+/** The loopback addresses of a cluster topology's 3 brokers and 6 Redis nodes. */
+export function clusterAddresses(place: Pick<ClusterInfraPlace, 'kafkaPort' | 'redisPort'>): {
+  brokers: string[];
+  redisNodes: { host: string; port: number }[];
+} {
+  return {
+    brokers: [0, 1, 2].map((n) => `127.0.0.1:${place.kafkaPort + 2 * n}`),
+    redisNodes: [0, 1, 2, 3, 4, 5].map((n) => ({ host: '127.0.0.1', port: place.redisPort + n })),
+  };
+}

@@ -8,7 +8,13 @@
 import path from 'node:path';
 import type { RedisOptions } from 'ioredis';
 import { createRedisClient, type RedisClient } from '../../orchestrator/store/index.js';
-import { runClusterInfraScript, runInfraScript } from '../../scripts/infra-script.js';
+import {
+  clusterAddresses,
+  clusterFaults,
+  runClusterInfraScript,
+  runInfraScript,
+  type ClusterFaults,
+} from '../../scripts/infra-script.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -89,17 +95,6 @@ export async function startChaosInfra(
   return infra;
 }
 
-/** Faults of the cluster topology: one broker of three, one Redis primary of three. */
-export interface ClusterFaults {
-  /** SIGKILL broker `n` (1..3), data kept. */
-  killBroker(n: number): Promise<void>;
-  startBroker(n: number): Promise<void>;
-  /** SIGKILL the first Redis node that is a primary now; resolves with its number (1..6). */
-  killRedisPrimary(): Promise<number>;
-  /** Starts Redis node `n` again on its AOF (it rejoins as a replica). */
-  startRedisNode(n: number): Promise<void>;
-}
-
 /** Ports and directory of a cluster topology: brokers from kafkaPort (+2 each), Redis from redisPort. */
 export interface ClusterChaosPorts {
   kafkaPort: number;
@@ -127,16 +122,12 @@ export function clusterChaosInfra(
   ports: ClusterChaosPorts,
   script: (...args: string[]) => Promise<string>,
 ): ChaosInfra {
+  const { brokers, redisNodes } = clusterAddresses(ports);
   return {
     ...clusterTopologyInfra(
-      [0, 1, 2].map((n) => `127.0.0.1:${ports.kafkaPort + 2 * n}`),
-      [0, 1, 2, 3, 4, 5].map((n) => `127.0.0.1:${ports.redisPort + n}`),
-      {
-        killBroker: async (n) => void (await script('kill', 'kafka', String(n))),
-        startBroker: async (n) => void (await script('start', 'kafka', String(n))),
-        killRedisPrimary: async () => Number((await script('kill', 'redis', 'primary')).trim()),
-        startRedisNode: async (n) => void (await script('start', 'redis', String(n))),
-      },
+      brokers,
+      redisNodes.map((node) => `${node.host}:${node.port}`),
+      clusterFaults(script),
     ),
     down: () =>
       script('down').then(

@@ -17,21 +17,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RedisNodeAddress } from '../../orchestrator/config/index.js';
-import { runClusterInfraScript } from '../../scripts/infra-script.js';
+import {
+  clusterAddresses,
+  clusterFaults,
+  runClusterInfraScript,
+  type ClusterFaults,
+} from '../../scripts/infra-script.js';
 
-export interface ClusterInfra {
+export interface ClusterInfra extends ClusterFaults {
   /** `host:port` of every broker. */
   readonly brokers: string[];
   /** Every Redis node (the client needs one or more as seeds). */
   readonly redisNodes: RedisNodeAddress[];
-  /** SIGKILL broker `n` (1..3), data kept; resolves when its ports are closed. */
-  killBroker(n: number): Promise<void>;
-  /** Starts broker `n` again on its data; resolves when it serves. */
-  startBroker(n: number): Promise<void>;
-  /** SIGKILL the first Redis node that is a primary now; resolves with its number (1..6). */
-  killRedisPrimary(): Promise<number>;
-  /** Starts Redis node `n` again on its AOF and cluster identity (it rejoins as a replica). */
-  startRedisNode(n: number): Promise<void>;
 }
 
 /** Where a file's cluster listens: broker 1 and Redis node 1 (the others follow them). */
@@ -82,18 +79,5 @@ export function useClusterInfra(
     rmSync(infraDir, { recursive: true, force: true });
   });
 
-  return {
-    brokers: [0, 1, 2].map((n) => `127.0.0.1:${kafkaPort + 2 * n}`),
-    redisNodes: [0, 1, 2, 3, 4, 5].map((n) => ({ host: '127.0.0.1', port: redisPort + n })),
-    killBroker: async (n) => {
-      await infra('kill', 'kafka', String(n));
-    },
-    startBroker: async (n) => {
-      await infra('start', 'kafka', String(n));
-    },
-    killRedisPrimary: async () => Number((await infra('kill', 'redis', 'primary')).trim()),
-    startRedisNode: async (n) => {
-      await infra('start', 'redis', String(n));
-    },
-  };
+  return { ...clusterAddresses({ kafkaPort, redisPort }), ...clusterFaults(infra) };
 }
